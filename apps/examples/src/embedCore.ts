@@ -1,0 +1,3 @@
+import { Effect } from "effect"
+
+Effect.runFork(Effect.log("StreamGuard example: coming soon"))

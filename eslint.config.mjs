@@ -1,0 +1,56 @@
+// Lint and format check, as the Effect repo configures it: typescript-eslint for correctness,
+// @effect/eslint-plugin's dprint rule for formatting (`npm run lint:fix` applies it).
+import * as effectEslint from "@effect/eslint-plugin"
+import js from "@eslint/js"
+import tseslint from "typescript-eslint"
+
+export default tseslint.config(
+  {
+    ignores: ["**/build/**", "**/node_modules/**", "**/coverage/**", "**/*.md"]
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...effectEslint.configs.dprint,
+  {
+    languageOptions: {
+      globals: { console: "readonly", process: "readonly" }
+    },
+    rules: {
+      "no-console": "error",
+      "@effect/no-import-from-barrel-package": ["error", { packageNames: ["effect", "@effect/platform"] }],
+      "@typescript-eslint/array-type": ["error", { default: "generic", readonly: "generic" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/no-explicit-any": "off",
+      "@typescript-eslint/no-empty-object-type": "off",
+      "@typescript-eslint/no-namespace": "off",
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_" }
+      ],
+      "@effect/dprint": [
+        "error",
+        {
+          config: {
+            indentWidth: 2,
+            lineWidth: 120,
+            semiColons: "asi",
+            quoteStyle: "alwaysDouble",
+            trailingCommas: "never",
+            operatorPosition: "maintain",
+            "arrowFunction.useParentheses": "force"
+          }
+        }
+      ]
+    }
+  },
+  {
+    // The barrel import is fine in apps, tests and examples (STYLE.md); packages' src use deep imports.
+    files: ["apps/**", "**/test/**", "**/vitest.config.ts", "vitest.*.ts"],
+    rules: { "@effect/no-import-from-barrel-package": "off" }
+  },
+  {
+    // CLIs own their terminal output.
+    files: ["apps/**/src/bin/**", "apps/**/src/cli/**", "apps/examples/**", "apps/bench/**"],
+    rules: { "no-console": "off" }
+  }
+)

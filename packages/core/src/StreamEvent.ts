@@ -1,0 +1,138 @@
+/**
+ * What an upstream LLM stream says, once its bytes are framed and decoded: content, proof of
+ * life, the end, or an in-band error. The guard reads only these four meanings.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+
+/**
+ * One decoded upstream event.
+ *
+ * - `Chunk`: content or progress (tokens, tool-call deltas, MCP progress). Resets both the
+ *   `chunk` (liveness) and the `progress` timers, and ends the `firstChunk` phase.
+ * - `Keepalive`: proves the connection lives (SSE comments, Anthropic `ping`), carries no
+ *   progress. Resets only the `chunk` timer.
+ * - `Done`: the upstream's own end signal (`data: [DONE]`, `message_stop`, ...). The guard ends
+ *   the stream successfully and stops pulling.
+ * - `ErrorSignal`: the upstream reported an error in-band. The guard fails with
+ *   `UpstreamErrorSignal`.
+ *
+ * `bytes` is the raw size of the event on the wire (for metrics); 0 when unknown.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StreamEvent<A> = Data.TaggedEnum<{
+  readonly Chunk: { readonly value: A; readonly bytes: number }
+  readonly Keepalive: { readonly bytes: number }
+  readonly Done: { readonly bytes: number }
+  readonly ErrorSignal: {
+    readonly payload: unknown
+    /** The provider's error type or code (`overloaded_error`, `server_error`, `-32603`). */
+    readonly errorType: string
+    readonly message: string
+    readonly bytes: number
+  }
+}>
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace StreamEvent {
+  /**
+   * @since 0.1.0
+   */
+  export type Chunk<A> = Data.TaggedEnum.Value<StreamEvent<A>, "Chunk">
+  /**
+   * @since 0.1.0
+   */
+  export type Keepalive = Data.TaggedEnum.Value<StreamEvent<never>, "Keepalive">
+  /**
+   * @since 0.1.0
+   */
+  export type Done = Data.TaggedEnum.Value<StreamEvent<never>, "Done">
+  /**
+   * @since 0.1.0
+   */
+  export type ErrorSignal = Data.TaggedEnum.Value<StreamEvent<never>, "ErrorSignal">
+  /**
+   * The event's type as the errors and logs name it.
+   *
+   * @since 0.1.0
+   */
+  export type Type = "chunk" | "keepalive" | "done" | "error_signal"
+}
+
+interface StreamEventDefinition extends Data.TaggedEnum.WithGenerics<1> {
+  readonly taggedEnum: StreamEvent<this["A"]>
+}
+
+const constructors = Data.taggedEnum<StreamEventDefinition>()
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const Chunk: <A>(args: { readonly value: A; readonly bytes: number }) => StreamEvent<A> = constructors.Chunk
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const Keepalive: (args: { readonly bytes: number }) => StreamEvent<never> = constructors.Keepalive
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const Done: (args: { readonly bytes: number }) => StreamEvent<never> = constructors.Done
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const ErrorSignal: (
+  args: {
+    readonly payload: unknown
+    readonly errorType: string
+    readonly message: string
+    readonly bytes: number
+  }
+) => StreamEvent<never> = constructors.ErrorSignal
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const $is = constructors.$is
+
+/**
+ * @since 0.1.0
+ * @category pattern matching
+ */
+export const $match = constructors.$match
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isChunk = <A>(event: StreamEvent<A>): event is StreamEvent.Chunk<A> => event._tag === "Chunk"
+
+/**
+ * @since 0.1.0
+ * @category getters
+ */
+export const type = <A>(event: StreamEvent<A>): StreamEvent.Type => {
+  switch (event._tag) {
+    case "Chunk":
+      return "chunk"
+    case "Keepalive":
+      return "keepalive"
+    case "Done":
+      return "done"
+    case "ErrorSignal":
+      return "error_signal"
+  }
+}

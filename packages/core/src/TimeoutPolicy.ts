@@ -1,0 +1,194 @@
+/**
+ * The per-phase time budgets of one request.
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+
+// Short forms ("30s", "2m", "1500ms") are what operators type; Duration.decode only reads the long
+// forms ("30 seconds"), so those are tried after this.
+const SHORT_FORM = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/
+const SHORT_UNIT: Record<string, (n: number) => Duration.Duration> = {
+  ms: Duration.millis,
+  s: Duration.seconds,
+  m: Duration.minutes,
+  h: Duration.hours,
+  d: Duration.days
+}
+
+const parseTimeout = (input: string | number): Option.Option<Duration.Duration> => {
+  if (typeof input === "number") return Number.isNaN(input) ? Option.none() : Option.some(Duration.millis(input))
+  const trimmed = input.trim()
+  if (trimmed === "none") return Option.some(Duration.infinity)
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Option.some(Duration.millis(Number(trimmed)))
+  const short = SHORT_FORM.exec(trimmed)
+  if (short) return Option.some(SHORT_UNIT[short[2]!]!(Number(short[1])))
+  return Duration.decodeUnknown(trimmed)
+}
+
+/**
+ * A timeout as config and JSON spell it: `"30 seconds"`, `"30s"`, `"2m"`, `"1500 millis"`,
+ * `"1500ms"`, a number of milliseconds, or `"none"` (no limit, which also clears a limit
+ * inherited in `merge`). Zero and negative values are rejected.
+ *
+ * Decodes to a `Duration`; `"none"` decodes to `Duration.infinity`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Timeout: Schema.Schema<Duration.Duration, string | number> = Schema.transformOrFail(
+  Schema.Union(Schema.String, Schema.Number),
+  Schema.DurationFromSelf,
+  {
+    strict: true,
+    decode: (input, _, ast) =>
+      Option.match(parseTimeout(input), {
+        onNone: () =>
+          ParseResult.fail(
+            new ParseResult.Type(
+              ast,
+              input,
+              `expected a duration such as "30s", "2m", "1500 millis", a number of milliseconds, or "none"; got ${
+                JSON.stringify(input)
+              }`
+            )
+          ),
+        onSome: (duration) =>
+          Duration.lessThanOrEqualTo(duration, Duration.zero)
+            ? ParseResult.fail(
+              new ParseResult.Type(ast, input, `a timeout must be positive; got ${JSON.stringify(input)}`)
+            )
+            : ParseResult.succeed(duration)
+      }),
+    encode: (duration) =>
+      ParseResult.succeed(Duration.isFinite(duration) ? `${Duration.toMillis(duration)} millis` : "none")
+  }
+).annotations({ identifier: "Timeout" })
+
+/**
+ * The names of a policy's fields, in the order of a request's life.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const fields = [
+  "connect",
+  "write",
+  "headers",
+  "pool",
+  "request",
+  "firstChunk",
+  "chunk",
+  "progress",
+  "total"
+] as const
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Field = typeof fields[number]
+
+/**
+ * The time budgets of one request, one per phase. An absent field (or `Duration.infinity`, written
+ * `"none"`) means no limit.
+ *
+ * - `connect`: until the connection is up and the request is being sent.
+ * - `write`: until the request body is fully sent.
+ * - `headers`: from the request sent to the response status and headers (a server that accepts
+ *   and never answers).
+ * - `pool`: waiting for a connection slot or admission when a limit is set.
+ * - `request`: the whole of a batch (non-streaming) request.
+ * - `firstChunk`: from the start of the stream to the first content `Chunk`. While it is set and
+ *   no content has arrived, it replaces `chunk` and `progress` (a long silent "thinking" start).
+ * - `chunk`: the largest gap between any two upstream events, keepalives included (liveness,
+ *   the zombie detector; like a read timeout).
+ * - `progress`: the largest gap between content `Chunk`s; keepalives do not reset it (catches a
+ *   zombie that only sends pings).
+ * - `total`: the whole stream, fired on time even when nothing arrives.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class TimeoutPolicy extends Schema.Class<TimeoutPolicy>("TimeoutPolicy")({
+  connect: Schema.optional(Timeout),
+  write: Schema.optional(Timeout),
+  headers: Schema.optional(Timeout),
+  pool: Schema.optional(Timeout),
+  request: Schema.optional(Timeout),
+  firstChunk: Schema.optional(Timeout),
+  chunk: Schema.optional(Timeout),
+  progress: Schema.optional(Timeout),
+  total: Schema.optional(Timeout)
+}) {}
+
+/**
+ * A policy's fields as a plain record: what `merge` takes as an override.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Fields = { readonly [K in Field]?: Duration.Duration | undefined }
+
+/**
+ * A policy with no limits at all.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const empty: TimeoutPolicy = TimeoutPolicy.make({})
+
+/**
+ * Builds a policy from durations or duration inputs (`"30 seconds"`, millis).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (fields: { readonly [K in Field]?: Duration.DurationInput | undefined }): TimeoutPolicy => {
+  const out: { [K in Field]?: Duration.Duration } = {}
+  for (const key of Object.keys(fields) as Array<Field>) {
+    const value = fields[key]
+    if (value !== undefined) out[key] = Duration.decode(value)
+  }
+  return TimeoutPolicy.make(out)
+}
+
+/**
+ * Merges two policies field by field; a field set in `override` wins, an absent one keeps the
+ * `base` value. `Duration.infinity` (`"none"`) in the override clears the base's limit. Used in the
+ * order built-in profile, then config, then per-call override.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const merge = (base: TimeoutPolicy, override: Fields): TimeoutPolicy => {
+  const out: { [K in Field]?: Duration.Duration } = {}
+  for (const key of fields) {
+    const value = override[key] ?? base[key]
+    if (value !== undefined) out[key] = value
+  }
+  return TimeoutPolicy.make(out)
+}
+
+/**
+ * The limit of a field, if it has a finite one.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const limit = (policy: TimeoutPolicy, field: Field): Option.Option<Duration.Duration> => {
+  const value = policy[field]
+  return value !== undefined && Duration.isFinite(value) ? Option.some(value) : Option.none()
+}
+
+/**
+ * Decodes a policy from config-shaped input (`{ "chunk": "45s", "total": "none" }`); a bad value
+ * fails with a message naming the field.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeUnknown = Schema.decodeUnknown(TimeoutPolicy)

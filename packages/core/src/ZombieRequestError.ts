@@ -1,0 +1,308 @@
+/**
+ * The timeouts: one tagged error per phase, each saying which phase expired and how far the
+ * request had got, so a log line or an in-band error event can tell exactly what happened.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import type * as TimeoutPolicy from "./TimeoutPolicy.js"
+
+/**
+ * The data every timeout carries.
+ *
+ * - `limitMillis`: the limit that expired.
+ * - `elapsedMillis`: time since the request began.
+ * - `chunks`: content chunks received before it expired.
+ * - `sinceLastEventMillis`: time since the last upstream event (or since the start when none).
+ * - `lastEvent`: the type of the last upstream event, `"none"` when nothing arrived.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TimeoutDetails = {
+  limitMillis: Schema.Number,
+  elapsedMillis: Schema.Number,
+  chunks: Schema.Number,
+  sinceLastEventMillis: Schema.Number,
+  lastEvent: Schema.Literal("none", "chunk", "keepalive")
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type TimeoutDetails = Schema.Struct.Type<typeof TimeoutDetails>
+
+const describe = (what: string, self: TimeoutDetails): string =>
+  `${what} (limit ${self.limitMillis} ms; ${self.elapsedMillis} ms into the request, ${self.chunks} chunks, ` +
+  `last event ${self.lastEvent === "none" ? "none" : `${self.lastEvent} ${self.sinceLastEventMillis} ms ago`})`
+
+/**
+ * No upstream event at all (content or keepalive) within the `chunk` limit: the stream went
+ * silent, a zombie.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ChunkTimeout extends Schema.TaggedError<ChunkTimeout>("@streamguard/core/ChunkTimeout")(
+  "ChunkTimeout",
+  TimeoutDetails
+) {
+  /** @since 0.1.0 */
+  get phase(): TimeoutPolicy.Field {
+    return "chunk"
+  }
+  /** @since 0.1.0 */
+  get outcome(): "chunk_timeout" {
+    return "chunk_timeout"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return describe(`stream went silent: no event for ${this.sinceLastEventMillis} ms`, this)
+  }
+}
+
+/**
+ * No content `Chunk` within the `progress` limit, though keepalives may have kept arriving.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ProgressTimeout extends Schema.TaggedError<ProgressTimeout>("@streamguard/core/ProgressTimeout")(
+  "ProgressTimeout",
+  TimeoutDetails
+) {
+  /** @since 0.1.0 */
+  get phase(): TimeoutPolicy.Field {
+    return "progress"
+  }
+  /** @since 0.1.0 */
+  get outcome(): "progress_timeout" {
+    return "progress_timeout"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return describe("stream made no progress: no content chunk in time, only keepalives or nothing", this)
+  }
+}
+
+/**
+ * The first content `Chunk` did not arrive within the `firstChunk` limit.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class FirstChunkTimeout extends Schema.TaggedError<FirstChunkTimeout>("@streamguard/core/FirstChunkTimeout")(
+  "FirstChunkTimeout",
+  TimeoutDetails
+) {
+  /** @since 0.1.0 */
+  get phase(): TimeoutPolicy.Field {
+    return "firstChunk"
+  }
+  /** @since 0.1.0 */
+  get outcome(): "first_chunk_timeout" {
+    return "first_chunk_timeout"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return describe("no first content chunk in time", this)
+  }
+}
+
+/**
+ * The whole stream ran past its `total` budget; fires on time even when nothing arrives.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TotalTimeout extends Schema.TaggedError<TotalTimeout>("@streamguard/core/TotalTimeout")(
+  "TotalTimeout",
+  TimeoutDetails
+) {
+  /** @since 0.1.0 */
+  get phase(): TimeoutPolicy.Field {
+    return "total"
+  }
+  /** @since 0.1.0 */
+  get outcome(): "total_timeout" {
+    return "total_timeout"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return describe("stream exceeded its total time budget", this)
+  }
+}
+
+/**
+ * The connection was not up (and the request being sent) within the `connect` limit.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConnectTimeout extends Schema.TaggedError<ConnectTimeout>("@streamguard/core/ConnectTimeout")(
+  "ConnectTimeout",
+  TimeoutDetails
+) {
+  /** @since 0.1.0 */
+  get phase(): TimeoutPolicy.Field {
+    return "connect"
+  }
+  /** @since 0.1.0 */
+  get outcome(): "connect_timeout" {
+    return "connect_timeout"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return describe("could not connect to the upstream in time", this)
+  }
+}
+
+/**
+ * The request body was not fully sent within the `write` limit (the upstream stopped reading).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class WriteTimeout extends Schema.TaggedError<WriteTimeout>("@streamguard/core/WriteTimeout")(
+  "WriteTimeout",
+  TimeoutDetails
+) {
+  /** @since 0.1.0 */
+  get phase(): TimeoutPolicy.Field {
+    return "write"
+  }
+  /** @since 0.1.0 */
+  get outcome(): "write_timeout" {
+    return "write_timeout"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return describe("could not send the request body in time", this)
+  }
+}
+
+/**
+ * The response status and headers did not arrive within the `headers` limit after the request
+ * was sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class HeadersTimeout extends Schema.TaggedError<HeadersTimeout>("@streamguard/core/HeadersTimeout")(
+  "HeadersTimeout",
+  TimeoutDetails
+) {
+  /** @since 0.1.0 */
+  get phase(): TimeoutPolicy.Field {
+    return "headers"
+  }
+  /** @since 0.1.0 */
+  get outcome(): "headers_timeout" {
+    return "headers_timeout"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return describe("the upstream did not answer with headers in time", this)
+  }
+}
+
+/**
+ * No connection slot (or admission) within the `pool` limit.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PoolTimeout extends Schema.TaggedError<PoolTimeout>("@streamguard/core/PoolTimeout")(
+  "PoolTimeout",
+  TimeoutDetails
+) {
+  /** @since 0.1.0 */
+  get phase(): TimeoutPolicy.Field {
+    return "pool"
+  }
+  /** @since 0.1.0 */
+  get outcome(): "pool_timeout" {
+    return "pool_timeout"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return describe("no connection slot became free in time", this)
+  }
+}
+
+/**
+ * A batch (non-streaming) request did not complete within the `request` limit.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RequestTimeout extends Schema.TaggedError<RequestTimeout>("@streamguard/core/RequestTimeout")(
+  "RequestTimeout",
+  TimeoutDetails
+) {
+  /** @since 0.1.0 */
+  get phase(): TimeoutPolicy.Field {
+    return "request"
+  }
+  /** @since 0.1.0 */
+  get outcome(): "request_timeout" {
+    return "request_timeout"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return describe("the request did not complete in time", this)
+  }
+}
+
+/**
+ * Every timeout StreamGuard enforces: the name the seed design gives to a request that would
+ * otherwise have become a zombie.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ZombieRequestError =
+  | ChunkTimeout
+  | ProgressTimeout
+  | FirstChunkTimeout
+  | TotalTimeout
+  | ConnectTimeout
+  | WriteTimeout
+  | HeadersTimeout
+  | PoolTimeout
+  | RequestTimeout
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ZombieRequestError: Schema.Union<
+  [
+    typeof ChunkTimeout,
+    typeof ProgressTimeout,
+    typeof FirstChunkTimeout,
+    typeof TotalTimeout,
+    typeof ConnectTimeout,
+    typeof WriteTimeout,
+    typeof HeadersTimeout,
+    typeof PoolTimeout,
+    typeof RequestTimeout
+  ]
+> = Schema.Union(
+  ChunkTimeout,
+  ProgressTimeout,
+  FirstChunkTimeout,
+  TotalTimeout,
+  ConnectTimeout,
+  WriteTimeout,
+  HeadersTimeout,
+  PoolTimeout,
+  RequestTimeout
+)
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isZombieRequestError: (u: unknown) => u is ZombieRequestError = Schema.is(ZombieRequestError)

@@ -1,0 +1,36 @@
+/**
+ * @since 0.1.0
+ */
+export * as Guard from "./Guard.js"
+/**
+ * @since 0.1.0
+ */
+export * as GuardError from "./GuardError.js"
+/**
+ * @since 0.1.0
+ */
+export * as Profiles from "./Profiles.js"
+/**
+ * @since 0.1.0
+ */
+export * as RequestProfile from "./RequestProfile.js"
+/**
+ * @since 0.1.0
+ */
+export * as StreamEvent from "./StreamEvent.js"
+/**
+ * @since 0.1.0
+ */
+export * as StreamObserver from "./StreamObserver.js"
+/**
+ * @since 0.1.0
+ */
+export * as StreamOutcome from "./StreamOutcome.js"
+/**
+ * @since 0.1.0
+ */
+export * as TimeoutPolicy from "./TimeoutPolicy.js"
+/**
+ * @since 0.1.0
+ */
+export * as ZombieRequestError from "./ZombieRequestError.js"

@@ -1,0 +1,7 @@
+/**
+ * The one list of test projects. `vitest.config.ts` feeds it to `test.projects`
+ * (vitest 3.2 deprecates workspace files read on their own).
+ */
+export default [
+  "packages/core"
+]
