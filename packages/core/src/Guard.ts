@@ -1,18 +1,20 @@
 /**
- * The guard: turns a stream of upstream events into a stream of content that ends in exactly one
- * known way, within the budgets of a `TimeoutPolicy`.
+ * The guard: turns a stream of upstream events into a stream that ends in exactly one known way,
+ * within the budgets of a `TimeoutPolicy`.
  *
  * @since 0.1.0
  */
 import type * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { GuardError } from "./GuardError.js"
@@ -32,31 +34,31 @@ export interface GuardOptions {
   readonly labels?: Readonly<Record<string, string>> | undefined
   /**
    * When the request began, in `Clock` millis. Defaults to when the stream starts. A client passes
-   * the moment it sent the request, so `total` and the elapsed times in errors count from there.
+   * the moment it sent the request, so `firstChunk`, `progress`, `total` and the elapsed times in
+   * errors count from there.
    */
   readonly startedAt?: number | undefined
 }
 
-let nextStreamId = 0
-
 /**
- * Guards a stream of upstream events with a timeout policy.
+ * Guards a stream of upstream events with a timeout policy and yields the content.
  *
- * - Until the first content `Chunk`, `firstChunk` (when set) is the only limit besides `total`: a
- *   long silent start is allowed up to it. When it is not set, `chunk` and `progress` apply from
- *   the start.
- * - `chunk` bounds every gap between upstream events, keepalives included (`Stream.timeoutFail`
- *   on every pull of the raw events): `ChunkTimeout`.
- * - `progress` bounds every gap between content chunks; keepalives do not reset it:
+ * - Until the first content `Chunk`, when `firstChunk` is set it is the only limit besides
+ *   `total`: a long silent start ("thinking") is allowed up to it. When it is not set, `chunk` and
+ *   `progress` apply from the start.
+ * - `chunk` bounds every gap between upstream events, keepalives included: `Stream.timeoutFail`
+ *   on every pull of the raw events, so any event resets it. Fails with `ChunkTimeout`.
+ * - `progress` bounds every gap between content chunks; keepalives do not reset it. Fails with
  *   `ProgressTimeout`.
- * - `total` bounds the whole stream from `startedAt`, and fires on time even when nothing at all
- *   arrives (`Stream.interruptWhen` on a failing sleep): `TotalTimeout`.
+ * - `total` bounds the whole stream from `startedAt` and fires on time even when nothing at all
+ *   arrives. Fails with `TotalTimeout`.
  * - `Done` ends the stream successfully and stops pulling; `ErrorSignal` fails it with
- *   `UpstreamErrorSignal`; an upstream end without `Done` fails it with `UnexpectedEnd`.
+ *   `UpstreamErrorSignal`; an upstream that ends without `Done` fails it with `UnexpectedEnd`.
  *
  * The upstream runs in a scope of its own, closed (its finalizers run: the HTTP connection is
- * destroyed) before the end or the failure reaches the consumer. The `StreamObserver` in context
- * hears every step and, exactly once, the outcome.
+ * destroyed) before the end or the failure reaches the consumer; a consumer that stops early or
+ * is interrupted closes it too. The `StreamObserver` in context hears every step and, exactly
+ * once, the outcome.
  *
  * @since 0.1.0
  * @category combinators
@@ -72,165 +74,177 @@ export const guard: {
     options?: GuardOptions
   ): Stream.Stream<A, E | GuardError, R>
 } = dual(
-  (args) => Stream.StreamTypeId in args[0],
+  (args) => Predicate.hasProperty(args[0], Stream.StreamTypeId),
   <A, E, R>(
     self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
-  ): Stream.Stream<A, E | GuardError, R> =>
-    Stream.unwrapScoped(Effect.gen(function*() {
-      const clock = yield* Effect.clock
-      const observer = yield* StreamObserver.StreamObserver
-      const outer = yield* Effect.scope
-      const state = new GuardState(clock, options?.startedAt ?? clock.unsafeCurrentTimeMillis())
-      const info: StreamObserver.StreamInfo = {
-        id: ++nextStreamId,
-        labels: options?.labels ?? {},
-        startedAt: state.startedAt
-      }
-
-      yield* observer.started(info)
-      // Added before the upstream's scope is forked, so it runs after that scope closed.
-      yield* Scope.addFinalizerExit(outer, (exit) => observer.ended(info, state.ended(exit)))
-      const upstream = yield* Scope.fork(outer, ExecutionStrategy.sequential)
-      const pull = yield* Scope.extend(Stream.toPull(self), upstream)
-
-      const tracked = Effect.flatMap(pull, (events) => {
-        const seen = state.track(events)
-        if (seen === undefined) return Effect.succeed(events)
-        const told = observer.received(info, seen.received)
-        return Effect.as(
-          seen.first ? Effect.zipRight(told, observer.firstChunk(info, state.now() - state.startedAt)) : told,
-          events
-        )
-      })
-      const onEof = Effect.catchAll(tracked, (error) => {
-        if (Option.isNone(error)) state.eof = true
-        return Effect.fail(error)
-      })
-
-      const events = Option.match(TimeoutPolicy.limit(policy, "firstChunk"), {
-        onNone: () => steady(Stream.repeatEffectChunkOption(onEof), policy, state),
-        onSome: (limit) =>
-          Stream.concat(
-            Stream.flattenChunks(
-              Stream.fromEffectOption(Effect.timeoutFail(untilContent<A, E | FirstChunkTimeout, R>(onEof), {
-                duration: limit,
-                onTimeout: () => Option.some<E | FirstChunkTimeout>(new FirstChunkTimeout(state.details(limit)))
-              }))
-            ),
-            Stream.suspend(() =>
-              state.eof ? Stream.empty : steady(Stream.repeatEffectChunkOption(onEof), policy, state)
-            )
-          )
-      })
-
-      const content = Stream.pipeThroughChannel(events, untilDone<A, Stream.Stream.Error<typeof events>>(state))
-      const bounded = Option.match(TimeoutPolicy.limit(policy, "total"), {
-        onNone: () => content,
-        onSome: (limit) =>
-          Stream.interruptWhen(
-            content,
-            Effect.flatMap(
-              Effect.sleep(totalRemaining(limit, state)),
-              () => Effect.fail(new TotalTimeout(state.details(limit)))
-            )
-          )
-      })
-
-      return bounded.pipe(
-        Stream.tapErrorCause((cause) => {
-          state.decideFromCause(cause)
-          return Scope.close(upstream, Exit.failCause(cause))
-        }),
-        Stream.onEnd(Effect.suspend(() => {
-          state.decide("done")
-          return Scope.close(upstream, Exit.void)
-        }))
-      )
-    }))
+  ): Stream.Stream<A, E | GuardError, R> => make(self, policy, options, contentOf)
 )
 
-const totalRemaining = (limit: Duration.Duration, state: GuardState): number =>
-  Math.max(0, state.startedAt + Duration.toMillis(limit) - state.now())
+/**
+ * `guard`, but yields the events themselves, up to and including `Done`: content, keepalives that
+ * carry a frame (Anthropic `message_start`, `ping`) and the done frame, so a relay can forward the
+ * stream as it came. Same rules, same errors.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const guardEvents: {
+  (
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): <A, E, R>(
+    self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>
+  ) => Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R>
+  <A, E, R>(
+    self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R>
+} = dual(
+  (args) => Predicate.hasProperty(args[0], Stream.StreamTypeId),
+  <A, E, R>(
+    self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R> =>
+    make<A, StreamEvent.StreamEvent<A>, E, R>(self, policy, options, (event) => event)
+)
+
+/** What the guard emits for an event other than `ErrorSignal`: `undefined` emits nothing. */
+type Select<A, B> = (event: StreamEvent.StreamEvent<A>) => B | undefined
+
+const contentOf = <A>(event: StreamEvent.StreamEvent<A>): A | undefined =>
+  event._tag === "Chunk" ? event.value : undefined
+
+let nextStreamId = 0
+
+const make = <A, B, E, R>(
+  self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
+  policy: TimeoutPolicy.TimeoutPolicy,
+  options: GuardOptions | undefined,
+  select: Select<A, B>
+): Stream.Stream<B, E | GuardError, R> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const clock = yield* Effect.clock
+    const observer = yield* StreamObserver.StreamObserver
+    const outer = yield* Effect.scope
+    const state = new GuardState(clock, options?.startedAt ?? clock.unsafeCurrentTimeMillis())
+    const info: StreamObserver.StreamInfo = {
+      id: ++nextStreamId,
+      labels: options?.labels ?? {},
+      startedAt: state.startedAt
+    }
+
+    yield* observer.started(info)
+    // Added before the upstream's scope is forked, so that it runs after that scope has closed.
+    yield* Scope.addFinalizerExit(outer, (exit) => observer.ended(info, state.ended(exit)))
+    const upstream = yield* Scope.fork(outer, ExecutionStrategy.sequential)
+    const pull = yield* Scope.extend(Stream.toPull(self), upstream)
+
+    // Bookkeeping happens once per pull (one network read's worth of events), synchronously.
+    const tracked = Effect.flatMap(pull, (events) => {
+      const seen = state.track(events)
+      if (seen === undefined) return Effect.succeed(events)
+      const told = observer.received(info, seen.received)
+      return Effect.as(
+        seen.first ? Effect.zipRight(told, observer.firstChunk(info, state.now() - state.startedAt)) : told,
+        events
+      )
+    })
+    const pulled = Effect.catchAll(tracked, (error) => {
+      if (Option.isNone(error)) state.eof = true
+      return Effect.fail(error)
+    })
+
+    const chunkLimit = TimeoutPolicy.limit(policy, "chunk")
+    const steady = (): Stream.Stream<StreamEvent.StreamEvent<A>, E | ChunkTimeout, R> => {
+      const source = Stream.repeatEffectChunkOption(pulled)
+      return Option.match(chunkLimit, {
+        onNone: () => source,
+        onSome: (limit) => Stream.timeoutFail(source, () => new ChunkTimeout(state.details(limit)), limit)
+      })
+    }
+    // With `firstChunk`, the chunk timer starts only once content has arrived: before that the
+    // watchdog's first-chunk deadline is the limit. The head pulls until a batch brings content.
+    const events = Option.isSome(TimeoutPolicy.limit(policy, "firstChunk"))
+      ? Stream.concat(
+        Stream.repeatEffectChunkOption(
+          Effect.suspend(() => state.firstChunkAt === undefined ? pulled : Effect.fail(Option.none()))
+        ),
+        Stream.suspend(() => state.eof ? Stream.empty : steady())
+      )
+      : steady()
+
+    const watched = Stream.pipeThroughChannel(events, untilDone<A, B, E | ChunkTimeout>(state, select)).pipe(
+      Stream.interruptWhen(yield* watchdog(policy, state))
+    )
+
+    return watched.pipe(
+      Stream.tapErrorCause((cause) => {
+        state.decideFromCause(cause)
+        return Scope.close(upstream, Exit.failCause(cause))
+      }),
+      Stream.onEnd(Effect.suspend(() => {
+        state.decide("done")
+        return Scope.close(upstream, Exit.void)
+      }))
+    )
+  }))
 
 /**
- * Pulls until a batch holds anything but keepalives (content, done, error) or the upstream ends.
- * Keepalives before the first chunk are counted by `track` and dropped here.
+ * One fiber that enforces `firstChunk`, `progress` and `total`. It sleeps until the earliest
+ * deadline, then checks whether that deadline still holds (content may have moved it) and sleeps
+ * again for the rest, so content arriving costs no timer work at all and an idle stream wakes
+ * only when a limit could actually expire. With no deadline left it parks on a deferred that is
+ * never completed, holding no timer.
  */
-const untilContent = <A, E, R>(
-  pull: Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, Option.Option<E>, R>
-): Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, Option.Option<E>, R> => {
-  const loop: Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, Option.Option<E>, R> = Effect.flatMap(
-    pull,
-    (events) => Chunk.some(events, isNotKeepalive) ? Effect.succeed(events) : loop
-  )
-  return loop
-}
-
-/** The steady phase: `chunk` on every pull of the raw events, then `progress` on content. */
-const steady = <A, E, R>(
-  source: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
+const watchdog = (
   policy: TimeoutPolicy.TimeoutPolicy,
   state: GuardState
-): Stream.Stream<StreamEvent.StreamEvent<A>, E | ChunkTimeout | ProgressTimeout, R> => {
-  const live: Stream.Stream<StreamEvent.StreamEvent<A>, E | ChunkTimeout, R> = Option.match(
-    TimeoutPolicy.limit(policy, "chunk"),
+): Effect.Effect<Effect.Effect<never, FirstChunkTimeout | ProgressTimeout | TotalTimeout>> =>
+  Effect.map(Deferred.make<never>(), (parked) => {
+    const total = Option.map(TimeoutPolicy.limit(policy, "total"), Duration.toMillis)
+    const firstChunk = Option.map(TimeoutPolicy.limit(policy, "firstChunk"), Duration.toMillis)
+    const progress = Option.map(TimeoutPolicy.limit(policy, "progress"), Duration.toMillis)
+
+    const next = ():
+      | { readonly at: number; readonly fail: () => FirstChunkTimeout | ProgressTimeout | TotalTimeout }
+      | undefined =>
     {
-      onNone: () => source,
-      onSome: (limit) => Stream.timeoutFail(source, () => new ChunkTimeout(state.details(limit)), limit)
+      let at = Infinity
+      let fail: (() => FirstChunkTimeout | ProgressTimeout | TotalTimeout) | undefined
+      if (Option.isSome(total) && state.startedAt + total.value < at) {
+        at = state.startedAt + total.value
+        fail = () => new TotalTimeout(state.details(Duration.millis(total.value)))
+      }
+      const waitingForFirst = state.firstChunkAt === undefined
+      if (waitingForFirst && Option.isSome(firstChunk) && state.startedAt + firstChunk.value < at) {
+        at = state.startedAt + firstChunk.value
+        fail = () => new FirstChunkTimeout(state.details(Duration.millis(firstChunk.value)))
+      }
+      if (
+        Option.isSome(progress) && !(waitingForFirst && Option.isSome(firstChunk)) &&
+        state.lastChunkAt + progress.value < at
+      ) {
+        at = state.lastChunkAt + progress.value
+        fail = () => new ProgressTimeout(state.details(Duration.millis(progress.value)))
+      }
+      return fail === undefined ? undefined : { at, fail }
     }
-  )
-  return Option.match(TimeoutPolicy.limit(policy, "progress"), {
-    onNone: (): Stream.Stream<StreamEvent.StreamEvent<A>, E | ChunkTimeout | ProgressTimeout, R> => live,
-    onSome: (limit) =>
-      Stream.timeoutFail(
-        Stream.pipeThroughChannel(live, withoutKeepalives<A, E | ChunkTimeout>()),
-        () => new ProgressTimeout(state.details(limit)),
-        limit
-      )
+
+    const loop: Effect.Effect<never, FirstChunkTimeout | ProgressTimeout | TotalTimeout> = Effect.suspend(() => {
+      const deadline = next()
+      if (deadline === undefined) return Deferred.await(parked)
+      const remaining = deadline.at - state.now()
+      return remaining <= 0 ? Effect.fail(deadline.fail()) : Effect.zipRight(Effect.sleep(remaining), loop)
+    })
+    return loop
   })
-}
 
-const isNotKeepalive = <A>(event: StreamEvent.StreamEvent<A>): boolean => event._tag !== "Keepalive"
-
-/**
- * Drops keepalives and never emits an empty batch. Written by hand because `Stream.filter` emits
- * empty chunks, and an empty chunk completes a pull: it would reset the `progress` timer
- * downstream on every keepalive, which is exactly what `progress` must not do.
- */
-const withoutKeepalives = <A, E>(): Channel.Channel<
-  Chunk.Chunk<StreamEvent.StreamEvent<A>>,
-  Chunk.Chunk<StreamEvent.StreamEvent<A>>,
-  E,
-  E,
-  unknown,
-  unknown
-> => {
-  const loop: Channel.Channel<
-    Chunk.Chunk<StreamEvent.StreamEvent<A>>,
-    Chunk.Chunk<StreamEvent.StreamEvent<A>>,
-    E,
-    E,
-    unknown,
-    unknown
-  > = Channel.readWithCause({
-    onInput: (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>) => {
-      const kept = Chunk.filter(events, isNotKeepalive)
-      return Chunk.isEmpty(kept) ? loop : Channel.zipRight(Channel.write(kept), loop)
-    },
-    onFailure: Channel.failCause,
-    onDone: () => Channel.void
-  })
-  return loop
-}
-
-/**
- * Emits the content of `Chunk`s; ends at `Done` (pulling nothing more), fails at `ErrorSignal`,
- * and fails with `UnexpectedEnd` when the upstream ends without `Done`.
- */
-type Pipe<A, E> = Channel.Channel<
-  Chunk.Chunk<A>,
+type Pipe<A, B, E> = Channel.Channel<
+  Chunk.Chunk<B>,
   Chunk.Chunk<StreamEvent.StreamEvent<A>>,
   E | GuardError,
   E,
@@ -238,46 +252,41 @@ type Pipe<A, E> = Channel.Channel<
   unknown
 >
 
-const untilDone = <A, E>(state: GuardState): Pipe<A, E> => {
-  const loop: Pipe<A, E> = Channel.readWithCause({
-    onInput: (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): Pipe<A, E> => {
-      const out: Array<A> = []
+/**
+ * Emits what `select` picks from each event; ends at `Done` (pulling nothing more), fails at
+ * `ErrorSignal`, and fails with `UnexpectedEnd` when the upstream ends without `Done`.
+ */
+const untilDone = <A, B, E>(state: GuardState, select: Select<A, B>): Pipe<A, B, E> => {
+  const loop: Pipe<A, B, E> = Channel.readWithCause({
+    onInput: (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): Pipe<A, B, E> => {
+      const out: Array<B> = []
       for (const event of events) {
-        switch (event._tag) {
-          case "Chunk": {
-            out.push(event.value)
-            break
-          }
-          case "Keepalive": {
-            break
-          }
-          case "Done": {
-            return emitThen<A, E>(out, Channel.void)
-          }
-          case "ErrorSignal": {
-            return emitThen<A, E>(
-              out,
-              Channel.fail(
-                new UpstreamErrorSignal({
-                  errorType: event.errorType,
-                  providerMessage: event.message,
-                  payload: event.payload,
-                  elapsedMillis: state.now() - state.startedAt,
-                  chunks: state.chunks
-                })
-              )
+        if (event._tag === "ErrorSignal") {
+          return emitThen<A, B, E>(
+            out,
+            Channel.fail(
+              new UpstreamErrorSignal({
+                errorType: event.errorType,
+                providerMessage: event.message,
+                payload: event.payload,
+                elapsedMillis: state.now() - state.startedAt,
+                chunks: state.chunks
+              })
             )
-          }
+          )
         }
+        const selected = select(event)
+        if (selected !== undefined) out.push(selected)
+        if (event._tag === "Done") return emitThen<A, B, E>(out, Channel.void)
       }
       return emitThen(out, loop)
     },
-    onFailure: (cause: Cause.Cause<E>): Pipe<A, E> => Channel.failCause(cause),
-    onDone: (): Pipe<A, E> =>
+    onFailure: (cause: Cause.Cause<E>): Pipe<A, B, E> => Channel.failCause(cause),
+    onDone: (): Pipe<A, B, E> =>
       Channel.fail(new UnexpectedEnd({ elapsedMillis: state.now() - state.startedAt, chunks: state.chunks }))
   })
   return loop
 }
 
-const emitThen = <A, E>(out: Array<A>, next: Pipe<A, E>): Pipe<A, E> =>
+const emitThen = <A, B, E>(out: Array<B>, next: Pipe<A, B, E>): Pipe<A, B, E> =>
   out.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), next)

@@ -3,7 +3,15 @@
  *
  * @since 0.1.0
  */
-import type * as Layer from "effect/Layer"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import * as RequestProfile from "./RequestProfile.js"
 import * as TimeoutPolicy from "./TimeoutPolicy.js"
 
@@ -30,6 +38,14 @@ export const builtins = {
  * @category models
  */
 export type BuiltinName = keyof typeof builtins
+
+/**
+ * The built-in profile names, in the order they are listed to operators.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const builtinNames: readonly ["research", "mcp", "chat", "batch"] = ["research", "mcp", "chat", "batch"]
 
 /**
  * Research agents: chunk 30 s, no total.
@@ -62,3 +78,247 @@ export const chat: Layer.Layer<RequestProfile.RequestProfile> = RequestProfile.l
  * @category layers
  */
 export const batch: Layer.Layer<RequestProfile.RequestProfile> = RequestProfile.layer("batch", builtins.batch)
+
+/**
+ * A config value (an environment key or a field of the `STREAMGUARD_CONFIG` file) could not be
+ * used. `key` names it as the operator wrote it (`STREAMGUARD_CHAT_CHUNK_TIMEOUT`, or
+ * `profiles.chat.chunk` inside the file named by `source`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidProfileConfig extends Schema.TaggedError<InvalidProfileConfig>(
+  "@streamguard/core/InvalidProfileConfig"
+)("InvalidProfileConfig", {
+  key: Schema.String,
+  /** The config file, for a key inside it. */
+  source: Schema.optional(Schema.String),
+  reason: Schema.String
+}) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `invalid StreamGuard config ${this.key}${
+      this.source === undefined ? "" : ` in ${this.source}`
+    }: ${this.reason}`
+  }
+}
+
+/**
+ * The requested profile is neither built in nor defined in the config file.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownProfile extends Schema.TaggedError<UnknownProfile>("@streamguard/core/UnknownProfile")(
+  "UnknownProfile",
+  {
+    name: Schema.String,
+    known: Schema.Array(Schema.String)
+  }
+) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `unknown request profile ${JSON.stringify(this.name)}; known profiles: ${this.known.join(", ")}`
+  }
+}
+
+/**
+ * What loading profiles from config can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ProfileConfigError = ConfigError.ConfigError | InvalidProfileConfig | UnknownProfile
+
+/**
+ * The config key that names the JSON config file.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const configFileKey = "STREAMGUARD_CONFIG"
+
+/**
+ * The environment key of one field of one profile: `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT`, the
+ * profile upper-cased with every other character than a letter or digit as `_`, the field in
+ * upper snake case (`firstChunk` is `FIRST_CHUNK`).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const envKey = (profile: string, field: TimeoutPolicy.Field): string =>
+  `STREAMGUARD_${profile.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_${
+    field.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()
+  }_TIMEOUT`
+
+/**
+ * One profile in the config file: an optional `base` built-in to start from (a custom profile
+ * without one starts with no limits; a built-in name starts from itself), then any policy fields.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ProfileEntry = Schema.Struct({
+  base: Schema.optional(Schema.Literal(...builtinNames)),
+  ...TimeoutPolicy.TimeoutPolicy.fields
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ProfileEntry = typeof ProfileEntry.Type
+
+/**
+ * The JSON config file named by `STREAMGUARD_CONFIG`:
+ * `{ "profiles": { "chat": { "chunk": "45s", "total": "none" }, "agent": { "base": "research", "firstChunk": "2m" } } }`.
+ * Unknown keys are rejected, so a misspelt field fails start-up instead of being ignored.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ConfigFile = Schema.Struct({
+  profiles: Schema.optionalWith(Schema.Record({ key: Schema.String, value: ProfileEntry }), {
+    default: () => ({})
+  })
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ConfigFile = typeof ConfigFile.Type
+
+const decodeConfigFile = Schema.decodeUnknown(Schema.parseJson(ConfigFile), { onExcessProperty: "error" })
+
+/** The first problem with its path, which is what an operator fixes first. */
+const firstIssue = (
+  error: ParseResult.ParseError
+): { readonly path: ReadonlyArray<PropertyKey>; readonly message: string } =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)[0] ?? { path: [], message: error.message }
+
+const has = <K extends string>(record: Readonly<Record<K, unknown>>, key: string): key is K =>
+  Object.prototype.hasOwnProperty.call(record, key)
+
+/**
+ * The profiles the config file defines or overrides, by name; empty when `STREAMGUARD_CONFIG` is
+ * not set.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const readConfigFile: Effect.Effect<
+  Readonly<Record<string, ProfileEntry>>,
+  ConfigError.ConfigError | InvalidProfileConfig,
+  FileSystem.FileSystem
+> = Effect.gen(function*() {
+  const path = yield* Config.option(Config.nonEmptyString(configFileKey))
+  if (Option.isNone(path)) return {}
+  const fs = yield* FileSystem.FileSystem
+  const text = yield* Effect.mapError(
+    fs.readFileString(path.value),
+    (error) => new InvalidProfileConfig({ key: configFileKey, source: path.value, reason: error.message })
+  )
+  const file = yield* Effect.mapError(decodeConfigFile(text), (error) => {
+    const issue = firstIssue(error)
+    return new InvalidProfileConfig({
+      key: issue.path.length === 0 ? configFileKey : issue.path.join("."),
+      source: path.value,
+      reason: issue.message
+    })
+  })
+  return file.profiles
+})
+
+const decodeTimeout = Schema.decodeUnknownEither(TimeoutPolicy.Timeout)
+
+/**
+ * The overrides of one profile from `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT` keys.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const readEnv = (
+  profile: string
+): Effect.Effect<TimeoutPolicy.Fields, ConfigError.ConfigError | InvalidProfileConfig> =>
+  Effect.reduce(TimeoutPolicy.fields, {} as TimeoutPolicy.Fields, (fields, field) => {
+    const key = envKey(profile, field)
+    return Effect.flatMap(Config.option(Config.string(key)), (value) => {
+      if (Option.isNone(value)) return Effect.succeed(fields)
+      return Either.match(decodeTimeout(value.value), {
+        onLeft: (error) =>
+          Effect.fail(
+            new InvalidProfileConfig({ key, reason: firstIssue(error).message })
+          ),
+        onRight: (duration) => Effect.succeed({ ...fields, [field]: duration })
+      })
+    })
+  })
+
+const resolve = (
+  name: string,
+  file: Readonly<Record<string, ProfileEntry>>
+): Effect.Effect<TimeoutPolicy.TimeoutPolicy, ConfigError.ConfigError | InvalidProfileConfig | UnknownProfile> => {
+  const entry = has(file, name) ? file[name] : undefined
+  const baseName = entry?.base ?? (has(builtins, name) ? name : undefined)
+  if (entry === undefined && baseName === undefined) {
+    return Effect.fail(new UnknownProfile({ name, known: knownNames(file) }))
+  }
+  const base = baseName === undefined ? TimeoutPolicy.empty : builtins[baseName]
+  const { base: _base, ...fromFile } = entry ?? {}
+  return Effect.map(readEnv(name), (fromEnv) => TimeoutPolicy.merge(TimeoutPolicy.merge(base, fromFile), fromEnv))
+}
+
+const knownNames = (file: Readonly<Record<string, ProfileEntry>>): Array<string> => [
+  ...builtinNames,
+  ...Object.keys(file).filter((name) => !has(builtins, name))
+]
+
+/**
+ * The policy of one profile from config: the built-in of that name (or, for a custom name, the
+ * config file's definition, from its `base` built-in when it names one), overridden by the config
+ * file named by `STREAMGUARD_CONFIG`, then by `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT` keys. A bad
+ * value fails naming its key; an unknown name fails naming the known profiles.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const load = (
+  name: string
+): Effect.Effect<TimeoutPolicy.TimeoutPolicy, ProfileConfigError, FileSystem.FileSystem> =>
+  Effect.flatMap(readConfigFile, (file) => resolve(name, file))
+
+/**
+ * Every known profile (the built-ins, then the config file's custom ones), each resolved as `load`
+ * does: for choosing a profile per request.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const loadAll: Effect.Effect<
+  ReadonlyMap<string, TimeoutPolicy.TimeoutPolicy>,
+  ConfigError.ConfigError | InvalidProfileConfig,
+  FileSystem.FileSystem
+> = Effect.flatMap(readConfigFile, (file) =>
+  Effect.map(
+    Effect.forEach(knownNames(file), (name) =>
+      Effect.map(
+        // Every name here is known, so resolving it cannot fail with UnknownProfile.
+        Effect.catchTag(resolve(name, file), "UnknownProfile", Effect.die),
+        (policy) => [name, policy] as const
+      )),
+    (entries) => new Map(entries)
+  ))
+
+/**
+ * A `RequestProfile` layer for the named profile, resolved from config as `load` does: built-in
+ * < config file < environment < per-call override (`RequestProfile.withPolicy`). Reads the file
+ * through `FileSystem` (provide `NodeFileSystem.layer`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const fromConfig = (
+  name: string
+): Layer.Layer<RequestProfile.RequestProfile, ProfileConfigError, FileSystem.FileSystem> =>
+  Layer.effect(RequestProfile.RequestProfile, Effect.map(load(name), (policy) => RequestProfile.make(name, policy)))

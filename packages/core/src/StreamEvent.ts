@@ -11,10 +11,11 @@ import * as Data from "effect/Data"
  *
  * - `Chunk`: content or progress (tokens, tool-call deltas, MCP progress). Resets both the
  *   `chunk` (liveness) and the `progress` timers, and ends the `firstChunk` phase.
- * - `Keepalive`: proves the connection lives (SSE comments, Anthropic `ping`), carries no
- *   progress. Resets only the `chunk` timer.
- * - `Done`: the upstream's own end signal (`data: [DONE]`, `message_stop`, ...). The guard ends
- *   the stream successfully and stops pulling.
+ * - `Keepalive`: proves the connection lives (SSE comments, Anthropic `ping`, lifecycle frames
+ *   such as `message_start`), carries no progress. Resets only the `chunk` timer. `value` keeps
+ *   the frame's payload when it has one, so a relay can forward it; SSE comments have none.
+ * - `Done`: the upstream's own end signal (`data: [DONE]`, `message_stop`, ...), with its payload
+ *   when it has one (final usage). The guard ends the stream successfully and stops pulling.
  * - `ErrorSignal`: the upstream reported an error in-band. The guard fails with
  *   `UpstreamErrorSignal`.
  *
@@ -25,8 +26,8 @@ import * as Data from "effect/Data"
  */
 export type StreamEvent<A> = Data.TaggedEnum<{
   readonly Chunk: { readonly value: A; readonly bytes: number }
-  readonly Keepalive: { readonly bytes: number }
-  readonly Done: { readonly bytes: number }
+  readonly Keepalive: { readonly value: A | undefined; readonly bytes: number }
+  readonly Done: { readonly value: A | undefined; readonly bytes: number }
   readonly ErrorSignal: {
     readonly payload: unknown
     /** The provider's error type or code (`overloaded_error`, `server_error`, `-32603`). */
@@ -48,11 +49,11 @@ export declare namespace StreamEvent {
   /**
    * @since 0.1.0
    */
-  export type Keepalive = Data.TaggedEnum.Value<StreamEvent<never>, "Keepalive">
+  export type Keepalive<A> = Data.TaggedEnum.Value<StreamEvent<A>, "Keepalive">
   /**
    * @since 0.1.0
    */
-  export type Done = Data.TaggedEnum.Value<StreamEvent<never>, "Done">
+  export type Done<A> = Data.TaggedEnum.Value<StreamEvent<A>, "Done">
   /**
    * @since 0.1.0
    */
@@ -81,13 +82,16 @@ export const Chunk: <A>(args: { readonly value: A; readonly bytes: number }) => 
  * @since 0.1.0
  * @category constructors
  */
-export const Keepalive: (args: { readonly bytes: number }) => StreamEvent<never> = constructors.Keepalive
+export const Keepalive = <A = never>(
+  args: { readonly value?: A | undefined; readonly bytes: number }
+): StreamEvent<A> => constructors.Keepalive({ value: args.value, bytes: args.bytes })
 
 /**
  * @since 0.1.0
  * @category constructors
  */
-export const Done: (args: { readonly bytes: number }) => StreamEvent<never> = constructors.Done
+export const Done = <A = never>(args: { readonly value?: A | undefined; readonly bytes: number }): StreamEvent<A> =>
+  constructors.Done({ value: args.value, bytes: args.bytes })
 
 /**
  * @since 0.1.0

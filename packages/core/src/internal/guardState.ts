@@ -25,6 +25,8 @@ export class GuardState {
   keepalives = 0
   bytes = 0
   firstChunkAt: number | undefined = undefined
+  /** When the last content chunk arrived (the start until one does): what `progress` counts from. */
+  lastChunkAt: number
   /** Set by the guard when it decides the end itself (done, error signal, a timeout, a failure). */
   outcome: StreamOutcome | undefined = undefined
   error: unknown = undefined
@@ -34,6 +36,7 @@ export class GuardState {
   constructor(readonly clock: Clock.Clock, startedAt: number) {
     this.startedAt = startedAt
     this.lastEventAt = startedAt
+    this.lastChunkAt = startedAt
   }
 
   now(): number {
@@ -65,6 +68,7 @@ export class GuardState {
       }
     }
     this.lastEventAt = now
+    if (chunks > 0) this.lastChunkAt = now
     this.chunks += chunks
     this.keepalives += keepalives
     this.bytes += bytes
