@@ -1,0 +1,181 @@
+/**
+ * A provider's wire dialect: how its response bytes mean content, keepalive, done or error, and
+ * how to write those events back as bytes.
+ *
+ * @since 0.1.0
+ */
+import { UnexpectedEnd } from "@streamguard/core/GuardError"
+import type * as StreamEvent from "@streamguard/core/StreamEvent"
+import * as Channel from "effect/Channel"
+import * as Chunk from "effect/Chunk"
+import type * as Stream from "effect/Stream"
+import * as StreamModule from "effect/Stream"
+import type { EventTooLarge, ProtocolError } from "./ProtocolError.js"
+
+/**
+ * The names every package shares (see ARCHITECTURE.md).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DialectName = "openaiChat" | "openaiResponses" | "anthropic" | "ollama" | "gemini" | "mcp" | "sse"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface DecodeOptions {
+  /** The largest single event (frame) accepted, in bytes. Default 1 MiB. */
+  readonly maxEventBytes?: number | undefined
+  /**
+   * MCP only: the JSON-RPC id of our request. When set, only the response with this id ends the
+   * stream; otherwise any JSON-RPC response does (a POST carries one request).
+   */
+  readonly requestId?: string | number | undefined
+}
+
+/**
+ * The default `maxEventBytes`: 1 MiB.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMaxEventBytes = 1024 * 1024
+
+/**
+ * An error to write in-band, in a dialect's own error shape (the gateway's mid-stream failure).
+ * `type` is a StreamGuard outcome or a provider error type; extra fields are kept in the payload.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InBandError {
+  readonly message: string
+  readonly type: string
+  readonly code?: string | number | null | undefined
+  readonly [extra: string]: unknown
+}
+
+/**
+ * What a writer knows about the response it writes (ids and model name shown to the client).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResponseMeta {
+  readonly id?: string | undefined
+  readonly model?: string | undefined
+  /** Why generation stopped, in the dialect's own words (`stop`, `end_turn`, `STOP`). */
+  readonly finishReason?: string | undefined
+  /** MCP only: the JSON-RPC id to answer. */
+  readonly requestId?: string | number | undefined
+}
+
+/**
+ * A dialect. `A` is one decoded frame's payload: the parsed JSON object the provider sent
+ * (an OpenAI chunk, an Anthropic event, a JSON-RPC message, ...). Payloads are typed loosely
+ * with interfaces and not validated per frame: this is the hot path.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Dialect<A = unknown> {
+  readonly name: DialectName
+  /** How frames are delimited on the wire. */
+  readonly framing: "sse" | "ndjson"
+  /** The response `content-type` a provider sends for a stream in this dialect. */
+  readonly contentType: string
+  /**
+   * Bytes to events, incrementally: works for any split of the input into network chunks.
+   * Fails with `ProtocolError` (bad JSON, bad framing) or `EventTooLarge`; never throws.
+   * A stream that ends without the dialect's done signal simply ends: the guard reports it as
+   * `UnexpectedEnd` (dialects whose done is implicit, like Gemini's `finishReason`, emit `Done`
+   * themselves at the end).
+   */
+  readonly decode: <E, R>(
+    bytes: Stream.Stream<Uint8Array, E, R>,
+    options?: DecodeOptions
+  ) => Stream.Stream<StreamEvent.StreamEvent<A>, E | ProtocolError | EventTooLarge, R>
+  /**
+   * One event to its wire text, framing included (`data: {...}\n\n`, a JSON line). A keepalive
+   * without a payload is an SSE comment (`: keep-alive\n\n`) or, in NDJSON, the empty string.
+   * An `ErrorSignal` is written from its `payload`. `decode(encode(events))` gives the events back.
+   */
+  readonly encode: (event: StreamEvent.StreamEvent<A>) => string
+  /**
+   * The assistant text a payload adds (text deltas only: not thinking, tool-call arguments or
+   * progress), or `undefined` when it adds none.
+   */
+  readonly text: (value: A) => string | undefined
+  /**
+   * Whether an event is a keepalive in the wire sense: an SSE comment (a `Keepalive` without
+   * value) or the provider's own ping (Anthropic `ping`, Responses `keepalive`). Lifecycle frames
+   * such as `message_start` are `Keepalive` events too, but not pings.
+   */
+  readonly isPing: (event: StreamEvent.StreamEvent<A>) => boolean
+  /** A content event that adds `text`, in this dialect's shape. */
+  readonly textEvent: (text: string, meta?: ResponseMeta) => StreamEvent.StreamEvent<A>
+  /**
+   * The frames a strict client expects before the first content event (Anthropic
+   * `message_start` and `content_block_start`, the Responses lifecycle, OpenAI's role chunk);
+   * empty where the dialect has none.
+   */
+  readonly opening: (meta?: ResponseMeta) => ReadonlyArray<StreamEvent.StreamEvent<A>>
+  /** The frames that close a successful response, ending with the done signal. */
+  readonly closing: (meta?: ResponseMeta) => ReadonlyArray<StreamEvent.StreamEvent<A>>
+  /** This dialect's keepalive: Anthropic's `ping` event, an SSE comment elsewhere. */
+  readonly ping: StreamEvent.StreamEvent<A>
+  /** An in-band error event in this dialect's shape: `encode` it to write it. */
+  readonly errorEvent: (error: InBandError) => StreamEvent.StreamEvent<never>
+}
+
+/**
+ * Whether an event ends the stream (`Done` or `ErrorSignal`).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTerminal = <A>(event: StreamEvent.StreamEvent<A>): boolean =>
+  event._tag === "Done" || event._tag === "ErrorSignal"
+
+/**
+ * `decode`, ended the way the guard ends it, for tests and tools that run without the guard:
+ * the stream stops after the first `Done` or `ErrorSignal` (included), and fails with core's
+ * `UnexpectedEnd` when the bytes end before either.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const decodeComplete = <A, E, R>(
+  dialect: Dialect<A>,
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  options?: DecodeOptions
+): Stream.Stream<StreamEvent.StreamEvent<A>, E | ProtocolError | EventTooLarge | UnexpectedEnd, R> => {
+  const loop = (
+    chunks: number
+  ): Channel.Channel<
+    Chunk.Chunk<StreamEvent.StreamEvent<A>>,
+    Chunk.Chunk<StreamEvent.StreamEvent<A>>,
+    E | ProtocolError | EventTooLarge | UnexpectedEnd,
+    E | ProtocolError | EventTooLarge,
+    unknown,
+    unknown
+  > =>
+    Channel.readWithCause({
+      onInput: (input: Chunk.Chunk<StreamEvent.StreamEvent<A>>) => {
+        let count = chunks
+        let index = 0
+        for (const event of input) {
+          index++
+          if (event._tag === "Chunk") count++
+          else if (event._tag === "Done" || event._tag === "ErrorSignal") {
+            return Channel.write(Chunk.take(input, index))
+          }
+        }
+        return Channel.zipRight(Channel.write(input), loop(count))
+      },
+      onFailure: Channel.failCause,
+      onDone: () => Channel.fail(new UnexpectedEnd({ elapsedMillis: 0, chunks }))
+    })
+  return StreamModule.pipeThroughChannelOrFail(dialect.decode(bytes, options), loop(0))
+}

@@ -1,0 +1,133 @@
+/**
+ * What can go wrong while reading a provider's bytes: they do not follow the dialect, one event
+ * is too large, or the response is not in any dialect we know.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/**
+ * The most bytes of offending input an error keeps, so a log line stays small and a secret in a
+ * huge body cannot leak whole.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxExcerptBytes = 200
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/**
+ * The start of `text`, at most `maxExcerptBytes` bytes of UTF-8, cut on a character boundary.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const excerpt = (text: string): string => {
+  // Every UTF-16 unit is at most 3 UTF-8 bytes: short strings need no encoding at all.
+  if (text.length * 3 <= maxExcerptBytes) return text
+  const bytes = encoder.encode(text.length > maxExcerptBytes ? text.slice(0, maxExcerptBytes) : text)
+  if (bytes.length <= maxExcerptBytes) return decoder.decode(bytes)
+  let end = maxExcerptBytes
+  // Back off continuation bytes (10xxxxxx) so no character is cut in half.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--
+  return decoder.decode(bytes.subarray(0, end))
+}
+
+/**
+ * The bytes do not follow the dialect: invalid JSON where it needs JSON, a body that is not
+ * SSE at all, a frame of the wrong shape. `excerpt` holds at most 200 bytes of the input.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ProtocolError extends Schema.TaggedError<ProtocolError>("@streamguard/protocols/ProtocolError")(
+  "ProtocolError",
+  {
+    /** The dialect that was decoding (`openaiChat`, `anthropic`, ...). */
+    dialect: Schema.String,
+    /** What was wrong, in words. */
+    reason: Schema.String,
+    /** The start of the offending frame or line, at most 200 bytes. */
+    excerpt: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  get outcome(): "protocol_error" {
+    return "protocol_error"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${this.dialect}: ${this.reason}: ${JSON.stringify(this.excerpt)}`
+  }
+}
+
+/**
+ * One event (SSE block or NDJSON line) grew past `limit` bytes. Raised as soon as the limit is
+ * crossed: the decoder never holds more than `limit` bytes of one event.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EventTooLarge extends Schema.TaggedError<EventTooLarge>("@streamguard/protocols/EventTooLarge")(
+  "EventTooLarge",
+  {
+    dialect: Schema.String,
+    /** The `maxEventBytes` limit that was crossed. */
+    limit: Schema.Number
+  }
+) {
+  /** @since 0.1.0 */
+  get outcome(): "protocol_error" {
+    return "protocol_error"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${this.dialect}: one event exceeded the limit of ${this.limit} bytes`
+  }
+}
+
+/**
+ * No dialect fits a response's `content-type` and request path (or the pair contradicts
+ * itself, such as Gemini without `alt=sse`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownDialect extends Schema.TaggedError<UnknownDialect>("@streamguard/protocols/UnknownDialect")(
+  "UnknownDialect",
+  {
+    contentType: Schema.String,
+    path: Schema.String,
+    reason: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  get outcome(): "protocol_error" {
+    return "protocol_error"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `no stream dialect for content-type ${JSON.stringify(this.contentType)} at ${
+      JSON.stringify(this.path)
+    }: ${this.reason}`
+  }
+}
+
+/**
+ * What decoding can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type DecodeError = ProtocolError | EventTooLarge
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DecodeError: Schema.Union<[typeof ProtocolError, typeof EventTooLarge]> = Schema.Union(
+  ProtocolError,
+  EventTooLarge
+)
