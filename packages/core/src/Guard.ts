@@ -67,7 +67,15 @@ export const guard: {
   (
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
-  ): <A, E, R>(self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>) => Stream.Stream<A, E | GuardError, R>
+  ): <S extends StreamEvent.StreamEvent<any>, E, R>(
+    self: Stream.Stream<S, E, R>
+  ) => Stream.Stream<StreamEvent.ValueOf<S>, E | GuardError, R>
+  <S extends StreamEvent.StreamEvent<any>, E, R>(
+    self: Stream.Stream<S, E, R>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): Stream.Stream<StreamEvent.ValueOf<S>, E | GuardError, R>
+  /** With the content type given explicitly: `guard<A, E, R>(self, policy)`. */
   <A, E, R>(
     self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
     policy: TimeoutPolicy.TimeoutPolicy,
@@ -83,9 +91,10 @@ export const guard: {
 )
 
 /**
- * `guard`, but yields the events themselves, up to and including `Done`: content, keepalives that
- * carry a frame (Anthropic `message_start`, `ping`) and the done frame, so a relay can forward the
- * stream as it came. Same rules, same errors.
+ * `guard`, but yields the events themselves, up to and including `Done`: content, every keepalive
+ * (with the frame it carries when it has one: Anthropic `message_start`, `ping`; SSE comments
+ * carry none) and the done event, so a relay can forward the stream as it came. Same rules, same
+ * errors; `ErrorSignal` is never emitted, it fails the stream.
  *
  * @since 0.1.0
  * @category combinators
@@ -94,9 +103,13 @@ export const guardEvents: {
   (
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
-  ): <A, E, R>(
-    self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>
-  ) => Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R>
+  ): <S extends StreamEvent.StreamEvent<any>, E, R>(self: Stream.Stream<S, E, R>) => Stream.Stream<S, E | GuardError, R>
+  <S extends StreamEvent.StreamEvent<any>, E, R>(
+    self: Stream.Stream<S, E, R>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): Stream.Stream<S, E | GuardError, R>
+  /** With the content type given explicitly: `guardEvents<A, E, R>(self, policy)`. */
   <A, E, R>(
     self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
     policy: TimeoutPolicy.TimeoutPolicy,

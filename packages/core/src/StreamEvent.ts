@@ -66,6 +66,18 @@ export declare namespace StreamEvent {
   export type Type = "chunk" | "keepalive" | "done" | "error_signal"
 }
 
+/**
+ * The content type of a union of events: `ValueOf<StreamEvent<string>>` is `string`. Functions
+ * that take a stream of events read `A` with this rather than by inferring it from
+ * `StreamEvent<A>`: TypeScript matches a union's members to each other without regard to their
+ * tags, so it would pair a `Keepalive`'s `value: A | undefined` with `Chunk`'s `value: A` and infer
+ * `A | undefined`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ValueOf<S> = S extends { readonly _tag: "Chunk"; readonly value: infer A } ? A : never
+
 interface StreamEventDefinition extends Data.TaggedEnum.WithGenerics<1> {
   readonly taggedEnum: StreamEvent<this["A"]>
 }
@@ -79,19 +91,26 @@ const constructors = Data.taggedEnum<StreamEventDefinition>()
 export const Chunk: <A>(args: { readonly value: A; readonly bytes: number }) => StreamEvent<A> = constructors.Chunk
 
 /**
+ * A keepalive, with the frame it carries when it has one. The value's type is inferred from the
+ * argument only (`NoInfer` on the result), so a value-less keepalive is a `StreamEvent<never>`,
+ * which fits any stream, rather than a `StreamEvent<string | undefined>` guessed from the context.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const Keepalive = <A = never>(
   args: { readonly value?: A | undefined; readonly bytes: number }
-): StreamEvent<A> => constructors.Keepalive({ value: args.value, bytes: args.bytes })
+): StreamEvent<NoInfer<A>> => constructors.Keepalive({ value: args.value, bytes: args.bytes })
 
 /**
+ * The end, with its payload when it has one. Inferred like `Keepalive`.
+ *
  * @since 0.1.0
  * @category constructors
  */
-export const Done = <A = never>(args: { readonly value?: A | undefined; readonly bytes: number }): StreamEvent<A> =>
-  constructors.Done({ value: args.value, bytes: args.bytes })
+export const Done = <A = never>(
+  args: { readonly value?: A | undefined; readonly bytes: number }
+): StreamEvent<NoInfer<A>> => constructors.Done({ value: args.value, bytes: args.bytes })
 
 /**
  * @since 0.1.0

@@ -6,6 +6,8 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
+import * as StreamMetrics from "./StreamMetrics.js"
 import type { StreamOutcome } from "./StreamOutcome.js"
 
 /**
@@ -124,3 +126,116 @@ export const combine = (...observers: ReadonlyArray<Service>): Service => ({
   retrying: (stream, retrying) => Effect.forEach(observers, (o) => o.retrying(stream, retrying), { discard: true }),
   ended: (stream, ended) => Effect.forEach(observers, (o) => o.ended(stream, ended), { discard: true })
 })
+
+/**
+ * An observer layer that tells every given observer, in order (e.g. the metrics and a logger).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (...observers: ReadonlyArray<Service>): Layer.Layer<never> =>
+  Layer.succeed(StreamObserver, observers.length === 1 ? observers[0]! : combine(...observers))
+
+/**
+ * Keeps the `StreamMetrics` (Effect `Metric`s named `streamguard_*`): streams started, ended by
+ * `outcome`, open; chunks, keepalives and bytes received; histograms of time to first chunk,
+ * chunk gap and duration. Combine it with others through `layer(StreamMetrics.observer, ...)`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const metrics: Layer.Layer<never> = Layer.succeed(StreamObserver, StreamMetrics.observer)
+
+/**
+ * One call an observer received, as a recording observer keeps it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Call =
+  | { readonly _tag: "started"; readonly stream: StreamInfo }
+  | { readonly _tag: "received"; readonly stream: StreamInfo; readonly received: Received }
+  | { readonly _tag: "firstChunk"; readonly stream: StreamInfo; readonly timeToFirstChunkMillis: number }
+  | { readonly _tag: "retrying"; readonly stream: StreamInfo; readonly retrying: Retrying }
+  | { readonly _tag: "ended"; readonly stream: StreamInfo; readonly ended: Ended }
+
+/**
+ * A recording observer and what it has heard, for tests.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Recording {
+  readonly observer: Service
+  /** Every call so far, in order. */
+  readonly calls: Effect.Effect<ReadonlyArray<Call>>
+  /**
+   * The calls as short names, to compare a lifecycle at a glance: `"started"`, `"received"`,
+   * `"firstChunk"`, `"retrying:<outcome>"`, `"ended:<outcome>"`.
+   */
+  readonly steps: Effect.Effect<ReadonlyArray<string>>
+  /** The `Ended` of every finished stream, in order. */
+  readonly ended: Effect.Effect<ReadonlyArray<Ended>>
+}
+
+/**
+ * The short name of a call, as `Recording.steps` lists it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const stepOf = (call: Call): string => {
+  switch (call._tag) {
+    case "ended":
+      return `ended:${call.ended.outcome}`
+    case "retrying":
+      return `retrying:${call.retrying.outcome}`
+    default:
+      return call._tag
+  }
+}
+
+/**
+ * Makes an observer that records every call, for tests that assert lifecycle sequences.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeRecording: Effect.Effect<Recording> = Effect.map(Ref.make<ReadonlyArray<Call>>([]), (ref) => {
+  const record = (call: Call) => Ref.update(ref, (calls) => [...calls, call])
+  const calls = Ref.get(ref)
+  return {
+    observer: {
+      started: (stream) => record({ _tag: "started", stream }),
+      received: (stream, received) => record({ _tag: "received", stream, received }),
+      firstChunk: (stream, timeToFirstChunkMillis) => record({ _tag: "firstChunk", stream, timeToFirstChunkMillis }),
+      retrying: (stream, retrying) => record({ _tag: "retrying", stream, retrying }),
+      ended: (stream, ended) => record({ _tag: "ended", stream, ended })
+    },
+    calls,
+    steps: Effect.map(calls, (all) => all.map(stepOf)),
+    ended: Effect.map(calls, (all) => all.flatMap((call) => (call._tag === "ended" ? [call.ended] : [])))
+  }
+})
+
+/**
+ * The recording of the `layerTest` observer.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Recorder extends Context.Tag("@streamguard/core/StreamObserver/Recorder")<Recorder, Recording>() {}
+
+/**
+ * Installs a fresh recording observer and provides its `Recorder`, for tests:
+ * `const steps = yield* Effect.flatMap(StreamObserver.Recorder, (r) => r.steps)`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerTest: Layer.Layer<Recorder> = Layer.effectContext(
+  Effect.map(
+    makeRecording,
+    (recording) => Context.make(Recorder, recording).pipe(Context.add(StreamObserver, recording.observer))
+  )
+)

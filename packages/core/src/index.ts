@@ -21,6 +21,10 @@ export * as StreamEvent from "./StreamEvent.js"
 /**
  * @since 0.1.0
  */
+export * as StreamMetrics from "./StreamMetrics.js"
+/**
+ * @since 0.1.0
+ */
 export * as StreamObserver from "./StreamObserver.js"
 /**
  * @since 0.1.0
