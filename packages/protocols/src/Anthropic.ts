@@ -1,23 +1,136 @@
 /**
- * The `anthropic` dialect.
+ * Anthropic Messages streaming (`POST /v1/messages`, `stream: true`): typed SSE events.
+ *
+ * | frame `type` | event | why |
+ * | --- | --- | --- |
+ * | `content_block_delta` (`text_delta`, `thinking_delta`, `signature_delta`, `input_json_delta`, `citations_delta`), even when empty | `Chunk` | the model producing |
+ * | `message_start` | `Keepalive` (payload kept) | the response began; no content yet |
+ * | `content_block_start` | `Keepalive` (payload kept) | opens a block; `redacted_thinking` arrives whole here but is not generation progress |
+ * | `content_block_stop`, `message_delta` | `Keepalive` (payload kept) | close a block, carry `stop_reason` and usage |
+ * | `ping` | `Keepalive`, a ping | proof of life only |
+ * | `message_stop` | `Done` | the end |
+ * | `error` (e.g. `overloaded_error`) | `ErrorSignal` (`error.type`) | in-band failure |
+ * | unknown types, `: comment` | `Keepalive` | new event types must not break old readers |
  *
  * @since 0.1.0
  */
-import type { Dialect } from "./Dialect.js"
-import { stub } from "./internal/stub.js"
+import * as StreamEvent from "@streamguard/core/StreamEvent"
+import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
+import { decoder, isObject, jsonClassifier, keepAliveComment, sseEvent, stringOr } from "./internal/decoder.js"
 
 /**
- * One frame's parsed JSON.
+ * One streamed Messages event, typed loosely: only what the dialect reads.
  *
  * @since 0.1.0
  * @category models
  */
 export interface MessageStreamEvent {
+  readonly type: string
+  readonly index?: number
+  readonly delta?: {
+    readonly type?: string
+    readonly text?: string
+    readonly [key: string]: unknown
+  }
+  readonly error?: { readonly type?: string; readonly message?: string; readonly [key: string]: unknown }
   readonly [key: string]: unknown
 }
 
+const classifier = () =>
+  jsonClassifier<MessageStreamEvent>("anthropic", (out, eventType, event, bytes) => {
+    const type = typeof event.type === "string" ? event.type : eventType
+    switch (type) {
+      case "content_block_delta":
+        out.push(StreamEvent.Chunk({ value: event, bytes }))
+        break
+      case "message_stop":
+        out.push(StreamEvent.Done({ value: event, bytes }))
+        break
+      case "error": {
+        const error = isObject(event.error) ? event.error : undefined
+        out.push(StreamEvent.ErrorSignal({
+          payload: event,
+          errorType: stringOr(error?.type, "error"),
+          message: stringOr(error?.message, "error"),
+          bytes
+        }))
+        break
+      }
+      default:
+        out.push(StreamEvent.Keepalive({ value: event, bytes }))
+    }
+    return undefined
+  })
+
+const frame = (value: MessageStreamEvent) => StreamEvent.Keepalive({ value, bytes: 0 })
+
 /**
+ * The Messages dialect.
+ *
  * @since 0.1.0
  * @category dialects
  */
-export const anthropic: Dialect<MessageStreamEvent> = stub("anthropic", "sse", "text/event-stream")
+export const anthropic: Dialect<MessageStreamEvent> = {
+  name: "anthropic",
+  framing: "sse",
+  contentType: "text/event-stream",
+  decode: decoder("anthropic", "sse", classifier),
+  encode: (event) => {
+    switch (event._tag) {
+      case "ErrorSignal":
+        return sseEvent("error", JSON.stringify(event.payload))
+      case "Done":
+        if (event.value === undefined) return sseEvent("message_stop", "{\"type\":\"message_stop\"}")
+        break
+      case "Keepalive":
+        if (event.value === undefined) return keepAliveComment
+    }
+    return sseEvent(event.value!.type, JSON.stringify(event.value))
+  },
+  text: (event) =>
+    event.type === "content_block_delta" && event.delta?.type === "text_delta" &&
+      typeof event.delta.text === "string" && event.delta.text.length > 0
+      ? event.delta.text
+      : undefined,
+  isPing: (event) => event._tag === "Keepalive" && (event.value === undefined || event.value.type === "ping"),
+  textEvent: (text) =>
+    StreamEvent.Chunk({
+      value: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } },
+      bytes: 0
+    }),
+  opening: (meta?: ResponseMeta) => [
+    frame({
+      type: "message_start",
+      message: {
+        id: meta?.id ?? "msg_streamguard",
+        type: "message",
+        role: "assistant",
+        content: [],
+        model: meta?.model ?? "streamguard",
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 0, output_tokens: 0 }
+      }
+    }),
+    frame({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } })
+  ],
+  closing: (meta) => [
+    frame({ type: "content_block_stop", index: 0 }),
+    frame({
+      type: "message_delta",
+      delta: { stop_reason: meta?.finishReason ?? "end_turn", stop_sequence: null },
+      usage: { output_tokens: 0 }
+    }),
+    StreamEvent.Done({ value: { type: "message_stop" }, bytes: 0 })
+  ],
+  ping: StreamEvent.Keepalive({ value: { type: "ping" }, bytes: 0 }),
+  errorEvent: (error: InBandError) => {
+    const { code, message, type, ...extra } = error
+    return StreamEvent.ErrorSignal({
+      payload: { type: "error", error: { type, message, ...(code === undefined ? {} : { code }), ...extra } },
+      errorType: type,
+      message,
+      bytes: 0
+    })
+  }
+}

@@ -3,6 +3,15 @@
  *
  * @since 0.1.0
  */
+import * as Either from "effect/Either"
+import { anthropic } from "./Anthropic.js"
+import type { Dialect, DialectName } from "./Dialect.js"
+import { gemini } from "./Gemini.js"
+import { mcp } from "./Mcp.js"
+import { ollama } from "./Ollama.js"
+import { openaiChat } from "./OpenAiChat.js"
+import { openaiResponses } from "./OpenAiResponses.js"
+import { UnknownDialect } from "./ProtocolError.js"
 export {
   /** @since 0.1.0 */
   anthropic
@@ -31,3 +40,62 @@ export {
   /** @since 0.1.0 */
   sse
 } from "./Sse.js"
+
+/**
+ * The provider dialects by name (`sse` is built per use, with options).
+ *
+ * @since 0.1.0
+ * @category dialects
+ */
+export const byName: { readonly [N in Exclude<DialectName, "sse">]: Dialect<any> } = {
+  openaiChat,
+  openaiResponses,
+  anthropic,
+  ollama,
+  gemini,
+  mcp
+}
+
+/**
+ * Which dialect a streaming response speaks, from its `content-type` and the request path
+ * (query included, for Gemini's `alt=sse`):
+ *
+ * - `.../chat/completions` -> `openaiChat`; `.../responses` -> `openaiResponses`;
+ *   `.../messages` -> `anthropic`; `:streamGenerateContent` -> `gemini`; `/api/chat`,
+ *   `/api/generate` -> `ollama`; a path ending in `/mcp` -> `mcp`.
+ * - The content type must fit the dialect's framing (`text/event-stream`, or NDJSON for Ollama):
+ *   `application/json` on a streaming path is a non-stream body or an error body, and Gemini
+ *   without `alt=sse` streams a JSON array; both fail, saying so.
+ * - Any other path fails: a bare `text/event-stream` could be any SSE dialect; pass one, or `sse()`.
+ *
+ * @since 0.1.0
+ * @category detection
+ */
+export const detect = (
+  response: { readonly contentType: string; readonly path: string }
+): Either.Either<Dialect<any>, UnknownDialect> => {
+  const mime = (response.contentType.split(";")[0] ?? "").trim().toLowerCase()
+  const [pathname = "", query = ""] = response.path.split("?", 2)
+  const fail = (reason: string) =>
+    Either.left(new UnknownDialect({ contentType: response.contentType, path: response.path, reason }))
+  let dialect: Dialect<any> | undefined
+  if (pathname.includes(":streamGenerateContent")) {
+    if (mime !== "text/event-stream" && !/(^|&)alt=sse(&|$)/.test(query)) {
+      return fail("Gemini without alt=sse streams one JSON array, not SSE: request it with ?alt=sse")
+    }
+    dialect = gemini
+  } else if (/\/chat\/completions\/?$/.test(pathname)) dialect = openaiChat
+  else if (/\/responses\/?$/.test(pathname)) dialect = openaiResponses
+  else if (/\/messages\/?$/.test(pathname)) dialect = anthropic
+  else if (/\/api\/(chat|generate)\/?$/.test(pathname)) dialect = ollama
+  else if (/\/mcp\/?$/.test(pathname)) dialect = mcp
+  if (dialect === undefined) {
+    return fail("the path matches no known dialect; pass the dialect explicitly (or use sse(...))")
+  }
+  const fits = dialect.framing === "sse"
+    ? mime === "text/event-stream"
+    : mime === "application/x-ndjson" || mime === "application/ndjson" || mime === "application/json"
+  return fits
+    ? Either.right(dialect)
+    : fail(`a ${dialect.name} stream is ${dialect.contentType}; this body is not a stream (or is an error body)`)
+}

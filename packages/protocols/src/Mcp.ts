@@ -1,23 +1,122 @@
 /**
- * The `mcp` dialect.
+ * MCP Streamable HTTP: the `text/event-stream` answer to a JSON-RPC POST. Servers send
+ * `event: message` with one JSON-RPC message per event.
+ *
+ * | message | event |
+ * | --- | --- |
+ * | a notification (`method`, no `id`): `notifications/progress`, `notifications/message`, ... | `Chunk` |
+ * | a request from the server (`method` and `id`, e.g. `ping`, `sampling/createMessage`) | `Keepalive` (payload kept) |
+ * | the response to our request with `result` (a tool's `isError: true` included) | `Done` |
+ * | the response to our request with `error` | `ErrorSignal` (`String(error.code)`) |
+ * | a response to another id (when `requestId` is given) | `Keepalive` (payload kept) |
+ * | `: comment` | `Keepalive` |
+ *
+ * Every notification counts as progress, not only `notifications/progress`: a server that logs
+ * while it works (`notifications/message`) is making progress too, and the conformance corpus
+ * counts it so. JSON-RPC batches (arrays, dropped from MCP in 2025-06) are rejected.
  *
  * @since 0.1.0
  */
-import type { Dialect } from "./Dialect.js"
-import { stub } from "./internal/stub.js"
+import * as StreamEvent from "@streamguard/core/StreamEvent"
+import type { DecodeOptions, Dialect, InBandError } from "./Dialect.js"
+import { decoder, isObject, jsonClassifier, keepAliveComment, sseEvent, stringOr } from "./internal/decoder.js"
 
 /**
- * One frame's parsed JSON.
+ * One JSON-RPC 2.0 message, typed loosely.
  *
  * @since 0.1.0
  * @category models
  */
 export interface JsonRpcMessage {
+  readonly jsonrpc?: string
+  readonly id?: string | number | null
+  readonly method?: string
+  readonly params?: { readonly [key: string]: unknown }
+  readonly result?: unknown
+  readonly error?: { readonly code?: number; readonly message?: string; readonly data?: unknown }
   readonly [key: string]: unknown
 }
 
+const classifier = (options: DecodeOptions | undefined) => {
+  const requestId = options?.requestId
+  return jsonClassifier<JsonRpcMessage>("mcp", (out, _type, message, bytes) => {
+    if (typeof message.method === "string") {
+      out.push(
+        message.id === undefined || message.id === null
+          ? StreamEvent.Chunk({ value: message, bytes })
+          : StreamEvent.Keepalive({ value: message, bytes })
+      )
+    } else if (requestId !== undefined && message.id !== requestId) {
+      out.push(StreamEvent.Keepalive({ value: message, bytes }))
+    } else if (isObject(message.error)) {
+      out.push(StreamEvent.ErrorSignal({
+        payload: message,
+        errorType: stringOr(message.error.code, "error"),
+        message: stringOr(message.error.message, "error"),
+        bytes
+      }))
+    } else if ("result" in message) out.push(StreamEvent.Done({ value: message, bytes }))
+    else out.push(StreamEvent.Keepalive({ value: message, bytes }))
+    return undefined
+  })
+}
+
 /**
+ * The MCP Streamable HTTP dialect. Pass `requestId` to `decode` to end only on the response to
+ * that id.
+ *
  * @since 0.1.0
  * @category dialects
  */
-export const mcp: Dialect<JsonRpcMessage> = stub("mcp", "sse", "text/event-stream")
+export const mcp: Dialect<JsonRpcMessage> = {
+  name: "mcp",
+  framing: "sse",
+  contentType: "text/event-stream",
+  decode: decoder("mcp", "sse", classifier),
+  encode: (event) => {
+    switch (event._tag) {
+      case "ErrorSignal":
+        return sseEvent("message", JSON.stringify(event.payload))
+      case "Done":
+      case "Keepalive":
+        if (event.value === undefined) return keepAliveComment
+    }
+    return sseEvent("message", JSON.stringify(event.value))
+  },
+  text: (message) =>
+    message.method === "notifications/progress" && typeof message.params?.message === "string"
+      ? message.params.message
+      : undefined,
+  isPing: (event) => event._tag === "Keepalive" && (event.value === undefined || event.value.method === "ping"),
+  textEvent: (text, meta) =>
+    StreamEvent.Chunk({
+      value: {
+        jsonrpc: "2.0",
+        method: "notifications/progress",
+        params: { progressToken: meta?.requestId ?? 1, progress: 0, message: text }
+      },
+      bytes: 0
+    }),
+  opening: () => [],
+  closing: (meta) => [
+    StreamEvent.Done({
+      value: { jsonrpc: "2.0", id: meta?.requestId ?? 1, result: { content: [], isError: false } },
+      bytes: 0
+    })
+  ],
+  ping: StreamEvent.Keepalive({ bytes: 0 }),
+  errorEvent: (error: InBandError) => {
+    const { code, message, type, ...extra } = error
+    const numeric = typeof code === "number" ? code : -32603
+    return StreamEvent.ErrorSignal({
+      payload: {
+        jsonrpc: "2.0",
+        id: typeof extra.id === "string" || typeof extra.id === "number" ? extra.id : null,
+        error: { code: numeric, message, data: { type, ...(code === undefined ? {} : { code }), ...extra } }
+      },
+      errorType: String(numeric),
+      message,
+      bytes: 0
+    })
+  }
+}

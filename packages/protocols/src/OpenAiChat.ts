@@ -1,23 +1,184 @@
 /**
- * The `openaiChat` dialect.
+ * OpenAI Chat Completions streaming (`POST /v1/chat/completions`, `stream: true`), as sent by
+ * OpenAI and the compatible servers (Azure, OpenRouter, Groq, vLLM, ...).
+ *
+ * | frame | event |
+ * | --- | --- |
+ * | `data: {...}` with a non-empty `content`, `reasoning`, `reasoning_content`, `refusal` or `tool_calls` delta | `Chunk` |
+ * | other chunks: the role-only opener, finish-reason-only, `choices: []` usage, Azure prompt filter | `Keepalive` (payload kept) |
+ * | `data: [DONE]` | `Done` |
+ * | `event: error`, or any chunk with a top-level `error` | `ErrorSignal` (`error.type`, else `String(error.code)`) |
+ * | `: comment` | `Keepalive` |
  *
  * @since 0.1.0
  */
-import type { Dialect } from "./Dialect.js"
-import { stub } from "./internal/stub.js"
+import * as StreamEvent from "@streamguard/core/StreamEvent"
+import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
+import {
+  decoder,
+  invalid,
+  isObject,
+  jsonClassifier,
+  keepAliveComment,
+  nonEmpty,
+  parse,
+  sseEvent,
+  stringOr
+} from "./internal/decoder.js"
 
 /**
- * One frame's parsed JSON.
+ * One streamed chunk (`chat.completion.chunk`), typed loosely: only what the dialect reads.
  *
  * @since 0.1.0
  * @category models
  */
 export interface ChatCompletionChunk {
+  readonly id?: string
+  readonly object?: string
+  readonly created?: number
+  readonly model?: string
+  readonly choices?: ReadonlyArray<ChatChoice>
+  readonly usage?: unknown
+  readonly error?: { readonly message?: string; readonly type?: string; readonly code?: string | number | null }
   readonly [key: string]: unknown
 }
 
 /**
  * @since 0.1.0
+ * @category models
+ */
+export interface ChatChoice {
+  readonly index?: number
+  readonly delta?: {
+    readonly role?: string
+    readonly content?: string | null
+    readonly reasoning?: string | null
+    readonly reasoning_content?: string | null
+    readonly refusal?: string | null
+    readonly tool_calls?: ReadonlyArray<unknown>
+    readonly [key: string]: unknown
+  }
+  readonly finish_reason?: string | null
+  readonly [key: string]: unknown
+}
+
+/**
+ * Whether a chunk carries content: some delta has non-empty text (content, reasoning, refusal)
+ * or tool calls.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const hasContent = (chunk: ChatCompletionChunk): boolean => {
+  const choices = chunk.choices
+  if (!Array.isArray(choices)) return false
+  for (const choice of choices as ReadonlyArray<ChatChoice>) {
+    const delta = choice.delta
+    if (delta === undefined || delta === null) continue
+    if (
+      nonEmpty(delta.content) || nonEmpty(delta.reasoning) || nonEmpty(delta.reasoning_content) ||
+      nonEmpty(delta.refusal) || (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0)
+    ) return true
+  }
+  return false
+}
+
+const signal = (payload: unknown, bytes: number): StreamEvent.StreamEvent<never> => {
+  const error = isObject(payload) && isObject(payload.error) ? payload.error : undefined
+  return StreamEvent.ErrorSignal({
+    payload,
+    errorType: error === undefined ? "error" : stringOr(error.type, stringOr(error.code, "error")),
+    message: error === undefined ? stringOr(payload, "error event") : stringOr(error.message, "error"),
+    bytes
+  })
+}
+
+const classifier = () =>
+  jsonClassifier<ChatCompletionChunk>("openaiChat", (out, type, chunk, bytes) => {
+    if (type === "error" || chunk.error !== undefined && chunk.error !== null) out.push(signal(chunk, bytes))
+    else if (hasContent(chunk)) out.push(StreamEvent.Chunk({ value: chunk, bytes }))
+    else out.push(StreamEvent.Keepalive({ value: chunk, bytes }))
+    return undefined
+  }, {
+    raw: (out, type, data, bytes) => {
+      if (data === "[DONE]") {
+        out.push(StreamEvent.Done({ bytes }))
+        return true
+      }
+      // An `error` event whose data is not a JSON object is still an error signal, not bad JSON.
+      if (type === "error") {
+        const value = parse(data)
+        if (value === invalid || !isObject(value)) {
+          out.push(signal(data, bytes))
+          return true
+        }
+      }
+      return false
+    }
+  })
+
+const base = (meta: ResponseMeta | undefined) => ({
+  id: meta?.id ?? "chatcmpl-streamguard",
+  object: "chat.completion.chunk",
+  created: 0,
+  model: meta?.model ?? "streamguard"
+})
+
+/**
+ * The Chat Completions dialect.
+ *
+ * @since 0.1.0
  * @category dialects
  */
-export const openaiChat: Dialect<ChatCompletionChunk> = stub("openaiChat", "sse", "text/event-stream")
+export const openaiChat: Dialect<ChatCompletionChunk> = {
+  name: "openaiChat",
+  framing: "sse",
+  contentType: "text/event-stream",
+  decode: decoder("openaiChat", "sse", classifier),
+  encode: (event) => {
+    switch (event._tag) {
+      case "Done":
+        return "data: [DONE]\n\n"
+      case "ErrorSignal":
+        return sseEvent(undefined, JSON.stringify(event.payload))
+      case "Keepalive":
+        if (event.value === undefined) return keepAliveComment
+    }
+    return sseEvent(undefined, JSON.stringify(event.value))
+  },
+  text: (chunk) => {
+    const choices = chunk.choices
+    if (!Array.isArray(choices) || choices.length === 0) return undefined
+    const content = (choices[0] as ChatChoice).delta?.content
+    return typeof content === "string" && content.length > 0 ? content : undefined
+  },
+  isPing: (event) => event._tag === "Keepalive" && event.value === undefined,
+  textEvent: (text, meta) =>
+    StreamEvent.Chunk({
+      value: { ...base(meta), choices: [{ index: 0, delta: { content: text }, finish_reason: null }] },
+      bytes: 0
+    }),
+  opening: (meta) => [
+    StreamEvent.Keepalive({
+      value: { ...base(meta), choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] },
+      bytes: 0
+    })
+  ],
+  closing: (meta) => [
+    StreamEvent.Keepalive({
+      value: { ...base(meta), choices: [{ index: 0, delta: {}, finish_reason: meta?.finishReason ?? "stop" }] },
+      bytes: 0
+    }),
+    StreamEvent.Done({ bytes: 0 })
+  ],
+  ping: StreamEvent.Keepalive({ bytes: 0 }),
+  errorEvent: (error: InBandError) => {
+    const { code, message, type, ...extra } = error
+    return StreamEvent.ErrorSignal({
+      payload: { error: { message, type, code: code ?? null, ...extra } },
+      errorType: type,
+      message,
+      bytes: 0
+    })
+  }
+}

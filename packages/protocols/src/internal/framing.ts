@@ -1,0 +1,369 @@
+/**
+ * Byte-level framing: SSE (WHATWG) and NDJSON, incremental over network chunks.
+ *
+ * Why by hand, when eventsource-parser 3 and @effect/experimental's `Sse` exist: both parse
+ * decoded *strings*. We need two things they cannot give: the exact wire size of each event
+ * (`StreamEvent.bytes`), and a `maxEventBytes` limit counted in bytes that fails *before* more
+ * than the limit is held (eventsource-parser's `maxBufferSize` and `Sse`'s `maxEventSize` count
+ * UTF-16 units, up to 3x as many bytes, and `Sse` drops comments, which are our keepalives).
+ * Both need a scan of the raw bytes for line ends; once that scan has found the lines, the
+ * WHATWG field rules are a few comparisons, so running a second parser over the same text would
+ * only double the work on the hot path. The test suite checks this framer against
+ * eventsource-parser on random input, so the well-kept parser stays the reference.
+ *
+ * Text decoding: CR and LF bytes never occur inside a multi-byte UTF-8 sequence, so splitting on
+ * bytes first means every decode is over complete lines, and a plain (non-streaming)
+ * `TextDecoder` is exact however the network split the characters. A line split across network
+ * chunks is kept as copied fragments and joined once, when its end arrives (no re-scans).
+ *
+ * Byte accounting (`bytes` of each event): every wire byte is counted in the first event emitted
+ * at or after it. So an SSE block's lines and its closing blank line go to its event, bytes that
+ * dispatch nothing (`retry:`, a blank line after a comment) go to the next event, and the LF of
+ * a CRLF goes to whatever follows it. The rule does not depend on where the network split the
+ * bytes, so re-chunking never changes the events.
+ */
+import * as StreamEvent from "@streamguard/core/StreamEvent"
+import { EventTooLarge, excerpt, ProtocolError } from "../ProtocolError.js"
+
+const LF = 10
+const CR = 13
+const COLON = 58
+const SPACE = 32
+
+/** @internal */
+export type Failure = ProtocolError | EventTooLarge
+
+/**
+ * Turns frames into events. One per decoded stream, so it may keep per-stream state.
+ *
+ * @internal
+ */
+export interface Classifier<A> {
+  /**
+   * One dispatched SSE event (`type` defaults to `message`) or one NDJSON line (`type` is "").
+   * Pushes the events it means to `out`; returns a failure to stop decoding.
+   */
+  readonly frame: (
+    out: Array<StreamEvent.StreamEvent<A>>,
+    type: string,
+    data: string,
+    id: string | undefined,
+    bytes: number
+  ) => ProtocolError | undefined
+  /** The bytes ended cleanly: push what an implicit end means (Gemini's `Done`). */
+  readonly end: (out: Array<StreamEvent.StreamEvent<A>>) => void
+}
+
+/** @internal */
+export interface Framer<A> {
+  /** Frames one network chunk, pushing events to `out`; returns a failure to stop. */
+  push(chunk: Uint8Array, out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined
+  /** The bytes ended. */
+  end(out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined
+}
+
+const isJson = (text: string): boolean => {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const concat = (fragments: Array<Uint8Array>, total: number, tail: Uint8Array): Uint8Array => {
+  const line = new Uint8Array(total + tail.length)
+  let at = 0
+  for (const fragment of fragments) {
+    line.set(fragment, at)
+    at += fragment.length
+  }
+  line.set(tail, at)
+  return line
+}
+
+/**
+ * SSE per the WHATWG EventSource parsing rules: lines end at CRLF, LF or CR; a leading BOM is
+ * skipped; `data` lines join with `\n`; `event` names the type (default `message`); `id` is passed
+ * on (values with NUL ignored); `retry` is read and ignored, since nothing here reconnects;
+ * unknown fields are ignored; a blank line dispatches when data was given. Comments become
+ * `Keepalive` events at once, not at the end of their block, so a server that sends bare
+ * comment lines still proves it lives. An event left without its blank line at EOF is dropped,
+ * as the spec says: the stream was cut inside it.
+ *
+ * One deviation: when the first line of the body starts with `{` or `[`, the body is JSON, not
+ * SSE (an error body sent with status 200, or Gemini without `alt=sse`); the spec would ignore
+ * every line and report a silent truncation, we fail with a `ProtocolError` that says so.
+ *
+ * @internal
+ */
+export class SseFramer<A> implements Framer<A> {
+  private readonly decoder = new TextDecoder()
+  private fragments: Array<Uint8Array> = []
+  private fragmentBytes = 0
+  private skipLF = false
+  private firstLine = true
+  private sawField = false
+  /** Bytes of the current block so far, against the limit. */
+  private blockBytes = 0
+  /** Bytes not yet counted in an emitted event. */
+  private carry = 0
+  private data = ""
+  private dataLines = 0
+  private eventType = ""
+  private id: string | undefined = undefined
+  private out: Array<StreamEvent.StreamEvent<A>> = []
+  private failure: Failure | undefined = undefined
+
+  constructor(
+    private readonly dialect: string,
+    private readonly limit: number,
+    private readonly classifier: Classifier<A>
+  ) {}
+
+  push(chunk: Uint8Array, out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined {
+    this.out = out
+    const length = chunk.length
+    let pos = 0
+    if (this.skipLF && length > 0) {
+      this.skipLF = false
+      if (chunk[0] === LF) {
+        pos = 1
+        this.carry++
+      }
+    }
+    // Positions of the next LF and CR, searched once per chunk each: re-searching both from
+    // every line would rescan the rest of the chunk for the character that is absent.
+    let nextLF = -2
+    let nextCR = -2
+    while (pos < length) {
+      if (nextLF !== -1 && nextLF < pos) nextLF = chunk.indexOf(LF, pos)
+      if (nextCR !== -1 && nextCR < pos) nextCR = chunk.indexOf(CR, pos)
+      let end: number
+      if (nextLF === -1) {
+        if (nextCR === -1) return this.keep(chunk, pos)
+        end = nextCR
+      } else {
+        end = nextCR === -1 || nextLF < nextCR ? nextLF : nextCR
+      }
+      const lineBytes = end + 1 - pos + this.fragmentBytes
+      if (this.blockBytes + lineBytes > this.limit) return this.tooLarge()
+      if (this.fragmentBytes > 0) {
+        const line = concat(this.fragments, this.fragmentBytes, chunk.subarray(pos, end))
+        this.fragments = []
+        this.fragmentBytes = 0
+        this.line(line, 0, line.length, lineBytes)
+      } else {
+        this.line(chunk, pos, end, lineBytes)
+      }
+      if (this.failure !== undefined) return this.failure
+      pos = end + 1
+      if (chunk[end] === CR) {
+        if (pos === length) this.skipLF = true
+        else if (chunk[pos] === LF) {
+          pos++
+          this.carry++
+        }
+      }
+    }
+    return undefined
+  }
+
+  end(out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined {
+    // Data of an event without its closing blank line is dropped (WHATWG): the stream was cut.
+    this.out = out
+    this.classifier.end(out)
+    return undefined
+  }
+
+  private keep(chunk: Uint8Array, pos: number): Failure | undefined {
+    const rest = chunk.length - pos
+    if (this.blockBytes + this.fragmentBytes + rest > this.limit) return this.tooLarge()
+    // A copy, so a small fragment does not pin the whole network buffer.
+    this.fragments.push(chunk.slice(pos))
+    this.fragmentBytes += rest
+    return undefined
+  }
+
+  private tooLarge(): Failure {
+    this.fragments = []
+    this.fragmentBytes = 0
+    this.data = ""
+    this.failure = new EventTooLarge({ dialect: this.dialect, limit: this.limit })
+    return this.failure
+  }
+
+  private line(buf: Uint8Array, start: number, end: number, lineBytes: number): void {
+    this.blockBytes += lineBytes
+    this.carry += lineBytes
+    if (this.firstLine) {
+      this.firstLine = false
+      if (buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3
+    }
+    if (start === end) return this.dispatch()
+    const first = buf[start]
+    if (first === COLON) {
+      this.out.push(StreamEvent.Keepalive<A>({ bytes: this.carry }))
+      this.carry = 0
+      return
+    }
+    if (!this.sawField) {
+      this.sawField = true
+      if (first === 0x7b || first === 0x5b) {
+        this.failure = new ProtocolError({
+          dialect: this.dialect,
+          reason: "the body is JSON, not an SSE stream",
+          excerpt: excerpt(this.decoder.decode(buf.subarray(start, Math.min(end, start + 200))))
+        })
+        return
+      }
+    }
+    // Fast paths for the fields that matter; the general rule below covers the rest.
+    if (
+      first === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61 &&
+      (start + 4 === end || buf[start + 4] === COLON)
+    ) {
+      return this.addData(this.value(buf, start + 4, end))
+    }
+    if (
+      first === 0x65 && buf[start + 1] === 0x76 && buf[start + 2] === 0x65 && buf[start + 3] === 0x6e &&
+      buf[start + 4] === 0x74 && (start + 5 === end || buf[start + 5] === COLON)
+    ) {
+      this.eventType = this.value(buf, start + 5, end)
+      return
+    }
+    if (first === 0x69 && buf[start + 1] === 0x64 && (start + 2 === end || buf[start + 2] === COLON)) {
+      const id = this.value(buf, start + 2, end)
+      if (!id.includes("\0")) this.id = id
+      return
+    }
+    // `retry` (reconnection delay) and unknown fields: ignored, per the spec.
+  }
+
+  /** The value after a field name ending at `at`: after the colon and at most one space. */
+  private value(buf: Uint8Array, at: number, end: number): string {
+    if (at >= end) return ""
+    at++
+    if (buf[at] === SPACE) at++
+    return at >= end ? "" : this.decoder.decode(buf.subarray(at, end))
+  }
+
+  private addData(value: string): void {
+    this.data = this.dataLines === 0 ? value : this.data + "\n" + value
+    this.dataLines++
+  }
+
+  private dispatch(): void {
+    this.blockBytes = 0
+    if (this.dataLines === 0) {
+      this.eventType = ""
+      this.id = undefined
+      return
+    }
+    const bytes = this.carry
+    const data = this.data
+    this.carry = 0
+    this.data = ""
+    this.dataLines = 0
+    const type = this.eventType === "" ? "message" : this.eventType
+    this.eventType = ""
+    const id = this.id
+    this.id = undefined
+    const failure = this.classifier.frame(this.out, type, data, id, bytes)
+    if (failure !== undefined) this.failure = failure
+  }
+}
+
+/**
+ * NDJSON: one JSON value per LF-terminated line; a CR before the LF is dropped; blank lines are
+ * skipped (their bytes go to the next event). A last line without its LF at EOF is decoded when
+ * it is whole JSON (a server may omit the final LF) and dropped when it is not (the connection
+ * was cut inside it: a truncation, which the guard reports, not bad JSON).
+ *
+ * @internal
+ */
+export class NdjsonFramer<A> implements Framer<A> {
+  private readonly decoder = new TextDecoder()
+  private fragments: Array<Uint8Array> = []
+  private fragmentBytes = 0
+  private carry = 0
+  private firstLine = true
+
+  constructor(
+    private readonly dialect: string,
+    private readonly limit: number,
+    private readonly classifier: Classifier<A>
+  ) {}
+
+  push(chunk: Uint8Array, out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined {
+    const length = chunk.length
+    let pos = 0
+    while (pos < length) {
+      const end = chunk.indexOf(LF, pos)
+      if (end === -1) {
+        const rest = length - pos
+        if (this.fragmentBytes + rest > this.limit) return this.tooLarge()
+        this.fragments.push(chunk.slice(pos))
+        this.fragmentBytes += rest
+        return undefined
+      }
+      const lineBytes = end + 1 - pos + this.fragmentBytes
+      if (lineBytes > this.limit) return this.tooLarge()
+      let failure: ProtocolError | undefined
+      if (this.fragmentBytes > 0) {
+        const line = concat(this.fragments, this.fragmentBytes, chunk.subarray(pos, end))
+        this.fragments = []
+        this.fragmentBytes = 0
+        failure = this.line(out, line, 0, line.length, lineBytes)
+      } else {
+        failure = this.line(out, chunk, pos, end, lineBytes)
+      }
+      if (failure !== undefined) return failure
+      pos = end + 1
+    }
+    return undefined
+  }
+
+  end(out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined {
+    if (this.fragmentBytes > 0) {
+      const line = concat(this.fragments, this.fragmentBytes, new Uint8Array(0))
+      const bytes = this.fragmentBytes
+      this.fragments = []
+      this.fragmentBytes = 0
+      // A last line cut short by the connection is a truncation, not bad JSON: drop it.
+      if (isJson(this.decoder.decode(line))) {
+        const failure = this.line(out, line, 0, line.length, bytes)
+        if (failure !== undefined) return failure
+      }
+    }
+    this.classifier.end(out)
+    return undefined
+  }
+
+  private tooLarge(): Failure {
+    this.fragments = []
+    this.fragmentBytes = 0
+    return new EventTooLarge({ dialect: this.dialect, limit: this.limit })
+  }
+
+  private line(
+    out: Array<StreamEvent.StreamEvent<A>>,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    lineBytes: number
+  ): ProtocolError | undefined {
+    this.carry += lineBytes
+    if (this.firstLine) {
+      this.firstLine = false
+      if (buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3
+    }
+    if (end > start && buf[end - 1] === CR) end--
+    let first = start
+    while (first < end && (buf[first] === SPACE || buf[first] === 9)) first++
+    if (first === end) return undefined
+    const bytes = this.carry
+    this.carry = 0
+    return this.classifier.frame(out, "", this.decoder.decode(buf.subarray(start, end)), undefined, bytes)
+  }
+}
