@@ -1,0 +1,330 @@
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as Scenario from "../Scenario.js"
+import * as Simulation from "../Simulation.js"
+import type { Registry, Tracker } from "./registry.js"
+import * as render from "./render.js"
+import type { SimDialect } from "./render.js"
+import * as wire from "./wire.js"
+
+/** What the simulator reads from a request body. */
+interface Parsed {
+  readonly model: string
+  readonly stream: boolean
+  readonly includeUsage: boolean
+  readonly rpcId: string | number | null
+  readonly progressToken: string | number | undefined
+  /** MCP: a scenario named by the tool call (`params.name` or `arguments.scenario`). */
+  readonly scenario: string | undefined
+}
+
+const Model = Schema.optionalWith(Schema.String, { default: () => "" })
+const Id = Schema.Union(Schema.String, Schema.Number)
+
+const ChatBody = Schema.Struct({
+  model: Model,
+  stream: Schema.optionalWith(Schema.NullOr(Schema.Boolean), { default: () => false }),
+  stream_options: Schema.optional(Schema.NullOr(Schema.Struct({ include_usage: Schema.optional(Schema.Boolean) })))
+})
+
+const StreamBody = Schema.Struct({
+  model: Model,
+  stream: Schema.optionalWith(Schema.NullOr(Schema.Boolean), { default: () => false })
+})
+
+// Ollama streams unless told not to.
+const OllamaBody = Schema.Struct({
+  model: Model,
+  stream: Schema.optionalWith(Schema.NullOr(Schema.Boolean), { default: () => true })
+})
+
+const RpcBody = Schema.Struct({
+  jsonrpc: Schema.optional(Schema.String),
+  id: Schema.optional(Schema.NullOr(Id)),
+  method: Schema.String,
+  params: Schema.optional(Schema.Struct({
+    name: Schema.optional(Schema.String),
+    protocolVersion: Schema.optional(Schema.String),
+    arguments: Schema.optional(Schema.Struct({ scenario: Schema.optional(Schema.String) })),
+    _meta: Schema.optional(Schema.Struct({ progressToken: Schema.optional(Id) }))
+  }))
+})
+
+const decodeWith = <A, I>(schema: Schema.Schema<A, I>, f: (a: A) => Parsed) => (body: unknown) =>
+  Either.map(Schema.decodeUnknownEither(schema)(body), f)
+
+const parsers: Record<SimDialect, (body: unknown) => Either.Either<Parsed, unknown>> = {
+  openaiChat: decodeWith(ChatBody, (body) => ({
+    model: body.model,
+    stream: body.stream === true,
+    includeUsage: body.stream_options?.include_usage === true,
+    rpcId: null,
+    progressToken: undefined,
+    scenario: undefined
+  })),
+  openaiResponses: decodeWith(StreamBody, (body) => ({
+    model: body.model,
+    stream: body.stream === true,
+    includeUsage: false,
+    rpcId: null,
+    progressToken: undefined,
+    scenario: undefined
+  })),
+  anthropic: decodeWith(StreamBody, (body) => ({
+    model: body.model,
+    stream: body.stream === true,
+    includeUsage: false,
+    rpcId: null,
+    progressToken: undefined,
+    scenario: undefined
+  })),
+  ollama: decodeWith(OllamaBody, (body) => ({
+    model: body.model,
+    stream: body.stream !== false,
+    includeUsage: false,
+    rpcId: null,
+    progressToken: undefined,
+    scenario: undefined
+  })),
+  mcp: decodeWith(RpcBody, (body) => {
+    const name = body.params?.name
+    const scenario = body.params?.arguments?.scenario ?? (name?.startsWith("sim:") === true ? name : undefined)
+    return {
+      model: name ?? body.method,
+      stream: true,
+      includeUsage: false,
+      rpcId: body.id ?? null,
+      progressToken: body.params?._meta?.progressToken,
+      scenario
+    }
+  })
+}
+
+const providerHeaders = (dialect: SimDialect, id: string): Record<string, string> => {
+  const base = { "cache-control": "no-cache", "x-sim-request-id": id }
+  switch (dialect) {
+    case "openaiChat":
+    case "openaiResponses":
+      return { ...base, "x-request-id": `req_${id}` }
+    case "anthropic":
+      return { ...base, "request-id": `req_${id}` }
+    default:
+      return base
+  }
+}
+
+const badRequest = (dialect: SimDialect, message: string, rpcId: string | number | null) => {
+  const body = render.httpErrorBody(dialect, 400, rpcId) as Record<string, any>
+  // Keep the provider's shape, with the simulator's reason as the message.
+  const withMessage = dialect === "anthropic" ?
+    { ...body, error: { ...body.error, message } } :
+    dialect === "ollama" ?
+    { error: message } :
+    dialect === "mcp" ?
+    { ...body, error: { code: -32602, message } } :
+    { error: { ...body.error, message } }
+  return HttpServerResponse.unsafeJson(withMessage, { status: 400 })
+}
+
+const inputTokens = (body: unknown): number => Math.max(1, Math.round(JSON.stringify(body ?? "").length / 4))
+
+const waitForHeaders = (headers: Simulation.Plan["headers"]): Effect.Effect<void> =>
+  headers === "now" ? Effect.void : headers === "never" ? Effect.never : Effect.sleep(headers)
+
+const answer = (
+  registry: Registry,
+  dialect: SimDialect,
+  body: unknown,
+  parsed: Parsed
+): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest> =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const header = request.headers["x-sim-scenario"]
+    const spec = header ?? parsed.scenario ?? parsed.model
+    const scenario = header !== undefined || parsed.scenario !== undefined ?
+      Scenario.parse(spec) :
+      Scenario.fromModel(parsed.model)
+    if (Either.isLeft(scenario)) return badRequest(dialect, scenario.left.message, parsed.rpcId)
+
+    const url = new URL(request.url, "http://localhost")
+    const tracker = registry.start({
+      id: request.headers["x-sim-request-id"],
+      dialect,
+      method: request.method,
+      path: url.pathname,
+      model: parsed.model,
+      scenario: header ?? parsed.scenario ?? (parsed.model.startsWith("sim:") ? parsed.model : "default"),
+      scenarioName: Scenario.name(scenario.right),
+      stream: parsed.stream
+    })
+    watchClose(request, tracker)
+    return yield* respond(request, tracker, dialect, scenario.right, body, parsed).pipe(
+      Effect.onInterrupt(() => Effect.sync(tracker.finish))
+    )
+  })
+
+/**
+ * Records the moment the connection closes before the response ended. The platform interrupts
+ * the handler's fiber on the same event; the record wants the moment itself, to compare with
+ * the end of generation. The listener lives as long as the per-request response object, so it
+ * needs no removal.
+ */
+const watchClose = (request: HttpServerRequest.HttpServerRequest, tracker: Tracker): void => {
+  const response = NodeHttpServerRequest.toServerResponse(request)
+  if (response.destroyed && !response.writableEnded) return tracker.closed()
+  response.once("close", () => {
+    if (!response.writableEnded) tracker.closed()
+  })
+}
+
+const respond = (
+  request: HttpServerRequest.HttpServerRequest,
+  tracker: Tracker,
+  dialect: SimDialect,
+  scenario: Scenario.Scenario,
+  body: unknown,
+  parsed: Parsed
+): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
+  Effect.gen(function*() {
+    const plan = Simulation.plan(scenario)
+    yield* waitForHeaders(plan.headers)
+    const headers = providerHeaders(dialect, tracker.id)
+
+    if (plan.status !== 200) {
+      const errorBody = render.httpErrorBody(dialect, plan.status, parsed.rpcId)
+      tracker.headers(plan.status)
+      tracker.finish()
+      return HttpServerResponse.unsafeJson(errorBody, {
+        status: plan.status,
+        headers: Option.match(plan.retryAfter, {
+          onNone: () => headers,
+          onSome: (seconds) => ({ ...headers, "retry-after": String(seconds) })
+        })
+      })
+    }
+
+    const simRequest: Simulation.Request = {
+      dialect,
+      id: tracker.id,
+      model: parsed.model,
+      includeUsage: parsed.includeUsage,
+      rpcId: parsed.rpcId,
+      progressToken: parsed.progressToken,
+      inputTokens: inputTokens(body)
+    }
+    // A reset destroys the socket; Node's `close` then interrupts this fiber.
+    const onReset = Effect.suspend(() => {
+      tracker.reset()
+      NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
+      return Effect.never
+    })
+
+    if (!parsed.stream) {
+      const collected = yield* Effect.orDie(Simulation.collect(scenario, simRequest, { onReset }))
+      const text = JSON.stringify(collected.body)
+      // A cut-short answer is a body cut in half: invalid JSON, as a dropped proxy would leave it.
+      const written = collected.end === "End" ? text.slice(0, Math.floor(text.length / 2)) : text
+      const status = collected.end === "ErrorSignal" ? 500 : 200
+      tracker.headers(status)
+      tracker.write({ bytes: new TextEncoder().encode(written), event: "Done", partial: false })
+      tracker.finish()
+      return HttpServerResponse.text(written, { status, contentType: "application/json", headers })
+    }
+
+    tracker.headers(200)
+    const stream = Simulation.frames(scenario, simRequest, { onReset }).pipe(
+      Stream.mapChunksEffect((frames) =>
+        Effect.sync(() => {
+          for (const frame of frames) tracker.write(frame)
+          return Chunk.map(frames, (frame) => frame.bytes)
+        })
+      ),
+      Stream.ensuring(Effect.sync(tracker.finish))
+    )
+    return HttpServerResponse.stream(stream, { contentType: wire.dialects[dialect].contentType, headers })
+  })
+
+const endpoint = (registry: Registry, dialect: SimDialect) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const body = yield* Effect.either(request.json)
+    if (Either.isLeft(body)) return badRequest(dialect, "the request body is not JSON", null)
+    const parsed = parsers[dialect](body.right)
+    if (Either.isLeft(parsed)) return badRequest(dialect, `unexpected request body: ${String(parsed.left)}`, null)
+    return yield* answer(registry, dialect, body.right, parsed.right)
+  })
+
+const mcpInfo = { name: "streamguard-upstream-simulator", version: "0.1.0" }
+
+/**
+ * MCP Streamable HTTP: `initialize` and `tools/list` answer with JSON so an MCP client can
+ * connect; notifications are accepted; `tools/call` plays the scenario as SSE.
+ */
+const mcpEndpoint = (registry: Registry) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const body = yield* Effect.either(request.json)
+    if (Either.isLeft(body)) return badRequest("mcp", "the request body is not JSON", null)
+    const decoded = Schema.decodeUnknownEither(RpcBody)(body.right)
+    if (Either.isLeft(decoded)) return badRequest("mcp", "not a JSON-RPC request", null)
+    const rpc = decoded.right
+    if (rpc.id === undefined || rpc.id === null) return HttpServerResponse.empty({ status: 202 })
+    switch (rpc.method) {
+      case "initialize":
+        return HttpServerResponse.unsafeJson({
+          jsonrpc: "2.0",
+          id: rpc.id,
+          result: {
+            protocolVersion: rpc.params?.protocolVersion ?? "2025-06-18",
+            capabilities: { tools: {} },
+            serverInfo: mcpInfo
+          }
+        }, { headers: { "mcp-session-id": "sim-session" } })
+      case "tools/list":
+        return HttpServerResponse.unsafeJson({
+          jsonrpc: "2.0",
+          id: rpc.id,
+          result: {
+            tools: [{
+              name: "simulate",
+              description: "Streams progress and a result as the scenario says (arguments.scenario, e.g. sim:steady).",
+              inputSchema: { type: "object", properties: { scenario: { type: "string" } } }
+            }]
+          }
+        })
+      case "tools/call": {
+        const parsed = parsers.mcp(body.right)
+        if (Either.isLeft(parsed)) return badRequest("mcp", "not a JSON-RPC request", rpc.id)
+        return yield* answer(registry, "mcp", body.right, parsed.right)
+      }
+      default:
+        return HttpServerResponse.unsafeJson({
+          jsonrpc: "2.0",
+          id: rpc.id,
+          error: { code: -32601, message: `method not found: ${rpc.method}` }
+        })
+    }
+  })
+
+/** The simulator's routes. */
+export const router = (registry: Registry) =>
+  HttpRouter.empty.pipe(
+    HttpRouter.post("/v1/chat/completions", endpoint(registry, "openaiChat")),
+    HttpRouter.post("/v1/responses", endpoint(registry, "openaiResponses")),
+    HttpRouter.post("/v1/messages", endpoint(registry, "anthropic")),
+    HttpRouter.post("/api/chat", endpoint(registry, "ollama")),
+    HttpRouter.post("/mcp", mcpEndpoint(registry)),
+    HttpRouter.get(
+      "/_sim/requests",
+      Effect.sync(() => HttpServerResponse.unsafeJson(registry.records().map((record) => record.toJSON())))
+    ),
+    HttpRouter.del("/_sim/requests", Effect.sync(() => (registry.clear(), HttpServerResponse.empty({ status: 204 }))))
+  )
