@@ -1,0 +1,54 @@
+import { assert, describe, it } from "@effect/vitest"
+import { TimeoutPolicy } from "@streamguard/core"
+import { Duration, Effect, Either, Option, Schema } from "effect"
+
+const decodeTimeout = Schema.decodeUnknownEither(TimeoutPolicy.Timeout)
+const millisOf = (input: unknown) => Either.map(decodeTimeout(input), Duration.toMillis)
+
+describe("TimeoutPolicy", () => {
+  it("Timeout reads the long and short forms operators type, and numbers as milliseconds", () => {
+    assert.deepStrictEqual(millisOf("30 seconds"), Either.right(30_000))
+    assert.deepStrictEqual(millisOf("30s"), Either.right(30_000))
+    assert.deepStrictEqual(millisOf("2m"), Either.right(120_000))
+    assert.deepStrictEqual(millisOf("1500 millis"), Either.right(1_500))
+    assert.deepStrictEqual(millisOf("1500ms"), Either.right(1_500))
+    assert.deepStrictEqual(millisOf("1500"), Either.right(1_500))
+    assert.deepStrictEqual(millisOf(2500), Either.right(2_500))
+    assert.deepStrictEqual(millisOf(" 1h "), Either.right(3_600_000))
+  })
+
+  it("Timeout reads none as no limit", () => {
+    const none = decodeTimeout("none")
+    assert.isTrue(Either.isRight(none) && !Duration.isFinite(none.right))
+  })
+
+  it("Timeout rejects zero, negative and unreadable values", () => {
+    for (const bad of ["0s", 0, -5, "-3s", "soon", "", "30 parsecs"]) {
+      assert.isTrue(Either.isLeft(decodeTimeout(bad)), `${JSON.stringify(bad)} should be rejected`)
+    }
+  })
+
+  it.effect("decodeUnknown names the field of a bad value", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(TimeoutPolicy.decodeUnknown({ chunk: "45s", total: "0s" }))
+      assert.include(error.message, "total")
+      assert.include(error.message, "positive")
+      const policy = yield* TimeoutPolicy.decodeUnknown({ chunk: "45s", total: "none" })
+      assert.deepStrictEqual(Option.map(TimeoutPolicy.limit(policy, "chunk"), Duration.toMillis), Option.some(45_000))
+      assert.isTrue(Option.isNone(TimeoutPolicy.limit(policy, "total")))
+    }))
+
+  it("merge: a field set in the override wins, an absent one keeps the base, none clears it", () => {
+    const base = TimeoutPolicy.make({ connect: "10 seconds", chunk: "30 seconds", total: "120 seconds" })
+    const merged = TimeoutPolicy.merge(base, { chunk: Duration.seconds(45), total: Duration.infinity })
+    const limits = Object.fromEntries(
+      TimeoutPolicy.fields.map((field) => [field, Option.getOrUndefined(TimeoutPolicy.limit(merged, field))])
+    )
+    assert.deepStrictEqual(
+      Object.fromEntries(
+        Object.entries(limits).filter(([, v]) => v !== undefined).map(([k, v]) => [k, Duration.toMillis(v!)])
+      ),
+      { connect: 10_000, chunk: 45_000 }
+    )
+  })
+})
