@@ -222,7 +222,7 @@ describe("Guard", () => {
     it.effect("a keepalive-only upstream lives with only chunk set: keepalives reset chunk", () =>
       Effect.gen(function*() {
         const fiber = yield* start(forever("25 seconds", keepalive).pipe(Guard.guard(research)))
-        yield* TestClock.adjust("10 minutes")
+        yield* TestClock.adjust("5 minutes")
         assert.isTrue(yield* isRunning(fiber))
         yield* Fiber.interrupt(fiber)
       }))
@@ -268,7 +268,7 @@ describe("Guard", () => {
 
     it.effect("fails with FirstChunkTimeout at exactly firstChunk, keepalives notwithstanding", () =>
       Effect.gen(function*() {
-        const upstream = yield* closing(forever("10 seconds", keepalive))
+        const upstream = yield* closing(forever("20 seconds", keepalive))
         const fiber = yield* start(upstream.stream.pipe(Guard.guard(thinking)))
         const error = failureOf(yield* endsExactlyAt(fiber, 120_000))
         assert.instanceOf(error, ZombieRequestError.FirstChunkTimeout)
@@ -347,9 +347,9 @@ describe("Guard", () => {
       ["error signal", script(chunk("a"), errorSignal), chat],
       ["unexpected end", script(chunk("a")), chat],
       ["chunk timeout", Stream.never, chat],
-      ["progress timeout", forever("1 second", keepalive), TimeoutPolicy.make({ progress: "10 seconds" })],
+      ["progress timeout", forever("4 seconds", keepalive), TimeoutPolicy.make({ progress: "10 seconds" })],
       ["first chunk timeout", Stream.never, TimeoutPolicy.make({ firstChunk: "10 seconds" })],
-      ["total timeout", forever("1 second", chunk("x")), TimeoutPolicy.make({ total: "10 seconds" })]
+      ["total timeout", forever("4 seconds", chunk("x")), TimeoutPolicy.make({ total: "10 seconds" })]
     ]
 
     for (const [path, body, policy] of paths) {
