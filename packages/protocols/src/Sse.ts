@@ -117,7 +117,7 @@ export const sse = (options: SseOptions = {}): Dialect<SseMessage> => {
       }
       return write(event.value!)
     },
-    text: (message) => message.data,
+    text: (message) => isDone(message) || error(message) !== undefined ? undefined : message.data,
     isPing: (event) => event._tag === "Keepalive" && event.value === undefined,
     textEvent: (text) => StreamEvent.Chunk({ value: { event: "message", data: text }, bytes: 0 }),
     opening: () => [],

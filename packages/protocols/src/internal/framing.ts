@@ -98,7 +98,9 @@ const concat = (fragments: Array<Uint8Array>, total: number, tail: Uint8Array): 
  * @internal
  */
 export class SseFramer<A> implements Framer<A> {
-  private readonly decoder = new TextDecoder()
+  // ignoreBOM: otherwise every decode() drops a U+FEFF that starts a value; the stream's BOM is
+  // skipped by hand, once.
+  private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true })
   private fragments: Array<Uint8Array> = []
   private fragmentBytes = 0
   private skipLF = false
@@ -283,7 +285,9 @@ export class SseFramer<A> implements Framer<A> {
  * @internal
  */
 export class NdjsonFramer<A> implements Framer<A> {
-  private readonly decoder = new TextDecoder()
+  // ignoreBOM: otherwise every decode() drops a U+FEFF that starts a value; the stream's BOM is
+  // skipped by hand, once.
+  private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true })
   private fragments: Array<Uint8Array> = []
   private fragmentBytes = 0
   private carry = 0
