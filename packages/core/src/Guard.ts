@@ -190,9 +190,12 @@ const make = <A, B, E, R>(
       )
       : steady()
 
-    const watched = Stream.pipeThroughChannel(events, untilDone<A, B, E | ChunkTimeout>(state, select)).pipe(
-      Stream.interruptWhen(yield* watchdog(policy, state))
-    )
+    const selected = Stream.pipeThroughChannel(events, untilDone<A, B, E | ChunkTimeout>(state, select))
+    // `Stream.interruptWhen` races every pull (measured: about as costly as the rest of the guard
+    // together), so it is only paid for when there is a deadline to watch.
+    const watched = hasDeadlines(policy)
+      ? Stream.interruptWhen(selected, yield* watchdog(policy, state))
+      : selected
 
     return watched.pipe(
       Stream.tapErrorCause((cause) => {
@@ -205,6 +208,11 @@ const make = <A, B, E, R>(
       }))
     )
   }))
+
+const hasDeadlines = (policy: TimeoutPolicy.TimeoutPolicy): boolean =>
+  Option.isSome(TimeoutPolicy.limit(policy, "firstChunk")) ||
+  Option.isSome(TimeoutPolicy.limit(policy, "progress")) ||
+  Option.isSome(TimeoutPolicy.limit(policy, "total"))
 
 /**
  * One fiber that enforces `firstChunk`, `progress` and `total`. It sleeps until the earliest
