@@ -1,0 +1,143 @@
+/**
+ * The whole gateway as one layer: the Node HTTP server (with slowloris timeouts), the routes, the
+ * app services, and the graceful shutdown when the layer's scope closes.
+ *
+ * @since 0.1.0
+ */
+import { HttpRouter, HttpServer } from "@effect/platform"
+import { NodeFileSystem, NodeHttpServer } from "@effect/platform-node"
+import type { ServeError } from "@effect/platform/HttpServerError"
+import { LlmClient } from "@streamguard/client"
+import { StreamObserver } from "@streamguard/core"
+import { Duration, Effect, Layer } from "effect"
+import * as Http from "node:http"
+import { Admission } from "./Admission.js"
+import { Auth } from "./Auth.js"
+import type { GatewayConfigShape } from "./Config.js"
+import { type ConfigLoadError, GatewayConfig } from "./Config.js"
+import * as ErrorResponse from "./ErrorResponse.js"
+import { Lifecycle } from "./Lifecycle.js"
+import { GatewayProfiles } from "./Profiles.js"
+import { Proxy } from "./Proxy.js"
+import { Relay } from "./Relay.js"
+import * as Health from "./Routes/Health.js"
+import * as Models from "./Routes/Models.js"
+import * as Proxied from "./Routes/Proxied.js"
+import { Routing } from "./Routing.js"
+import { StreamLog } from "./StreamLog.js"
+
+/**
+ * Every route; an unknown path is a 404 with an OpenAI-shaped body, and nothing a client sends
+ * turns into a 500 with a stack trace.
+ *
+ * @since 0.1.0
+ * @category routes
+ */
+export const router = HttpRouter.concatAll(Proxied.routes, Models.routes, Health.routes).pipe(
+  HttpRouter.catchAllCause((cause) =>
+    Effect.gen(function*() {
+      const { url } = yield* HttpRouter.RouteContext.pipe(
+        Effect.map((context) => ({ url: context.route.path })),
+        Effect.orElseSucceed(() => ({ url: "" }))
+      )
+      yield* Effect.logError("unhandled failure in a route").pipe(Effect.annotateLogs({ route: url }))
+      yield* Effect.logDebug(cause)
+      return ErrorResponse.toResponse(
+        "openaiChat",
+        new ErrorResponse.GatewayError({
+          status: 500,
+          type: "internal_error",
+          code: "internal_error",
+          message: "internal error"
+        })
+      )
+    })
+  )
+)
+
+const app = Effect.catchTag(
+  router,
+  "RouteNotFound",
+  (error) => Effect.succeed(ErrorResponse.toResponse("openaiChat", ErrorResponse.notFound(error.request.url)))
+)
+
+/**
+ * The Node server, kept so shutdown can stop listening and cut idle connections. Its header
+ * and whole-request timeouts cut slow or stalled clients (slowloris) before any handler runs.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class NodeServer extends Effect.Service<NodeServer>()("gateway/NodeServer", {
+  effect: Effect.map(GatewayConfig, (config) => {
+    const body = Math.max(1, Duration.toMillis(config.bodyTimeout))
+    // Node requires headersTimeout <= requestTimeout.
+    const headers = Math.min(body, Math.max(1, Duration.toMillis(config.headersTimeout)))
+    return {
+      server: Http.createServer({
+        headersTimeout: headers,
+        requestTimeout: body,
+        // How often Node checks those timeouts (default 30 s, far too coarse for short limits).
+        connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headers / 4)))
+      })
+    }
+  })
+}) {}
+
+const services = Proxy.Default.pipe(
+  Layer.provideMerge(Relay.Default),
+  Layer.provideMerge(
+    Layer.mergeAll(
+      Admission.Default,
+      Auth.Default,
+      Lifecycle.Default,
+      StreamLog.Default,
+      Routing.Default,
+      GatewayProfiles.Default
+    )
+  )
+)
+
+/** Built after the server, so its finalizer runs before the server's: drain, then close. */
+const gracefulShutdown = Layer.scopedDiscard(
+  Effect.gen(function*() {
+    yield* HttpServer.HttpServer
+    const lifecycle = yield* Lifecycle
+    const node = yield* NodeServer
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function*() {
+        // Stops accepting connections and closes idle keep-alive ones; open requests go on.
+        node.server.close()
+        yield* lifecycle.shutdown
+        node.server.closeAllConnections()
+      })
+    )
+  })
+)
+
+/**
+ * The gateway serving `config`, with its HTTP server in the context (read its address for the
+ * port when `config.port` is 0).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  config: GatewayConfigShape
+): Layer.Layer<HttpServer.HttpServer, ServeError | ConfigLoadError> => {
+  const server = Layer.unwrapEffect(
+    Effect.map(NodeServer, (node) => NodeHttpServer.layer(() => node.server, { port: config.port, host: config.host }))
+  )
+  const served = Layer.mergeAll(
+    HttpServer.serve(app),
+    gracefulShutdown
+  ).pipe(Layer.provideMerge(server))
+  return served.pipe(
+    Layer.provide(services),
+    Layer.provide(NodeServer.Default),
+    Layer.provide(LlmClient.layerUndici()),
+    Layer.provide(StreamObserver.metrics),
+    Layer.provide(NodeFileSystem.layer),
+    Layer.provide(GatewayConfig.make(config))
+  )
+}

@@ -1,0 +1,69 @@
+/**
+ * The gateway's life: readiness, the streams in flight, and the graceful shutdown (stop accepting,
+ * let streams finish up to `drainTimeout`, then end the rest with the error event).
+ *
+ * @since 0.1.0
+ */
+import type { Scope } from "effect"
+import { Deferred, Duration, Effect, Ref, SubscriptionRef } from "effect"
+import { Stream } from "effect"
+import { GatewayConfig } from "./Config.js"
+
+/**
+ * @since 0.1.0
+ * @category services
+ */
+export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", {
+  scoped: Effect.gen(function*() {
+    const config = yield* GatewayConfig
+    /** Upstream readers are forked here, not in the request's fiber, so `drain` can outlive it. */
+    const scope = yield* Effect.scope
+    const accepting = yield* Ref.make(true)
+    const inFlight = yield* SubscriptionRef.make(0)
+    /** Completed when the drain timeout expired: streams still open end with the error event. */
+    const stopNow = yield* Deferred.make<void>()
+    const onStop: Array<Effect.Effect<void>> = []
+
+    const untilIdle = inFlight.changes.pipe(
+      Stream.takeUntil((n) => n === 0),
+      Stream.runDrain
+    )
+
+    /**
+     * Marks one stream in flight for the life of the scope.
+     */
+    const track: Effect.Effect<void, never, Scope.Scope> = Effect.acquireRelease(
+      SubscriptionRef.update(inFlight, (n) => n + 1),
+      () => SubscriptionRef.update(inFlight, (n) => n - 1)
+    )
+
+    /**
+     * Stops accepting, waits for streams in flight up to `drainTimeout`, then tells the rest to
+     * end and gives them a moment to write their error event.
+     */
+    const shutdown = Effect.gen(function*() {
+      if (!(yield* Ref.getAndSet(accepting, false))) return
+      yield* Effect.forEach(onStop, (f) => f, { discard: true })
+      const open = yield* SubscriptionRef.get(inFlight)
+      yield* Effect.logInfo("shutting down: draining streams in flight").pipe(
+        Effect.annotateLogs({ inFlight: open, drainTimeoutMs: Duration.toMillis(config.drainTimeout) })
+      )
+      const drained = yield* Effect.timeoutOption(untilIdle, config.drainTimeout)
+      if (drained._tag === "None") {
+        yield* Deferred.succeed(stopNow, undefined)
+        yield* Effect.timeoutOption(untilIdle, Duration.millis(500))
+      }
+    })
+
+    return {
+      scope,
+      accepting: Ref.get(accepting),
+      inFlight: SubscriptionRef.get(inFlight),
+      track,
+      stopNow: Deferred.await(stopNow),
+      shutdown,
+      /** Runs when shutdown begins (the server stops listening). */
+      onShutdown: (effect: Effect.Effect<void>) => Effect.sync(() => onStop.push(effect))
+    } as const
+  })
+}) {}

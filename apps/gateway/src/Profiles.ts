@@ -1,0 +1,94 @@
+/**
+ * The request profiles the gateway knows, and the choice of one per request: the
+ * `x-streamguard-profile` header, else the upstream's default, else the configured default.
+ *
+ * @since 0.1.0
+ */
+import { Profiles as CoreProfiles, RequestProfile, TimeoutPolicy } from "@streamguard/core"
+import { Effect, Either, Option } from "effect"
+import type { Upstream } from "./Config.js"
+import { ConfigLoadError, GatewayConfig } from "./Config.js"
+import * as ErrorResponse from "./ErrorResponse.js"
+
+/**
+ * The request header that picks a profile.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const header = "x-streamguard-profile"
+
+/**
+ * Every profile resolved once at start-up: built-in < config file < `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT`.
+ *
+ * Resolved here from core's pieces (`ProfileEntry`, `readEnv`, `builtins`) rather than with
+ * `Profiles.loadAll`, because `loadAll` decodes the whole `STREAMGUARD_CONFIG` file and rejects the
+ * gateway's own keys (`upstreams`, ...) in it.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class GatewayProfiles extends Effect.Service<GatewayProfiles>()("gateway/Profiles", {
+  effect: Effect.gen(function*() {
+    const config = yield* GatewayConfig
+    const names = [
+      ...CoreProfiles.builtinNames,
+      ...Object.keys(config.profiles).filter((name) =>
+        !(CoreProfiles.builtinNames as ReadonlyArray<string>).includes(name)
+      )
+    ]
+    const profiles = new Map<string, RequestProfile.Service>()
+    for (const name of names) {
+      const entry = config.profiles[name]
+      const builtin = (CoreProfiles.builtinNames as ReadonlyArray<string>).includes(name)
+        ? CoreProfiles.builtins[name as CoreProfiles.BuiltinName]
+        : undefined
+      const baseName = entry?.base
+      const base = baseName !== undefined ? CoreProfiles.builtins[baseName] : builtin ?? TimeoutPolicy.empty
+      const { base: _base, ...fromFile } = entry ?? {}
+      const fromEnv = yield* CoreProfiles.readEnv(name).pipe(
+        Effect.mapError((error) =>
+          new ConfigLoadError({
+            key: error._tag === "InvalidProfileConfig" ? error.key : `profile ${name}`,
+            reason: error.message
+          })
+        )
+      )
+      profiles.set(
+        name,
+        RequestProfile.make(name, TimeoutPolicy.merge(TimeoutPolicy.merge(base, fromFile), fromEnv))
+      )
+    }
+    const known = [...profiles.keys()]
+    for (
+      const [key, name] of [
+        ["defaultProfile", config.defaultProfile] as const,
+        ...config.upstreams.flatMap((u) =>
+          u.defaultProfile === undefined ? [] : [[`upstreams.${u.name}.defaultProfile`, u.defaultProfile] as const]
+        )
+      ]
+    ) {
+      if (!profiles.has(name)) {
+        return yield* new ConfigLoadError({ key, reason: `unknown profile ${name}; known: ${known.join(", ")}` })
+      }
+    }
+
+    /**
+     * The profile for one request; an unknown header value is a 400 naming the known profiles.
+     */
+    const select = (
+      requested: string | undefined,
+      upstream: Upstream | undefined
+    ): Either.Either<RequestProfile.Service, ErrorResponse.GatewayError> => {
+      const name = requested?.trim() || upstream?.defaultProfile || config.defaultProfile
+      return Option.match(Option.fromNullable(profiles.get(name)), {
+        onNone: () =>
+          Either.left(
+            ErrorResponse.badRequest(`unknown profile ${JSON.stringify(name)}; known: ${known.join(", ")}`, header)
+          ),
+        onSome: Either.right
+      })
+    }
+    return { select, known, profiles: profiles as ReadonlyMap<string, RequestProfile.Service> } as const
+  })
+}) {}

@@ -1,0 +1,241 @@
+/**
+ * One proxied request, from the client's HTTP request to the upstream and back: auth, body
+ * checks, routing, profile, admission, then the relay (stream) or a batch call.
+ *
+ * @since 0.1.0
+ */
+import type { Headers } from "@effect/platform"
+import { HttpClientRequest, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { LlmClient } from "@streamguard/client"
+import type { RequestProfile as RequestProfileNs } from "@streamguard/core"
+import { RequestProfile } from "@streamguard/core"
+import type { Dialect } from "@streamguard/protocols"
+import { Anthropic, OpenAiChat, OpenAiResponses } from "@streamguard/protocols"
+import { Effect, Either, Metric, Option, Redacted, Stream } from "effect"
+import type { Schema } from "effect"
+import type { Scope } from "effect"
+import { randomUUID } from "node:crypto"
+import { Admission } from "./Admission.js"
+import { Auth } from "./Auth.js"
+import type { Upstream } from "./Config.js"
+import { GatewayConfig } from "./Config.js"
+import * as ErrorResponse from "./ErrorResponse.js"
+import { Lifecycle } from "./Lifecycle.js"
+import * as Metrics from "./Metrics.js"
+import { GatewayProfiles, header as profileHeader } from "./Profiles.js"
+import { disconnectHeader, Relay } from "./Relay.js"
+import type { DisconnectPolicy } from "./Relay.js"
+import * as RequestBody from "./RequestBody.js"
+import { Routing } from "./Routing.js"
+import { StreamLog } from "./StreamLog.js"
+
+/**
+ * What differs between the three proxied endpoints.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EndpointSpec<A> {
+  readonly endpoint: ErrorResponse.Endpoint
+  /** The path under the upstream's `baseUrl` (which ends in `/v1`, as in the SDKs). */
+  readonly path: string
+  readonly dialect: Dialect.Dialect<A>
+  /** The body's schema; its type extends `RequestBody.Body` (Schema is invariant, hence `any`). */
+  readonly schema: Schema.Schema<any, any>
+}
+
+/**
+ * @since 0.1.0
+ * @category endpoints
+ */
+export const chat: EndpointSpec<unknown> = {
+  endpoint: "openaiChat",
+  path: "/chat/completions",
+  dialect: OpenAiChat.openaiChat as Dialect.Dialect<unknown>,
+  schema: RequestBody.ChatBody
+}
+
+/**
+ * @since 0.1.0
+ * @category endpoints
+ */
+export const responses: EndpointSpec<unknown> = {
+  endpoint: "openaiResponses",
+  path: "/responses",
+  dialect: OpenAiResponses.openaiResponses as Dialect.Dialect<unknown>,
+  schema: RequestBody.ResponsesBody
+}
+
+/**
+ * @since 0.1.0
+ * @category endpoints
+ */
+export const messages: EndpointSpec<unknown> = {
+  endpoint: "anthropic",
+  path: "/messages",
+  dialect: Anthropic.anthropic as Dialect.Dialect<unknown>,
+  schema: RequestBody.MessagesBody
+}
+
+/** Client headers that reach the upstream: the API version and beta flags, and the simulator's. */
+const forwarded = (name: string): boolean =>
+  name === "anthropic-version" || name === "anthropic-beta" || name === "openai-beta" || name.startsWith("x-sim-")
+
+const upstreamRequest = (
+  spec: EndpointSpec<unknown>,
+  upstream: Upstream,
+  key: Option.Option<Redacted.Redacted>,
+  clientHeaders: Headers.Headers,
+  raw: Uint8Array,
+  stream: boolean
+): HttpClientRequest.HttpClientRequest => {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(clientHeaders)) {
+    if (forwarded(name)) headers[name] = value
+  }
+  if (spec.endpoint === "anthropic" && headers["anthropic-version"] === undefined) {
+    headers["anthropic-version"] = "2023-06-01"
+  }
+  // The client's own key stays here: the upstream gets the gateway's key for it, or none.
+  if (Option.isSome(key)) {
+    if (spec.endpoint === "anthropic") headers["x-api-key"] = Redacted.value(key.value)
+    else headers["authorization"] = `Bearer ${Redacted.value(key.value)}`
+  }
+  headers["accept"] = stream ? "text/event-stream" : "application/json"
+  return HttpClientRequest.post(`${upstream.baseUrl.replace(/\/+$/, "")}${spec.path}`).pipe(
+    HttpClientRequest.setHeaders(headers),
+    HttpClientRequest.bodyUint8Array(raw, "application/json")
+  )
+}
+
+/**
+ * @since 0.1.0
+ * @category services
+ */
+export class Proxy extends Effect.Service<Proxy>()("gateway/Proxy", {
+  effect: Effect.gen(function*() {
+    const config = yield* GatewayConfig
+    const auth = yield* Auth
+    const routing = yield* Routing
+    const profiles = yield* GatewayProfiles
+    const admission = yield* Admission
+    const relay = yield* Relay
+    const lifecycle = yield* Lifecycle
+    const streamLog = yield* StreamLog
+    const client = yield* LlmClient.LlmClient
+
+    const batch = (
+      spec: EndpointSpec<unknown>,
+      request: HttpClientRequest.HttpClientRequest,
+      upstream: Upstream,
+      profile: RequestProfileNs.Service,
+      log: { readonly requestId: string; readonly model: string }
+    ) =>
+      Effect.gen(function*() {
+        const clock = yield* Effect.clock
+        const startedAt = clock.unsafeCurrentTimeMillis()
+        const result = yield* Effect.scoped(
+          Effect.zipRight(admission.admit(upstream), client.batch(request))
+        ).pipe(Effect.provideService(RequestProfile.RequestProfile, profile), Effect.either)
+        const error = Either.isLeft(result) ? ErrorResponse.fromFailure(result.left) : undefined
+        const status = Either.isRight(result) ? result.right.status : error!.status
+        yield* streamLog.ended({
+          requestId: log.requestId,
+          endpoint: spec.endpoint,
+          profile: profile.name,
+          upstream: upstream.name,
+          model: log.model,
+          stream: false,
+          outcome: error === undefined ? "done" : error.type,
+          status,
+          ttfcMs: undefined,
+          chunks: 0,
+          bytes: Either.isRight(result) ? result.right.text.length : 0,
+          durationMs: clock.unsafeCurrentTimeMillis() - startedAt,
+          error: error?.message
+        })
+        if (Either.isLeft(result)) return ErrorResponse.toResponse(spec.endpoint, error!)
+        return HttpServerResponse.text(result.right.text, {
+          status: result.right.status,
+          contentType: result.right.headers["content-type"] ?? "application/json"
+        })
+      })
+
+    const handle = (
+      spec: EndpointSpec<unknown>
+    ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest | Scope.Scope> =>
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        const requestId = request.headers["x-request-id"] ?? randomUUID()
+        const fail = (error: ErrorResponse.GatewayError) =>
+          Effect.succeed(
+            ErrorResponse.toResponse(spec.endpoint, error).pipe(
+              HttpServerResponse.setHeader("x-request-id", requestId),
+              // A refused body may still be arriving: do not keep reading it on this connection.
+              error.status === 413 ? HttpServerResponse.setHeader("connection", "close") : (r) => r
+            )
+          )
+
+        if (!(yield* lifecycle.accepting)) return yield* fail(ErrorResponse.shuttingDown())
+        if (!auth.check(request.headers)) return yield* fail(ErrorResponse.unauthorized())
+
+        const checked = yield* Effect.either(RequestBody.read(spec.schema, config.maxBodyBytes))
+        if (Either.isLeft(checked)) return yield* fail(checked.left)
+        const { body, raw }: RequestBody.Checked<RequestBody.Body> = checked.right
+
+        const upstream = routing.route(body.model, spec.endpoint)
+        if (Option.isNone(upstream)) return yield* fail(ErrorResponse.modelNotFound(body.model, spec.endpoint))
+
+        const profile = profiles.select(request.headers[profileHeader], upstream.value)
+        if (Either.isLeft(profile)) return yield* fail(profile.left)
+
+        const policyHeader = request.headers[disconnectHeader]?.trim().toLowerCase()
+        if (policyHeader !== undefined && policyHeader !== "cancel" && policyHeader !== "drain") {
+          return yield* fail(
+            ErrorResponse.badRequest(`${disconnectHeader} must be cancel or drain`, disconnectHeader)
+          )
+        }
+        const onDisconnect: DisconnectPolicy = policyHeader === "drain" ? "drain" : "cancel"
+
+        const stream = body.stream === true
+        const outgoing = upstreamRequest(
+          spec,
+          upstream.value,
+          Option.fromNullable(config.upstreamKeys.get(upstream.value.name)),
+          request.headers,
+          raw,
+          stream
+        )
+        const log = {
+          requestId,
+          endpoint: spec.endpoint,
+          profile: profile.right.name,
+          upstream: upstream.value.name,
+          model: body.model
+        }
+        if (!stream) return yield* batch(spec, outgoing, upstream.value, profile.right, log)
+
+        return yield* relay.stream({
+          endpoint: spec.endpoint,
+          dialect: spec.dialect,
+          events: client.streamEvents(outgoing, {
+            dialect: spec.dialect,
+            labels: { upstream: upstream.value.name }
+          }).pipe(Stream.provideService(RequestProfile.RequestProfile, profile.right)),
+          admit: admission.admit(upstream.value).pipe(
+            Effect.provideService(RequestProfile.RequestProfile, profile.right)
+          ),
+          onDisconnect,
+          log
+        })
+      }).pipe(
+        Effect.tap((response) =>
+          Metric.increment(
+            Metric.tagged(Metric.tagged(Metrics.requests, "endpoint", spec.endpoint), "status", String(response.status))
+          )
+        )
+      )
+
+    return { handle } as const
+  })
+}) {}

@@ -1,0 +1,289 @@
+/**
+ * The relay: forwards a guarded upstream stream to the client in the same dialect, frame by frame,
+ * with keep-alive comments during upstream silence, one error event when a started stream fails,
+ * and the disconnect policy (`cancel` or `drain`) when the client leaves.
+ *
+ * @since 0.1.0
+ */
+import { Headers, HttpServerResponse } from "@effect/platform"
+import type { StreamEvent } from "@streamguard/core"
+import type { Dialect } from "@streamguard/protocols"
+import { Cause, Deferred, Duration, Effect, Exit, Fiber, Option, Queue, Stream } from "effect"
+import type { Chunk, Scope } from "effect"
+import { GatewayConfig } from "./Config.js"
+import * as ErrorResponse from "./ErrorResponse.js"
+import { Lifecycle } from "./Lifecycle.js"
+import type * as StreamLog from "./StreamLog.js"
+import { StreamLog as StreamLogService } from "./StreamLog.js"
+
+/**
+ * What to do with the upstream when the client disconnects mid-stream: `cancel` aborts it at once;
+ * `drain` keeps reading it, forwarding nothing, for at most `drainWindow` (so its final usage is
+ * counted), then closes it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DisconnectPolicy = "cancel" | "drain"
+
+/**
+ * The request header that picks the disconnect policy.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const disconnectHeader = "x-streamguard-on-disconnect"
+
+/**
+ * The downstream keep-alive: an SSE comment, which every SSE client ignores.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const keepaliveComment = ": keep-alive\n\n"
+
+/**
+ * One stream to relay.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamRequest<A> {
+  readonly endpoint: ErrorResponse.Endpoint
+  readonly dialect: Dialect.Dialect<A>
+  /** The guarded upstream events, every requirement provided. */
+  readonly events: Stream.Stream<StreamEvent.StreamEvent<A>, unknown>
+  /** Takes the admission slots, held until the upstream is closed. */
+  readonly admit: Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope>
+  readonly onDisconnect: DisconnectPolicy
+  readonly log: Pick<StreamLog.Record, "requestId" | "endpoint" | "profile" | "upstream" | "model">
+}
+
+type Item =
+  | { readonly _tag: "Data"; readonly text: string }
+  | { readonly _tag: "End" }
+  | { readonly _tag: "Fail"; readonly error: ErrorResponse.GatewayError }
+
+type Next = Item | { readonly _tag: "Idle" } | { readonly _tag: "Stop" }
+
+const idle: Next = { _tag: "Idle" }
+const stop: Next = { _tag: "Stop" }
+const end: Item = { _tag: "End" }
+
+/** What the two sides of one relay share. */
+interface State {
+  /** The client got a 200 and the stream's first bytes. */
+  committed: boolean
+  /** The response ended on its own terms (end, error event, shutdown event). */
+  completed: boolean
+  /** The client left before the response completed. */
+  gone: boolean
+  disconnect: DisconnectPolicy | undefined
+  endedBy: string | undefined
+  chunks: number
+  bytes: number
+  firstChunkAt: number | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category services
+ */
+export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
+  effect: Effect.gen(function*() {
+    const config = yield* GatewayConfig
+    const lifecycle = yield* Lifecycle
+    const streamLog = yield* StreamLogService
+
+    /**
+     * Starts the upstream (in the gateway's scope, not the request's, so `drain` can outlive the
+     * request) and answers: a JSON error with its status when the stream fails before its first
+     * frame, else a 200 event stream. When no frame arrives within `keepaliveInterval` the 200 is
+     * sent with a keep-alive comment, and a later failure becomes the in-band error event.
+     */
+    const stream = <A>(
+      request: StreamRequest<A>
+    ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, Scope.Scope> =>
+      Effect.gen(function*() {
+        const clock = yield* Effect.clock
+        const startedAt = clock.unsafeCurrentTimeMillis()
+        const state: State = {
+          committed: false,
+          completed: false,
+          gone: false,
+          disconnect: undefined,
+          endedBy: undefined,
+          chunks: 0,
+          bytes: 0,
+          firstChunkAt: undefined
+        }
+        // Small: the relay forwards as frames come; this only absorbs a burst while a write drains.
+        const queue = yield* Queue.bounded<Item>(64)
+        const decided = yield* Deferred.make<number>()
+        const offer = (item: Item) => state.gone || state.completed ? Effect.void : Queue.offer(queue, item)
+
+        const onEvents = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>) =>
+          Effect.suspend(() => {
+            let text = ""
+            for (const event of events) {
+              state.bytes += event.bytes
+              if (event._tag === "Chunk") {
+                state.chunks++
+                if (state.firstChunkAt === undefined) state.firstChunkAt = clock.unsafeCurrentTimeMillis()
+              }
+              text += request.dialect.encode(event)
+            }
+            return text.length === 0 ? Effect.void : offer({ _tag: "Data", text })
+          })
+
+        const logEnd = (exit: Exit.Exit<void, unknown>) =>
+          Effect.gen(function*() {
+            const status = yield* Deferred.await(decided).pipe(
+              Effect.timeoutTo({ duration: Duration.seconds(1), onTimeout: () => 0, onSuccess: (s) => s })
+            )
+            const failure = Exit.isFailure(exit) ? Option.getOrUndefined(exit.cause.pipe(causeFailure)) : undefined
+            const error = failure === undefined ? undefined : ErrorResponse.fromFailure(failure)
+            const now = clock.unsafeCurrentTimeMillis()
+            yield* streamLog.ended({
+              ...request.log,
+              stream: true,
+              outcome: Exit.isSuccess(exit) ? "done" : error?.type ?? "interrupted",
+              status,
+              disconnect: state.disconnect,
+              endedBy: state.endedBy,
+              ttfcMs: state.firstChunkAt === undefined ? undefined : state.firstChunkAt - startedAt,
+              chunks: state.chunks,
+              bytes: state.bytes,
+              durationMs: now - startedAt,
+              error: error?.message
+            })
+          })
+
+        const producer = yield* Effect.scoped(
+          Effect.zipRight(request.admit, Stream.runForEachChunk(request.events, onEvents))
+        ).pipe(
+          Effect.onExit((exit) =>
+            Effect.zipRight(
+              Exit.match(exit, {
+                onSuccess: () => offer(end),
+                onFailure: (cause) =>
+                  Option.match(causeFailure(cause), {
+                    onNone: () => Effect.void,
+                    onSome: (error) => offer({ _tag: "Fail", error: ErrorResponse.fromFailure(error) })
+                  })
+              }),
+              Effect.forkIn(logEnd(exit), lifecycle.scope)
+            )
+          ),
+          Effect.forkIn(lifecycle.scope)
+        )
+
+        // Runs when the request ends, whichever way: the client leaving applies the policy.
+        yield* Effect.addFinalizer(() =>
+          Effect.suspend(() => {
+            if (state.completed) return Effect.asVoid(Fiber.interrupt(producer))
+            state.gone = true
+            state.disconnect = request.onDisconnect
+            const told = Deferred.succeed(decided, state.committed ? 200 : 499)
+            if (request.onDisconnect === "cancel") {
+              return Effect.asVoid(Effect.zipRight(told, Fiber.interrupt(producer)))
+            }
+            return told.pipe(
+              Effect.zipRight(Queue.takeAll(queue)),
+              Effect.zipRight(
+                Effect.forkIn(
+                  Fiber.await(producer).pipe(
+                    Effect.timeout(config.drainWindow),
+                    Effect.ignore,
+                    Effect.zipRight(Fiber.interrupt(producer))
+                  ),
+                  lifecycle.scope
+                )
+              ),
+              Effect.asVoid
+            )
+          })
+        )
+        yield* lifecycle.track
+
+        const next: Effect.Effect<Next> = Effect.raceFirst(
+          Queue.take(queue).pipe(
+            Effect.timeoutTo({
+              duration: config.keepaliveInterval,
+              onTimeout: (): Next => idle,
+              onSuccess: (i): Next => i
+            })
+          ),
+          Effect.as(lifecycle.stopNow, stop)
+        )
+        const headers = Headers.fromInput({ "x-request-id": request.log.requestId })
+
+        const first = yield* next
+        if (first._tag === "Fail" || first._tag === "Stop") {
+          state.completed = true
+          const error = first._tag === "Fail" ? first.error : ErrorResponse.shuttingDown()
+          if (first._tag === "Stop") state.endedBy = "shutdown"
+          yield* Deferred.succeed(decided, error.status)
+          return ErrorResponse.toResponse(request.endpoint, error).pipe(HttpServerResponse.setHeaders(headers))
+        }
+        state.committed = true
+        yield* Deferred.succeed(decided, 200)
+
+        const errorEvent = (error: ErrorResponse.GatewayError) =>
+          request.dialect.encode(request.dialect.errorEvent(ErrorResponse.inBand(error)))
+
+        let finished = false
+        const toText = (n: Next): Option.Option<string> => {
+          switch (n._tag) {
+            case "Data":
+              return Option.some(n.text)
+            case "Idle":
+              return Option.some(keepaliveComment)
+            case "End":
+              finished = true
+              return Option.none()
+            case "Fail":
+              finished = true
+              return Option.some(errorEvent(n.error))
+            case "Stop":
+              finished = true
+              state.endedBy = "shutdown"
+              return Option.some(errorEvent(ErrorResponse.shuttingDown()))
+          }
+        }
+        const rest = Stream.repeatEffectOption(
+          Effect.suspend(() =>
+            finished ? Effect.fail(Option.none()) : Effect.flatMap(next, (n) => {
+              const text = toText(n)
+              return Option.isSome(text) ? Effect.succeed(text.value) : Effect.fail(Option.none())
+            })
+          )
+        )
+        const firstText = toText(first)
+        const body = Stream.concat(
+          Option.isSome(firstText) ? Stream.succeed(firstText.value) : Stream.empty,
+          rest
+        ).pipe(
+          Stream.encodeText,
+          Stream.onEnd(Effect.sync(() => {
+            state.completed = true
+          }))
+        )
+        return HttpServerResponse.stream(body, {
+          contentType: "text/event-stream; charset=utf-8",
+          headers: Headers.fromInput({
+            "x-request-id": request.log.requestId,
+            "cache-control": "no-cache",
+            // Tells nginx not to buffer the stream.
+            "x-accel-buffering": "no"
+          })
+        })
+      })
+
+    return { stream } as const
+  })
+}) {}
+
+// A defect counts as a failure too: a started stream must end with an error event, not a cut.
+const causeFailure = <E>(cause: Cause.Cause<E>): Option.Option<unknown> =>
+  Option.orElse(Cause.failureOption(cause) as Option.Option<unknown>, () => Cause.dieOption(cause))

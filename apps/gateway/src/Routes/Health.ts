@@ -1,0 +1,30 @@
+/**
+ * `GET /healthz` (the process is up), `GET /readyz` (and accepting: 503 while shutting down),
+ * `GET /metrics` (Prometheus text).
+ *
+ * @since 0.1.0
+ */
+import { HttpRouter, HttpServerResponse } from "@effect/platform"
+import { Effect } from "effect"
+import { Lifecycle } from "../Lifecycle.js"
+import * as Metrics from "../Metrics.js"
+
+/**
+ * @since 0.1.0
+ * @category routes
+ */
+export const routes = HttpRouter.empty.pipe(
+  HttpRouter.get("/healthz", Effect.succeed(HttpServerResponse.unsafeJson({ status: "ok" }))),
+  HttpRouter.get(
+    "/readyz",
+    Effect.flatMap(Lifecycle, (lifecycle) =>
+      Effect.map(lifecycle.accepting, (accepting) =>
+        accepting
+          ? HttpServerResponse.unsafeJson({ status: "ready" })
+          : HttpServerResponse.unsafeJson({ status: "shutting_down" }, { status: 503 })))
+  ),
+  HttpRouter.get(
+    "/metrics",
+    Effect.map(Metrics.render, (text) => HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4" }))
+  )
+)

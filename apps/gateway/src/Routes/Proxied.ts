@@ -1,0 +1,18 @@
+/**
+ * The proxied endpoints: `POST /v1/chat/completions`, `POST /v1/responses`, `POST /v1/messages`.
+ *
+ * @since 0.1.0
+ */
+import { HttpRouter } from "@effect/platform"
+import { Effect } from "effect"
+import * as Proxy from "../Proxy.js"
+
+/**
+ * @since 0.1.0
+ * @category routes
+ */
+export const routes = HttpRouter.empty.pipe(
+  HttpRouter.post("/v1/chat/completions", Effect.flatMap(Proxy.Proxy, (proxy) => proxy.handle(Proxy.chat))),
+  HttpRouter.post("/v1/responses", Effect.flatMap(Proxy.Proxy, (proxy) => proxy.handle(Proxy.responses))),
+  HttpRouter.post("/v1/messages", Effect.flatMap(Proxy.Proxy, (proxy) => proxy.handle(Proxy.messages)))
+)

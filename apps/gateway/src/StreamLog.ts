@@ -1,0 +1,50 @@
+/**
+ * One structured log line per stream (or batch request) end: who, where, how it ended, and how
+ * much flowed. No keys, no prompt or completion text.
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Record {
+  readonly requestId: string
+  readonly endpoint: string
+  readonly profile: string
+  readonly upstream: string
+  readonly model: string
+  readonly stream: boolean
+  /** A stream outcome (`done`, `chunk_timeout`, ...), or `interrupted` when the client left. */
+  readonly outcome: string
+  /** The HTTP status the client got (200 once a stream started). */
+  readonly status: number
+  /** What a client disconnect did: `cancel` (upstream aborted) or `drain`. Absent when it stayed. */
+  readonly disconnect?: "cancel" | "drain" | undefined
+  /** Why the gateway ended the stream itself, if it did: `shutdown`. */
+  readonly endedBy?: string | undefined
+  readonly ttfcMs: number | undefined
+  readonly chunks: number
+  readonly bytes: number
+  readonly durationMs: number
+  /** The error's message for failed outcomes (never holds keys or prompt text). */
+  readonly error?: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category services
+ */
+export class StreamLog extends Effect.Service<StreamLog>()("gateway/StreamLog", {
+  succeed: {
+    /** Writes the line through the Effect logger (JSON in `main.ts`), annotated with the record. */
+    ended: (record: Record): Effect.Effect<void> =>
+      Effect.logInfo("stream ended").pipe(
+        Effect.annotateLogs(
+          Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))
+        )
+      )
+  }
+}) {}

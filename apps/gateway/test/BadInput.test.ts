@@ -1,0 +1,144 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Profiles } from "@streamguard/core"
+import { Duration, Effect, Redacted } from "effect"
+import { start } from "./GatewayUnderTest.js"
+
+const post = (url: string, path: string, body: string, headers: Record<string, string> = {}) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body
+    })
+    const text = await response.text()
+    return { status: response.status, headers: response.headers, json: JSON.parse(text) as any }
+  })
+
+const chat = (model: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], ...extra })
+
+describe("bad input and refusals", () => {
+  it.scopedLive("without a valid gateway key the answer is 401, and a valid one passes", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({ gatewayKeys: [Redacted.make("secret-1")] })
+      const none = yield* post(gateway.url, "/v1/chat/completions", chat("sim:steady?chunks=1&gap=1ms"))
+      assert.strictEqual(none.status, 401)
+      assert.strictEqual(none.json.error.code, "invalid_api_key")
+      const wrong = yield* post(gateway.url, "/v1/chat/completions", chat("sim:steady?chunks=1&gap=1ms"), {
+        authorization: "Bearer nope"
+      })
+      assert.strictEqual(wrong.status, 401)
+      const anthropicStyle = yield* post(
+        gateway.url,
+        "/v1/messages",
+        JSON.stringify({
+          model: "sim:steady?chunks=1&gap=1ms",
+          max_tokens: 5,
+          messages: [{ role: "user", content: "x" }]
+        }),
+        { "x-api-key": "secret-1" }
+      )
+      assert.strictEqual(anthropicStyle.status, 200)
+    }))
+
+  it.scopedLive("invalid JSON is a 400", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start()
+      const response = yield* post(gateway.url, "/v1/chat/completions", "{not json")
+      assert.strictEqual(response.status, 400)
+      assert.include(response.json.error.message, "invalid JSON")
+    }))
+
+  it.scopedLive("a schema-invalid body is a 400 naming the field's path", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start()
+      const response = yield* post(
+        gateway.url,
+        "/v1/chat/completions",
+        JSON.stringify({ model: "sim:steady", messages: [{ role: 7 }] })
+      )
+      assert.strictEqual(response.status, 400)
+      assert.strictEqual(response.json.error.param, "messages.0.role")
+      assert.include(response.json.error.message, "messages.0.role")
+    }))
+
+  it.scopedLive("a body without a model is a 400 saying so, in Anthropic's shape on /v1/messages", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start()
+      const response = yield* post(
+        gateway.url,
+        "/v1/messages",
+        JSON.stringify({ max_tokens: 5, messages: [{ role: "user", content: "x" }] })
+      )
+      assert.strictEqual(response.status, 400)
+      assert.strictEqual(response.json.type, "error")
+      assert.include(response.json.error.message, "missing model")
+    }))
+
+  it.scopedLive("an unknown profile is a 400 naming the known ones", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start()
+      const response = yield* post(gateway.url, "/v1/chat/completions", chat("sim:steady"), {
+        "x-streamguard-profile": "nope"
+      })
+      assert.strictEqual(response.status, 400)
+      for (const name of ["research", "mcp", "chat", "batch"]) assert.include(response.json.error.message, name)
+    }))
+
+  it.scopedLive("an unknown model is a 404 in the dialect's error shape", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start()
+      const response = yield* post(gateway.url, "/v1/chat/completions", chat("gpt-unknown"))
+      assert.strictEqual(response.status, 404)
+      assert.strictEqual(response.json.error.code, "model_not_found")
+    }))
+
+  it.scopedLive("a body over maxBodyBytes is a 413", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({ maxBodyBytes: 1024 })
+      const response = yield* post(gateway.url, "/v1/chat/completions", chat("sim:steady", { pad: "x".repeat(5000) }))
+      assert.strictEqual(response.status, 413)
+      assert.strictEqual(response.json.error.type, "request_too_large")
+    }))
+
+  it.scopedLive("over the admission limit a request waits its pool timeout, then gets 503 with retry-after", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({
+        maxConcurrentStreams: 1,
+        profiles: { pooled: Profiles.ProfileEntry.make({ base: "chat", pool: Duration.millis(150) }) }
+      })
+      const held = new AbortController()
+      const first = yield* Effect.promise(() =>
+        fetch(`${gateway.url}/v1/chat/completions`, {
+          method: "POST",
+          signal: held.signal,
+          headers: { "content-type": "application/json" },
+          body: chat("sim:steady?chunks=100&gap=20ms", { stream: true })
+        })
+      )
+      assert.strictEqual(first.status, 200)
+      const startedAt = Date.now()
+      const second = yield* post(gateway.url, "/v1/chat/completions", chat("sim:steady?chunks=1", { stream: true }), {
+        "x-streamguard-profile": "pooled"
+      })
+      const waited = Date.now() - startedAt
+      held.abort()
+      assert.strictEqual(second.status, 503)
+      assert.strictEqual(second.headers.get("retry-after"), "1")
+      assert.strictEqual(second.json.error.type, "pool_timeout")
+      assert.isAtLeast(waited, 140)
+    }))
+
+  it.scopedLive("an unknown path is a JSON 404, and healthz, readyz and models answer", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start()
+      const missing = yield* Effect.promise(() => fetch(`${gateway.url}/v2/nothing`))
+      assert.strictEqual(missing.status, 404)
+      const health = yield* Effect.promise(() => fetch(`${gateway.url}/healthz`))
+      assert.strictEqual(health.status, 200)
+      const ready = yield* Effect.promise(() => fetch(`${gateway.url}/readyz`))
+      assert.strictEqual(ready.status, 200)
+      const models = yield* Effect.promise(() => fetch(`${gateway.url}/v1/models`).then((r) => r.json() as any))
+      assert.deepStrictEqual(models.data.map((m: { id: string }) => m.id), ["sim:*"])
+    }))
+})
