@@ -148,6 +148,9 @@ export const make = (options: Options = {}): Effect.Effect<Service, ServeError, 
         Effect.timeoutFail({
           duration: timeout,
           onTimeout: () => new SimulatorTimeout({ id, waitingFor, timeoutMillis: Duration.toMillis(timeout) })
+        }),
+        Effect.withSpan(waitingFor === "close" ? "UpstreamSimulator.awaitClosed" : "UpstreamSimulator.awaitFinished", {
+          attributes: { id }
         })
       )
     }

@@ -1,5 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk"
 import { assert, describe, it } from "@effect/vitest"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { StreamEvent } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Dialects } from "@streamguard/protocols"
@@ -341,6 +343,40 @@ describe("UpstreamSimulator", () => {
       assert.strictEqual(records[0].scenarioName, "steady")
       assert.strictEqual(records[0].chunks, 12)
       assert.strictEqual(records[0].stoppedAfterClose, false)
+    }))
+
+  it.scopedLive("the MCP SDK client connects, gets progress per token and the tool result", () =>
+    Effect.gen(function*() {
+      const sim = yield* UpstreamSimulator.make()
+      const client = new Client({ name: "test", version: "0.0.0" })
+      yield* Effect.acquireRelease(
+        Effect.promise(() => client.connect(new StreamableHTTPClientTransport(new URL(`${sim.url}/mcp`)))),
+        () => Effect.promise(() => client.close())
+      )
+      const progress: Array<string> = []
+      const result = yield* Effect.promise(() =>
+        client.callTool({ name: "simulate", arguments: { scenario: model } }, undefined, {
+          onprogress: (event) => progress.push(event.message ?? "")
+        })
+      )
+      assert.strictEqual(progress.join(""), Simulation.text(scenario))
+      assert.deepStrictEqual(result.content, [{ type: "text", text: Simulation.text(scenario) }])
+    }))
+
+  it.live("the layer provides the service and stops the server with its scope", () =>
+    Effect.gen(function*() {
+      const url = yield* Effect.gen(function*() {
+        const sim = yield* UpstreamSimulator.UpstreamSimulator
+        const response = yield* post(`${sim.url}/v1/chat/completions`, { model, messages: [] })
+        const body = yield* json(response)
+        assert.strictEqual(body.choices[0].message.content, Simulation.text(scenario))
+        const [record] = yield* sim.requests
+        assert.strictEqual(record?.stream, false)
+        assert.strictEqual(record?.chunks, 12)
+        return sim.url
+      }).pipe(Effect.provide(UpstreamSimulator.layer()))
+      const after = yield* Effect.tryPromise(() => fetch(`${url}/_sim/requests`)).pipe(Effect.exit)
+      assert.strictEqual(after._tag, "Failure")
     }))
 
   it.scopedLive("awaitClosed fails with SimulatorTimeout when the connection never closes early", () =>

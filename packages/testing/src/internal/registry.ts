@@ -24,6 +24,8 @@ export interface Tracker {
   readonly id: string
   readonly headers: (status: number) => void
   readonly write: (frame: Frame) => void
+  /** A non-streaming answer: one write of the whole body. */
+  readonly writeBody: (bytes: number, chunks: number) => void
   /** Node's `close` fired before the response ended. */
   readonly closed: () => void
   readonly reset: () => void
@@ -123,6 +125,13 @@ export const make = (options: { readonly maxRecords: number; readonly now: () =>
         writes++
         bytes += frame.bytes.length
         if (frame.event === "Chunk" && !frame.partial) chunks++
+        lastWriteAt = options.now()
+      },
+      writeBody: (size, content) => {
+        if (closedAt !== null) writesAfterClose++
+        writes++
+        bytes += size
+        chunks += content
         lastWriteAt = options.now()
       },
       closed: () => {

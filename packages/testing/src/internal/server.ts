@@ -234,7 +234,7 @@ const respond = (
       const written = collected.end === "End" ? text.slice(0, Math.floor(text.length / 2)) : text
       const status = collected.end === "ErrorSignal" ? 500 : 200
       tracker.headers(status)
-      tracker.write({ bytes: new TextEncoder().encode(written), event: "Done", partial: false })
+      tracker.writeBody(Buffer.byteLength(written), collected.chunks)
       tracker.finish()
       return HttpServerResponse.text(written, { status, contentType: "application/json", headers })
     }
@@ -322,6 +322,9 @@ export const router = (registry: Registry) =>
     HttpRouter.post("/v1/messages", endpoint(registry, "anthropic")),
     HttpRouter.post("/api/chat", endpoint(registry, "ollama")),
     HttpRouter.post("/mcp", mcpEndpoint(registry)),
+    // No server-initiated stream: MCP clients take 405 as "not offered".
+    HttpRouter.get("/mcp", Effect.succeed(HttpServerResponse.empty({ status: 405 }))),
+    HttpRouter.del("/mcp", Effect.succeed(HttpServerResponse.empty({ status: 405 }))),
     HttpRouter.get(
       "/_sim/requests",
       Effect.sync(() => HttpServerResponse.unsafeJson(registry.records().map((record) => record.toJSON())))
