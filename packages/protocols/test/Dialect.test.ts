@@ -63,7 +63,7 @@ describe("Dialect", () => {
       assert.deepStrictEqual(decoded.map(plain), expected.map(plain))
       const total = decoded.reduce((sum, event) => sum + event.bytes, 0)
       assert.isTrue(total <= bytes.length && total >= bytes.length - 1, `${total} of ${bytes.length} bytes counted`)
-    }, { fastCheck: { numRuns: 150 } })
+    }, { timeout: 60_000, fastCheck: { numRuns: 150 } })
 
     it.prop(
       `${dialect.name}: re-chunking the bytes never changes the decoded events`,
@@ -73,7 +73,7 @@ describe("Dialect", () => {
         const whole = decodeOk(dialect, [bytes])
         assert.deepStrictEqual(decodeOk(dialect, cutAt(bytes, cuts.map((cut) => cut % (bytes.length + 1)))), whole)
       },
-      { fastCheck: { numRuns: 150 } }
+      { timeout: 60_000, fastCheck: { numRuns: 150 } }
     )
 
     it(`${dialect.name}: text() reads back what textEvent wrote, and nothing from pings or endings`, () => {

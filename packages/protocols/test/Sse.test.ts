@@ -79,7 +79,7 @@ describe("SSE framing", () => {
     const expected = reference(text)
     assert.deepStrictEqual(ours([bytes]), expected)
     assert.deepStrictEqual(ours(cutAt(bytes, cuts.map((cut) => cut % (bytes.length + 1)))), expected)
-  }, { fastCheck: { numRuns: 500 } })
+  }, { timeout: 60_000, fastCheck: { numRuns: 500 } })
 
   it("accepts CRLF, CR and LF line ends, a BOM, multi-line data, and skips retry and unknown fields", () => {
     const text = "\uFEFFretry: 1000\r\nfoo: bar\revent: a\ndata: one\r\ndata:two\r\rid: 9\ndata\n\n"
