@@ -8,8 +8,7 @@ import { UnexpectedEnd } from "@streamguard/core/GuardError"
 import type * as StreamEvent from "@streamguard/core/StreamEvent"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
-import type * as Stream from "effect/Stream"
-import * as StreamModule from "effect/Stream"
+import * as Stream from "effect/Stream"
 import type { EventTooLarge, ProtocolError } from "./ProtocolError.js"
 
 /**
@@ -99,7 +98,10 @@ export interface Dialect<A = unknown> {
   /**
    * One event to its wire text, framing included (`data: {...}\n\n`, a JSON line). A keepalive
    * without a payload is an SSE comment (`: keep-alive\n\n`) or, in NDJSON, the empty string.
-   * An `ErrorSignal` is written from its `payload`. `decode(encode(events))` gives the events back.
+   * An `ErrorSignal` is written from its `payload`. A `Done` without payload is the dialect's
+   * sentinel (`data: [DONE]`, `message_stop`), or nothing where the end is implicit (Gemini: the
+   * body ends) or already written (Ollama: the `done` line that carried content).
+   * `decode(encode(events))` gives the events back (sizes aside: see `bytes` in the README).
    */
   readonly encode: (event: StreamEvent.StreamEvent<A>) => string
   /**
@@ -177,5 +179,5 @@ export const decodeComplete = <A, E, R>(
       onFailure: Channel.failCause,
       onDone: () => Channel.fail(new UnexpectedEnd({ elapsedMillis: 0, chunks }))
     })
-  return StreamModule.pipeThroughChannelOrFail(dialect.decode(bytes, options), loop(0))
+  return Stream.pipeThroughChannelOrFail(dialect.decode(bytes, options), loop(0))
 }
