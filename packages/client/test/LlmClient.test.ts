@@ -1,10 +1,13 @@
 import { HttpClientRequest } from "@effect/platform"
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { LlmClient } from "@streamguard/client"
 import { RequestProfile, StreamObserver, TimeoutPolicy } from "@streamguard/core"
 import { Dialects } from "@streamguard/protocols"
-import { Chunk, Effect, Fiber, Layer, ManagedRuntime, Schedule, Stream } from "effect"
-import type { Scope } from "effect"
+import { Chunk, Deferred, Effect, Either, Fiber, Layer, ManagedRuntime, Schedule, Stream, TestClock } from "effect"
+import type { Duration, Scope } from "effect"
+import * as ChildProcess from "node:child_process"
+import * as Net from "node:net"
+import { checkNoLeaks } from "./support/leaks.js"
 import type { Exchange } from "./support/upstream.js"
 import { chunk, closedWithin, done, drip, keepalive, sseHead, upstream } from "./support/upstream.js"
 
@@ -36,29 +39,8 @@ const text = (chunks: Chunk.Chunk<{ readonly choices?: ReadonlyArray<unknown> }>
 /** One client (one undici agent) for the whole file, as an application would hold it. */
 const client = ManagedRuntime.make(LlmClient.layerUndici())
 
-/** Sockets, servers and timers alive now (the test runner has some of its own). */
-const resources = () => {
-  const counts: Record<string, number> = {}
-  for (const r of process.getActiveResourcesInfo()) {
-    if (r === "TCPSocketWrap" || r === "TCPServerWrap" || r === "Timeout") counts[r] = (counts[r] ?? 0) + 1
-  }
-  return counts
-}
-let before: Record<string, number> = {}
-beforeAll(() => {
-  before = resources()
-})
-
-afterAll(async () => {
-  await client.dispose()
-  // No leaks: with the agent destroyed and every test's server closed, no socket, server or
-  // timer of ours is left beyond what was there before the first test. Node releases a closed
-  // handle on a later turn of the event loop, hence the short bounded wait.
-  for (let waited = 0; waited < 1000 && JSON.stringify(resources()) !== JSON.stringify(before); waited += 10) {
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  assert.deepStrictEqual(resources(), before)
-})
+// No leaks: with the agent destroyed and every test's server closed, nothing of ours is left.
+checkNoLeaks(() => client.dispose())
 
 /** Runs a stream against the client; fails the test if it hangs. */
 const run = <A, E>(
@@ -73,6 +55,28 @@ const run = <A, E>(
   )
 
 const now = Effect.sync(() => Date.now())
+
+/**
+ * A listening socket that never accepts: a child process listens with backlog 1 and then blocks
+ * its event loop, so the kernel queues at most two connections and drops the rest's SYNs.
+ */
+const fullListener = Effect.acquireRelease(
+  Effect.async<{ child: ChildProcess.ChildProcess; port: number }>((resume) => {
+    const child = ChildProcess.spawn(process.execPath, [
+      "-e",
+      `const s = require("node:net").createServer().listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () => {
+        require("node:fs").writeSync(1, s.address().port + "\\n")
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)
+      })`
+    ], { stdio: ["ignore", "pipe", "inherit"] })
+    child.stdout!.once("data", (data) => resume(Effect.succeed({ child, port: Number(String(data).trim()) })))
+  }).pipe(Effect.timeout("5 seconds"), Effect.orDie),
+  ({ child }) =>
+    Effect.async<void>((resume) => {
+      child.once("exit", () => resume(Effect.void))
+      child.kill("SIGKILL")
+    })
+).pipe(Effect.map(({ port }) => port))
 
 /**
  * A real-socket, real-time test. Server and client share one event loop on a machine other jobs
@@ -354,6 +358,30 @@ describe("LlmClient.stream: the phases before the response", () => {
       assert.strictEqual(seen.ended[0]?.outcome, "headers_timeout")
     }))
 
+  live(
+    "connect_timeout: a listener whose accept queue is full never completes the handshake",
+    () =>
+      Effect.gen(function*() {
+        const port = yield* fullListener
+        // Linux completes handshakes into the accept queue until it holds backlog + 1; after that it
+        // drops SYNs, so a connection attempt hangs in SYN_SENT: a true connect timeout on loopback.
+        const fillers = yield* Effect.acquireRelease(
+          Effect.sync(() => [0, 1, 2].map(() => Net.connect(port, "127.0.0.1").on("error", () => {}))),
+          (sockets) => Effect.sync(() => sockets.forEach((s) => s.destroy()))
+        )
+        yield* Effect.sleep("50 millis")
+        assert.isTrue(fillers.some((s) => s.pending), "the accept queue did not fill")
+        const seen = recorder()
+        const error = yield* run(
+          LlmClient.stream(post(`http://127.0.0.1:${port}`), { dialect }),
+          { connect: "150 millis" },
+          seen
+        ).pipe(Effect.flip)
+        assert.strictEqual(error._tag, "ConnectTimeout")
+        assert.strictEqual(seen.ended[0]?.outcome, "connect_timeout")
+      })
+  )
+
   live("write_timeout: a server that stops reading a large body", () =>
     Effect.gen(function*() {
       // Never reads: the body fills the socket buffers and the write stalls.
@@ -560,4 +588,45 @@ describe("LlmClient: undici's own timers never fire before the policy", () => {
         assert.strictEqual(text(out), "ab")
       })
   )
+
+  // The policy's own clock is the TestClock here, while the socket is real: the test moves time
+  // only once the first chunk has been consumed and the server is holding the rest back.
+  const gap = (silence: Duration.DurationInput) =>
+    Effect.gen(function*() {
+      let release: () => void = () => {}
+      const server = yield* upstream((x) => {
+        sseHead(x)
+        x.response.write(chunk("a"))
+        release = () => x.response.write(chunk("b") + done)
+      })
+      const first = yield* Deferred.make<void>()
+      const fiber = yield* LlmClient.stream(post(server.url), { dialect }).pipe(
+        Stream.tap(() => Deferred.succeed(first, undefined)),
+        Stream.runCollect,
+        Effect.provide(profile({ chunk: "10 minutes" })),
+        Effect.provide(client),
+        Effect.fork
+      )
+      yield* Deferred.await(first)
+      // Wait until the guard's chunk timer for the next pull is armed, so the adjust counts.
+      yield* TestClock.sleeps().pipe(
+        Effect.zipLeft(Effect.yieldNow()),
+        Effect.repeat({ until: Chunk.isNonEmpty, times: 1000 })
+      )
+      yield* TestClock.adjust(silence)
+      release()
+      return yield* Fiber.join(fiber).pipe(Effect.map(text), Effect.either)
+    })
+
+  it.scoped("a 6-minute silent gap is allowed under a 10-minute chunk timeout", () =>
+    Effect.gen(function*() {
+      const result = yield* gap("6 minutes")
+      assert.deepStrictEqual(result, Either.right("ab"))
+    }))
+
+  it.scoped("an 11-minute silent gap trips the 10-minute chunk timeout (the control)", () =>
+    Effect.gen(function*() {
+      const result = yield* gap("11 minutes")
+      assert.isTrue(Either.isLeft(result) && result.left._tag === "ChunkTimeout")
+    }))
 })

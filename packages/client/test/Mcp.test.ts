@@ -1,0 +1,139 @@
+import { HttpClientRequest } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
+import { LlmClient } from "@streamguard/client"
+import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
+import { Dialects } from "@streamguard/protocols"
+import { Chunk, Deferred, Duration, Effect, Exit, FiberId, Layer, Stream } from "effect"
+import type { Scope } from "effect"
+import * as Http from "node:http"
+import type * as Net from "node:net"
+import { checkNoLeaks } from "./support/leaks.js"
+
+checkNoLeaks()
+
+interface ToolRecord {
+  /** Completed when the silent tool's request was cancelled (its abort signal fired). */
+  readonly cancelled: Deferred.Deferred<void>
+  /** Completed when a connection to the server closed. */
+  readonly closed: Deferred.Deferred<void>
+}
+
+/**
+ * A real MCP server (the SDK's Streamable HTTP transport, stateless: one server per request) with
+ * two tools: `slow` reports progress every 50 ms for 1 s then answers; `silent` never does.
+ */
+const mcpServer = Effect.acquireRelease(
+  Effect.async<{ server: Http.Server; url: string; record: ToolRecord }>((resume) => {
+    const record: ToolRecord = {
+      cancelled: Deferred.unsafeMake(FiberId.none),
+      closed: Deferred.unsafeMake(FiberId.none)
+    }
+    const server = Http.createServer((req, res) => {
+      req.socket.once("close", () => Deferred.unsafeDone(record.closed, Exit.void))
+      const mcp = new McpServer({ name: "test", version: "1.0.0" })
+      mcp.registerTool("slow", { description: "progress every 50 ms for 1 s" }, async (extra) => {
+        const token = extra._meta?.progressToken
+        for (let i = 1; i <= 20; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          if (token !== undefined) {
+            await extra.sendNotification({
+              method: "notifications/progress",
+              params: { progressToken: token, progress: i, total: 20 }
+            })
+          }
+        }
+        return { content: [{ type: "text", text: "done" }] }
+      })
+      mcp.registerTool("silent", { description: "never answers" }, (extra) =>
+        new Promise((_, reject) => {
+          extra.signal.addEventListener("abort", () => {
+            Deferred.unsafeDone(record.cancelled, Exit.void)
+            reject(new Error("cancelled"))
+          })
+        }))
+      // No session id generator: the stateless mode, one server and transport per request.
+      const transport = new StreamableHTTPServerTransport({})
+      res.on("close", () => {
+        void transport.close()
+        void mcp.close()
+      })
+      void mcp.connect(transport).then(() => transport.handleRequest(req, res))
+    })
+    server.listen(0, "127.0.0.1", () =>
+      resume(Effect.succeed({
+        server,
+        url: `http://127.0.0.1:${(server.address() as Net.AddressInfo).port}/mcp`,
+        record
+      })))
+  }),
+  ({ server }) =>
+    Effect.async<void>((resume) => {
+      server.closeAllConnections()
+      server.close(() => resume(Effect.void))
+    })
+)
+
+const callTool = (url: string, name: string) =>
+  HttpClientRequest.post(url).pipe(
+    HttpClientRequest.setHeader("accept", "application/json, text/event-stream"),
+    HttpClientRequest.bodyUnsafeJson({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name, arguments: {}, _meta: { progressToken: "p1" } }
+    })
+  )
+
+const run = <A, E>(stream: Stream.Stream<A, E, LlmClient.LlmClient | RequestProfile.RequestProfile>) =>
+  Stream.runCollect(stream).pipe(
+    Effect.timeout("5 seconds"),
+    Effect.provide(
+      Layer.mergeAll(
+        LlmClient.layerUndici(),
+        RequestProfile.layer("mcp", TimeoutPolicy.make({ chunk: "200 millis", firstChunk: "1 second" }))
+      )
+    )
+  )
+
+const live = (name: string, self: () => Effect.Effect<void, unknown, Scope.Scope>) =>
+  it.scopedLive(name, self, { retry: 2 })
+
+describe("LlmClient against a real MCP server (Streamable HTTP)", () => {
+  live(
+    "a tool reporting progress every 50 ms for 1 s completes under a 200 ms chunk timeout",
+    () =>
+      Effect.gen(function*() {
+        const { url } = yield* mcpServer
+        const started = Date.now()
+        const events = yield* run(
+          LlmClient.streamEvents(callTool(url, "slow"), { dialect: Dialects.mcp, decode: { requestId: 1 } })
+        )
+        const all = Chunk.toArray(events)
+        const progress = all.filter((e) => e._tag === "Chunk")
+        assert.isAtLeast(progress.length, 20)
+        const last = all[all.length - 1]
+        assert.strictEqual(last?._tag, "Done")
+        assert.isAtLeast(Date.now() - started, 1000)
+      })
+  )
+
+  live(
+    "a silent tool trips ChunkTimeout and the server sees the request cancelled and closed",
+    () =>
+      Effect.gen(function*() {
+        const { record, url } = yield* mcpServer
+        const error = yield* run(
+          LlmClient.stream(callTool(url, "silent"), {
+            dialect: Dialects.mcp,
+            policy: { firstChunk: Duration.infinity },
+            decode: { requestId: 1 }
+          })
+        ).pipe(Effect.flip)
+        assert.strictEqual(error._tag, "ChunkTimeout")
+        yield* Deferred.await(record.closed).pipe(Effect.timeout("50 millis"))
+        yield* Deferred.await(record.cancelled).pipe(Effect.timeout("200 millis"))
+      })
+  )
+})
