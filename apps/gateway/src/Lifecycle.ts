@@ -24,9 +24,12 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
     const stopNow = yield* Deferred.make<void>()
     const onStop: Array<Effect.Effect<void>> = []
 
+    // Interruptible: shutdown runs in a finalizer, which is uninterruptible, and the timeouts
+    // below must be able to stop waiting.
     const untilIdle = inFlight.changes.pipe(
       Stream.takeUntil((n) => n === 0),
-      Stream.runDrain
+      Stream.runDrain,
+      Effect.interruptible
     )
 
     /**

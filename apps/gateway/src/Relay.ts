@@ -192,10 +192,13 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
               Effect.zipRight(Queue.takeAll(queue)),
               Effect.zipRight(
                 Effect.forkIn(
+                  // Interruptible: forked from a finalizer, it would inherit uninterruptibility and
+                  // the window could not cut the wait short.
                   Fiber.await(producer).pipe(
                     Effect.timeout(config.drainWindow),
                     Effect.ignore,
-                    Effect.zipRight(Fiber.interrupt(producer))
+                    Effect.zipRight(Fiber.interrupt(producer)),
+                    Effect.interruptible
                   ),
                   lifecycle.scope
                 )

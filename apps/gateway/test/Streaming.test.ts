@@ -235,3 +235,38 @@ describe("streaming through the gateway", () => {
       assert.isBelow(record.chunks, 200)
     }))
 })
+
+describe("the drain disconnect policy", () => {
+  it.scopedLive("with on-disconnect drain the upstream is read for drainWindow after the client left, then closed", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({ drainWindow: Duration.millis(400) })
+      const controller = new AbortController()
+      const abortedAt = yield* Effect.promise(async () => {
+        const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+          method: "POST",
+          signal: controller.signal,
+          headers: {
+            "content-type": "application/json",
+            "x-streamguard-on-disconnect": "drain",
+            "x-sim-request-id": "drain"
+          },
+          body: JSON.stringify({
+            model: "sim:steady?chunks=200&gap=20ms",
+            stream: true,
+            messages: [{ role: "user", content: "hi" }]
+          })
+        })
+        const reader = response.body!.getReader()
+        await reader.read()
+        const at = Date.now()
+        controller.abort()
+        return at
+      })
+      const record = yield* gateway.simulator.awaitClosed("drain", { timeout: "3 seconds" })
+      assert.isAtLeast(record.closedAt! - abortedAt, 350)
+      assert.isAtMost(record.closedAt! - abortedAt, 1500)
+      const line = yield* streamEnd(gateway)
+      assert.strictEqual(line["disconnect"], "drain")
+      assert.isAbove(line["chunks"] as number, 10)
+    }))
+})
