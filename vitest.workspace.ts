@@ -3,5 +3,10 @@
  * (vitest 3.2 deprecates workspace files read on their own).
  */
 export default [
-  "packages/core"
+  "packages/core",
+  "packages/protocols",
+  "packages/client",
+  "packages/testing",
+  "apps/examples",
+  "apps/gateway"
 ]

@@ -1,0 +1,33 @@
+/**
+ * Streaming one chat completion with @streamguard/client under the chat profile.
+ *
+ * `npx tsx apps/examples/src/streamChat.ts [baseUrl]` runs it against `npm run sim` (the default,
+ * http://127.0.0.1:8787) or any OpenAI-compatible server; its test runs it against the simulator.
+ */
+import { HttpClientRequest } from "@effect/platform"
+import { LlmClient } from "@streamguard/client"
+import { Profiles } from "@streamguard/core"
+import { Dialects } from "@streamguard/protocols"
+import { Effect, Layer, Stream } from "effect"
+
+// --- the ten lines shown in the README ---
+export const streamChat = (baseUrl: string, model: string) =>
+  LlmClient.stream(
+    HttpClientRequest.post(`${baseUrl}/v1/chat/completions`).pipe(
+      HttpClientRequest.bodyUnsafeJson({ model, stream: true, messages: [{ role: "user", content: "Hi" }] })
+    ),
+    { dialect: Dialects.openaiChat }
+  ).pipe(
+    Stream.map((chunk) => Dialects.openaiChat.text(chunk) ?? ""),
+    Stream.mkString
+  )
+
+export const StreamChatLive = Layer.mergeAll(LlmClient.Default, Profiles.chat)
+// --- end ---
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const baseUrl = process.argv[2] ?? "http://127.0.0.1:8787"
+  Effect.runPromise(streamChat(baseUrl, "sim:steady?chunks=20&gap=50ms").pipe(Effect.provide(StreamChatLive))).then(
+    (text) => console.log(text)
+  )
+}
