@@ -225,30 +225,3 @@ export const inBand = (error: GatewayError): Dialect.InBandError => ({
   code: error.code,
   ...details(error)
 })
-
-/**
- * The one in-band error event that ends a stream that already started, framing included.
- * OpenAI chat: `data: {"error": {...}}`; Responses: `event: error` with `{ type: "error", code,
- * message, ... }`; Anthropic: `event: error` with `{ type: "error", error: {...} }`.
- *
- * @since 0.1.0
- * @category encoding
- */
-export const toEvent = (endpoint: Endpoint, error: GatewayError): string => {
-  switch (endpoint) {
-    case "openaiChat":
-      return `data: ${JSON.stringify(body(endpoint, error))}\n\n`
-    case "openaiResponses":
-      return `event: error\ndata: ${
-        JSON.stringify({
-          type: "error",
-          code: error.type,
-          message: error.message,
-          param: error.param ?? null,
-          ...details(error)
-        })
-      }\n\n`
-    case "anthropic":
-      return `event: error\ndata: ${JSON.stringify(body(endpoint, error))}\n\n`
-  }
-}

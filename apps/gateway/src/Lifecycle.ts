@@ -22,7 +22,6 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
     const inFlight = yield* SubscriptionRef.make(0)
     /** Completed when the drain timeout expired: streams still open end with the error event. */
     const stopNow = yield* Deferred.make<void>()
-    const onStop: Array<Effect.Effect<void>> = []
 
     // Interruptible: shutdown runs in a finalizer, which is uninterruptible, and the timeouts
     // below must be able to stop waiting.
@@ -46,7 +45,6 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
      */
     const shutdown = Effect.gen(function*() {
       if (!(yield* Ref.getAndSet(accepting, false))) return
-      yield* Effect.forEach(onStop, (f) => f, { discard: true })
       const open = yield* SubscriptionRef.get(inFlight)
       yield* Effect.logInfo("shutting down: draining streams in flight").pipe(
         Effect.annotateLogs({ inFlight: open, drainTimeoutMs: Duration.toMillis(config.drainTimeout) })
@@ -54,7 +52,7 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
       const drained = yield* Effect.timeoutOption(untilIdle, config.drainTimeout)
       if (drained._tag === "None") {
         yield* Deferred.succeed(stopNow, undefined)
-        yield* Effect.timeoutOption(untilIdle, Duration.millis(500))
+        yield* Effect.timeoutOption(untilIdle, Duration.millis(250))
       }
     })
 
@@ -64,9 +62,7 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
       inFlight: SubscriptionRef.get(inFlight),
       track,
       stopNow: Deferred.await(stopNow),
-      shutdown,
-      /** Runs when shutdown begins (the server stops listening). */
-      onShutdown: (effect: Effect.Effect<void>) => Effect.sync(() => onStop.push(effect))
+      shutdown
     } as const
   })
 }) {}

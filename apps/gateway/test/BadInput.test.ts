@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Profiles } from "@streamguard/core"
 import { Duration, Effect, Redacted } from "effect"
+import { connect } from "node:net"
 import { start } from "./GatewayUnderTest.js"
 
 const post = (url: string, path: string, body: string, headers: Record<string, string> = {}) =>
@@ -140,5 +141,26 @@ describe("bad input and refusals", () => {
       assert.strictEqual(ready.status, 200)
       const models = yield* Effect.promise(() => fetch(`${gateway.url}/v1/models`).then((r) => r.json() as any))
       assert.deepStrictEqual(models.data.map((m: { id: string }) => m.id), ["sim:*"])
+    }))
+})
+
+describe("slow clients", () => {
+  it.scopedLive("a client that never finishes its headers is cut by the headers timeout", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({ headersTimeout: Duration.millis(300), bodyTimeout: Duration.millis(300) })
+      const port = Number(new URL(gateway.url).port)
+      const closedAfter = yield* Effect.promise(() =>
+        new Promise<number>((resolve) => {
+          const startedAt = Date.now()
+          const socket = connect(port, "127.0.0.1", () => {
+            socket.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n")
+          })
+          socket.on("error", () => {})
+          // Flowing mode: the close only comes once the 408 the server sends has been read.
+          socket.resume()
+          socket.on("close", () => resolve(Date.now() - startedAt))
+        })
+      )
+      assert.isAtMost(closedAfter, 3000)
     }))
 })
