@@ -1,5 +1,6 @@
 /**
- * The simulator as a program: `npx tsx packages/testing/src/bin/sim.ts --port 8787`.
+ * The simulator as a program: `npx tsx packages/testing/src/bin/sim.ts --port 8787`, or
+ * `npm run sim --workspace=@streamguard/testing -- --port 8787`. Ctrl-C closes every connection.
  *
  * Flags are read with `node:util` `parseArgs`: @effect/cli is not installed, and two flags do
  * not justify a dependency.
