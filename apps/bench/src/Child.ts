@@ -1,0 +1,65 @@
+/**
+ * Starting the bench's processes: the simulator, the gateway and one worker per scenario run,
+ * each a fresh Node running the bundle (see `Bundle`), talking to the runner over IPC.
+ *
+ * @since 0.1.0
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as Bundle from "./Bundle.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly exposeGc?: boolean | undefined
+  /** Where the child's stdout goes: the terminal, or nowhere (the gateway's JSON logs). */
+  readonly quiet?: boolean | undefined
+}
+
+/**
+ * Starts the bundle's `<entry>.js` with `args`, stdout and stderr to the terminal (or stdout ignored).
+ *
+ * @since 0.1.0
+ * @category processes
+ */
+export const start = (entry: string, args: ReadonlyArray<string>, options: Options = {}): ChildProcess =>
+  spawn(
+    process.execPath,
+    [...(options.exposeGc === true ? ["--expose-gc"] : []), `${Bundle.outDir}/${entry}.js`, ...args],
+    { stdio: ["ignore", options.quiet === true ? "ignore" : "inherit", "inherit", "ipc"] }
+  )
+
+/**
+ * The child's first IPC message (a server's `{ url }`), failing if it exits first.
+ *
+ * @since 0.1.0
+ * @category processes
+ */
+export const firstMessage = <A>(child: ChildProcess, timeoutMillis = 60_000): Promise<A> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no message from child within ${timeoutMillis} ms`)), timeoutMillis)
+    child.once("message", (message) => {
+      clearTimeout(timer)
+      resolve(message as A)
+    })
+    child.once("exit", (code) => {
+      clearTimeout(timer)
+      reject(new Error(`child exited (${code}) before it announced itself`))
+    })
+  })
+
+/**
+ * Starts a server script and waits for its URL.
+ *
+ * @since 0.1.0
+ * @category processes
+ */
+export const server = async (
+  entry: string,
+  args: ReadonlyArray<string>
+): Promise<{ readonly url: string; readonly child: ChildProcess }> => {
+  const child = start(entry, args, { quiet: true })
+  const { url } = await firstMessage<{ url: string }>(child)
+  return { url, child }
+}

@@ -1,0 +1,129 @@
+/**
+ * Runs one scenario: its worker processes one after the other (never two measured processes at
+ * once), answering their questions about the simulator, then the median of each metric over the
+ * runs, with min and max kept.
+ *
+ * @since 0.1.0
+ */
+import type { ChildProcess } from "node:child_process"
+import * as Child from "./Child.js"
+import type { Answer, FromWorker } from "./Ipc.js"
+import type { Job, Metrics, Scenario, Section } from "./Scenario.js"
+import type { Settings } from "./Settings.js"
+import * as Simulator from "./Simulator.js"
+import { median, sleep } from "./Stats.js"
+
+/**
+ * The spread behind one median.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Spread {
+  readonly min: number
+  readonly max: number
+  readonly runs: ReadonlyArray<number>
+}
+
+/**
+ * A scenario's report: the section, plus each variant's runs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Result extends Section {
+  readonly spread: Readonly<Record<string, Readonly<Record<string, Spread>>>>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Context {
+  readonly settings: Settings
+  readonly simUrl: string
+  readonly gatewayUrl: string | undefined
+}
+
+const awaitOpen = async (simUrl: string, modelPrefix: string, count: number): Promise<void> => {
+  const deadline = Date.now() + 300_000
+  for (;;) {
+    const open = (await Simulator.records(simUrl)).filter((record) =>
+      record.model.startsWith(modelPrefix) && record.headersAt !== null
+    ).length
+    if (open >= count) {
+      return
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`only ${open} of ${count} streams opened`)
+    }
+    await sleep(250)
+  }
+}
+
+const runWorker = (job: Job, scenario: Scenario): Promise<ReadonlyArray<Metrics>> =>
+  new Promise((resolve, reject) => {
+    const child: ChildProcess = Child.start("worker", [JSON.stringify(job)], { exposeGc: scenario.exposeGc })
+    let settled = false
+    child.on("message", (message: FromWorker) => {
+      switch (message._tag) {
+        case "AwaitOpen": {
+          const answer = (error?: string) =>
+            child.send({ _tag: "Answer", id: message.id, ...(error === undefined ? {} : { error }) } satisfies Answer)
+          awaitOpen(job.simUrl, message.modelPrefix, message.count).then(
+            () => answer(),
+            (error: unknown) => answer(String(error))
+          )
+          return
+        }
+        case "Result":
+          settled = true
+          return resolve(message.runs)
+        case "Failed":
+          settled = true
+          return reject(new Error(`${job.scenario}/${job.variant}: ${message.message}`))
+      }
+    })
+    child.once("exit", (code) => {
+      if (!settled) reject(new Error(`${job.scenario}/${job.variant}: worker exited with ${code} and no result`))
+    })
+  })
+
+/**
+ * Runs `scenario` in its worker processes and summarises the runs.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = async (scenario: Scenario, context: Context): Promise<Result> => {
+  const runs = scenario.runs(context.settings)
+  const medians: Record<string, Metrics> = {}
+  const spread: Record<string, Record<string, Spread>> = {}
+  for (const variant of scenario.variants) {
+    const job = (count: number): Job => ({
+      scenario: scenario.name,
+      variant,
+      settings: context.settings,
+      runs: count,
+      simUrl: context.simUrl,
+      gatewayUrl: context.gatewayUrl
+    })
+    const all: Array<Metrics> = []
+    if (scenario.processPerRun) {
+      for (let i = 0; i < runs; i++) {
+        await Simulator.clear(context.simUrl)
+        all.push(...await runWorker(job(1), scenario))
+      }
+    } else {
+      await Simulator.clear(context.simUrl)
+      all.push(...await runWorker(job(runs), scenario))
+    }
+    const names = Object.keys(all[0] ?? {})
+    medians[variant] = Object.fromEntries(names.map((name) => [name, median(all.map((m) => m[name]!))]))
+    spread[variant] = Object.fromEntries(names.map((name) => {
+      const values = all.map((m) => m[name]!)
+      return [name, { min: Math.min(...values), max: Math.max(...values), runs: values }]
+    }))
+  }
+  return { ...scenario.section(medians), spread }
+}

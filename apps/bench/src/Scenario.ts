@@ -1,0 +1,95 @@
+/**
+ * The contract between the runner and a scenario: which processes to start (one per variant,
+ * and per run for memory figures), what one process measures, and how the medians become the
+ * report's `metrics`, `baselines` and `ratios`.
+ *
+ * @since 0.1.0
+ */
+import type { Consumer } from "./Consumer.js"
+import type { Settings } from "./Settings.js"
+
+/**
+ * One run's figures, by metric name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Metrics = Readonly<Record<string, number>>
+
+/**
+ * What a worker process is told.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Job {
+  readonly scenario: string
+  readonly variant: string
+  readonly settings: Settings
+  /** Runs this process makes (1 when each run gets a fresh process). */
+  readonly runs: number
+  readonly simUrl: string
+  readonly gatewayUrl: string | undefined
+}
+
+/**
+ * A scenario's section of the report.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Section {
+  readonly metrics: Metrics
+  readonly baselines: Readonly<Record<string, Metrics>>
+  readonly ratios: Metrics
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Scenario {
+  readonly name: string
+  /** One sentence for `--help` and the README. */
+  readonly description: string
+  /** Each variant runs in processes of its own; `subject` is the subject. */
+  readonly variants: ReadonlyArray<string>
+  /** A fresh process per run (memory figures), else one process makes every run after a warm-up. */
+  readonly processPerRun: boolean
+  readonly exposeGc: boolean
+  readonly needsGateway: boolean
+  readonly runs: (settings: Settings) => number
+  /** In the worker: measures `job.runs` runs of `job.variant`. */
+  readonly measure: (job: Job) => Promise<ReadonlyArray<Metrics>>
+  /** In the runner: the medians of each variant, as the report's section. */
+  readonly section: (medians: Readonly<Record<string, Metrics>>) => Section
+}
+
+/**
+ * The consumers by name, loaded on demand so a baseline's process never loads the subject's
+ * modules (nor the subject's the SDK's): memory figures stay each consumer's own.
+ *
+ * @since 0.1.0
+ * @category consumers
+ */
+export const consumer = async (name: string): Promise<Consumer> => {
+  switch (name) {
+    case "subject":
+      return (await import("./Subject.js")).subject
+    case "undiciRaw":
+      return (await import("./UndiciRaw.js")).undiciRaw
+    case "openaiSdk":
+      return (await import("./OpenAiSdk.js")).openaiSdk
+    default:
+      throw new Error(`unknown consumer ${name}`)
+  }
+}
+
+/**
+ * `a / b`, for ratios.
+ *
+ * @since 0.1.0
+ * @category ratios
+ */
+export const ratio = (a: number | undefined, b: number | undefined): number =>
+  a === undefined || b === undefined ? Number.NaN : a / b

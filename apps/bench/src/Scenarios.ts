@@ -1,0 +1,29 @@
+/**
+ * Every scenario, in the order they run and report.
+ *
+ * @since 0.1.0
+ */
+import type { Scenario } from "./Scenario.js"
+import { cancelLatency } from "./scenarios/CancelLatency.js"
+import { chunkOverhead } from "./scenarios/ChunkOverhead.js"
+import { gatewayOverhead } from "./scenarios/GatewayOverhead.js"
+import { idleMemory } from "./scenarios/IdleMemory.js"
+import { timeoutPrecision } from "./scenarios/TimeoutPrecision.js"
+
+/**
+ * @since 0.1.0
+ * @category scenarios
+ */
+export const all: ReadonlyArray<Scenario> = [
+  chunkOverhead,
+  idleMemory,
+  timeoutPrecision,
+  cancelLatency,
+  gatewayOverhead
+]
+
+/**
+ * @since 0.1.0
+ * @category scenarios
+ */
+export const byName = (name: string): Scenario | undefined => all.find((scenario) => scenario.name === name)

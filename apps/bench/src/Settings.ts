@@ -1,0 +1,108 @@
+/**
+ * How big each scenario runs in each mode. `full` is the reference run (a few minutes), `quick`
+ * a check under a minute, `smoke` a few seconds that only proves every metric is produced.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Mode = "smoke" | "quick" | "full"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Settings {
+  readonly chunkOverhead: {
+    /** Content chunks per measured stream. */
+    readonly chunks: number
+    /** Content chunks of the warm-up stream (JIT, pools, lazy modules). */
+    readonly warmupChunks: number
+    readonly runs: number
+  }
+  readonly idleMemory: {
+    /** Streams held open at once. */
+    readonly streams: number
+    /** How long the open streams stay silent while process CPU is measured. */
+    readonly idleMillis: number
+    /** Each run is a fresh process: freed pages would otherwise hide the next run's growth. */
+    readonly runs: number
+  }
+  readonly timeoutPrecision: {
+    readonly streams: number
+    readonly chunkTimeoutMillis: number
+    readonly runs: number
+  }
+  readonly cancelLatency: {
+    readonly streams: number
+    readonly chunkTimeoutMillis: number
+    readonly runs: number
+  }
+  readonly gatewayOverhead: {
+    /** Content chunks of the single-stream throughput run. */
+    readonly chunks: number
+    /** Concurrent streams of the many-stream runs, and each one's content chunks. */
+    readonly concurrency: number
+    readonly chunksPerConcurrentStream: number
+    /** Paced streams (fixed gap, no jitter) for the per-chunk latency. */
+    readonly pacedChunks: number
+    readonly pacedGapMillis: number
+    readonly runs: number
+  }
+}
+
+/**
+ * The sizes per mode. The simulator writes one frame per socket write at a few thousand frames
+ * per second on a small machine, so the chunk counts are what fits the time each mode promises
+ * (see the README for the issue's larger figures).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const byMode: { readonly [M in Mode]: Settings } = {
+  smoke: {
+    chunkOverhead: { chunks: 200, warmupChunks: 50, runs: 1 },
+    idleMemory: { streams: 20, idleMillis: 200, runs: 1 },
+    timeoutPrecision: { streams: 10, chunkTimeoutMillis: 200, runs: 1 },
+    cancelLatency: { streams: 10, chunkTimeoutMillis: 100, runs: 1 },
+    gatewayOverhead: {
+      chunks: 200,
+      concurrency: 5,
+      chunksPerConcurrentStream: 20,
+      pacedChunks: 5,
+      pacedGapMillis: 10,
+      runs: 1
+    }
+  },
+  quick: {
+    chunkOverhead: { chunks: 5_000, warmupChunks: 1_000, runs: 3 },
+    idleMemory: { streams: 1_000, idleMillis: 2_000, runs: 2 },
+    timeoutPrecision: { streams: 200, chunkTimeoutMillis: 1_000, runs: 2 },
+    cancelLatency: { streams: 100, chunkTimeoutMillis: 300, runs: 2 },
+    gatewayOverhead: {
+      chunks: 3_000,
+      concurrency: 100,
+      chunksPerConcurrentStream: 30,
+      pacedChunks: 20,
+      pacedGapMillis: 20,
+      runs: 2
+    }
+  },
+  full: {
+    chunkOverhead: { chunks: 50_000, warmupChunks: 5_000, runs: 5 },
+    idleMemory: { streams: 10_000, idleMillis: 10_000, runs: 3 },
+    timeoutPrecision: { streams: 1_000, chunkTimeoutMillis: 1_000, runs: 5 },
+    cancelLatency: { streams: 500, chunkTimeoutMillis: 1_000, runs: 3 },
+    gatewayOverhead: {
+      chunks: 20_000,
+      concurrency: 100,
+      chunksPerConcurrentStream: 200,
+      pacedChunks: 50,
+      pacedGapMillis: 20,
+      runs: 3
+    }
+  }
+}

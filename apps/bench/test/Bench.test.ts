@@ -1,0 +1,50 @@
+import { assert, describe, it } from "@effect/vitest"
+import { execFile } from "node:child_process"
+import * as Fs from "node:fs/promises"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
+
+const appDir = fileURLToPath(new URL("..", import.meta.url))
+
+interface Section {
+  readonly metrics: Record<string, number>
+  readonly baselines: Record<string, Record<string, number>>
+  readonly ratios: Record<string, number>
+}
+
+const scenarios = ["chunkOverhead", "idleMemory", "timeoutPrecision", "cancelLatency", "gatewayOverhead"]
+
+describe("bench --smoke", () => {
+  // Speeds are never asserted: only that the bench still runs end to end and produces every figure.
+  it("produces every scenario's metrics, baselines and ratios as finite numbers", async () => {
+    const dir = await Fs.mkdtemp(Path.join(Os.tmpdir(), "bench-smoke-"))
+    const json = Path.join(dir, "report.json")
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "src/main.ts", "--smoke", "--json", json],
+      { cwd: appDir, maxBuffer: 16 * 1024 * 1024 }
+    )
+    const report = JSON.parse(await Fs.readFile(json, "utf8")) as {
+      mode: string
+      scenarios: Record<string, Section>
+    }
+    assert.strictEqual(report.mode, "smoke")
+    assert.deepStrictEqual(Object.keys(report.scenarios), scenarios)
+    const figures = Object.entries(report.scenarios).flatMap(([name, section]) => [
+      ...Object.entries(section.metrics).map(([key, value]) => [`${name}.metrics.${key}`, value] as const),
+      ...Object.entries(section.baselines).flatMap(([baseline, metrics]) =>
+        Object.entries(metrics).map(([key, value]) => [`${name}.baselines.${baseline}.${key}`, value] as const)
+      ),
+      ...Object.entries(section.ratios).map(([key, value]) => [`${name}.ratios.${key}`, value] as const)
+    ])
+    const notFinite = figures.filter(([, value]) => typeof value !== "number" || !Number.isFinite(value))
+    assert.deepStrictEqual(notFinite, [])
+    for (const name of ["cpuMicrosPerChunk", "rssBytesPerStream", "lateMsP99", "interruptToCloseMsP99"]) {
+      assert.isTrue(figures.some(([key]) => key.endsWith(`.metrics.${name}`)), `${name} is reported`)
+    }
+    assert.include(stdout, "### chunkOverhead")
+    await Fs.rm(dir, { recursive: true, force: true })
+  }, 300_000)
+})
