@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Profiles as CoreProfiles, RequestProfile, TimeoutPolicy } from "@streamguard/core"
+import { Profiles as CoreProfiles, RequestProfile } from "@streamguard/core"
 import { Effect, Either, Option } from "effect"
 import type { Upstream } from "./Config.js"
 import { ConfigLoadError, GatewayConfig } from "./Config.js"
@@ -19,11 +19,8 @@ import * as ErrorResponse from "./ErrorResponse.js"
 export const header = "x-streamguard-profile"
 
 /**
- * Every profile resolved once at start-up: built-in < config file < `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT`.
- *
- * Resolved here from core's pieces (`ProfileEntry`, `readEnv`, `builtins`) rather than with
- * `Profiles.loadAll`, because `loadAll` decodes the whole `STREAMGUARD_CONFIG` file and rejects the
- * gateway's own keys (`upstreams`, ...) in it.
+ * Every profile resolved once at start-up: built-in < config file < `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT`,
+ * by core's `Profiles.resolveAll` over the profile entries of the gateway's own config.
  *
  * @since 0.1.0
  * @category services
@@ -31,34 +28,16 @@ export const header = "x-streamguard-profile"
 export class GatewayProfiles extends Effect.Service<GatewayProfiles>()("gateway/Profiles", {
   effect: Effect.gen(function*() {
     const config = yield* GatewayConfig
-    const names = [
-      ...CoreProfiles.builtinNames,
-      ...Object.keys(config.profiles).filter((name) =>
-        !(CoreProfiles.builtinNames as ReadonlyArray<string>).includes(name)
+    const policies = yield* CoreProfiles.resolveAll(config.profiles).pipe(
+      Effect.mapError((error) =>
+        new ConfigLoadError({
+          key: error._tag === "InvalidProfileConfig" ? error.key : "profiles",
+          reason: error.message
+        })
       )
-    ]
+    )
     const profiles = new Map<string, RequestProfile.Service>()
-    for (const name of names) {
-      const entry = config.profiles[name]
-      const builtin = (CoreProfiles.builtinNames as ReadonlyArray<string>).includes(name)
-        ? CoreProfiles.builtins[name as CoreProfiles.BuiltinName]
-        : undefined
-      const baseName = entry?.base
-      const base = baseName !== undefined ? CoreProfiles.builtins[baseName] : builtin ?? TimeoutPolicy.empty
-      const { base: _base, ...fromFile } = entry ?? {}
-      const fromEnv = yield* CoreProfiles.readEnv(name).pipe(
-        Effect.mapError((error) =>
-          new ConfigLoadError({
-            key: error._tag === "InvalidProfileConfig" ? error.key : `profile ${name}`,
-            reason: error.message
-          })
-        )
-      )
-      profiles.set(
-        name,
-        RequestProfile.make(name, TimeoutPolicy.merge(TimeoutPolicy.merge(base, fromFile), fromEnv))
-      )
-    }
+    for (const [name, policy] of policies) profiles.set(name, RequestProfile.make(name, policy))
     const known = [...profiles.keys()]
     for (
       const [key, name] of [

@@ -161,7 +161,7 @@ export const envKey = (profile: string, field: TimeoutPolicy.Field): string =>
 export const ProfileEntry = Schema.Struct({
   base: Schema.optional(Schema.Literal(...builtinNames)),
   ...TimeoutPolicy.TimeoutPolicy.fields
-})
+}).annotations({ parseOptions: { onExcessProperty: "error" } })
 
 /**
  * @since 0.1.0
@@ -172,7 +172,9 @@ export type ProfileEntry = typeof ProfileEntry.Type
 /**
  * The JSON config file named by `STREAMGUARD_CONFIG`:
  * `{ "profiles": { "chat": { "chunk": "45s", "total": "none" }, "agent": { "base": "research", "firstChunk": "2m" } } }`.
- * Unknown keys are rejected, so a misspelt field fails start-up instead of being ignored.
+ * Unknown keys inside a profile are rejected, so a misspelt field fails start-up instead of being
+ * ignored; other top-level keys are left alone, because the file is shared with the apps that embed
+ * the core (the gateway keeps its upstreams there).
  *
  * @since 0.1.0
  * @category schemas
@@ -189,7 +191,7 @@ export const ConfigFile = Schema.Struct({
  */
 export type ConfigFile = typeof ConfigFile.Type
 
-const decodeConfigFile = Schema.decodeUnknown(Schema.parseJson(ConfigFile), { onExcessProperty: "error" })
+const decodeConfigFile = Schema.decodeUnknown(Schema.parseJson(ConfigFile))
 
 /** The first problem with its path, which is what an operator fixes first. */
 const firstIssue = (
@@ -299,7 +301,18 @@ export const loadAll: Effect.Effect<
   ReadonlyMap<string, TimeoutPolicy.TimeoutPolicy>,
   ConfigError.ConfigError | InvalidProfileConfig,
   FileSystem.FileSystem
-> = Effect.flatMap(readConfigFile, (file) =>
+> = Effect.flatMap(readConfigFile, (file) => resolveAll(file))
+
+/**
+ * `loadAll` for profile entries an app has already read (from its own config file or source):
+ * the built-ins and the entries' custom profiles, each with the env overrides applied.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const resolveAll = (
+  file: Readonly<Record<string, ProfileEntry>>
+): Effect.Effect<ReadonlyMap<string, TimeoutPolicy.TimeoutPolicy>, ConfigError.ConfigError | InvalidProfileConfig> =>
   Effect.map(
     Effect.forEach(knownNames(file), (name) =>
       Effect.map(
@@ -308,7 +321,7 @@ export const loadAll: Effect.Effect<
         (policy) => [name, policy] as const
       )),
     (entries) => new Map(entries)
-  ))
+  )
 
 /**
  * A `RequestProfile` layer for the named profile, resolved from config as `load` does: built-in

@@ -153,6 +153,20 @@ describe("Profiles", () => {
         assert.include(error.message, "profiles.chat.firstchunk")
       }))
 
+    it.effect("keys the core does not own at the top of the shared file are left to the apps", () =>
+      Effect.gen(function*() {
+        const policy = yield* policyOf("chat").pipe(
+          withEnv({ STREAMGUARD_CONFIG: "/etc/sg.json" }),
+          Effect.provide(
+            oneFile(
+              "/etc/sg.json",
+              JSON.stringify({ upstreams: [{ name: "openai" }], profiles: { chat: { chunk: "45s" } } })
+            )
+          )
+        )
+        assert.strictEqual(millis(policy, "chunk"), 45_000)
+      }))
+
     it.effect("a missing file and invalid JSON fail naming STREAMGUARD_CONFIG", () =>
       Effect.gen(function*() {
         const missing = yield* policyOf("chat").pipe(
