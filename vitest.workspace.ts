@@ -8,5 +8,6 @@ export default [
   "packages/client",
   "packages/testing",
   "apps/examples",
-  "apps/gateway"
+  "apps/gateway",
+  "apps/bench"
 ]
