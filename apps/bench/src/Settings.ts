@@ -47,9 +47,10 @@ export interface Settings {
     /** Concurrent streams of the many-stream runs, and each one's content chunks. */
     readonly concurrency: number
     readonly chunksPerConcurrentStream: number
-    /** Paced streams (fixed gap, no jitter) for the per-chunk latency. */
+    /** Paced streams (fixed gap, no jitter) for the per-chunk latency, `pacedRounds` one at a time. */
     readonly pacedChunks: number
     readonly pacedGapMillis: number
+    readonly pacedRounds: number
     readonly runs: number
   }
 }
@@ -72,22 +73,24 @@ export const byMode: { readonly [M in Mode]: Settings } = {
       chunks: 200,
       concurrency: 5,
       chunksPerConcurrentStream: 20,
-      pacedChunks: 5,
+      pacedChunks: 3,
       pacedGapMillis: 10,
+      pacedRounds: 3,
       runs: 1
     }
   },
   quick: {
     chunkOverhead: { chunks: 5_000, warmupChunks: 1_000, runs: 3 },
-    idleMemory: { streams: 1_000, idleMillis: 2_000, runs: 2 },
+    idleMemory: { streams: 1_000, idleMillis: 2_000, runs: 1 },
     timeoutPrecision: { streams: 200, chunkTimeoutMillis: 1_000, runs: 2 },
     cancelLatency: { streams: 100, chunkTimeoutMillis: 300, runs: 2 },
     gatewayOverhead: {
-      chunks: 3_000,
+      chunks: 2_000,
       concurrency: 100,
       chunksPerConcurrentStream: 30,
-      pacedChunks: 20,
+      pacedChunks: 5,
       pacedGapMillis: 20,
+      pacedRounds: 10,
       runs: 2
     }
   },
@@ -100,8 +103,9 @@ export const byMode: { readonly [M in Mode]: Settings } = {
       chunks: 20_000,
       concurrency: 100,
       chunksPerConcurrentStream: 200,
-      pacedChunks: 50,
+      pacedChunks: 5,
       pacedGapMillis: 20,
+      pacedRounds: 100,
       runs: 3
     }
   }

@@ -18,6 +18,7 @@ export interface Record {
   readonly startedAt: number
   readonly headersAt: number | null
   readonly chunks: number
+  readonly lastWriteAt: number | null
   readonly closedAt: number | null
   readonly finishedAt: number | null
   readonly end: "pending" | "ended" | "client_closed" | "reset"

@@ -9,7 +9,7 @@
 import type { Metrics, Scenario } from "../Scenario.js"
 import { ratio } from "../Scenario.js"
 import * as Simulator from "../Simulator.js"
-import { epochMillis, median, percentile } from "../Stats.js"
+import { epochMillis, percentile } from "../Stats.js"
 import { undiciRaw } from "../UndiciRaw.js"
 
 const throughput = async (url: string, models: ReadonlyArray<string>, expected: number): Promise<number> => {
@@ -25,43 +25,28 @@ const throughput = async (url: string, models: ReadonlyArray<string>, expected: 
 }
 
 /**
- * Arrival of each content chunk of each paced stream, in milliseconds after the simulator
- * started that request: the simulator's schedule (fixed gaps) plus what lies between it and the
- * consumer. Through the gateway the request reaches the simulator later, which is not per-chunk
- * latency, hence the simulator's own start time as the origin.
+ * One-way latency of the last content chunk of each paced stream: its arrival here minus the
+ * simulator's record of its last write (the finish and done frames follow it in the same tick).
+ * Both clocks are this machine's wall clock; the record has millisecond resolution.
  */
-const arrivals = async (
+const lastChunkLatencies = async (
   url: string,
   simUrl: string,
   models: ReadonlyArray<string>
-): Promise<Map<string, Array<number>>> => {
-  const seen = new Map<string, Array<number>>(models.map((model) => [model, []]))
-  await Promise.all(models.map((model) => {
-    const times = seen.get(model)!
-    return undiciRaw.consume(url, model, () => {
-      times.push(epochMillis())
+): Promise<Array<number>> => {
+  const arrived = new Map<string, number>()
+  await Promise.all(models.map((model) =>
+    undiciRaw.consume(url, model, () => {
+      arrived.set(model, epochMillis())
     })
-  }))
-  const started = new Map((await Simulator.records(simUrl)).map((record) => [record.model, record.startedAt]))
-  for (const [model, times] of seen) {
-    const origin = started.get(model)
-    if (origin === undefined) throw new Error(`no simulator record for ${model}`)
-    seen.set(model, times.map((time) => time - origin))
-  }
-  return seen
-}
-
-/** Per chunk: its offset through the gateway minus the same chunk's offset on the direct stream. */
-const added = (
-  direct: Map<string, Array<number>>,
-  gateway: Map<string, Array<number>>,
-  pairs: ReadonlyArray<readonly [string, string]>
-): Array<number> =>
-  pairs.flatMap(([directModel, gatewayModel]) => {
-    const d = direct.get(directModel)!
-    const g = gateway.get(gatewayModel)!
-    return g.map((time, i) => time - d[i]!)
+  ))
+  const written = new Map((await Simulator.records(simUrl)).map((record) => [record.model, record.lastWriteAt]))
+  return models.map((model) => {
+    const at = written.get(model)
+    if (at === undefined || at === null) throw new Error(`no simulator write recorded for ${model}`)
+    return arrived.get(model)! - at
   })
+}
 
 /**
  * @since 0.1.0
@@ -78,7 +63,8 @@ export const gatewayOverhead: Scenario = {
   measure: async (job) => {
     const gatewayUrl = job.gatewayUrl
     if (gatewayUrl === undefined) throw new Error("gatewayOverhead needs the gateway")
-    const { chunks, chunksPerConcurrentStream, concurrency, pacedChunks, pacedGapMillis } = job.settings.gatewayOverhead
+    const { chunks, chunksPerConcurrentStream, concurrency, pacedChunks, pacedGapMillis, pacedRounds } =
+      job.settings.gatewayOverhead
     const steady = (n: number, seed: number) => `sim:steady?chunks=${n}&gap=0ms&jitter=0ms&seed=${seed}`
     const paced = (seed: number) => `sim:steady?chunks=${pacedChunks}&gap=${pacedGapMillis}ms&jitter=0ms&seed=${seed}`
     const range = (first: number, count: number) => Array.from({ length: count }, (_, i) => first + i)
@@ -86,11 +72,14 @@ export const gatewayOverhead: Scenario = {
     // Warm-up both paths (connections, JIT, the gateway's own).
     for (const url of [job.simUrl, gatewayUrl]) await throughput(url, [steady(100, 1)], 100)
 
-    const latency = async (streams: number, seed: number) => {
-      const seeds = range(seed, streams)
-      const direct = await arrivals(job.simUrl, job.simUrl, seeds.map((s) => paced(s)))
-      const through = await arrivals(gatewayUrl, job.simUrl, seeds.map((s) => paced(s + streams)))
-      return added(direct, through, seeds.map((s) => [paced(s), paced(s + streams)] as const))
+    // Rounds of `streams` concurrent paced streams, straight and through the gateway.
+    const latencies = async (url: string, streams: number, rounds: number, seed: number) => {
+      const all: Array<number> = []
+      for (let round = 0; round < rounds; round++) {
+        const models = range(seed + round * streams, streams).map(paced)
+        all.push(...await lastChunkLatencies(url, job.simUrl, models))
+      }
+      return all
     }
 
     const runs: Array<Metrics> = []
@@ -103,16 +92,22 @@ export const gatewayOverhead: Scenario = {
       const directMany = await throughput(job.simUrl, many, total)
       const gatewayMany = await throughput(gatewayUrl, many, total)
       await Simulator.clear(job.simUrl)
-      const one = await latency(1, seed)
-      const atMany = await latency(concurrency, seed + 10_000)
+      const directOneLatency = await latencies(job.simUrl, 1, pacedRounds, seed + 100_000)
+      const gatewayOneLatency = await latencies(gatewayUrl, 1, pacedRounds, seed + 200_000)
+      const directManyLatency = await latencies(job.simUrl, concurrency, 1, seed + 300_000)
+      const gatewayManyLatency = await latencies(gatewayUrl, concurrency, 1, seed + 400_000)
       await Simulator.clear(job.simUrl)
+      const addedAt = (p: number, direct: Array<number>, through: Array<number>) =>
+        percentile(through, p) - percentile(direct, p)
       runs.push({
         chunksPerSecond: gatewayOne,
         chunksPerSecondAtConcurrency: gatewayMany,
-        addedLatencyMsP50: median(one),
-        addedLatencyMsP99: percentile(one, 99),
-        addedLatencyMsP50AtConcurrency: percentile(atMany, 50),
-        addedLatencyMsP99AtConcurrency: percentile(atMany, 99),
+        addedLatencyMsP50: addedAt(50, directOneLatency, gatewayOneLatency),
+        addedLatencyMsP99: addedAt(99, directOneLatency, gatewayOneLatency),
+        addedLatencyMsP50AtConcurrency: addedAt(50, directManyLatency, gatewayManyLatency),
+        addedLatencyMsP99AtConcurrency: addedAt(99, directManyLatency, gatewayManyLatency),
+        "direct.lastChunkLatencyMsP50": percentile(directOneLatency, 50),
+        "direct.lastChunkLatencyMsP99": percentile(directOneLatency, 99),
         "direct.chunksPerSecond": directOne,
         "direct.chunksPerSecondAtConcurrency": directMany
       })
