@@ -173,7 +173,9 @@ export const SlowHeaders = Schema.TaggedStruct("SlowHeaders", {
 export const Script = Schema.TaggedStruct("Script", {
   steps: Schema.Array(Step.Step),
   text: Schema.optional(Schema.String),
-  keepalive: Schema.optional(Schema.Union(None, Step.DurationInput))
+  keepalive: Schema.optional(Schema.Union(None, Step.DurationInput)),
+  /** `false`: no opening frames (`message_start`, the role chunk): the steps write everything (replays). */
+  opening: Schema.optional(Schema.Boolean)
 })
 
 /**
@@ -411,11 +413,16 @@ export const slowHeaders: (options?: Options<typeof SlowHeaders>) => Scenario = 
  */
 export const script = (
   steps: ReadonlyArray<Step.Step>,
-  options: { readonly text?: string; readonly keepalive?: Duration.DurationInput | "none" } = {}
+  options: {
+    readonly text?: string
+    readonly keepalive?: Duration.DurationInput | "none"
+    readonly opening?: boolean
+  } = {}
 ): Scenario =>
   Script.make({
     steps,
     ...(options.text === undefined ? {} : { text: options.text }),
+    ...(options.opening === undefined ? {} : { opening: options.opening }),
     ...(options.keepalive === undefined ?
       {} :
       { keepalive: options.keepalive === "none" ? "none" : Duration.decode(options.keepalive) })

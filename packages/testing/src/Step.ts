@@ -32,12 +32,17 @@ export const DurationInput: Schema.Schema<Duration.Duration, string | number> = 
 ).annotations({ identifier: "DurationInput" })
 
 /**
- * Send one content chunk. Without `text`, the next token of the scenario's text.
+ * Send one content chunk. Without `text`, the next token of the scenario's text. With `payload`,
+ * exactly that value as the dialect's content event (`text` is then ignored): a tool-call delta,
+ * a thinking delta, any shape the renderer does not write.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Chunk = Schema.TaggedStruct("Chunk", { text: Schema.optional(Schema.String) })
+export const Chunk = Schema.TaggedStruct("Chunk", {
+  text: Schema.optional(Schema.String),
+  payload: Schema.optional(Schema.Unknown)
+})
 
 /**
  * Send one keepalive in the dialect's form (an SSE comment, Anthropic `ping`, a Responses
@@ -66,15 +71,41 @@ export const Wait = Schema.TaggedStruct("Wait", { duration: DurationInput })
 export const Done = Schema.TaggedStruct("Done", {})
 
 /**
- * Send the dialect's in-band error event and end the response (HTTP status stays 200).
+ * Send the dialect's in-band error event and end the response (HTTP status stays 200). With
+ * `payload`, exactly that value as the error event (`errorType` and `message` are then ignored).
  *
  * @since 0.1.0
  * @category schemas
  */
 export const ErrorSignal = Schema.TaggedStruct("Error", {
   errorType: Schema.optional(Schema.String),
-  message: Schema.optional(Schema.String)
+  message: Schema.optional(Schema.String),
+  payload: Schema.optional(Schema.Unknown)
 })
+
+/**
+ * Answer with an HTTP error instead of a stream: `status`, `headers` (e.g. `retry-after`) and
+ * `body` (default: the provider's own JSON error body for that status). Only as the first step;
+ * `Wait` steps before it delay the answer (the response headers). Later in a script it is a
+ * mistake in the script, and the upstream dies with a message saying so.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const HttpError = Schema.TaggedStruct("HttpError", {
+  status: Schema.Number,
+  body: Schema.optional(Schema.String),
+  headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+})
+
+/**
+ * Write exactly these bytes (UTF-8 text), framing included, whatever the dialect: how a recorded
+ * transcript is replayed.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Raw = Schema.TaggedStruct("Raw", { text: Schema.String })
 
 /**
  * Destroy the socket mid-response (a TCP reset as the client sees it). In-process, the byte
@@ -105,7 +136,7 @@ export const End = Schema.TaggedStruct("End", {})
  * @since 0.1.0
  * @category schemas
  */
-export const Step = Schema.Union(Chunk, Keepalive, Wait, Done, ErrorSignal, Reset, StallForever, End)
+export const Step = Schema.Union(Chunk, Keepalive, Wait, Done, ErrorSignal, Reset, StallForever, End, HttpError, Raw)
 
 /**
  * @since 0.1.0
@@ -118,6 +149,14 @@ export type Step = typeof Step.Type
  * @category constructors
  */
 export const chunk = (text?: string): Step => text === undefined ? Chunk.make({}) : Chunk.make({ text })
+
+/**
+ * A content chunk carrying exactly `payload` (see `Chunk`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const chunkPayload = (payload: unknown): Step => Chunk.make({ payload })
 
 /**
  * @since 0.1.0
@@ -145,6 +184,38 @@ export const error = (options: { readonly errorType?: string; readonly message?:
   ErrorSignal.make(options)
 
 /**
+ * The in-band error event carrying exactly `payload` (see `ErrorSignal`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const errorSignal = (payload: unknown): Step => ErrorSignal.make({ payload })
+
+/**
+ * An HTTP error answer (see `HttpError`): `httpError(503, { headers: { "retry-after": "2" } })`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const httpError = (
+  status: number,
+  options: { readonly body?: string; readonly headers?: Readonly<Record<string, string>> } = {}
+): Step =>
+  HttpError.make({
+    status,
+    ...(options.body === undefined ? {} : { body: options.body }),
+    ...(options.headers === undefined ? {} : { headers: options.headers })
+  })
+
+/**
+ * Exactly these bytes on the wire (see `Raw`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const raw = (text: string): Step => Raw.make({ text })
+
+/**
  * @since 0.1.0
  * @category constructors
  */
@@ -170,4 +241,4 @@ export const end: Step = End.make({})
  */
 export const isTerminal = (step: Step): boolean =>
   step._tag === "Done" || step._tag === "Error" || step._tag === "Reset" || step._tag === "StallForever" ||
-  step._tag === "End"
+  step._tag === "End" || step._tag === "HttpError"

@@ -1,4 +1,5 @@
 import * as StreamEvent from "@streamguard/core/StreamEvent"
+import type { Dialect } from "@streamguard/protocols/Dialect"
 
 /** The dialects the simulator serves (Gemini has no endpoint here yet). */
 export type SimDialect = "openaiChat" | "openaiResponses" | "anthropic" | "ollama" | "mcp"
@@ -362,3 +363,31 @@ export const httpErrorBody = (dialect: SimDialect, status: number, rpcId: string
       }
   }
 }
+
+/**
+ * A renderer for a dialect the simulator has no hand-made payloads for (Gemini, a custom
+ * `sse(...)`), built from the dialect's own writers (`opening`, `textEvent`, `closing`, `ping`,
+ * `errorEvent`), so the bytes are still the ones its `decode` reads back.
+ */
+export const fromDialect = (dialect: Dialect<any>, meta: Meta): Renderer => {
+  const texts: Array<string> = []
+  const response = { id: meta.id, model: meta.model }
+  return {
+    opening: () => dialect.opening(response),
+    chunk: (text) => {
+      texts.push(text)
+      return [dialect.textEvent(text, response)]
+    },
+    keepalive: () => [dialect.ping],
+    done: () => dialect.closing(response),
+    error: (errorType, message) => [
+      dialect.errorEvent({ type: errorType ?? "server_error", message: message ?? "The upstream failed." })
+    ],
+    json: () => ({ text: texts.join("") }),
+    text: () => texts.join("")
+  }
+}
+
+/** Whether a dialect name is one the simulator renders by hand. */
+export const isSimDialect = (name: string): name is SimDialect =>
+  name === "openaiChat" || name === "openaiResponses" || name === "anthropic" || name === "ollama" || name === "mcp"

@@ -199,15 +199,20 @@ const respond = (
     const headers = providerHeaders(dialect, tracker.id)
 
     if (plan.status !== 200) {
-      const errorBody = render.httpErrorBody(dialect, plan.status, parsed.rpcId)
       tracker.headers(plan.status)
       tracker.finish()
-      return HttpServerResponse.unsafeJson(errorBody, {
-        status: plan.status,
-        headers: Option.match(plan.retryAfter, {
-          onNone: () => headers,
-          onSome: (seconds) => ({ ...headers, "retry-after": String(seconds) })
-        })
+      const errorHeaders = Option.match(plan.retryAfter, {
+        onNone: () => ({ ...headers, ...plan.extraHeaders }),
+        onSome: (seconds) => ({ ...headers, "retry-after": String(seconds), ...plan.extraHeaders })
+      })
+      return Option.match(plan.body, {
+        onNone: () =>
+          HttpServerResponse.unsafeJson(render.httpErrorBody(dialect, plan.status, parsed.rpcId), {
+            status: plan.status,
+            headers: errorHeaders
+          }),
+        onSome: (text) =>
+          HttpServerResponse.text(text, { status: plan.status, contentType: "application/json", headers: errorHeaders })
       })
     }
 
