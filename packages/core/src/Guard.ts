@@ -87,7 +87,7 @@ export const guard: {
     self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
-  ): Stream.Stream<A, E | GuardError, R> => make(self, policy, options, contentOf)
+  ): Stream.Stream<A, E | GuardError, R> => make(Effect.succeed(self), policy, options, contentOf)
 )
 
 /**
@@ -122,7 +122,79 @@ export const guardEvents: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R> =>
-    make<A, StreamEvent.StreamEvent<A>, E, R>(self, policy, options, (event) => event)
+    make<A, StreamEvent.StreamEvent<A>, E, R, never>(Effect.succeed(self), policy, options, (event) => event)
+)
+
+/**
+ * `guard` for an upstream that must first be opened, such as an HTTP request: `open` runs in the
+ * upstream's scope (so its resources close with the stream) and is bounded only by `total` and
+ * `firstChunk`, counted from `startedAt`: its own phases (pool, connect, write, headers, retry
+ * back-off) have their own limits. `chunk` and `progress` start once it has opened. A failure of
+ * `open` is the stream's outcome (`connect_timeout`, `upstream_http_error`, ...), and the observer
+ * hears it like any other end.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const guardOpening: {
+  (
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): <S extends StreamEvent.StreamEvent<any>, E, R, R2>(
+    open: Effect.Effect<Stream.Stream<S, E, R>, E, R2>
+  ) => Stream.Stream<StreamEvent.ValueOf<S>, E | GuardError, R | Exclude<R2, Scope.Scope>>
+  <S extends StreamEvent.StreamEvent<any>, E, R, R2>(
+    open: Effect.Effect<Stream.Stream<S, E, R>, E, R2>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): Stream.Stream<StreamEvent.ValueOf<S>, E | GuardError, R | Exclude<R2, Scope.Scope>>
+  /** With the content type given explicitly. */
+  <A, E, R, R2>(
+    open: Effect.Effect<Stream.Stream<StreamEvent.StreamEvent<A>, E, R>, E, R2>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): Stream.Stream<A, E | GuardError, R | Exclude<R2, Scope.Scope>>
+} = dual(
+  (args) => Effect.isEffect(args[0]),
+  <A, E, R, R2>(
+    open: Effect.Effect<Stream.Stream<StreamEvent.StreamEvent<A>, E, R>, E, R2>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): Stream.Stream<A, E | GuardError, R | Exclude<R2, Scope.Scope>> => make(open, policy, options, contentOf)
+)
+
+/**
+ * `guardOpening` that yields the events themselves, as `guardEvents` does.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const guardEventsOpening: {
+  (
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): <S extends StreamEvent.StreamEvent<any>, E, R, R2>(
+    open: Effect.Effect<Stream.Stream<S, E, R>, E, R2>
+  ) => Stream.Stream<S, E | GuardError, R | Exclude<R2, Scope.Scope>>
+  <S extends StreamEvent.StreamEvent<any>, E, R, R2>(
+    open: Effect.Effect<Stream.Stream<S, E, R>, E, R2>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): Stream.Stream<S, E | GuardError, R | Exclude<R2, Scope.Scope>>
+  /** With the content type given explicitly. */
+  <A, E, R, R2>(
+    open: Effect.Effect<Stream.Stream<StreamEvent.StreamEvent<A>, E, R>, E, R2>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R | Exclude<R2, Scope.Scope>>
+} = dual(
+  (args) => Effect.isEffect(args[0]),
+  <A, E, R, R2>(
+    open: Effect.Effect<Stream.Stream<StreamEvent.StreamEvent<A>, E, R>, E, R2>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R | Exclude<R2, Scope.Scope>> =>
+    make<A, StreamEvent.StreamEvent<A>, E, R, R2>(open, policy, options, (event) => event)
 )
 
 /** What the guard emits for an event other than `ErrorSignal`: `undefined` emits nothing. */
@@ -133,12 +205,12 @@ const contentOf = <A>(event: StreamEvent.StreamEvent<A>): A | undefined =>
 
 let nextStreamId = 0
 
-const make = <A, B, E, R>(
-  self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
+const make = <A, B, E, R, R2>(
+  open: Effect.Effect<Stream.Stream<StreamEvent.StreamEvent<A>, E, R>, E, R2>,
   policy: TimeoutPolicy.TimeoutPolicy,
   options: GuardOptions | undefined,
   select: Select<A, B>
-): Stream.Stream<B, E | GuardError, R> =>
+): Stream.Stream<B, E | GuardError, R | Exclude<R2, Scope.Scope>> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const clock = yield* Effect.clock
     const observer = yield* StreamObserver.StreamObserver
@@ -154,47 +226,58 @@ const make = <A, B, E, R>(
     // Added before the upstream's scope is forked, so that it runs after that scope has closed.
     yield* Scope.addFinalizerExit(outer, (exit) => observer.ended(info, state.ended(exit)))
     const upstream = yield* Scope.fork(outer, ExecutionStrategy.sequential)
-    const pull = yield* Scope.extend(Stream.toPull(self), upstream)
+    const opened = yield* Deferred.make<void>()
+    // Opening runs inside the watched stream, so `total` and `firstChunk` bound it too; the
+    // upstream counts as heard from once it has opened, which is where `chunk` and `progress` start.
+    const events = Stream.unwrap(Effect.gen(function*() {
+      const self = yield* Scope.extend(open, upstream)
+      state.open()
+      yield* Deferred.succeed(opened, undefined)
+      const pull = yield* Scope.extend(Stream.toPull(self), upstream)
 
-    // Bookkeeping happens once per pull (one network read's worth of events), synchronously.
-    const tracked = Effect.flatMap(pull, (events) => {
-      const seen = state.track(events)
-      if (seen === undefined) return Effect.succeed(events)
-      const told = observer.received(info, seen.received)
-      return Effect.as(
-        seen.first ? Effect.zipRight(told, observer.firstChunk(info, state.now() - state.startedAt)) : told,
-        events
-      )
-    })
-    const pulled = Effect.catchAll(tracked, (error) => {
-      if (Option.isNone(error)) state.eof = true
-      return Effect.fail(error)
-    })
-
-    const chunkLimit = TimeoutPolicy.limit(policy, "chunk")
-    const steady = (): Stream.Stream<StreamEvent.StreamEvent<A>, E | ChunkTimeout, R> => {
-      const source = Stream.repeatEffectChunkOption(pulled)
-      return Option.match(chunkLimit, {
-        onNone: () => source,
-        onSome: (limit) => Stream.timeoutFail(source, () => new ChunkTimeout(state.details(limit)), limit)
+      // Bookkeeping happens once per pull (one network read's worth of events), synchronously.
+      const tracked = Effect.flatMap(pull, (events) => {
+        const seen = state.track(events)
+        if (seen === undefined) return Effect.succeed(events)
+        const told = observer.received(info, seen.received)
+        return Effect.as(
+          seen.first ? Effect.zipRight(told, observer.firstChunk(info, state.now() - state.startedAt)) : told,
+          events
+        )
       })
-    }
-    // With `firstChunk`, the chunk timer starts only once content has arrived: before that the
-    // watchdog's first-chunk deadline is the limit. The head pulls until a batch brings content.
-    const events = Option.isSome(TimeoutPolicy.limit(policy, "firstChunk"))
-      ? Stream.concat(
-        Stream.repeatEffectChunkOption(
-          Effect.suspend(() => state.firstChunkAt === undefined ? pulled : Effect.fail(Option.none()))
-        ),
-        Stream.suspend(() => state.eof ? Stream.empty : steady())
-      )
-      : steady()
+      const pulled = Effect.catchAll(tracked, (error) => {
+        if (Option.isNone(error)) state.eof = true
+        return Effect.fail(error)
+      })
+
+      const chunkLimit = TimeoutPolicy.limit(policy, "chunk")
+      const steady = (): Stream.Stream<StreamEvent.StreamEvent<A>, E | ChunkTimeout, R> => {
+        const source = Stream.repeatEffectChunkOption(pulled)
+        return Option.match(chunkLimit, {
+          onNone: () => source,
+          onSome: (limit) => Stream.timeoutFail(source, () => new ChunkTimeout(state.details(limit)), limit)
+        })
+      }
+      // With `firstChunk`, the chunk timer starts only once content has arrived: before that the
+      // watchdog's first-chunk deadline is the limit. The head pulls until a batch brings content.
+      const events: Stream.Stream<StreamEvent.StreamEvent<A>, E | ChunkTimeout, R> = Option.isSome(
+          TimeoutPolicy.limit(policy, "firstChunk")
+        )
+        ? Stream.concat(
+          Stream.repeatEffectChunkOption(
+            Effect.suspend(() => state.firstChunkAt === undefined ? pulled : Effect.fail(Option.none()))
+          ),
+          Stream.suspend(() => state.eof ? Stream.empty : steady())
+        )
+        : steady()
+      return events
+    }))
 
     const selected = Stream.pipeThroughChannel(events, untilDone<A, B, E | ChunkTimeout>(state, select))
     // `Stream.interruptWhen` races every pull (measured: about as costly as the rest of the guard
     // together), so it is only paid for when there is a deadline to watch.
     const watched = hasDeadlines(policy)
-      ? Stream.interruptWhen(selected, yield* watchdog(policy, state))
+      ? Stream.interruptWhen(selected, yield* watchdog(policy, state, opened))
       : selected
 
     return watched.pipe(
@@ -223,7 +306,8 @@ const hasDeadlines = (policy: TimeoutPolicy.TimeoutPolicy): boolean =>
  */
 const watchdog = (
   policy: TimeoutPolicy.TimeoutPolicy,
-  state: GuardState
+  state: GuardState,
+  opened: Deferred.Deferred<void>
 ): Effect.Effect<Effect.Effect<never, FirstChunkTimeout | ProgressTimeout | TotalTimeout>> =>
   Effect.map(Deferred.make<never>(), (parked) => {
     const total = Option.map(TimeoutPolicy.limit(policy, "total"), Duration.toMillis)
@@ -246,7 +330,7 @@ const watchdog = (
         fail = () => new FirstChunkTimeout(state.details(Duration.millis(firstChunk.value)))
       }
       if (
-        Option.isSome(progress) && !(waitingForFirst && Option.isSome(firstChunk)) &&
+        Option.isSome(progress) && state.openedAt !== undefined && !(waitingForFirst && Option.isSome(firstChunk)) &&
         state.lastChunkAt + progress.value < at
       ) {
         at = state.lastChunkAt + progress.value
@@ -257,9 +341,14 @@ const watchdog = (
 
     const loop: Effect.Effect<never, FirstChunkTimeout | ProgressTimeout | TotalTimeout> = Effect.suspend(() => {
       const deadline = next()
-      if (deadline === undefined) return Deferred.await(parked)
-      const remaining = deadline.at - state.now()
-      return remaining <= 0 ? Effect.fail(deadline.fail()) : Effect.zipRight(Effect.sleep(remaining), loop)
+      const remaining = deadline === undefined ? Infinity : deadline.at - state.now()
+      if (deadline !== undefined && remaining <= 0) return Effect.fail(deadline.fail())
+      const wait = deadline === undefined ? Deferred.await(parked) : Effect.sleep(remaining)
+      // Until the upstream opens, `progress` has no deadline yet: wake when it opens to arm it.
+      const woken = state.openedAt === undefined && Option.isSome(progress)
+        ? Effect.raceFirst(wait, Deferred.await(opened))
+        : wait
+      return Effect.zipRight(woken, loop)
     })
     return loop
   })

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Guard, GuardError, Profiles, StreamEvent, TimeoutPolicy, ZombieRequestError } from "@streamguard/core"
-import type { Duration } from "effect"
+import type { Duration, Scope } from "effect"
 import { Chunk, Effect, Exit, Fiber, Option, Ref, Stream, TestClock } from "effect"
 import {
   chunk,
@@ -434,4 +434,53 @@ describe("Guard", () => {
       const last = yield* Stream.runCollect(script(chunk("a"), done).pipe(Guard.guard(chat)))
       assert.deepStrictEqual(Chunk.toReadonlyArray(first), Chunk.toReadonlyArray(last))
     }))
+
+  describe("guardOpening: an upstream that must first be opened", () => {
+    // Opening = pool wait, connect, retry back-off: our own waits, bounded by their own limits.
+    const opening = (after: Duration.DurationInput, body: Stream.Stream<StreamEvent.StreamEvent<string>>) =>
+      Effect.as(Effect.sleep(after), body)
+
+    it.effect("the chunk timer does not run while opening: a 45 s opening under chunk 30 s still streams", () =>
+      Effect.gen(function*() {
+        const fiber = yield* start(Guard.guardOpening(opening("45 seconds", script(chunk("a"), done)), research))
+        yield* TestClock.adjust("45 seconds")
+        assert.deepStrictEqual(contentOf(yield* Fiber.await(fiber)), ["a"])
+      }))
+
+    it.effect("chunk and progress count from the moment the upstream opened", () =>
+      Effect.gen(function*() {
+        const policy = TimeoutPolicy.make({ chunk: "30 seconds", progress: "40 seconds" })
+        const fiber = yield* start(Guard.guardOpening(opening("45 seconds", forever("10 seconds", keepalive)), policy))
+        const exit = yield* endsExactlyAt(fiber, 85_000)
+        const error = failureOf(exit)
+        assert.strictEqual(error?._tag, "ProgressTimeout")
+        if (error?._tag === "ProgressTimeout") {
+          assert.strictEqual(error.elapsedMillis, 85_000)
+          assert.strictEqual(error.chunks, 0)
+        }
+      }))
+
+    it.effect("total and firstChunk bound the opening, counted from the start", () =>
+      Effect.gen(function*() {
+        const total = yield* start(Guard.guardOpening(opening("10 minutes", script(chunk("a"), done)), chat))
+        assert.strictEqual(failureOf(yield* endsExactlyAt(total, 120_000))?._tag, "TotalTimeout")
+        const first = yield* start(
+          Guard.guardOpening(
+            opening("10 minutes", script(chunk("a"), done)),
+            TimeoutPolicy.make({ firstChunk: "2 minutes" })
+          )
+        )
+        assert.strictEqual(failureOf(yield* endsExactlyAt(first, 120_000))?._tag, "FirstChunkTimeout")
+      }))
+
+    it.effect("a failed opening is the stream's failure and its resources close", () =>
+      Effect.gen(function*() {
+        const closed = yield* Ref.make(0)
+        const open: Effect.Effect<Stream.Stream<StreamEvent.StreamEvent<string>>, "refused", Scope.Scope> = Effect
+          .zipRight(Effect.addFinalizer(() => Ref.update(closed, (n) => n + 1)), Effect.fail("refused" as const))
+        const exit = yield* Effect.exit(Stream.runCollect(Guard.guardOpening(open, research)))
+        assert.strictEqual(failureOf(exit), "refused")
+        assert.strictEqual(yield* Ref.get(closed), 1)
+      }))
+  })
 })

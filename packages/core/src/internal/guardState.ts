@@ -30,6 +30,8 @@ export class GuardState {
   /** Set by the guard when it decides the end itself (done, error signal, a timeout, a failure). */
   outcome: StreamOutcome | undefined = undefined
   error: unknown = undefined
+  /** When the upstream opened (at once for a plain stream; after the response for a request). */
+  openedAt: number | undefined = undefined
   /** The upstream reached EOF: nothing more may be pulled. */
   eof = false
 
@@ -37,6 +39,14 @@ export class GuardState {
     this.startedAt = startedAt
     this.lastEventAt = startedAt
     this.lastChunkAt = startedAt
+  }
+
+  /** The upstream has opened: `chunk`, `progress` and the reported gaps count from here. */
+  open(): void {
+    const now = this.now()
+    this.openedAt = now
+    this.lastEventAt = now
+    this.lastChunkAt = now
   }
 
   now(): number {
