@@ -118,7 +118,7 @@ export interface Service {
    *
    * Phases, each with its own error: `pool` (a connection slot, when the layer limits
    * connections), `connect` (until a connection writes the request), `write` (until the body is
-   * handed to the socket), `headers` (until the status and headers), then the guard's
+   * handed to the socket), `headers` (until the status and headers; without a `headers` limit, `chunk` bounds this wait), then the guard's
    * `firstChunk`, `chunk`, `progress` and `total`, all counted from when the call began. A non-2xx
    * answer fails with `UpstreamHttpError`.
    *
@@ -323,6 +323,10 @@ const within = <A, E, R, E2>(
     onSome: (limit) => Effect.timeoutFail(effect, { duration: limit, onTimeout: () => onTimeout(details(call, limit)) })
   })
 
+/** The limit of the headers phase: `headers`, else the `chunk` idle limit. */
+const headersField = (policy: TimeoutPolicy.TimeoutPolicy): TimeoutPolicy.Field =>
+  Option.isSome(TimeoutPolicy.limit(policy, "headers")) ? "headers" : "chunk"
+
 const isRetryable = (error: AttemptError): boolean => {
   switch (error._tag) {
     case "UpstreamHttpError":
@@ -380,7 +384,8 @@ const makeWith = (httpClient: HttpClient.HttpClient, options: MakeOptions): Serv
   ): Effect.Effect<never, ConnectTimeout | WriteTimeout | HeadersTimeout> =>
     within(Deferred.await(phases.connected), call, "connect", (d) => new ConnectTimeout(d)).pipe(
       Effect.zipRight(within(Deferred.await(phases.sent), call, "write", (d) => new WriteTimeout(d))),
-      Effect.zipRight(within(Effect.never, call, "headers", (d) => new HeadersTimeout(d)))
+      // Waiting for headers is upstream silence too: without a `headers` limit, `chunk` bounds it.
+      Effect.zipRight(within(Effect.never, call, headersField(call.policy), (d) => new HeadersTimeout(d)))
     )
 
   /** One attempt, in a scope of its own: closed at once when the attempt fails, else kept. */
@@ -461,7 +466,11 @@ const makeWith = (httpClient: HttpClient.HttpClient, options: MakeOptions): Serv
     request: HttpClientRequest.HttpClientRequest,
     options: StreamOptions<A>,
     guard: (
-      upstream: Stream.Stream<StreamEvent.StreamEvent<A>, AttemptError | DecodeError>,
+      opening: Effect.Effect<
+        Stream.Stream<StreamEvent.StreamEvent<A>, AttemptError | DecodeError>,
+        AttemptError | DecodeError,
+        Scope.Scope
+      >,
       policy: TimeoutPolicy.TimeoutPolicy,
       guardOptions: Guard.GuardOptions
     ) => Stream.Stream<B, StreamError>
@@ -498,14 +507,14 @@ const makeWith = (httpClient: HttpClient.HttpClient, options: MakeOptions): Serv
         retry: options.retry,
         onRetry: (retrying) => info === undefined ? Effect.void : observer.retrying(info, retrying)
       }
-      // Opening is part of the guarded upstream: `total` and `firstChunk` count from the start,
-      // and the observer hears the outcome of a stream that never got a response, too.
-      const upstream = Stream.unwrapScoped(Effect.map(open(request, call), (response) =>
+      // Opening is the guard's opening phase: `total` and `firstChunk` count from the start, the
+      // idle timers from the response, and the observer hears a stream that never got one, too.
+      const opening = Effect.map(open(request, call), (response) =>
         options.dialect.decode(
           Stream.mapError(response.stream, (error) => toTransportError(error, "response")),
           options.decode
-        )))
-      return guard(upstream, policy, { startedAt, labels }).pipe(
+        ))
+      return guard(opening, policy, { startedAt, labels }).pipe(
         Stream.provideService(StreamObserver.StreamObserver, told),
         Stream.provideService(Tracer.ParentSpan, span)
       )
@@ -548,15 +557,15 @@ const makeWith = (httpClient: HttpClient.HttpClient, options: MakeOptions): Serv
       streamWith(
         request,
         options,
-        (upstream, policy, guardOptions) =>
-          Guard.guard<A, AttemptError | DecodeError, never>(upstream, policy, guardOptions)
+        (opening, policy, guardOptions) =>
+          Guard.guardOpening<A, AttemptError | DecodeError, never, Scope.Scope>(opening, policy, guardOptions)
       ),
     streamEvents: <A>(request: HttpClientRequest.HttpClientRequest, options: StreamOptions<A>) =>
       streamWith(
         request,
         options,
-        (upstream, policy, guardOptions) =>
-          Guard.guardEvents<A, AttemptError | DecodeError, never>(upstream, policy, guardOptions)
+        (opening, policy, guardOptions) =>
+          Guard.guardEventsOpening<A, AttemptError | DecodeError, never, Scope.Scope>(opening, policy, guardOptions)
       ),
     batch: batchWith
   })

@@ -434,6 +434,55 @@ describe("LlmClient.stream: the phases before the response", () => {
   )
 })
 
+describe("LlmClient.stream: our own waits are not upstream silence", () => {
+  live("without a pool limit, waiting for a slot longer than the chunk limit is allowed", () =>
+    Effect.gen(function*() {
+      // The first stream holds the only connection for about 300 ms, under a 100 ms chunk limit.
+      const server = yield* upstream((x) => {
+        sseHead(x)
+        let n = 0
+        const timer = setInterval(() => {
+          if (x.response.destroyed) return clearInterval(timer)
+          if (++n <= 15) return void x.response.write(chunk(String(n % 10)))
+          clearInterval(timer)
+          x.response.end(done)
+        }, 20)
+      })
+      const seen = recorder()
+      const [first, second] = yield* Effect.all(
+        [
+          Stream.runCollect(LlmClient.stream(post(server.url), { dialect })),
+          Effect.zipRight(Effect.sleep("20 millis"), Stream.runCollect(LlmClient.stream(post(server.url), { dialect })))
+        ],
+        { concurrency: 2 }
+      ).pipe(
+        Effect.timeout("5 seconds"),
+        Effect.provide(
+          Layer.mergeAll(LlmClient.layerUndici({ connections: 1 }), profile({ chunk: "100 millis" }), seen.layer)
+        )
+      )
+      assert.strictEqual(Chunk.size(first), 15)
+      assert.strictEqual(Chunk.size(second), 15)
+      assert.deepStrictEqual(seen.ended.map((e) => e.outcome), ["done", "done"])
+    }))
+
+  live(
+    "without a headers limit, the chunk limit bounds the wait for headers, as a HeadersTimeout",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* upstream((x) => x.request.resume())
+        const seen = recorder()
+        const error = yield* run(LlmClient.stream(post(server.url), { dialect }), { chunk: "150 millis" }, seen).pipe(
+          Effect.flip
+        )
+        assert.strictEqual(error._tag, "HeadersTimeout")
+        if (error._tag === "HeadersTimeout") assert.strictEqual(error.limitMillis, 150)
+        yield* closedWithin(yield* server.exchange(0))
+        assert.strictEqual(seen.ended[0]?.outcome, "headers_timeout")
+      })
+  )
+})
+
 describe("LlmClient.stream: retries", () => {
   const retry = Schedule.spaced("10 millis").pipe(Schedule.intersect(Schedule.recurs(5)))
 
