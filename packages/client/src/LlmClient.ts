@@ -118,9 +118,10 @@ export interface Service {
    *
    * Phases, each with its own error: `pool` (a connection slot, when the layer limits
    * connections), `connect` (until a connection writes the request), `write` (until the body is
-   * handed to the socket), `headers` (until the status and headers; without a `headers` limit, `chunk` bounds this wait), then the guard's
-   * `firstChunk`, `chunk`, `progress` and `total`, all counted from when the call began. A non-2xx
-   * answer fails with `UpstreamHttpError`.
+   * handed to the socket), `headers` (until the status and headers; without a `headers` limit,
+   * `chunk` bounds this wait), then the guard's `firstChunk` and `total`, counted from when the
+   * call began, and `chunk` and `progress`, counted from the response. A non-2xx answer fails with
+   * `UpstreamHttpError`.
    *
    * The request lives in the stream's scope: whatever ends the stream (done, an error signal, any
    * timeout, an interruption, the consumer taking only what it needs) aborts the request and
