@@ -46,7 +46,7 @@ export interface Context {
 }
 
 const awaitOpen = async (simUrl: string, modelPrefix: string, count: number): Promise<void> => {
-  const deadline = Date.now() + 300_000
+  const deadline = Date.now() + 60_000
   for (;;) {
     const open = (await Simulator.records(simUrl)).filter((record) =>
       record.model.startsWith(modelPrefix) && record.headersAt !== null
@@ -57,7 +57,7 @@ const awaitOpen = async (simUrl: string, modelPrefix: string, count: number): Pr
     if (Date.now() > deadline) {
       throw new Error(`only ${open} of ${count} streams opened`)
     }
-    await sleep(250)
+    await sleep(100)
   }
 }
 

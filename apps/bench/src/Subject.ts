@@ -63,7 +63,11 @@ export const subject: Consumer = {
   name: "subject",
   consume: (url, model, onChunk) => runtime.runPromise(drain(stream(url, model), onChunk)),
   open: (url, model, onChunk, idleTimeoutMillis): Held => {
-    const policy = idleTimeoutMillis === undefined ? undefined : { chunk: Duration.millis(idleTimeoutMillis) }
+    // Held streams outlive the chat profile's 120 s total; a 30-minute one keeps its watchdog.
+    const policy = idleTimeoutMillis === undefined ? undefined : {
+      chunk: Duration.millis(idleTimeoutMillis),
+      total: Duration.minutes(30)
+    }
     const fiber = runtime.runFork(drain(stream(url, model, policy), onChunk))
     return {
       close: () => {

@@ -15,6 +15,9 @@ import { collect, cpuMicros, sleep } from "../Stats.js"
 const prefix = (tag: string) => `sim:steady?text=${tag}&gap=600s&jitter=0ms&seed=`
 const model = (tag: string, i: number) => `${prefix(tag)}${i}`
 
+/** Opened in batches, each waited for: 10,000 at once outrun the simulator's accept loop. */
+const batch = 500
+
 const openAll = async (
   open: (url: string, model: string) => Held,
   url: string,
@@ -22,9 +25,11 @@ const openAll = async (
   count: number
 ): Promise<ReadonlyArray<Held>> => {
   const held: Array<Held> = []
-  for (let i = 0; i < count; i++) held.push(open(url, model(tag, i)))
-  // The runner polls the simulator: polling from here would allocate in the heap being measured.
-  await Ipc.awaitOpen(prefix(tag), count)
+  for (let i = 0; i < count; i++) {
+    held.push(open(url, model(tag, i)))
+    // The runner polls the simulator: polling from here would allocate in the heap being measured.
+    if (held.length % batch === 0 || held.length === count) await Ipc.awaitOpen(prefix(tag), held.length)
+  }
   return held
 }
 
