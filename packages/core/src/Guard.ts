@@ -236,15 +236,21 @@ const make = <A, B, E, R, R2>(
       const pull = yield* Scope.extend(Stream.toPull(self), upstream)
 
       // Bookkeeping happens once per pull (one network read's worth of events), synchronously.
-      const tracked = Effect.flatMap(pull, (events) => {
-        const seen = state.track(events)
-        if (seen === undefined) return Effect.succeed(events)
-        const told = observer.received(info, seen.received)
-        return Effect.as(
-          seen.first ? Effect.zipRight(told, observer.firstChunk(info, state.now() - state.startedAt)) : told,
-          events
-        )
-      })
+      // Unobserved streams (the default) skip building the observer's effects on every pull.
+      const tracked = observer === StreamObserver.noopService
+        ? Effect.map(pull, (events) => {
+          state.track(events)
+          return events
+        })
+        : Effect.flatMap(pull, (events) => {
+          const seen = state.track(events)
+          if (seen === undefined) return Effect.succeed(events)
+          const told = observer.received(info, seen.received)
+          return Effect.as(
+            seen.first ? Effect.zipRight(told, observer.firstChunk(info, state.now() - state.startedAt)) : told,
+            events
+          )
+        })
       const pulled = Effect.catchAll(tracked, (error) => {
         if (Option.isNone(error)) state.eof = true
         return Effect.fail(error)

@@ -326,13 +326,14 @@ describe("Guard", () => {
     ) =>
       Effect.gen(function*() {
         const upstream = yield* closing(body)
-        const seen = yield* Ref.make<number | undefined>(undefined)
-        const observe = Effect.flatMap(Ref.get(upstream.closes), (n) => Ref.set(seen, n))
+        const seen = yield* Ref.make<{ readonly closes: number; readonly end: string } | undefined>(undefined)
+        const observe = (end: string) =>
+          Effect.flatMap(Ref.get(upstream.closes), (closes) => Ref.set(seen, { closes, end }))
         const fiber = yield* start(
           upstream.stream.pipe(
             Guard.guard(policy),
-            Stream.onEnd(observe),
-            Stream.catchAll(() => Stream.fromEffect(observe))
+            Stream.onEnd(observe("end")),
+            Stream.catchAll((error) => Stream.fromEffect(observe(error._tag)))
           )
         )
         yield* TestClock.adjust(advance)
@@ -341,22 +342,27 @@ describe("Guard", () => {
       })
 
     const paths: ReadonlyArray<
-      readonly [string, Stream.Stream<StreamEvent.StreamEvent<string>>, TimeoutPolicy.TimeoutPolicy]
+      readonly [string, Stream.Stream<StreamEvent.StreamEvent<string>>, TimeoutPolicy.TimeoutPolicy, string]
     > = [
-      ["done", script(chunk("a"), done), chat],
-      ["error signal", script(chunk("a"), errorSignal), chat],
-      ["unexpected end", script(chunk("a")), chat],
-      ["chunk timeout", Stream.never, chat],
-      ["progress timeout", forever("4 seconds", keepalive), TimeoutPolicy.make({ progress: "10 seconds" })],
-      ["first chunk timeout", Stream.never, TimeoutPolicy.make({ firstChunk: "10 seconds" })],
-      ["total timeout", forever("4 seconds", chunk("x")), TimeoutPolicy.make({ total: "10 seconds" })]
+      ["done", script(chunk("a"), done), chat, "end"],
+      ["error signal", script(chunk("a"), errorSignal), chat, "UpstreamErrorSignal"],
+      ["unexpected end", script(chunk("a")), chat, "UnexpectedEnd"],
+      ["chunk timeout", Stream.never, chat, "ChunkTimeout"],
+      [
+        "progress timeout",
+        forever("4 seconds", keepalive),
+        TimeoutPolicy.make({ progress: "10 seconds" }),
+        "ProgressTimeout"
+      ],
+      ["first chunk timeout", Stream.never, TimeoutPolicy.make({ firstChunk: "10 seconds" }), "FirstChunkTimeout"],
+      ["total timeout", forever("4 seconds", chunk("x")), TimeoutPolicy.make({ total: "10 seconds" }), "TotalTimeout"]
     ]
 
-    for (const [path, body, policy] of paths) {
+    for (const [path, body, policy, end] of paths) {
       it.effect(`run exactly once, before the consumer sees the end: ${path}`, () =>
         Effect.gen(function*() {
           const result = yield* closesSeenByConsumer(body, policy, "1 minute")
-          assert.deepStrictEqual(result, { closes: 1, seen: 1 })
+          assert.deepStrictEqual(result, { closes: 1, seen: { closes: 1, end } })
         }))
     }
 

@@ -120,11 +120,11 @@ export class GuardState {
    * an interruption, or the consumer stopping (taking only what it needed, or failing itself).
    */
   ended(exit: Exit.Exit<unknown, unknown>): StreamObserver.Ended {
-    if (this.outcome === undefined) {
-      this.decide(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "consumer_stopped")
-    }
+    const outcome = this.outcome ??
+      (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "consumer_stopped")
+    this.outcome = outcome
     return {
-      outcome: this.outcome ?? "consumer_stopped",
+      outcome,
       durationMillis: this.now() - this.startedAt,
       timeToFirstChunkMillis: this.firstChunkAt === undefined ? undefined : this.firstChunkAt - this.startedAt,
       chunks: this.chunks,
