@@ -1,12 +1,12 @@
 /**
  * Admission: at most `maxConcurrentStreams` requests in flight overall and per upstream. Over the
- * limit a request waits up to its profile's `pool` timeout (not at all when the profile has none),
- * then gets 503 with `retry-after`.
+ * limit a request waits up to its profile's `pool` timeout, then gets 503 with `retry-after`; a
+ * profile with no `pool` limit does not wait at all (fail fast: it has no budget to wait within).
  *
  * @since 0.1.0
  */
 import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
-import { Duration, Effect, Option } from "effect"
+import { Duration, Effect, Option, STM, TSemaphore } from "effect"
 import type { Scope } from "effect"
 import type { Upstream } from "./Config.js"
 import { GatewayConfig } from "./Config.js"
@@ -19,52 +19,56 @@ import * as ErrorResponse from "./ErrorResponse.js"
 export class Admission extends Effect.Service<Admission>()("gateway/Admission", {
   effect: Effect.gen(function*() {
     const config = yield* GatewayConfig
-    const overall = yield* Effect.makeSemaphore(config.maxConcurrentStreams)
-    const perUpstream = new Map<string, Effect.Semaphore>()
+    // STM semaphores, not `Effect.Semaphore`: both slots are taken in one transaction (a request
+    // waiting for a saturated upstream holds no overall slot meanwhile), and a transaction can try
+    // without waiting (`orTry`), which `Effect.Semaphore` has no timer-free way to do.
+    const overall = yield* TSemaphore.make(config.maxConcurrentStreams)
+    const perUpstream = new Map<string, TSemaphore.TSemaphore>()
     for (const upstream of config.upstreams) {
       if (upstream.maxConcurrentStreams !== undefined) {
-        perUpstream.set(upstream.name, yield* Effect.makeSemaphore(upstream.maxConcurrentStreams))
+        perUpstream.set(upstream.name, yield* TSemaphore.make(upstream.maxConcurrentStreams))
       }
     }
 
-    // The permit is taken interruptibly (a waiting request can be cancelled or time out) and its
-    // release is registered in the same uninterruptible region, so a permit is never lost.
-    const takeOne = (
-      semaphore: Effect.Semaphore,
-      wait: Option.Option<Duration.Duration>,
-      what: string
-    ): Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope> =>
-      Effect.uninterruptibleMask((restore) =>
-        restore(
-          Effect.timeoutOption(semaphore.take(1), Option.getOrElse(wait, () => Duration.zero))
-        ).pipe(
-          Effect.flatMap(Option.match({
-            onNone: () =>
-              Effect.fail(
-                ErrorResponse.overloaded(
-                  `${what} is at its limit of concurrent streams` +
-                    (Option.isSome(wait) ? `; waited ${Duration.toMillis(wait.value)} ms (pool timeout)` : ""),
-                  1
-                )
-              ),
-            onSome: () => Effect.addFinalizer(() => semaphore.release(1))
-          }))
-        )
+    const refuse = (what: string, wait: Option.Option<Duration.Duration>) =>
+      ErrorResponse.overloaded(
+        `${what} is at its limit of concurrent streams` +
+          (Option.isSome(wait) ? `; waited ${Duration.toMillis(wait.value)} ms (pool timeout)` : ""),
+        1
       )
 
     /**
-     * Takes a slot overall and one for the upstream, held until the scope closes.
+     * Takes a slot for the upstream (when it has a limit) and one overall, both at once, held
+     * until the scope closes. Waits up to the profile's `pool` limit for both together (one
+     * deadline); with no `pool` limit, or a zero one, only takes them if free right now.
      */
-    const admit = (
-      upstream: Upstream
-    ): Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope | RequestProfile.RequestProfile> =>
-      Effect.gen(function*() {
-        const policy = yield* RequestProfile.policy
-        const wait = TimeoutPolicy.limit(policy, "pool")
-        yield* takeOne(overall, wait, "the gateway")
-        const own = perUpstream.get(upstream.name)
-        if (own !== undefined) yield* takeOne(own, wait, `upstream ${upstream.name}`)
-      })
-    return { admit } as const
+    const admit = Effect.fn("Admission.admit")(function*(upstream: Upstream) {
+      const policy = yield* RequestProfile.policy
+      const wait = Option.filter(TimeoutPolicy.limit(policy, "pool"), Duration.greaterThan(Duration.zero))
+      const own = perUpstream.get(upstream.name)
+      const semaphores = own === undefined ? [overall] : [own, overall]
+      const take = STM.forEach(semaphores, TSemaphore.acquire, { discard: true })
+      const release = STM.commit(STM.forEach(semaphores, TSemaphore.release, { discard: true }))
+      const tryTake = STM.commit(STM.orTry(STM.as(take, true), () => STM.succeed(false)))
+      const what = own !== undefined && (yield* STM.commit(TSemaphore.available(own))) === 0
+        ? `upstream ${upstream.name}`
+        : "the gateway"
+      // The slots are taken interruptibly (a waiting request can be cancelled or time out) and
+      // their release is registered in the same uninterruptible region, so a slot is never lost.
+      const taken = yield* Effect.uninterruptibleMask((restore) =>
+        restore(
+          Effect.flatMap(tryTake, (free) =>
+            free || Option.isNone(wait)
+              ? Effect.succeed(free)
+              : Effect.map(Effect.timeoutOption(STM.commit(take), wait.value), Option.isSome))
+        ).pipe(Effect.tap((ok) => ok ? Effect.addFinalizer(() => release) : Effect.void))
+      )
+      if (!taken) return yield* refuse(what, wait)
+    })
+    return { admit } as const satisfies {
+      readonly admit: (
+        upstream: Upstream
+      ) => Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope | RequestProfile.RequestProfile>
+    }
   })
 }) {}

@@ -182,7 +182,9 @@ export const keys: ReadonlyArray<KeyDoc> = [
     env: "STREAMGUARD_MAX_CONCURRENT_STREAMS",
     file: "maxConcurrentStreams",
     default: "256",
-    description: "requests in flight at once, overall (per upstream: upstreams[].maxConcurrentStreams)"
+    description:
+      "requests in flight at once, overall (per upstream: upstreams[].maxConcurrentStreams); over it a request " +
+      "waits up to its profile's pool timeout, or gets 503 at once when the profile sets no pool limit"
   },
   {
     env: "STREAMGUARD_MAX_BODY_BYTES",
