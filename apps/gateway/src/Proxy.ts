@@ -11,7 +11,7 @@ import type { RequestProfile as RequestProfileNs } from "@streamguard/core"
 import { RequestProfile } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Anthropic, OpenAiChat, OpenAiResponses } from "@streamguard/protocols"
-import { Effect, Either, Metric, Option, Redacted, Stream } from "effect"
+import { Effect, Either, Metric, Option, Redacted } from "effect"
 import type { Schema } from "effect"
 import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
@@ -218,10 +218,8 @@ export class Proxy extends Effect.Service<Proxy>()("gateway/Proxy", {
         return yield* relay.stream({
           endpoint: spec.endpoint,
           dialect: spec.dialect,
-          events: client.streamEvents(outgoing, {
-            dialect: spec.dialect,
-            labels: { upstream: upstream.value.name }
-          }).pipe(Stream.provideService(RequestProfile.RequestProfile, profile.right)),
+          upstream: outgoing,
+          profile: profile.right,
           admit: admission.admit(upstream.value).pipe(
             Effect.provideService(RequestProfile.RequestProfile, profile.right)
           ),

@@ -5,7 +5,10 @@
  *
  * @since 0.1.0
  */
+import type { HttpClientRequest } from "@effect/platform"
 import { Headers, HttpServerResponse } from "@effect/platform"
+import { LlmClient } from "@streamguard/client"
+import { RequestProfile } from "@streamguard/core"
 import type { StreamEvent } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Cause, Deferred, Duration, Effect, Exit, Fiber, Option, Queue, Stream } from "effect"
@@ -51,8 +54,10 @@ export const keepaliveComment = ": keep-alive\n\n"
 export interface StreamRequest<A> {
   readonly endpoint: ErrorResponse.Endpoint
   readonly dialect: Dialect.Dialect<A>
-  /** The guarded upstream events, every requirement provided. */
-  readonly events: Stream.Stream<StreamEvent.StreamEvent<A>, unknown>
+  /** The request to the upstream, with the gateway's key for it. */
+  readonly upstream: HttpClientRequest.HttpClientRequest
+  /** The request's profile: its policy guards the upstream stream. */
+  readonly profile: RequestProfile.Service
   /** Takes the admission slots, held until the upstream is closed. */
   readonly admit: Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope>
   readonly onDisconnect: DisconnectPolicy
@@ -94,12 +99,16 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
     const config = yield* GatewayConfig
     const lifecycle = yield* Lifecycle
     const streamLog = yield* StreamLogService
+    const client = yield* LlmClient.LlmClient
 
     /**
      * Starts the upstream (in the gateway's scope, not the request's, so `drain` can outlive the
      * request) and answers: a JSON error with its status when the stream fails before its first
-     * frame, else a 200 event stream. When no frame arrives within `keepaliveInterval` the 200 is
-     * sent with a keep-alive comment, and a later failure becomes the in-band error event.
+     * frame, else a 200 event stream. Nothing is decided while the request waits for admission
+     * and for the upstream's answer (its 2xx headers): a refusal or an upstream error status
+     * there keeps its own status. Once the upstream answered, when no frame arrives within
+     * `keepaliveInterval` the 200 is sent with a keep-alive comment, and a later failure becomes
+     * the in-band error event.
      */
     const stream = <A>(
       request: StreamRequest<A>
@@ -120,6 +129,19 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
         // Small: the relay forwards as frames come; this only absorbs a burst while a write drains.
         const queue = yield* Queue.bounded<Item>(64)
         const decided = yield* Deferred.make<number>()
+        // The client decodes the body only once the upstream answered with a 2xx status (any other
+        // status fails before), and after admission: the decoder starting is the moment the
+        // upstream opened, which the client does not otherwise tell.
+        const opened = yield* Deferred.make<void>()
+        const dialect: Dialect.Dialect<A> = {
+          ...request.dialect,
+          decode: (bytes, options) =>
+            Stream.onStart(request.dialect.decode(bytes, options), Deferred.succeed(opened, undefined))
+        }
+        const events = client.streamEvents(request.upstream, {
+          dialect,
+          labels: { upstream: request.log.upstream }
+        }).pipe(Stream.provideService(RequestProfile.RequestProfile, request.profile))
         const offer = (item: Item) => state.gone || state.completed ? Effect.void : Queue.offer(queue, item)
 
         const onEvents = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>) =>
@@ -160,7 +182,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
           })
 
         const producer = yield* Effect.scoped(
-          Effect.zipRight(request.admit, Stream.runForEachChunk(request.events, onEvents))
+          Effect.zipRight(request.admit, Stream.runForEachChunk(events, onEvents))
         ).pipe(
           Effect.onExit((exit) =>
             Effect.zipRight(
@@ -221,7 +243,13 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
         )
         const headers = Headers.fromInput({ "x-request-id": request.log.requestId })
 
-        const first = yield* next
+        // No keep-alive (which commits the 200) before the upstream opened: until then a failure,
+        // an admission refusal included, still gets its own status.
+        const first: Next = yield* Effect.raceAll([
+          Queue.take(queue),
+          Deferred.await(opened).pipe(Effect.zipRight(Effect.sleep(config.keepaliveInterval)), Effect.as(idle)),
+          Effect.as(lifecycle.stopNow, stop)
+        ])
         if (first._tag === "Fail" || first._tag === "Stop") {
           state.completed = true
           const error = first._tag === "Fail" ? first.error : ErrorResponse.shuttingDown()

@@ -1,8 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Profiles } from "@streamguard/core"
+import { Config } from "@streamguard/gateway"
 import { Duration, Effect, Redacted } from "effect"
 import { connect } from "node:net"
 import { start } from "./GatewayUnderTest.js"
+import * as TinyUpstream from "./TinyUpstream.js"
 
 const post = (url: string, path: string, body: string, headers: Record<string, string> = {}) =>
   Effect.promise(async () => {
@@ -128,6 +130,69 @@ describe("bad input and refusals", () => {
       assert.strictEqual(second.headers.get("retry-after"), "1")
       assert.strictEqual(second.json.error.type, "pool_timeout")
       assert.isAtLeast(waited, 140)
+    }))
+
+  it.scopedLive("a request waiting at the admission limit longer than keepaliveInterval gets 503, never a 200", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({
+        maxConcurrentStreams: 1,
+        keepaliveInterval: Duration.millis(20),
+        profiles: { pooled: Profiles.ProfileEntry.make({ base: "chat", pool: Duration.millis(300) }) }
+      })
+      const held = new AbortController()
+      const first = yield* Effect.promise(() =>
+        fetch(`${gateway.url}/v1/chat/completions`, {
+          method: "POST",
+          signal: held.signal,
+          headers: { "content-type": "application/json" },
+          body: chat("sim:steady?chunks=100&gap=20ms", { stream: true })
+        })
+      )
+      assert.strictEqual(first.status, 200)
+      const second = yield* Effect.promise(() =>
+        fetch(`${gateway.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-streamguard-profile": "pooled" },
+          body: chat("sim:steady?chunks=1", { stream: true })
+        }).then(async (response) => ({
+          status: response.status,
+          headers: response.headers,
+          text: await response.text()
+        }))
+      )
+      held.abort()
+      assert.strictEqual(second.status, 503)
+      assert.strictEqual(second.headers.get("retry-after"), "1")
+      assert.notInclude(second.text, "keep-alive")
+      assert.strictEqual(JSON.parse(second.text).error.type, "pool_timeout")
+    }))
+
+  it.scopedLive("an upstream 503 that comes after keepaliveInterval is passed through with retry-after", () =>
+    Effect.gen(function*() {
+      const upstream = yield* TinyUpstream.start((_, response) => {
+        setTimeout(() => {
+          response.writeHead(503, { "content-type": "application/json", "retry-after": "7" })
+          response.end(JSON.stringify({ error: { message: "overloaded", type: "overloaded" } }))
+        }, 300)
+      })
+      const gateway = yield* start({
+        keepaliveInterval: Duration.millis(20),
+        upstreams: [Config.Upstream.make({ name: "late", baseUrl: upstream.baseUrl, dialect: "any", models: ["late"] })]
+      })
+      const response = yield* Effect.promise(() =>
+        fetch(`${gateway.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: chat("late", { stream: true })
+        }).then(async (response) => ({
+          status: response.status,
+          headers: response.headers,
+          text: await response.text()
+        }))
+      )
+      assert.strictEqual(response.status, 503)
+      assert.strictEqual(response.headers.get("retry-after"), "7")
+      assert.notInclude(response.text, "keep-alive")
     }))
 
   it.scopedLive("an unknown path is a JSON 404, and healthz, readyz and models answer", () =>
