@@ -2,8 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import type { StreamEvent } from "@streamguard/core"
 import { Dialect, Dialects } from "@streamguard/protocols"
 import { Scenario, Simulation, Step } from "@streamguard/testing"
-import type { Duration } from "effect"
-import { Chunk, Clock, Effect, Fiber, Option, Ref, Stream, TestClock } from "effect"
+import { Chunk, Clock, Duration, Effect, Fiber, Option, Ref, Stream, TestClock } from "effect"
 
 const dialects: Record<Simulation.SimDialect, Dialect.Dialect<any>> = {
   openaiChat: Dialects.openaiChat,
@@ -277,5 +276,37 @@ describe("Simulation", () => {
       const collected = yield* Fiber.join(fiber)
       assert.strictEqual(collected.end, "Done")
       assert.strictEqual((collected.body as any).choices[0].message.content, Simulation.text(scenario))
+    }))
+
+  it("plan: a script starting (after waits) with HttpError answers its status, headers and body after the waits", () => {
+    const plan = Simulation.plan(Scenario.script([
+      Step.wait("2 seconds"),
+      Step.wait("500 millis"),
+      Step.httpError(429, { body: "{}", headers: { "retry-after": "3" } })
+    ]))
+    assert.strictEqual(plan.status, 429)
+    assert.deepStrictEqual(plan.headers, Duration.millis(2500))
+    assert.deepStrictEqual(plan.extraHeaders, { "retry-after": "3" })
+    assert.deepStrictEqual(plan.body, Option.some("{}"))
+    assert.strictEqual(Simulation.plan(Scenario.script([Step.chunk("a"), Step.httpError(500)])).status, 200)
+  })
+
+  it.effect("an HttpError after the response began dies with a message naming the mistake", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(
+        Stream.runDrain(
+          Simulation.stream(Scenario.script([Step.chunk("a"), Step.httpError(500)]), { dialect: "openaiChat" })
+        )
+      )
+      assert.isTrue(exit._tag === "Failure" && String(exit.cause).includes("must be the first step"))
+    }))
+
+  it.effect("raw steps write their bytes as they are, without the dialect's opening when `opening: false`", () =>
+    Effect.gen(function*() {
+      const text = yield* Simulation.stream(
+        Scenario.script([Step.raw("data: {\"x\":1}\n\n"), Step.raw(": ping\n\n")], { opening: false }),
+        { dialect: "openaiChat" }
+      ).pipe(Stream.decodeText(), Stream.mkString)
+      assert.strictEqual(text, "data: {\"x\":1}\n\n: ping\n\n")
     }))
 })
