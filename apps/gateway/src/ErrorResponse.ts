@@ -7,7 +7,7 @@
 import { Headers, HttpServerResponse } from "@effect/platform"
 import { StreamOutcome } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
-import { Data, Predicate } from "effect"
+import { Data, Predicate, Redacted } from "effect"
 
 /**
  * The client-facing dialects: one per endpoint.
@@ -124,21 +124,58 @@ const stringField = (u: unknown, key: string): string | undefined =>
   Predicate.hasProperty(u, key) && typeof u[key] === "string" ? u[key] : undefined
 
 /**
+ * Where a failure happened, for its message: the upstream's name, and the secrets (every
+ * configured upstream key) that must never reach a client or a log.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FailureContext {
+  readonly upstream: string
+  readonly secrets: ReadonlyArray<Redacted.Redacted>
+}
+
+/**
+ * Replaces every occurrence of each secret's value in `text` with `[redacted]`. Upstream text (an
+ * error body, a provider message) can echo the key the gateway sent it.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const scrub = (text: string, secrets: ReadonlyArray<Redacted.Redacted>): string => {
+  let out = text
+  for (const secret of secrets) {
+    const value = Redacted.value(secret)
+    if (value.length > 0) out = out.split(value).join("[redacted]")
+  }
+  return out
+}
+
+/**
  * Reads a StreamGuard failure (core, protocols or client error) into a `GatewayError`: its
  * `outcome` names the type, `phase` the expired limit, and the status follows the rule: 504 for
  * timeouts, 429/503 and client-mistake statuses from the upstream passed through (with
- * `retry-after`), 502 for other upstream failures. The message is the error's own, which never holds a key or prompt text.
+ * `retry-after`), 502 for other upstream failures.
+ *
+ * The message is the error's own with every secret of `context` scrubbed out, except: an upstream
+ * 401/403 says only that the upstream rejected the gateway's credentials (its body may quote the
+ * key), and anything that is not a StreamGuard failure (a defect) is a fixed "internal error"
+ * (the caller logs the defect itself, scrubbed).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromFailure = (error: unknown): GatewayError => {
+export const fromFailure = (error: unknown, context: FailureContext): GatewayError => {
   if (error instanceof GatewayError) return error
   const outcome: StreamOutcome.StreamOutcome | "internal_error" = StreamOutcome.hasOutcome(error)
     ? error.outcome
     : "internal_error"
-  const message = error instanceof Error ? error.message : String(error)
   const upstreamStatus = numberField(error, "status")
+  const message = outcome === "internal_error"
+    ? "internal error"
+    : outcome === "upstream_http_error" && (upstreamStatus === 401 || upstreamStatus === 403)
+    ? `upstream rejected the gateway's credentials (upstream ${context.upstream})`
+    : scrub(error instanceof Error ? error.message : String(error), context.secrets)
   const retryAfterMillis = numberField(error, "retryAfterMillis")
   const retryAfter = retryAfterMillis === undefined
     ? undefined

@@ -123,6 +123,7 @@ export class Proxy extends Effect.Service<Proxy>()("gateway/Proxy", {
     const lifecycle = yield* Lifecycle
     const streamLog = yield* StreamLog
     const client = yield* LlmClient.LlmClient
+    const secrets = [...config.upstreamKeys.values()]
 
     const batch = (
       spec: EndpointSpec<unknown>,
@@ -137,7 +138,9 @@ export class Proxy extends Effect.Service<Proxy>()("gateway/Proxy", {
         const result = yield* Effect.scoped(
           Effect.zipRight(admission.admit(upstream), client.batch(request))
         ).pipe(Effect.provideService(RequestProfile.RequestProfile, profile), Effect.either)
-        const error = Either.isLeft(result) ? ErrorResponse.fromFailure(result.left) : undefined
+        const error = Either.isLeft(result)
+          ? ErrorResponse.fromFailure(result.left, { upstream: upstream.name, secrets })
+          : undefined
         const status = Either.isRight(result) ? result.right.status : error!.status
         yield* streamLog.ended({
           requestId: log.requestId,

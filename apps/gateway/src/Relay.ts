@@ -100,6 +100,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
     const lifecycle = yield* Lifecycle
     const streamLog = yield* StreamLogService
     const client = yield* LlmClient.LlmClient
+    const secrets = [...config.upstreamKeys.values()]
 
     /**
      * Starts the upstream (in the gateway's scope, not the request's, so `drain` can outlive the
@@ -129,6 +130,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
         // Small: the relay forwards as frames come; this only absorbs a burst while a write drains.
         const queue = yield* Queue.bounded<Item>(64)
         const decided = yield* Deferred.make<number>()
+        const failureContext: ErrorResponse.FailureContext = { upstream: request.log.upstream, secrets }
         // The client decodes the body only once the upstream answered with a 2xx status (any other
         // status fails before), and after admission: the decoder starting is the moment the
         // upstream opened, which the client does not otherwise tell.
@@ -164,7 +166,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
               Effect.timeoutTo({ duration: Duration.seconds(1), onTimeout: () => 0, onSuccess: (s) => s })
             )
             const failure = Exit.isFailure(exit) ? Option.getOrUndefined(exit.cause.pipe(causeFailure)) : undefined
-            const error = failure === undefined ? undefined : ErrorResponse.fromFailure(failure)
+            const error = failure === undefined ? undefined : ErrorResponse.fromFailure(failure, failureContext)
             const now = clock.unsafeCurrentTimeMillis()
             yield* streamLog.ended({
               ...request.log,
@@ -181,6 +183,17 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
             })
           })
 
+        // The client gets a fixed "internal error"; the defect itself is logged here, scrubbed.
+        const logDefect = (cause: Cause.Cause<unknown>) =>
+          Cause.isDie(cause)
+            ? Effect.logError("stream failed with a defect").pipe(
+              Effect.annotateLogs({
+                requestId: request.log.requestId,
+                defect: ErrorResponse.scrub(Cause.pretty(cause), secrets)
+              })
+            )
+            : Effect.void
+
         const producer = yield* Effect.scoped(
           Effect.zipRight(request.admit, Stream.runForEachChunk(events, onEvents))
         ).pipe(
@@ -189,10 +202,14 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
               Exit.match(exit, {
                 onSuccess: () => offer(end),
                 onFailure: (cause) =>
-                  Option.match(causeFailure(cause), {
-                    onNone: () => Effect.void,
-                    onSome: (error) => offer({ _tag: "Fail", error: ErrorResponse.fromFailure(error) })
-                  })
+                  Effect.zipRight(
+                    logDefect(cause),
+                    Option.match(causeFailure(cause), {
+                      onNone: () => Effect.void,
+                      onSome: (error) =>
+                        offer({ _tag: "Fail", error: ErrorResponse.fromFailure(error, failureContext) })
+                    })
+                  )
               }),
               Effect.forkIn(logEnd(exit), lifecycle.scope)
             )

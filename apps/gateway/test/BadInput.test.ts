@@ -195,6 +195,34 @@ describe("bad input and refusals", () => {
       assert.notInclude(response.text, "keep-alive")
     }))
 
+  it.scopedLive("an upstream echoing the gateway's key never gets it to the client or the log", () =>
+    Effect.gen(function*() {
+      const key = "sk-upstream-secret-0123456789"
+      // Echoes the key it was sent, as some providers' 401 bodies do, with the status asked for.
+      const upstream = yield* TinyUpstream.start((request, response) => {
+        const status = Number(request.headers["x-sim-status"] ?? 401)
+        response.writeHead(status, { "content-type": "application/json" })
+        response.end(
+          JSON.stringify({ error: { message: `Incorrect API key provided: ${request.headers["authorization"]}` } })
+        )
+      })
+      const gateway = yield* start({
+        upstreams: [
+          Config.Upstream.make({ name: "leaky", baseUrl: upstream.baseUrl, dialect: "any", models: ["leaky"] })
+        ],
+        upstreamKeys: new Map([["leaky", Redacted.make(key)]])
+      })
+      const rejected = yield* post(gateway.url, "/v1/chat/completions", chat("leaky", { stream: true }))
+      assert.strictEqual(rejected.status, 502)
+      assert.strictEqual(rejected.json.error.message, "upstream rejected the gateway's credentials (upstream leaky)")
+      const echoed = yield* post(gateway.url, "/v1/chat/completions", chat("leaky"), { "x-sim-status": "400" })
+      assert.strictEqual(echoed.status, 400)
+      assert.include(echoed.json.error.message, "Incorrect API key provided: Bearer [redacted]")
+      const logs = yield* gateway.logs
+      assert.isAtLeast(logs.filter((line) => line["outcome"] !== undefined).length, 2)
+      assert.notInclude(JSON.stringify([rejected.json, echoed.json, logs]), key)
+    }))
+
   it.scopedLive("an unknown path is a JSON 404, and healthz, readyz and models answer", () =>
     Effect.gen(function*() {
       const gateway = yield* start()

@@ -10,7 +10,7 @@ import type { Scope } from "effect"
 export interface Started {
   readonly url: string
   readonly simulator: UpstreamSimulator.Service
-  /** The JSON log lines' annotations, oldest first. */
+  /** The log lines' annotations (and their message, as `_message`), oldest first. */
   readonly logs: Effect.Effect<ReadonlyArray<Record<string, unknown>>>
 }
 
@@ -20,8 +20,8 @@ export const start = (
   Effect.gen(function*() {
     const simulator = yield* UpstreamSimulator.make()
     const lines: Array<Record<string, unknown>> = []
-    const capture = Logger.make(({ annotations }) => {
-      const record: Record<string, unknown> = {}
+    const capture = Logger.make(({ annotations, message }) => {
+      const record: Record<string, unknown> = { _message: message }
       for (const [key, value] of annotations) record[key] = value
       lines.push(record)
     })
