@@ -8,7 +8,7 @@
 import type { HttpClientRequest } from "@effect/platform"
 import { Headers, HttpServerResponse } from "@effect/platform"
 import { LlmClient } from "@streamguard/client"
-import { RequestProfile } from "@streamguard/core"
+import { RequestProfile, StreamObserver } from "@streamguard/core"
 import type { StreamEvent } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Cause, Deferred, Duration, Effect, Exit, Fiber, Option, Queue, Stream } from "effect"
@@ -85,9 +85,6 @@ interface State {
   gone: boolean
   disconnect: DisconnectPolicy | undefined
   endedBy: string | undefined
-  chunks: number
-  bytes: number
-  firstChunkAt: number | undefined
 }
 
 /**
@@ -122,10 +119,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
           completed: false,
           gone: false,
           disconnect: undefined,
-          endedBy: undefined,
-          chunks: 0,
-          bytes: 0,
-          firstChunkAt: undefined
+          endedBy: undefined
         }
         // Small: the relay forwards as frames come; this only absorbs a burst while a write drains.
         const queue = yield* Queue.bounded<Item>(64)
@@ -140,23 +134,27 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
           decode: (bytes, options) =>
             Stream.onStart(request.dialect.decode(bytes, options), Deferred.succeed(opened, undefined))
         }
+        // The guard counts the stream (outcome, chunks, bytes, time to first chunk) and tells the
+        // observer once it ended: the log line takes those numbers from there, so it agrees with
+        // the metrics the ambient observer keeps.
+        const observed = yield* Deferred.make<StreamObserver.Ended>()
+        const observer = StreamObserver.combine(yield* StreamObserver.StreamObserver, {
+          ...StreamObserver.noopService,
+          ended: (_, ended) => Deferred.succeed(observed, ended)
+        })
         const events = client.streamEvents(request.upstream, {
           dialect,
           labels: { upstream: request.log.upstream }
-        }).pipe(Stream.provideService(RequestProfile.RequestProfile, request.profile))
+        }).pipe(
+          Stream.provideService(RequestProfile.RequestProfile, request.profile),
+          Stream.provideService(StreamObserver.StreamObserver, observer)
+        )
         const offer = (item: Item) => state.gone || state.completed ? Effect.void : Queue.offer(queue, item)
 
         const onEvents = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>) =>
           Effect.suspend(() => {
             let text = ""
-            for (const event of events) {
-              state.bytes += event.bytes
-              if (event._tag === "Chunk") {
-                state.chunks++
-                if (state.firstChunkAt === undefined) state.firstChunkAt = clock.unsafeCurrentTimeMillis()
-              }
-              text += request.dialect.encode(event)
-            }
+            for (const event of events) text += request.dialect.encode(event)
             return text.length === 0 ? Effect.void : offer({ _tag: "Data", text })
           })
 
@@ -167,18 +165,28 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
             )
             const failure = Exit.isFailure(exit) ? Option.getOrUndefined(exit.cause.pipe(causeFailure)) : undefined
             const error = failure === undefined ? undefined : ErrorResponse.fromFailure(failure, failureContext)
-            const now = clock.unsafeCurrentTimeMillis()
+            // The guard has ended (and told the observer) before the run returns; a request
+            // refused at admission never started one.
+            const ended = Option.getOrUndefined(
+              yield* Effect.option(
+                Deferred.poll(observed).pipe(
+                  Effect.flatten,
+                  Effect.flatten
+                )
+              )
+            )
             yield* streamLog.ended({
               ...request.log,
               stream: true,
-              outcome: Exit.isSuccess(exit) ? "done" : error?.type ?? "interrupted",
+              outcome: ended?.outcome ?? error?.type ?? (Exit.isSuccess(exit) ? "done" : "interrupted"),
               status,
               disconnect: state.disconnect,
               endedBy: state.endedBy,
-              ttfcMs: state.firstChunkAt === undefined ? undefined : state.firstChunkAt - startedAt,
-              chunks: state.chunks,
-              bytes: state.bytes,
-              durationMs: now - startedAt,
+              ttfcMs: ended?.timeToFirstChunkMillis,
+              chunks: ended?.chunks ?? 0,
+              keepalives: ended?.keepalives ?? 0,
+              bytes: ended?.bytes ?? 0,
+              durationMs: ended?.durationMillis ?? clock.unsafeCurrentTimeMillis() - startedAt,
               error: error?.message
             })
           })

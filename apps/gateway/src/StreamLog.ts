@@ -25,8 +25,11 @@ export interface Record {
   readonly disconnect?: "cancel" | "drain" | undefined
   /** Why the gateway ended the stream itself, if it did: `shutdown`. */
   readonly endedBy?: string | undefined
+  /** From the guard's count (as the metrics), for streams: from when the upstream call began. */
   readonly ttfcMs: number | undefined
   readonly chunks: number
+  /** Upstream keepalives and lifecycle frames (pings, `message_start`), for streams. */
+  readonly keepalives?: number | undefined
   readonly bytes: number
   readonly durationMs: number
   /** The error's message for failed outcomes (never holds keys or prompt text). */

@@ -15,7 +15,8 @@ export interface Started {
 }
 
 export const start = (
-  overrides: Partial<Config.GatewayConfigShape> = {}
+  overrides: Partial<Config.GatewayConfigShape> = {},
+  options: { readonly upstreamName?: string } = {}
 ): Effect.Effect<Started, unknown, Scope.Scope> =>
   Effect.gen(function*() {
     const simulator = yield* UpstreamSimulator.make()
@@ -31,7 +32,12 @@ export const start = (
       host: "127.0.0.1",
       keepaliveInterval: Duration.seconds(15),
       upstreams: [
-        Config.Upstream.make({ name: "sim", baseUrl: `${simulator.url}/v1`, dialect: "any", models: ["sim:*"] })
+        Config.Upstream.make({
+          name: options.upstreamName ?? "sim",
+          baseUrl: `${simulator.url}/v1`,
+          dialect: "any",
+          models: ["sim:*"]
+        })
       ],
       simulated: false,
       ...overrides

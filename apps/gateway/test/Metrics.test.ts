@@ -1,6 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Metrics } from "@streamguard/gateway"
 import { Effect, Metric, MetricBoundaries } from "effect"
+import { start, streamEnd } from "./GatewayUnderTest.js"
+
+/** The value of one sample line of Prometheus text whose name and labels include all of `parts`. */
+const sample = (text: string, name: string, ...parts: ReadonlyArray<string>): number => {
+  const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && parts.every((part) => l.includes(part)))
+  assert.isDefined(line, `${name} ${parts.join(" ")}`)
+  return Number(line!.slice(line!.lastIndexOf(" ") + 1))
+}
 
 describe("Metrics.render", () => {
   it.effect("writes counters with labels and cumulative histogram buckets in Prometheus text", () =>
@@ -25,5 +33,39 @@ describe("Metrics.render", () => {
       assert.include(text, "test_latency_ms_bucket{le=\"+Inf\"} 3")
       assert.include(text, "test_latency_ms_count 3")
       assert.include(text, "test_latency_ms_sum 555")
+    }))
+})
+
+describe("the stream-end log line", () => {
+  it.scopedLive("counts chunks, keepalives, bytes and duration as /metrics does for the same stream", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({}, { upstreamName: "agree" })
+      const response = yield* Effect.promise(() =>
+        fetch(`${gateway.url}/v1/messages`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            model: "sim:steady?chunks=5&gap=2ms",
+            max_tokens: 16,
+            stream: true,
+            messages: [{ role: "user", content: "hi" }]
+          })
+        }).then((r) => r.text())
+      )
+      assert.include(response, "message_stop")
+      const line = yield* streamEnd(gateway)
+      const text = yield* Effect.promise(() => fetch(`${gateway.url}/metrics`).then((r) => r.text()))
+      const label = `upstream="agree"`
+      assert.strictEqual(line["chunks"], 5)
+      assert.strictEqual(line["chunks"], sample(text, "streamguard_chunks_received_total", label))
+      assert.isAbove(line["keepalives"] as number, 0)
+      assert.strictEqual(line["keepalives"], sample(text, "streamguard_keepalives_received_total", label))
+      assert.strictEqual(line["bytes"], sample(text, "streamguard_bytes_received_total", label))
+      // The duration histogram is in seconds: one stream, so its sum is this stream's duration.
+      assert.closeTo(
+        line["durationMs"] as number,
+        sample(text, "streamguard_stream_duration_seconds_sum", label) * 1000,
+        1e-6
+      )
     }))
 })
