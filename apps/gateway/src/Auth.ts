@@ -36,6 +36,6 @@ export class Auth extends Effect.Service<Auth>()("gateway/Auth", {
       const hashed = digest(presented)
       return keys.some((key) => timingSafeEqual(key, hashed))
     }
-    return { enabled: keys.length > 0, check } as const
+    return { check } as const
   })
 }) {}

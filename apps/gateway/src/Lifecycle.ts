@@ -5,9 +5,10 @@
  * @since 0.1.0
  */
 import type { Scope } from "effect"
-import { Deferred, Duration, Effect, Ref, SubscriptionRef } from "effect"
+import { Deferred, Duration, Effect, Metric, Ref, SubscriptionRef } from "effect"
 import { Stream } from "effect"
 import { GatewayConfig } from "./Config.js"
+import * as Metrics from "./Metrics.js"
 
 /**
  * @since 0.1.0
@@ -31,13 +32,13 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
       Effect.interruptible
     )
 
+    const add = (delta: number) =>
+      Effect.flatMap(SubscriptionRef.updateAndGet(inFlight, (n) => n + delta), (n) => Metric.set(Metrics.inFlight, n))
+
     /**
-     * Marks one stream in flight for the life of the scope.
+     * Marks one stream in flight for the life of the scope (and in the `streams_in_flight` gauge).
      */
-    const track: Effect.Effect<void, never, Scope.Scope> = Effect.acquireRelease(
-      SubscriptionRef.update(inFlight, (n) => n + 1),
-      () => SubscriptionRef.update(inFlight, (n) => n - 1)
-    )
+    const track: Effect.Effect<void, never, Scope.Scope> = Effect.acquireRelease(add(1), () => add(-1))
 
     /**
      * Stops accepting, waits for streams in flight up to `drainTimeout`, then tells the rest to
@@ -59,7 +60,6 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
     return {
       scope,
       accepting: Ref.get(accepting),
-      inFlight: SubscriptionRef.get(inFlight),
       track,
       stopNow: Deferred.await(stopNow),
       shutdown

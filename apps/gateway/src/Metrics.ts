@@ -23,7 +23,7 @@ export const requests = Metric.counter("streamguard_gateway_requests_total", {
 })
 
 /**
- * Streams the gateway is relaying right now.
+ * Streams the gateway is relaying to clients right now (those a graceful shutdown waits for).
  *
  * @since 0.1.0
  * @category metrics

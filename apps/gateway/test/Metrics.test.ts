@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Metrics } from "@streamguard/gateway"
-import { Effect, Metric, MetricBoundaries } from "effect"
+import { Effect, Metric, MetricBoundaries, Schedule } from "effect"
 import { start, streamEnd } from "./GatewayUnderTest.js"
 
 /** The value of one sample line of Prometheus text whose name and labels include all of `parts`. */
@@ -67,5 +67,41 @@ describe("the stream-end log line", () => {
         sample(text, "streamguard_stream_duration_seconds_sum", label) * 1000,
         1e-6
       )
+    }))
+})
+
+describe("the in-flight gauge", () => {
+  it.scopedLive("counts a stream while it is relayed and drops when the client leaves", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start()
+      const metric = () => fetch(`${gateway.url}/metrics`).then((r) => r.text())
+      const controller = new AbortController()
+      const during = yield* Effect.promise(async () => {
+        const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+          method: "POST",
+          signal: controller.signal,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            model: "sim:steady?chunks=100&gap=20ms",
+            stream: true,
+            messages: [{ role: "user", content: "hi" }]
+          })
+        })
+        const reader = response.body!.getReader()
+        await reader.read()
+        const text = await metric()
+        controller.abort()
+        return text
+      })
+      assert.include(during, "streamguard_gateway_streams_in_flight 1")
+      // The count drops as the gateway sees the client leave, a moment after the abort.
+      const after = yield* Effect.promise(metric).pipe(
+        Effect.repeat({
+          until: (text) => text.includes("streamguard_gateway_streams_in_flight 0"),
+          schedule: Schedule.spaced("25 millis"),
+          times: 40
+        })
+      )
+      assert.include(after, "streamguard_gateway_streams_in_flight 0")
     }))
 })
