@@ -96,11 +96,9 @@ describe("the in-flight gauge", () => {
       assert.include(during, "streamguard_gateway_streams_in_flight 1")
       // The count drops as the gateway sees the client leave, a moment after the abort.
       const after = yield* Effect.promise(metric).pipe(
-        Effect.repeat({
-          until: (text) => text.includes("streamguard_gateway_streams_in_flight 0"),
-          schedule: Schedule.spaced("25 millis"),
-          times: 40
-        })
+        Effect.filterOrFail((text) => text.includes("streamguard_gateway_streams_in_flight 0"), () => "in flight"),
+        Effect.retry({ schedule: Schedule.spaced("25 millis"), times: 40 }),
+        Effect.orElse(() => Effect.promise(metric))
       )
       assert.include(after, "streamguard_gateway_streams_in_flight 0")
     }))
