@@ -231,7 +231,11 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
             if (state.completed) return Effect.asVoid(Fiber.interrupt(producer))
             state.gone = true
             state.disconnect = request.onDisconnect
-            const told = Deferred.succeed(decided, state.committed ? 200 : 499)
+            // The moment the gateway saw the client leave, for debugging how long the upstream close took.
+            const told = Effect.logDebug("client disconnected").pipe(
+              Effect.annotateLogs({ requestId: request.log.requestId, onDisconnect: request.onDisconnect }),
+              Effect.zipRight(Deferred.succeed(decided, state.committed ? 200 : 499))
+            )
             if (request.onDisconnect === "cancel") {
               return Effect.asVoid(Effect.zipRight(told, Fiber.interrupt(producer)))
             }

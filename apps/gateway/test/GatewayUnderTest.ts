@@ -4,13 +4,13 @@
 import { HttpServer } from "@effect/platform"
 import { Config, Gateway } from "@streamguard/gateway"
 import { UpstreamSimulator } from "@streamguard/testing"
-import { Context, Duration, Effect, Layer, Logger, Schedule } from "effect"
+import { Context, Duration, Effect, Layer, Logger, LogLevel, Schedule } from "effect"
 import type { Scope } from "effect"
 
 export interface Started {
   readonly url: string
   readonly simulator: UpstreamSimulator.Service
-  /** The log lines' annotations (and their message, as `_message`), oldest first. */
+  /** The log lines' annotations (with their message array as `_message`, their time as `_date`), oldest first. */
   readonly logs: Effect.Effect<ReadonlyArray<Record<string, unknown>>>
 }
 
@@ -21,8 +21,8 @@ export const start = (
   Effect.gen(function*() {
     const simulator = yield* UpstreamSimulator.make()
     const lines: Array<Record<string, unknown>> = []
-    const capture = Logger.make(({ annotations, message }) => {
-      const record: Record<string, unknown> = { _message: message }
+    const capture = Logger.make(({ annotations, date, message }) => {
+      const record: Record<string, unknown> = { _message: message, _date: date.getTime() }
       for (const [key, value] of annotations) record[key] = value
       lines.push(record)
     })
@@ -43,7 +43,10 @@ export const start = (
       ...overrides
     }
     const context = yield* Layer.build(
-      Gateway.layer(config).pipe(Layer.provide(Logger.replace(Logger.defaultLogger, capture)))
+      Gateway.layer(config).pipe(
+        Layer.provide(Logger.replace(Logger.defaultLogger, capture)),
+        Layer.provide(Logger.minimumLogLevel(LogLevel.Debug))
+      )
     )
     const server = Context.get(context, HttpServer.HttpServer)
     const port = server.address._tag === "TcpAddress" ? server.address.port : 0
