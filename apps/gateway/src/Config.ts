@@ -32,7 +32,7 @@ const PositiveInt = Schema.Int.pipe(Schema.positive())
  * @since 0.1.0
  * @category models
  */
-export class Upstream extends Schema.Class<Upstream>("Upstream")({
+export class Upstream extends Schema.Class<Upstream>("gateway/Upstream")({
   name: Schema.NonEmptyTrimmedString,
   /** Where the provider's `/v1/...` paths live, e.g. `https://api.openai.com`. */
   baseUrl: Schema.String.pipe(Schema.filter((s) => URL.canParse(s) || `not a URL: ${JSON.stringify(s)}`)),
@@ -114,6 +114,11 @@ export class ConfigLoadError extends Schema.TaggedError<ConfigLoadError>("gatewa
   "ConfigLoadError",
   { key: Schema.String, reason: Schema.String }
 ) {
+  /**
+   * `bad config <key>: <reason>`, as start-up prints it.
+   *
+   * @since 0.1.0
+   */
   override get message(): string {
     return `bad config ${this.key}: ${this.reason}`
   }

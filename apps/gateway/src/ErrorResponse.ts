@@ -7,7 +7,7 @@
 import { Headers, HttpServerResponse } from "@effect/platform"
 import { StreamOutcome } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
-import { Data, Predicate, Redacted } from "effect"
+import { Predicate, Redacted, Schema } from "effect"
 
 /**
  * The client-facing dialects: one per endpoint.
@@ -18,33 +18,44 @@ import { Data, Predicate, Redacted } from "effect"
 export type Endpoint = "openaiChat" | "openaiResponses" | "anthropic"
 
 /**
- * One error, as the gateway reports it. `type` is a stream outcome (`chunk_timeout`, ...) for
- * stream failures, or the provider-style type (`invalid_request_error`, ...) for request mistakes.
+ * One error, as the gateway reports it (in an HTTP body, an in-band event, a log line). `type` is
+ * a stream outcome (`chunk_timeout`, ...) for stream failures, or the provider-style type
+ * (`invalid_request_error`, ...) for request mistakes; `detail` is the client-facing text, never
+ * holding a key.
  *
  * @since 0.1.0
- * @category models
+ * @category errors
  */
-export class GatewayError extends Data.TaggedError("GatewayError")<{
-  readonly status: number
-  readonly type: string
-  readonly code: string | null
-  readonly message: string
+export class GatewayError extends Schema.TaggedError<GatewayError>("gateway/GatewayError")("GatewayError", {
+  status: Schema.Number,
+  type: Schema.String,
+  code: Schema.NullOr(Schema.String),
+  detail: Schema.String,
   /** The request field at fault (`messages.0.role`), for schema errors. */
-  readonly param?: string | undefined
+  param: Schema.optional(Schema.String),
   /** The policy phase that expired (`chunk`, `firstChunk`, ...), for timeouts. */
-  readonly phase?: string | undefined
-  readonly elapsedMillis?: number | undefined
-  readonly chunks?: number | undefined
+  phase: Schema.optional(Schema.String),
+  elapsedMillis: Schema.optional(Schema.Number),
+  chunks: Schema.optional(Schema.Number),
   /** Seconds, passed through from the upstream or chosen by admission. */
-  readonly retryAfter?: string | undefined
-}> {}
+  retryAfter: Schema.optional(Schema.String)
+}) {
+  /**
+   * The client-facing text (`detail`).
+   *
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return this.detail
+  }
+}
 
 /**
  * @since 0.1.0
  * @category constructors
  */
 export const badRequest = (message: string, param?: string): GatewayError =>
-  new GatewayError({ status: 400, type: "invalid_request_error", code: "invalid_request", message, param })
+  new GatewayError({ status: 400, type: "invalid_request_error", code: "invalid_request", detail: message, param })
 
 /**
  * @since 0.1.0
@@ -55,7 +66,7 @@ export const unauthorized = (): GatewayError =>
     status: 401,
     type: "authentication_error",
     code: "invalid_api_key",
-    message: "missing or invalid gateway key: send `authorization: Bearer <key>`"
+    detail: "missing or invalid gateway key: send `authorization: Bearer <key>`"
   })
 
 /**
@@ -67,7 +78,7 @@ export const modelNotFound = (model: string, endpoint: Endpoint): GatewayError =
     status: 404,
     type: "not_found_error",
     code: "model_not_found",
-    message: `no upstream serves model ${JSON.stringify(model)} on this endpoint (${endpoint})`,
+    detail: `no upstream serves model ${JSON.stringify(model)} on this endpoint (${endpoint})`,
     param: "model"
   })
 
@@ -76,7 +87,7 @@ export const modelNotFound = (model: string, endpoint: Endpoint): GatewayError =
  * @category constructors
  */
 export const notFound = (path: string): GatewayError =>
-  new GatewayError({ status: 404, type: "not_found_error", code: "not_found", message: `no route for ${path}` })
+  new GatewayError({ status: 404, type: "not_found_error", code: "not_found", detail: `no route for ${path}` })
 
 /**
  * @since 0.1.0
@@ -87,7 +98,7 @@ export const tooLarge = (limit: number): GatewayError =>
     status: 413,
     type: "request_too_large",
     code: "request_too_large",
-    message: `request body exceeds ${limit} bytes`
+    detail: `request body exceeds ${limit} bytes`
   })
 
 /**
@@ -100,7 +111,7 @@ export const overloaded = (message: string, retryAfterSeconds: number): GatewayE
     type: "pool_timeout",
     code: "overloaded",
     phase: "pool",
-    message,
+    detail: message,
     retryAfter: String(retryAfterSeconds)
   })
 
@@ -113,7 +124,7 @@ export const shuttingDown = (): GatewayError =>
     status: 503,
     type: "shutting_down",
     code: "shutting_down",
-    message: "the gateway is shutting down",
+    detail: "the gateway is shutting down",
     retryAfter: "1"
   })
 
@@ -193,7 +204,7 @@ export const fromFailure = (error: unknown, context: FailureContext): GatewayErr
     status,
     type: outcome,
     code: outcome === "upstream_http_error" && upstreamStatus !== undefined ? String(upstreamStatus) : outcome,
-    message,
+    detail: message,
     phase: stringField(error, "phase"),
     elapsedMillis: numberField(error, "elapsedMillis"),
     chunks: numberField(error, "chunks"),

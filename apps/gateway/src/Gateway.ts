@@ -16,8 +16,8 @@ import { Auth } from "./Auth.js"
 import type { GatewayConfigShape } from "./Config.js"
 import { type ConfigLoadError, GatewayConfig } from "./Config.js"
 import * as ErrorResponse from "./ErrorResponse.js"
+import { GatewayProfiles } from "./GatewayProfiles.js"
 import { Lifecycle } from "./Lifecycle.js"
-import { GatewayProfiles } from "./Profiles.js"
 import { Proxy } from "./Proxy.js"
 import { Relay } from "./Relay.js"
 import * as Health from "./Routes/Health.js"
@@ -48,7 +48,7 @@ export const router = HttpRouter.concatAll(Proxied.routes, Models.routes, Health
           status: 500,
           type: "internal_error",
           code: "internal_error",
-          message: "internal error"
+          detail: "internal error"
         })
       )
     })

@@ -20,9 +20,9 @@ import { Auth } from "./Auth.js"
 import type { Upstream } from "./Config.js"
 import { GatewayConfig } from "./Config.js"
 import * as ErrorResponse from "./ErrorResponse.js"
+import { GatewayProfiles, header as profileHeader } from "./GatewayProfiles.js"
 import { Lifecycle } from "./Lifecycle.js"
 import * as Metrics from "./Metrics.js"
-import { GatewayProfiles, header as profileHeader } from "./Profiles.js"
 import { disconnectHeader, Relay } from "./Relay.js"
 import type { DisconnectPolicy } from "./Relay.js"
 import * as RequestBody from "./RequestBody.js"
@@ -164,78 +164,79 @@ export class Proxy extends Effect.Service<Proxy>()("gateway/Proxy", {
         })
       })
 
-    const handle = (
+    const handle: (
       spec: EndpointSpec<unknown>
-    ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest | Scope.Scope> =>
-      Effect.gen(function*() {
-        const request = yield* HttpServerRequest.HttpServerRequest
-        const requestId = request.headers["x-request-id"] ?? randomUUID()
-        const fail = (error: ErrorResponse.GatewayError) =>
-          Effect.succeed(
-            ErrorResponse.toResponse(spec.endpoint, error).pipe(
-              HttpServerResponse.setHeader("x-request-id", requestId),
-              // A refused body may still be arriving: do not keep reading it on this connection.
-              error.status === 413 ? HttpServerResponse.setHeader("connection", "close") : (r) => r
-            )
-          )
-
-        if (!(yield* lifecycle.accepting)) return yield* fail(ErrorResponse.shuttingDown())
-        if (!auth.check(request.headers)) return yield* fail(ErrorResponse.unauthorized())
-
-        const checked = yield* Effect.either(RequestBody.read(spec.schema, config.maxBodyBytes))
-        if (Either.isLeft(checked)) return yield* fail(checked.left)
-        const { body, raw }: RequestBody.Checked<RequestBody.Body> = checked.right
-
-        const upstream = routing.route(body.model, spec.endpoint)
-        if (Option.isNone(upstream)) return yield* fail(ErrorResponse.modelNotFound(body.model, spec.endpoint))
-
-        const profile = profiles.select(request.headers[profileHeader], upstream.value)
-        if (Either.isLeft(profile)) return yield* fail(profile.left)
-
-        const policyHeader = request.headers[disconnectHeader]?.trim().toLowerCase()
-        if (policyHeader !== undefined && policyHeader !== "cancel" && policyHeader !== "drain") {
-          return yield* fail(
-            ErrorResponse.badRequest(`${disconnectHeader} must be cancel or drain`, disconnectHeader)
-          )
-        }
-        const onDisconnect: DisconnectPolicy = policyHeader === "drain" ? "drain" : "cancel"
-
-        const stream = body.stream === true
-        const outgoing = upstreamRequest(
-          spec,
-          upstream.value,
-          Option.fromNullable(config.upstreamKeys.get(upstream.value.name)),
-          request.headers,
-          raw,
-          stream
-        )
-        const log = {
-          requestId,
-          endpoint: spec.endpoint,
-          profile: profile.right.name,
-          upstream: upstream.value.name,
-          model: body.model
-        }
-        if (!stream) return yield* batch(spec, outgoing, upstream.value, profile.right, log)
-
-        return yield* relay.stream({
-          endpoint: spec.endpoint,
-          dialect: spec.dialect,
-          upstream: outgoing,
-          profile: profile.right,
-          admit: admission.admit(upstream.value).pipe(
-            Effect.provideService(RequestProfile.RequestProfile, profile.right)
-          ),
-          onDisconnect,
-          log
-        })
-      }).pipe(
-        Effect.tap((response) =>
-          Metric.increment(
-            Metric.tagged(Metric.tagged(Metrics.requests, "endpoint", spec.endpoint), "status", String(response.status))
+    ) => Effect.Effect<
+      HttpServerResponse.HttpServerResponse,
+      never,
+      HttpServerRequest.HttpServerRequest | Scope.Scope
+    > = Effect.fn("Proxy.handle")(function*(spec: EndpointSpec<unknown>) {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const requestId = request.headers["x-request-id"] ?? randomUUID()
+      const fail = (error: ErrorResponse.GatewayError) =>
+        Effect.succeed(
+          ErrorResponse.toResponse(spec.endpoint, error).pipe(
+            HttpServerResponse.setHeader("x-request-id", requestId),
+            // A refused body may still be arriving: do not keep reading it on this connection.
+            error.status === 413 ? HttpServerResponse.setHeader("connection", "close") : (r) => r
           )
         )
+
+      if (!(yield* lifecycle.accepting)) return yield* fail(ErrorResponse.shuttingDown())
+      if (!auth.check(request.headers)) return yield* fail(ErrorResponse.unauthorized())
+
+      const checked = yield* Effect.either(RequestBody.read(spec.schema, config.maxBodyBytes))
+      if (Either.isLeft(checked)) return yield* fail(checked.left)
+      const { body, raw }: RequestBody.Checked<RequestBody.Body> = checked.right
+
+      const upstream = routing.route(body.model, spec.endpoint)
+      if (Option.isNone(upstream)) return yield* fail(ErrorResponse.modelNotFound(body.model, spec.endpoint))
+
+      const profile = profiles.select(request.headers[profileHeader], upstream.value)
+      if (Either.isLeft(profile)) return yield* fail(profile.left)
+
+      const policyHeader = request.headers[disconnectHeader]?.trim().toLowerCase()
+      if (policyHeader !== undefined && policyHeader !== "cancel" && policyHeader !== "drain") {
+        return yield* fail(
+          ErrorResponse.badRequest(`${disconnectHeader} must be cancel or drain`, disconnectHeader)
+        )
+      }
+      const onDisconnect: DisconnectPolicy = policyHeader === "drain" ? "drain" : "cancel"
+
+      const stream = body.stream === true
+      const outgoing = upstreamRequest(
+        spec,
+        upstream.value,
+        Option.fromNullable(config.upstreamKeys.get(upstream.value.name)),
+        request.headers,
+        raw,
+        stream
       )
+      const log = {
+        requestId,
+        endpoint: spec.endpoint,
+        profile: profile.right.name,
+        upstream: upstream.value.name,
+        model: body.model
+      }
+      if (!stream) return yield* batch(spec, outgoing, upstream.value, profile.right, log)
+
+      return yield* relay.stream({
+        endpoint: spec.endpoint,
+        dialect: spec.dialect,
+        upstream: outgoing,
+        profile: profile.right,
+        admit: admission.admit(upstream.value).pipe(
+          Effect.provideService(RequestProfile.RequestProfile, profile.right)
+        ),
+        onDisconnect,
+        log
+      })
+    }, (effect, spec) =>
+      Effect.tap(effect, (response) =>
+        Metric.increment(
+          Metric.tagged(Metric.tagged(Metrics.requests, "endpoint", spec.endpoint), "status", String(response.status))
+        )))
 
     return { handle } as const
   })

@@ -108,10 +108,10 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
      * `keepaliveInterval` the 200 is sent with a keep-alive comment, and a later failure becomes
      * the in-band error event.
      */
-    const stream = <A>(
+    const stream: <A>(
       request: StreamRequest<A>
-    ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, Scope.Scope> =>
-      Effect.gen(function*() {
+    ) => Effect.Effect<HttpServerResponse.HttpServerResponse, never, Scope.Scope> = Effect.fn("Relay.stream")(
+      function*<A>(request: StreamRequest<A>) {
         const clock = yield* Effect.clock
         const startedAt = clock.unsafeCurrentTimeMillis()
         const state: State = {
@@ -338,7 +338,8 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
             "x-accel-buffering": "no"
           })
         })
-      })
+      }
+    )
 
     return { stream } as const
   })

@@ -43,11 +43,12 @@ export interface Record {
 export class StreamLog extends Effect.Service<StreamLog>()("gateway/StreamLog", {
   succeed: {
     /** Writes the line through the Effect logger (JSON in `main.ts`), annotated with the record. */
-    ended: (record: Record): Effect.Effect<void> =>
-      Effect.logInfo("stream ended").pipe(
+    ended: Effect.fn("StreamLog.ended")(function*(record: Record) {
+      yield* Effect.logInfo("stream ended").pipe(
         Effect.annotateLogs(
           Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))
         )
       )
+    })
   }
 }) {}
