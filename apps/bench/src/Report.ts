@@ -34,6 +34,8 @@ export interface Report {
   readonly machine: Machine
   readonly mode: Mode
   readonly scenarios: Readonly<Record<string, Result>>
+  /** Scenarios that could not be measured, with the reason. */
+  readonly failed?: Readonly<Record<string, string>>
 }
 
 /**

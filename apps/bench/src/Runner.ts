@@ -57,7 +57,8 @@ const awaitOpen = async (simUrl: string, modelPrefix: string, count: number): Pr
     if (Date.now() > deadline) {
       throw new Error(`only ${open} of ${count} streams opened`)
     }
-    await sleep(100)
+    // Each poll makes the simulator encode every record: polling fast slows the very opening it waits for.
+    await sleep(1_000)
   }
 }
 

@@ -96,7 +96,7 @@ export const byMode: { readonly [M in Mode]: Settings } = {
   },
   full: {
     chunkOverhead: { chunks: 50_000, warmupChunks: 5_000, runs: 5 },
-    idleMemory: { streams: 10_000, idleMillis: 10_000, runs: 3 },
+    idleMemory: { streams: 10_000, idleMillis: 10_000, runs: 2 },
     timeoutPrecision: { streams: 1_000, chunkTimeoutMillis: 1_000, runs: 5 },
     cancelLatency: { streams: 500, chunkTimeoutMillis: 1_000, runs: 3 },
     gatewayOverhead: {

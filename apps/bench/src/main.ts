@@ -52,26 +52,38 @@ const main = async (): Promise<number> => {
     ? await Child.server("gateway", ["--upstream", sim.url])
     : undefined
   const results: Record<string, Runner.Result> = {}
+  const failed: Record<string, string> = {}
   try {
     for (const scenario of scenarios) {
       const at = performance.now()
       console.error(`bench: ${scenario.name} (${mode})...`)
-      results[scenario.name] = await Runner.run(scenario, {
-        settings: byMode[mode],
-        simUrl: sim.url,
-        gatewayUrl: gateway?.url
-      })
-      console.error(`bench: ${scenario.name} done in ${((performance.now() - at) / 1000).toFixed(1)} s`)
+      // One scenario failing must not throw away the others' minutes of measurement.
+      try {
+        results[scenario.name] = await Runner.run(scenario, {
+          settings: byMode[mode],
+          simUrl: sim.url,
+          gatewayUrl: gateway?.url
+        })
+        console.error(`bench: ${scenario.name} done in ${((performance.now() - at) / 1000).toFixed(1)} s`)
+      } catch (error) {
+        failed[scenario.name] = error instanceof Error ? error.message : String(error)
+        console.error(`bench: ${scenario.name} FAILED: ${failed[scenario.name]}`)
+      }
     }
   } finally {
     gateway?.child.kill()
     sim.child.kill()
   }
-  const report: Report.Report = { machine: Report.finish(machine), mode, scenarios: results }
+  const report: Report.Report = {
+    machine: Report.finish(machine),
+    mode,
+    scenarios: results,
+    ...(Object.keys(failed).length > 0 ? { failed } : {})
+  }
   console.log(Report.markdown(report))
   console.error(`bench: ${mode} run took ${((performance.now() - started) / 1000).toFixed(1)} s`)
   if (values.json !== undefined) await Fs.writeFile(values.json, JSON.stringify(report, null, 2) + "\n")
-  return 0
+  return Object.keys(failed).length > 0 ? 1 : 0
 }
 
 main().then(

@@ -67,7 +67,10 @@ export const measure = async (job: Job): Promise<ReadonlyArray<Metrics>> => {
             startedAt = info.startedAt
           })
       }
-      return Subject.stream(job.simUrl, model, { chunk: Duration.millis(chunkTimeoutMillis) }).pipe(
+      return Subject.stream(job.simUrl, model, {
+        chunk: Duration.millis(chunkTimeoutMillis),
+        headers: Duration.seconds(60)
+      }).pipe(
         Stream.runDrain,
         Effect.match({
           onFailure: (error) => {

@@ -15,8 +15,8 @@ import { collect, cpuMicros, sleep } from "../Stats.js"
 const prefix = (tag: string) => `sim:steady?text=${tag}&gap=600s&jitter=0ms&seed=`
 const model = (tag: string, i: number) => `${prefix(tag)}${i}`
 
-/** Opened in batches, each waited for: 10,000 at once outrun the simulator's accept loop. */
-const batch = 500
+/** Opened in batches, each waited for: 10,000 at once outran the simulator's accept loop. */
+const batch = 1_000
 
 const openAll = async (
   open: (url: string, model: string) => Held,
