@@ -122,7 +122,9 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
           endedBy: undefined
         }
         // Small: the relay forwards as frames come; this only absorbs a burst while a write drains.
-        const queue = yield* Queue.bounded<Item>(64)
+        // Keep-alive ticks and the shutdown signal go through the queue too: a `Queue.take` is never
+        // raced against a timer, because an interrupted take can lose the frame it was handed.
+        const queue = yield* Queue.bounded<Next>(64)
         const decided = yield* Deferred.make<number>()
         const failureContext: ErrorResponse.FailureContext = { upstream: request.log.upstream, secrets }
         // The client decodes the body only once the upstream answered with a 2xx status (any other
@@ -149,7 +151,9 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
           Stream.provideService(RequestProfile.RequestProfile, request.profile),
           Stream.provideService(StreamObserver.StreamObserver, observer)
         )
-        const offer = (item: Item) => state.gone || state.completed ? Effect.void : Queue.offer(queue, item)
+        const offer = (item: Next) => state.gone || state.completed ? Effect.void : Queue.offer(queue, item)
+        // When the client was last sent something: keep-alives fill silences of `keepaliveInterval`.
+        let lastSentAt = startedAt
 
         const onEvents = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>) =>
           Effect.suspend(() => {
@@ -260,25 +264,36 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
         )
         yield* lifecycle.track
 
-        const next: Effect.Effect<Next> = Effect.raceFirst(
-          Queue.take(queue).pipe(
-            Effect.timeoutTo({
-              duration: config.keepaliveInterval,
-              onTimeout: (): Next => idle,
-              onSuccess: (i): Next => i
-            })
-          ),
-          Effect.as(lifecycle.stopNow, stop)
-        )
         const headers = Headers.fromInput({ "x-request-id": request.log.requestId })
-
+        const interval = Duration.toMillis(config.keepaliveInterval)
         // No keep-alive (which commits the 200) before the upstream opened: until then a failure,
-        // an admission refusal included, still gets its own status.
-        const first: Next = yield* Effect.raceAll([
-          Queue.take(queue),
-          Deferred.await(opened).pipe(Effect.zipRight(Effect.sleep(config.keepaliveInterval)), Effect.as(idle)),
-          Effect.as(lifecycle.stopNow, stop)
-        ])
+        // an admission refusal included, still gets its own status. After it, one tick per
+        // silence of `keepaliveInterval` since the client was last sent something.
+        const ticks: Effect.Effect<never> = Effect.suspend(() => {
+          const silent = clock.unsafeCurrentTimeMillis() - lastSentAt
+          return silent >= interval
+            ? Effect.zipRight(
+              Effect.sync(() => {
+                lastSentAt = clock.unsafeCurrentTimeMillis()
+              }),
+              offer(idle)
+            )
+            : Effect.sleep(interval - silent)
+        }).pipe(Effect.forever)
+        yield* Effect.forkScoped(
+          Effect.zipRight(
+            Deferred.await(opened),
+            Effect.zipRight(
+              Effect.sync(() => {
+                lastSentAt = clock.unsafeCurrentTimeMillis()
+              }),
+              ticks
+            )
+          )
+        )
+        yield* Effect.forkScoped(Effect.zipRight(lifecycle.stopNow, offer(stop)))
+
+        const first: Next = yield* Queue.take(queue)
         if (first._tag === "Fail" || first._tag === "Stop") {
           state.completed = true
           const error = first._tag === "Fail" ? first.error : ErrorResponse.shuttingDown()
@@ -296,6 +311,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
         const toText = (n: Next): Option.Option<string> => {
           switch (n._tag) {
             case "Data":
+              lastSentAt = clock.unsafeCurrentTimeMillis()
               return Option.some(n.text)
             case "Idle":
               return Option.some(keepaliveComment)
@@ -313,7 +329,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
         }
         const rest = Stream.repeatEffectOption(
           Effect.suspend(() =>
-            finished ? Effect.fail(Option.none()) : Effect.flatMap(next, (n) => {
+            finished ? Effect.fail(Option.none()) : Effect.flatMap(Queue.take(queue), (n) => {
               const text = toText(n)
               return Option.isSome(text) ? Effect.succeed(text.value) : Effect.fail(Option.none())
             })
