@@ -47,6 +47,7 @@ export interface Context {
 
 const awaitOpen = async (simUrl: string, modelPrefix: string, count: number): Promise<void> => {
   const deadline = Date.now() + 60_000
+  let pause = 100
   for (;;) {
     const open = (await Simulator.records(simUrl)).filter((record) =>
       record.model.startsWith(modelPrefix) && record.headersAt !== null
@@ -57,8 +58,10 @@ const awaitOpen = async (simUrl: string, modelPrefix: string, count: number): Pr
     if (Date.now() > deadline) {
       throw new Error(`only ${open} of ${count} streams opened`)
     }
-    // Each poll makes the simulator encode every record: polling fast slows the very opening it waits for.
-    await sleep(1_000)
+    // Each poll makes the simulator encode every record: polling fast slows the very opening it
+    // waits for, so the pause doubles up to a second.
+    await sleep(pause)
+    pause = Math.min(1_000, pause * 2)
   }
 }
 

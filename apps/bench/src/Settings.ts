@@ -81,9 +81,9 @@ export const byMode: { readonly [M in Mode]: Settings } = {
   },
   quick: {
     chunkOverhead: { chunks: 5_000, warmupChunks: 1_000, runs: 3 },
-    idleMemory: { streams: 1_000, idleMillis: 2_000, runs: 1 },
+    idleMemory: { streams: 1_000, idleMillis: 1_000, runs: 1 },
     timeoutPrecision: { streams: 200, chunkTimeoutMillis: 1_000, runs: 2 },
-    cancelLatency: { streams: 100, chunkTimeoutMillis: 300, runs: 2 },
+    cancelLatency: { streams: 50, chunkTimeoutMillis: 300, runs: 2 },
     gatewayOverhead: {
       chunks: 2_000,
       concurrency: 100,
@@ -91,7 +91,7 @@ export const byMode: { readonly [M in Mode]: Settings } = {
       pacedChunks: 5,
       pacedGapMillis: 20,
       pacedRounds: 10,
-      runs: 2
+      runs: 1
     }
   },
   full: {
