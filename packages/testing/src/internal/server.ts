@@ -61,39 +61,25 @@ const RpcBody = Schema.Struct({
 const decodeWith = <A, I>(schema: Schema.Schema<A, I>, f: (a: A) => Parsed) => (body: unknown) =>
   Either.map(Schema.decodeUnknownEither(schema)(body), f)
 
+/** A model-call body: only the model and whether to stream matter to the simulator. */
+const modelCall = (model: string, stream: boolean, includeUsage = false): Parsed => ({
+  model,
+  stream,
+  includeUsage,
+  rpcId: null,
+  progressToken: undefined,
+  scenario: undefined
+})
+
 const parsers: Record<SimDialect, (body: unknown) => Either.Either<Parsed, unknown>> = {
-  openaiChat: decodeWith(ChatBody, (body) => ({
-    model: body.model,
-    stream: body.stream === true,
-    includeUsage: body.stream_options?.include_usage === true,
-    rpcId: null,
-    progressToken: undefined,
-    scenario: undefined
-  })),
-  openaiResponses: decodeWith(StreamBody, (body) => ({
-    model: body.model,
-    stream: body.stream === true,
-    includeUsage: false,
-    rpcId: null,
-    progressToken: undefined,
-    scenario: undefined
-  })),
-  anthropic: decodeWith(StreamBody, (body) => ({
-    model: body.model,
-    stream: body.stream === true,
-    includeUsage: false,
-    rpcId: null,
-    progressToken: undefined,
-    scenario: undefined
-  })),
-  ollama: decodeWith(OllamaBody, (body) => ({
-    model: body.model,
-    stream: body.stream !== false,
-    includeUsage: false,
-    rpcId: null,
-    progressToken: undefined,
-    scenario: undefined
-  })),
+  openaiChat: decodeWith(
+    ChatBody,
+    (body) => modelCall(body.model, body.stream === true, body.stream_options?.include_usage === true)
+  ),
+  openaiResponses: decodeWith(StreamBody, (body) => modelCall(body.model, body.stream === true)),
+  anthropic: decodeWith(StreamBody, (body) => modelCall(body.model, body.stream === true)),
+  // Ollama streams unless told not to.
+  ollama: decodeWith(OllamaBody, (body) => modelCall(body.model, body.stream !== false)),
   mcp: decodeWith(RpcBody, (body) => {
     const name = body.params?.name
     const scenario = body.params?.arguments?.scenario ?? (name?.startsWith("sim:") === true ? name : undefined)
