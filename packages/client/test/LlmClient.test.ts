@@ -15,14 +15,16 @@ const dialect = Dialects.openaiChat
 
 /** An observer that remembers what it was told. */
 const recorder = () => {
+  const started: Array<StreamObserver.StreamInfo> = []
   const ended: Array<StreamObserver.Ended> = []
   const retrying: Array<StreamObserver.Retrying> = []
   const layer = Layer.succeed(StreamObserver.StreamObserver, {
     ...StreamObserver.noopService,
+    started: (info) => Effect.sync(() => void started.push(info)),
     ended: (_, e) => Effect.sync(() => void ended.push(e)),
     retrying: (_, r) => Effect.sync(() => void retrying.push(r))
   })
-  return { ended, retrying, layer }
+  return { started, ended, retrying, layer }
 }
 
 const profile = (fields: Parameters<typeof TimeoutPolicy.make>[0]) =>
@@ -144,10 +146,14 @@ describe("LlmClient.stream: the behaviour table on real sockets", () => {
         ).pipe(
           Effect.flip
         )
-        const failedAt = Date.now()
         assert.strictEqual(error._tag, "ChunkTimeout")
-        const closedAt = yield* closedWithin(yield* server.exchange(0))
-        assert.isAtMost(closedAt - failedAt, 50)
+        const closedAt = yield* closedWithin(yield* server.exchange(0), "1 second")
+        // The decision's moment on the guard's own clock (live here: Date.now), not when the error
+        // surfaced: the guard closes the upstream before the consumer sees the failure.
+        const decidedAt = (seen.started[0]?.startedAt ?? NaN) +
+          (error._tag === "ChunkTimeout" ? error.elapsedMillis : NaN)
+        assert.isAtLeast(closedAt - decidedAt, 0, "closed before the timeout fired")
+        assert.isAtMost(closedAt - decidedAt, 50, "closed more than 50 ms after the timeout fired")
         assert.strictEqual(seen.ended[0]?.outcome, "chunk_timeout")
       })
   )
