@@ -8,8 +8,7 @@
 import type { HttpClientRequest } from "@effect/platform"
 import { Headers, HttpServerResponse } from "@effect/platform"
 import { LlmClient } from "@streamguard/client"
-import { RequestProfile, StreamObserver } from "@streamguard/core"
-import type { StreamEvent } from "@streamguard/core"
+import { RequestProfile, StreamEvent, StreamObserver } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Cause, Deferred, Duration, Effect, Exit, Fiber, Option, Queue, Stream } from "effect"
 import type { Chunk, Scope } from "effect"
@@ -36,14 +35,6 @@ export type DisconnectPolicy = "cancel" | "drain"
  * @category constants
  */
 export const disconnectHeader = "x-streamguard-on-disconnect"
-
-/**
- * The downstream keep-alive: an SSE comment, which every SSE client ignores.
- *
- * @since 0.1.0
- * @category constants
- */
-export const keepaliveComment = ": keep-alive\n\n"
 
 /**
  * One stream to relay.
@@ -266,6 +257,8 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
 
         const headers = Headers.fromInput({ "x-request-id": request.log.requestId })
         const interval = Duration.toMillis(config.keepaliveInterval)
+        // The dialect's own keep-alive: a payload-less keepalive, an SSE comment on every SSE endpoint.
+        const keepaliveText = request.dialect.encode(StreamEvent.Keepalive({ bytes: 0 }))
         // No keep-alive (which commits the 200) before the upstream opened: until then a failure,
         // an admission refusal included, still gets its own status. After it, one tick per
         // silence of `keepaliveInterval` since the client was last sent something.
@@ -314,7 +307,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
               lastSentAt = clock.unsafeCurrentTimeMillis()
               return Option.some(n.text)
             case "Idle":
-              return Option.some(keepaliveComment)
+              return Option.some(keepaliveText)
             case "End":
               finished = true
               return Option.none()
