@@ -4,16 +4,18 @@
  *
  * | message | event |
  * | --- | --- |
- * | a notification (`method`, no `id`): `notifications/progress`, `notifications/message`, ... | `Chunk` |
+ * | `notifications/progress` (a notification: `method`, no `id`) | `Chunk` |
+ * | any other notification (`notifications/message` logs, list changes, ...) | `Keepalive` (payload kept) |
  * | a request from the server (`method` and `id`, e.g. `ping`, `sampling/createMessage`) | `Keepalive` (payload kept) |
  * | the response to our request with `result` (a tool's `isError: true` included) | `Done` |
  * | the response to our request with `error` | `ErrorSignal` (`String(error.code)`) |
  * | a response to another id (when `requestId` is given) | `Keepalive` (payload kept) |
  * | `: comment` | `Keepalive` |
  *
- * Every notification counts as progress, not only `notifications/progress`: a server that logs
- * while it works (`notifications/message`) is making progress too, and the conformance corpus
- * counts it so. JSON-RPC batches (arrays, dropped from MCP in 2025-06) are rejected.
+ * Only `notifications/progress` is progress: a stuck tool that keeps logging proves the server
+ * alive, not that the tool advances, so its logs must not reset `progress`. This is the MCP SDKs'
+ * own rule (`resetTimeoutOnProgress` resets on progress notifications only). JSON-RPC batches
+ * (arrays, dropped from MCP in 2025-06) are rejected.
  *
  * @since 0.1.0
  */
@@ -37,12 +39,14 @@ export interface JsonRpcMessage {
   readonly [key: string]: unknown
 }
 
+const progressMethod = "notifications/progress"
+
 const classifier = (options: DecodeOptions | undefined) => {
   const requestId = options?.requestId
   return jsonClassifier<JsonRpcMessage>("mcp", (out, _type, message, bytes) => {
     if (typeof message.method === "string") {
       out.push(
-        message.id === undefined || message.id === null
+        message.method === progressMethod && (message.id === undefined || message.id === null)
           ? StreamEvent.Chunk({ value: message, bytes })
           : StreamEvent.Keepalive({ value: message, bytes })
       )
@@ -84,15 +88,16 @@ export const mcp: Dialect<JsonRpcMessage> = {
     return sseEvent("message", JSON.stringify(event.value))
   },
   text: (message) =>
-    message.method === "notifications/progress" && typeof message.params?.message === "string"
+    message.method === progressMethod && typeof message.params?.message === "string"
       ? message.params.message
       : undefined,
-  isPing: (event) => event._tag === "Keepalive" && (event.value === undefined || event.value.method === "ping"),
+  // Liveness in MCP's own words: comments, server requests (`ping`) and notifications other than progress.
+  isPing: (event) => event._tag === "Keepalive" && (event.value === undefined || typeof event.value.method === "string"),
   textEvent: (text, meta) =>
     StreamEvent.Chunk({
       value: {
         jsonrpc: "2.0",
-        method: "notifications/progress",
+        method: progressMethod,
         params: { progressToken: meta?.requestId ?? 1, progress: 0, message: text }
       },
       bytes: 0

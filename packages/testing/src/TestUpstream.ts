@@ -179,6 +179,8 @@ const bodyText = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<s
   }
 }
 
+const isId = (u: unknown): u is string | number => typeof u === "string" || typeof u === "number"
+
 const parseJson = Option.liftThrowable((text: string): unknown => JSON.parse(text))
 
 /**
@@ -282,7 +284,9 @@ const makeHttpClient = (
       const scenario = Script.toScenario(typeof scripts === "function" ? scripts(seenRequest) : scripts)
       const fields = typeof json === "object" && json !== null ? json as Record<string, unknown> : {}
       const model = typeof fields.model === "string" ? fields.model : ""
-      const rpcId = typeof fields.id === "string" || typeof fields.id === "number" ? fields.id : null
+      const rpcId = isId(fields.id) ? fields.id : null
+      // MCP: progress goes only to a request that asked for it, as the simulator does.
+      const progress = (fields.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta?.progressToken
       const tracker = records.start({
         id: `call${call.index}-attempt${call.attempts}`,
         dialect: seenRequest.dialect,
@@ -302,7 +306,7 @@ const makeHttpClient = (
         model: model === "" ? "sim-model" : model,
         includeUsage: false,
         rpcId,
-        progressToken: undefined,
+        progressToken: isId(progress) ? progress : undefined,
         inputTokens: Math.max(1, Math.round(body.length / 4))
       }
       const transportReset = Effect.suspend(() => {

@@ -10,8 +10,8 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
-/** The real recordings in /work/shared/transcripts (shared/ sits beside the repository). */
-const transcriptsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/transcripts")
+/** The recorded provider streams in the repository's fixtures/transcripts. */
+const transcriptsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../fixtures/transcripts")
 
 const dialects: Record<string, Dialect.Dialect<any>> = {
   "openai-chat": Dialects.openaiChat,

@@ -25,7 +25,12 @@ const paths: Record<string, string> = {
 
 const requestFor = (dialect: string, stream = true) =>
   HttpClientRequest.post(`https://upstream.test${paths[dialect]}`).pipe(
-    HttpClientRequest.bodyUnsafeJson({ model: "m", stream, messages: [{ role: "user", content: "Hi" }] })
+    HttpClientRequest.bodyUnsafeJson(
+      dialect === "mcp"
+        // A tools/call that asks for progress: only progress notifications are content.
+        ? { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "m", _meta: { progressToken: 1 } } }
+        : { model: "m", stream, messages: [{ role: "user", content: "Hi" }] }
+    )
   )
 
 const dialects: ReadonlyArray<Dialect.Dialect<any>> = [
@@ -37,11 +42,9 @@ const dialects: ReadonlyArray<Dialect.Dialect<any>> = [
   Dialects.gemini
 ]
 
-/** The assistant text of a streamed answer (MCP carries it as log/progress notifications). */
+/** The assistant text of a streamed answer (MCP carries it in progress notifications). */
 const textOf = <A>(dialect: Dialect.Dialect<A>) => (values: Chunk.Chunk<A>) =>
-  Chunk.toReadonlyArray(values).map((value) =>
-    dialect.name === "mcp" ? String((value as any).params?.data ?? (value as any).params?.message) : dialect.text(value)
-  ).join("")
+  Chunk.toReadonlyArray(values).map((value) => dialect.text(value)).join("")
 
 const streamText = <A>(dialect: Dialect.Dialect<A>, options: Partial<LlmClient.StreamOptions<A>> = {}) =>
   LlmClient.stream(requestFor(dialect.name), { dialect, ...options }).pipe(

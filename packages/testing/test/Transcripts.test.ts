@@ -5,8 +5,8 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
-/** The real recordings in /work/shared/transcripts (shared/ sits beside the repository). */
-const transcripts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/transcripts")
+/** The recorded provider streams in the repository's fixtures/transcripts. */
+const transcripts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../fixtures/transcripts")
 
 const recorded = (name: string) => fs.readFileSync(path.join(transcripts, name), "utf8").replaceAll("\r\n", "\n")
 
