@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint"
 
 export default tseslint.config(
   {
-    ignores: ["**/build/**", "**/node_modules/**", "**/coverage/**", "**/*.md"]
+    ignores: ["**/build/**", "**/dist/**", "**/node_modules/**", "**/coverage/**", "**/*.md"]
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -1,10 +1,4 @@
-import { defineProject } from "vitest/config"
+import { project } from "../../vitest.shared.js"
 
-export default defineProject({
-  test: {
-    name: "bench",
-    include: ["test/**/*.test.ts"],
-    // The smoke run spawns the simulator, the gateway and one child per scenario: seconds, not milliseconds.
-    testTimeout: 120_000
-  }
-})
+// The smoke run spawns the simulator, the gateway and one child per scenario: seconds, not milliseconds.
+export default project("bench", { testTimeout: 120_000 })

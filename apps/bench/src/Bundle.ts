@@ -35,6 +35,8 @@ export const make = async (): Promise<void> => {
     format: "esm",
     platform: "node",
     target: "node20",
+    // The workspace packages' TypeScript sources, as the tests and `npm start` run them.
+    conditions: ["@streamguard/source"],
     logLevel: "warning",
     // CommonJS dependencies (undici) call `require` for Node's built-ins.
     banner: {

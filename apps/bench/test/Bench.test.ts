@@ -23,7 +23,7 @@ describe("bench --smoke", () => {
     const json = Path.join(dir, "report.json")
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ["--import", "tsx", "src/main.ts", "--smoke", "--json", json],
+      ["--conditions=@streamguard/source", "--import", "tsx", "src/main.ts", "--smoke", "--json", json],
       { cwd: appDir, maxBuffer: 16 * 1024 * 1024 }
     )
     const report = JSON.parse(await Fs.readFile(json, "utf8")) as {

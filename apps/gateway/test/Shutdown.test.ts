@@ -17,7 +17,7 @@ const spawnGateway = (env: Record<string, string>) =>
   Effect.acquireRelease(
     Effect.promise(() =>
       new Promise<Running>((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", main], {
+        const child = spawn(process.execPath, ["--conditions=@streamguard/source", "--import", "tsx", main], {
           env: { ...process.env, PORT: "0", SIM_PORT: "0", ...env },
           stdio: ["ignore", "pipe", "pipe"]
         })

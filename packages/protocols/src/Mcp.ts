@@ -92,7 +92,8 @@ export const mcp: Dialect<JsonRpcMessage> = {
       ? message.params.message
       : undefined,
   // Liveness in MCP's own words: comments, server requests (`ping`) and notifications other than progress.
-  isPing: (event) => event._tag === "Keepalive" && (event.value === undefined || typeof event.value.method === "string"),
+  isPing: (event) =>
+    event._tag === "Keepalive" && (event.value === undefined || typeof event.value.method === "string"),
   textEvent: (text, meta) =>
     StreamEvent.Chunk({
       value: {
