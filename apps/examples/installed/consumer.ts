@@ -1,0 +1,37 @@
+// A TypeScript backend's view of the packed libraries: typechecked with `tsc --noEmit` against
+// the shipped .d.ts files only.
+import { HttpClientRequest } from "@effect/platform"
+import { LlmClient } from "@streamguard/client"
+import type { ClientError } from "@streamguard/client"
+import type { GuardError, RequestProfile } from "@streamguard/core"
+import { Guard, Profiles, StreamEvent, ZombieRequestError } from "@streamguard/core"
+import { Dialects } from "@streamguard/protocols"
+import { Duration, Effect, Layer, Stream } from "effect"
+
+export const answer: Effect.Effect<string, LlmClient.StreamError, LlmClient.LlmClient | RequestProfile.RequestProfile> =
+  LlmClient.stream(
+    HttpClientRequest.post("http://127.0.0.1:8787/v1/chat/completions").pipe(
+      HttpClientRequest.bodyUnsafeJson({ model: "sim:steady", stream: true, messages: [] })
+    ),
+    { dialect: Dialects.openaiChat, policy: { chunk: Duration.seconds(5) } }
+  ).pipe(
+    Stream.map((chunk) => Dialects.openaiChat.text(chunk) ?? ""),
+    Stream.mkString
+  )
+
+export const outcome = answer.pipe(
+  Effect.map(() => "done" as const),
+  Effect.catchIf(ZombieRequestError.isZombieRequestError, (error) => Effect.succeed(error.outcome))
+)
+
+export const guarded: Stream.Stream<string, GuardError.GuardError> = Stream.make(
+  StreamEvent.Chunk({ value: "a", bytes: 1 }),
+  StreamEvent.Done({ bytes: 0 })
+).pipe(Guard.guard(Profiles.builtins.chat))
+
+export const isHttpError = (error: ClientError.ClientError): boolean => error._tag === "UpstreamHttpError"
+
+export const live: Layer.Layer<LlmClient.LlmClient | RequestProfile.RequestProfile> = Layer.mergeAll(
+  LlmClient.Default,
+  Profiles.chat
+)
