@@ -9,5 +9,6 @@ export default [
   "packages/testing",
   "apps/examples",
   "apps/gateway",
-  "apps/bench"
+  "apps/bench",
+  "apps/checks"
 ]
