@@ -66,7 +66,7 @@ function round2(n: number): number {
 }
 
 /**
- * One of the team's goals (issue 7): a figure of the report and its bound.
+ * One of the project's goals: a figure of the report and its bound.
  *
  * @since 0.1.0
  * @category models

@@ -58,7 +58,7 @@ export interface Settings {
 /**
  * The sizes per mode. The simulator writes one frame per socket write at a few thousand frames
  * per second on a small machine, so the chunk counts are what fits the time each mode promises
- * (see the README for the issue's larger figures).
+ * (see the README).
  *
  * @since 0.1.0
  * @category constants

@@ -3,8 +3,8 @@
  *
  * Here the "upstream" is a scripted stream (a model that thinks, streams three tokens, then goes
  * silent); in a real backend it is `LlmClient.stream(...)` from @streamguard/client. Run it with
- * `npm start` (until the gateway lands) and watch the chat profile's 30 s chunk timeout end the
- * zombie: under a `TestClock` the same program runs in milliseconds (see test/embedCore.test.ts).
+ * `npm start --workspace=@streamguard/examples` and watch a 1 s chunk timeout end the zombie:
+ * under a `TestClock` the same program runs in milliseconds (see test/embedCore.test.ts).
  */
 import { Guard, Profiles, RequestProfile, StreamEvent, ZombieRequestError } from "@streamguard/core"
 import { Console, Duration, Effect, Schedule, Stream } from "effect"
@@ -18,6 +18,7 @@ export const zombieUpstream: Stream.Stream<StreamEvent.StreamEvent<string>> = St
   Stream.never
 )
 
+// #region embed-core
 /** Streams the upstream under the current request profile, printing each token. */
 export const program = Effect.gen(function*() {
   const policy = yield* RequestProfile.policy
@@ -35,6 +36,7 @@ export const main = program.pipe(
   RequestProfile.withPolicy({ chunk: Duration.seconds(1) }),
   Effect.provide(Profiles.chat)
 )
+// #endregion
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   Effect.runPromise(main).then((outcome) => console.log(`stream ended: ${outcome}`))

@@ -1,8 +1,9 @@
 /**
  * Streaming one chat completion with @streamguard/client under the chat profile.
  *
- * `npx tsx apps/examples/src/streamChat.ts [baseUrl]` runs it against `npm run sim` (the default,
- * http://127.0.0.1:8787) or any OpenAI-compatible server; its test runs it against the simulator.
+ * `npx tsx --conditions=@streamguard/source apps/examples/src/streamChat.ts [baseUrl]` runs it
+ * against `npm run sim` (the default, http://127.0.0.1:8787) or any OpenAI-compatible server; its
+ * test runs it against the simulator.
  */
 import { HttpClientRequest } from "@effect/platform"
 import { LlmClient } from "@streamguard/client"
@@ -10,7 +11,7 @@ import { Profiles } from "@streamguard/core"
 import { Dialects } from "@streamguard/protocols"
 import { Effect, Layer, Stream } from "effect"
 
-// --- the ten lines shown in the README ---
+// #region stream-chat
 export const streamChat = (baseUrl: string, model: string) =>
   LlmClient.stream(
     HttpClientRequest.post(`${baseUrl}/v1/chat/completions`).pipe(
@@ -23,7 +24,7 @@ export const streamChat = (baseUrl: string, model: string) =>
   )
 
 export const StreamChatLive = Layer.mergeAll(LlmClient.Default, Profiles.chat)
-// --- end ---
+// #endregion
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const baseUrl = process.argv[2] ?? "http://127.0.0.1:8787"

@@ -197,7 +197,7 @@ describe("streaming through the gateway", () => {
       assert.strictEqual(body.error.type, "upstream_http_error")
     }))
 
-  // The budget is 50 ms to close the upstream. Measured from when the gateway saw the
+  // The budget is 50 ms to close the upstream. Measured from when the gateway saw the
   // client leave (its request fiber interrupted, logged as "client disconnected") to the
   // simulator's record of the close: the gateway's own work, without the client's and the
   // kernel's share of a loaded machine. The end-to-end bound from the SDK's abort is generous; a

@@ -256,8 +256,8 @@ export class RequestTimeout extends Schema.TaggedError<RequestTimeout>("@streamg
 }
 
 /**
- * Every timeout StreamGuard enforces: the name the seed design gives to a request that would
- * otherwise have become a zombie.
+ * Every timeout StreamGuard enforces: each one ends a request that would otherwise have become a
+ * zombie.
  *
  * @since 0.1.0
  * @category errors

@@ -105,7 +105,7 @@ describe("Guard", () => {
       }))
   })
 
-  describe("the seed's profiles", () => {
+  describe("the built-in profiles", () => {
     it.effect("research: a chunk every 20 s runs 15 minutes and completes", () =>
       Effect.gen(function*() {
         const fiber = yield* start(script(...every("20 seconds", 45), done).pipe(Guard.guard(research)))

@@ -39,7 +39,7 @@ const transcripts = Object.keys(dialects).flatMap((folder) =>
 )
 
 /**
- * The corpus rules, read off decoded events: an error signal anywhere wins, then done; content
+ * The counting rules of fixtures/transcripts/README.md, read off decoded events: an error signal anywhere wins, then done; content
  * is the `Chunk` count; keepalives are pings only (SSE comments and provider pings), not the
  * lifecycle frames that also decode to `Keepalive`.
  */

@@ -153,8 +153,10 @@ describe("TestUpstream: the behaviour table through LlmClient, under TestClock",
 })
 
 describe("TestUpstream: retries", () => {
+  // #region retries
   const flaky = (request: TestUpstream.Request) =>
     request.attempt === 1 ? [Step.httpError(503, { headers: { "retry-after": "2" } })] : Script.steady(2, "1 second")
+  // #endregion
 
   it.effect("a 503 with retry-after: 2, then success, is retried after exactly 2 s of virtual time", () =>
     Effect.gen(function*() {

@@ -1,0 +1,54 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = Path.resolve(fileURLToPath(new URL(".", import.meta.url)), "../../..")
+
+/** Every README a user reads. */
+const readmes = [
+  "README.md",
+  ...["packages", "apps"].flatMap((folder) =>
+    Fs.readdirSync(Path.join(root, folder))
+      .map((name) => `${folder}/${name}/README.md`)
+      .filter((path) => Fs.existsSync(Path.join(root, path)))
+  )
+]
+
+/**
+ * A README's TypeScript blocks, each with the source it claims to be: the HTML comment just
+ * before the block, `<!-- example: path/from/the/root.ts -->` (the whole file) or `...ts#name`
+ * (the lines between `// #region name` and `// #endregion`).
+ */
+const blocks = (markdown: string) =>
+  [...markdown.matchAll(/(?:<!-- example: (\S+?) -->\n)?```ts\n([\s\S]*?)```/g)].map((match) => ({
+    source: match[1],
+    code: match[2]!
+  }))
+
+const dedent = (lines: ReadonlyArray<string>): string => {
+  const indent = Math.min(...lines.filter((line) => line.trim() !== "").map((line) => /^ */.exec(line)![0].length))
+  return lines.map((line) => line.slice(indent)).join("\n") + "\n"
+}
+
+const sourceOf = (reference: string): string => {
+  const [file, region] = reference.split("#")
+  const text = Fs.readFileSync(Path.join(root, file!), "utf8")
+  if (region === undefined) return text
+  const lines = text.split("\n")
+  const start = lines.findIndex((line) => line.trim() === `// #region ${region}`)
+  assert.isAtLeast(start, 0, `${file} has no region ${region}`)
+  const end = lines.findIndex((line, at) => at > start && line.trim() === "// #endregion")
+  return dedent(lines.slice(start + 1, end))
+}
+
+describe("README code blocks", () => {
+  for (const readme of readmes) {
+    it(`${readme}: every TypeScript block is a typechecked, tested source, character for character`, () => {
+      for (const { code, source } of blocks(Fs.readFileSync(Path.join(root, readme), "utf8"))) {
+        assert.isDefined(source, `a block in ${readme} names no source:\n${code}`)
+        assert.strictEqual(code, sourceOf(source!), `${readme} block from ${source}`)
+      }
+    })
+  }
+})
