@@ -16,7 +16,7 @@
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
-import { decoder, isObject, jsonClassifier, keepAliveComment, sseEvent, stringOr } from "./internal/decoder.js"
+import { decoding, isObject, jsonClassifier, keepAliveComment, sseEvent, stringOr } from "./internal/decoder.js"
 
 /**
  * One streamed Messages event, typed loosely: only what the dialect reads.
@@ -74,7 +74,7 @@ export const anthropic: Dialect<MessageStreamEvent> = {
   name: "anthropic",
   framing: "sse",
   contentType: "text/event-stream",
-  decode: decoder("anthropic", "sse", classifier),
+  ...decoding("anthropic", "sse", classifier),
   encode: (event) => {
     switch (event._tag) {
       case "ErrorSignal":

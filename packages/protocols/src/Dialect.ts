@@ -9,7 +9,7 @@ import type * as StreamEvent from "@streamguard/core/StreamEvent"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
-import type { EventTooLarge, ProtocolError } from "./ProtocolError.js"
+import type { DecodeError, EventTooLarge, ProtocolError } from "./ProtocolError.js"
 
 /**
  * The names every package shares (see ARCHITECTURE.md).
@@ -40,6 +40,21 @@ export interface DecodeOptions {
  * @category constants
  */
 export const defaultMaxEventBytes = 1024 * 1024
+
+/**
+ * One response's decoding state, for transports that read bytes themselves (a socket's data
+ * callback): each call frames and classifies one network read synchronously, with no Effect per
+ * read. Works for any split of the input; a returned failure ends decoding.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Decoder<A> {
+  /** Frames one network read, appending its events to `out`; returns a failure to stop. */
+  readonly push: (bytes: Uint8Array, out: Array<StreamEvent.StreamEvent<A>>) => DecodeError | undefined
+  /** The bytes ended cleanly: appends what an implicit end means (Gemini's `Done`). */
+  readonly end: (out: Array<StreamEvent.StreamEvent<A>>) => DecodeError | undefined
+}
 
 /**
  * An error to write in-band, in a dialect's own error shape (the gateway's mid-stream failure).
@@ -95,6 +110,8 @@ export interface Dialect<A = unknown> {
     bytes: Stream.Stream<Uint8Array, E, R>,
     options?: DecodeOptions
   ) => Stream.Stream<StreamEvent.StreamEvent<A>, E | ProtocolError | EventTooLarge, R>
+  /** The same decoding as `decode`, driven by hand: a fresh `Decoder` per response. */
+  readonly decoder: (options?: DecodeOptions) => Decoder<A>
   /**
    * One event to its wire text, framing included (`data: {...}\n\n`, a JSON line). A keepalive
    * without a payload is an SSE comment (`: keep-alive\n\n`) or, in NDJSON, the empty string.

@@ -20,7 +20,7 @@
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
 import {
-  decoder,
+  decoding,
   isObject,
   jsonClassifier,
   keepAliveComment,
@@ -172,7 +172,7 @@ export const gemini: Dialect<GenerateContentResponse> = {
   name: "gemini",
   framing: "sse",
   contentType: "text/event-stream",
-  decode: decoder("gemini", "sse", classifier),
+  ...decoding("gemini", "sse", classifier),
   encode: (event) => {
     switch (event._tag) {
       case "ErrorSignal":

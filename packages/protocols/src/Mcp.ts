@@ -21,7 +21,7 @@
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { DecodeOptions, Dialect, InBandError } from "./Dialect.js"
-import { decoder, isObject, jsonClassifier, keepAliveComment, sseEvent, stringOr } from "./internal/decoder.js"
+import { decoding, isObject, jsonClassifier, keepAliveComment, sseEvent, stringOr } from "./internal/decoder.js"
 
 /**
  * One JSON-RPC 2.0 message, typed loosely.
@@ -76,7 +76,7 @@ export const mcp: Dialect<JsonRpcMessage> = {
   name: "mcp",
   framing: "sse",
   contentType: "text/event-stream",
-  decode: decoder("mcp", "sse", classifier),
+  ...decoding("mcp", "sse", classifier),
   encode: (event) => {
     switch (event._tag) {
       case "ErrorSignal":

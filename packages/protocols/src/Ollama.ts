@@ -14,7 +14,7 @@
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
-import { decoder, isObject, jsonClassifier, nonEmpty, stringOr } from "./internal/decoder.js"
+import { decoding, isObject, jsonClassifier, nonEmpty, stringOr } from "./internal/decoder.js"
 
 /**
  * One streamed line, typed loosely: only what the dialect reads.
@@ -88,7 +88,7 @@ export const ollama: Dialect<OllamaChunk> = {
   name: "ollama",
   framing: "ndjson",
   contentType: "application/x-ndjson",
-  decode: decoder("ollama", "ndjson", classifier),
+  ...decoding("ollama", "ndjson", classifier),
   encode: (event) => {
     switch (event._tag) {
       case "ErrorSignal":

@@ -15,7 +15,7 @@
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
 import {
-  decoder,
+  decoding,
   invalid,
   isObject,
   jsonClassifier,
@@ -134,7 +134,7 @@ export const openaiChat: Dialect<ChatCompletionChunk> = {
   name: "openaiChat",
   framing: "sse",
   contentType: "text/event-stream",
-  decode: decoder("openaiChat", "sse", classifier),
+  ...decoding("openaiChat", "sse", classifier),
   encode: (event) => {
     switch (event._tag) {
       case "Done":

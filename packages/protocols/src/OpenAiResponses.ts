@@ -16,7 +16,7 @@
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
-import { decoder, isObject, jsonClassifier, keepAliveComment, sseEvent, stringOr } from "./internal/decoder.js"
+import { decoding, isObject, jsonClassifier, keepAliveComment, sseEvent, stringOr } from "./internal/decoder.js"
 
 /**
  * One streamed Responses event, typed loosely: only what the dialect reads.
@@ -98,7 +98,7 @@ export const openaiResponses: Dialect<ResponseStreamEvent> = {
   name: "openaiResponses",
   framing: "sse",
   contentType: "text/event-stream",
-  decode: decoder("openaiResponses", "sse", classifier),
+  ...decoding("openaiResponses", "sse", classifier),
   encode: (event) => {
     switch (event._tag) {
       case "ErrorSignal": {

@@ -6,7 +6,7 @@
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError } from "./Dialect.js"
-import { decoder, isObject, keepAliveComment, parse, sseEvent, stringOr } from "./internal/decoder.js"
+import { decoding, isObject, keepAliveComment, parse, sseEvent, stringOr } from "./internal/decoder.js"
 import type { Classifier } from "./internal/framing.js"
 
 /**
@@ -100,7 +100,7 @@ export const sse = (options: SseOptions = {}): Dialect<SseMessage> => {
     name: "sse",
     framing: "sse",
     contentType: "text/event-stream",
-    decode: decoder("sse", "sse", classifier),
+    ...decoding("sse", "sse", classifier),
     encode: (event) => {
       switch (event._tag) {
         case "ErrorSignal": {

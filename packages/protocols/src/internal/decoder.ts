@@ -2,7 +2,7 @@ import type * as StreamEvent from "@streamguard/core/StreamEvent"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
-import type { DecodeOptions, DialectName } from "../Dialect.js"
+import type { DecodeOptions, Dialect, DialectName } from "../Dialect.js"
 import { defaultMaxEventBytes } from "../Dialect.js"
 import type { EventTooLarge } from "../ProtocolError.js"
 import { excerpt, ProtocolError } from "../ProtocolError.js"
@@ -10,59 +10,62 @@ import type { Classifier, Failure, Framer } from "./framing.js"
 import { NdjsonFramer, SseFramer } from "./framing.js"
 
 /**
- * The `decode` of a dialect: a channel that frames each network chunk and classifies its frames
- * in one synchronous pass, writing one output chunk per input chunk. Events decoded before a
- * failure are written first, so a relay can forward them.
+ * The `decoder` and `decode` of a dialect. `decoder` frames each network chunk and classifies its
+ * frames in one synchronous pass; `decode` runs it as a channel that writes one output chunk per
+ * input chunk. Events decoded before a failure are written first, so a relay can forward them.
  *
  * @internal
  */
-export const decoder = <A>(
+export const decoding = <A>(
   name: DialectName,
   framing: "sse" | "ndjson",
   makeClassifier: (options: DecodeOptions | undefined) => Classifier<A>
-) =>
-<E, R>(
-  bytes: Stream.Stream<Uint8Array, E, R>,
-  options?: DecodeOptions
-): Stream.Stream<StreamEvent.StreamEvent<A>, E | ProtocolError | EventTooLarge, R> => {
-  const channel = Channel.suspend(() => {
+): Pick<Dialect<A>, "decode" | "decoder"> => {
+  const decoder = (options?: DecodeOptions): Framer<A> => {
     const limit = options?.maxEventBytes ?? defaultMaxEventBytes
     const classifier = makeClassifier(options)
-    const framer: Framer<A> = framing === "sse"
-      ? new SseFramer(name, limit, classifier)
-      : new NdjsonFramer(name, limit, classifier)
-    const emit = (
-      out: Array<StreamEvent.StreamEvent<A>>,
-      failure: Failure | undefined,
-      next: Channel.Channel<Chunk.Chunk<StreamEvent.StreamEvent<A>>, Chunk.Chunk<Uint8Array>, E | Failure, E>
-    ): Channel.Channel<Chunk.Chunk<StreamEvent.StreamEvent<A>>, Chunk.Chunk<Uint8Array>, E | Failure, E> => {
-      const after = failure === undefined ? next : Channel.fail(failure)
-      return out.length === 0 ? after : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), after)
-    }
-    const loop: Channel.Channel<
-      Chunk.Chunk<StreamEvent.StreamEvent<A>>,
-      Chunk.Chunk<Uint8Array>,
-      E | Failure,
-      E
-    > = Channel.readWithCause({
-      onInput: (input: Chunk.Chunk<Uint8Array>) => {
-        const out: Array<StreamEvent.StreamEvent<A>> = []
-        let failure: Failure | undefined
-        for (const chunk of input) {
-          failure = framer.push(chunk, out)
-          if (failure !== undefined) break
-        }
-        return emit(out, failure, loop)
-      },
-      onFailure: Channel.failCause,
-      onDone: () => {
-        const out: Array<StreamEvent.StreamEvent<A>> = []
-        return emit(out, framer.end(out), Channel.void)
+    return framing === "sse" ? new SseFramer(name, limit, classifier) : new NdjsonFramer(name, limit, classifier)
+  }
+  const decode = <E, R>(
+    bytes: Stream.Stream<Uint8Array, E, R>,
+    options?: DecodeOptions
+  ): Stream.Stream<StreamEvent.StreamEvent<A>, E | ProtocolError | EventTooLarge, R> => {
+    const channel = Channel.suspend(() => {
+      const framer = decoder(options)
+      const emit = (
+        out: Array<StreamEvent.StreamEvent<A>>,
+        failure: Failure | undefined,
+        next: Channel.Channel<Chunk.Chunk<StreamEvent.StreamEvent<A>>, Chunk.Chunk<Uint8Array>, E | Failure, E>
+      ): Channel.Channel<Chunk.Chunk<StreamEvent.StreamEvent<A>>, Chunk.Chunk<Uint8Array>, E | Failure, E> => {
+        const after = failure === undefined ? next : Channel.fail(failure)
+        return out.length === 0 ? after : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), after)
       }
+      const loop: Channel.Channel<
+        Chunk.Chunk<StreamEvent.StreamEvent<A>>,
+        Chunk.Chunk<Uint8Array>,
+        E | Failure,
+        E
+      > = Channel.readWithCause({
+        onInput: (input: Chunk.Chunk<Uint8Array>) => {
+          const out: Array<StreamEvent.StreamEvent<A>> = []
+          let failure: Failure | undefined
+          for (const chunk of input) {
+            failure = framer.push(chunk, out)
+            if (failure !== undefined) break
+          }
+          return emit(out, failure, loop)
+        },
+        onFailure: Channel.failCause,
+        onDone: () => {
+          const out: Array<StreamEvent.StreamEvent<A>> = []
+          return emit(out, framer.end(out), Channel.void)
+        }
+      })
+      return loop
     })
-    return loop
-  })
-  return Stream.pipeThroughChannelOrFail(bytes, channel)
+    return Stream.pipeThroughChannelOrFail(bytes, channel)
+  }
+  return { decode, decoder }
 }
 
 /**

@@ -23,6 +23,7 @@
  * bytes, so re-chunking never changes the events.
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
+import type { Decoder } from "../Dialect.js"
 import { EventTooLarge, excerpt, ProtocolError } from "../ProtocolError.js"
 
 const LF = 10
@@ -54,13 +55,12 @@ export interface Classifier<A> {
   readonly end: (out: Array<StreamEvent.StreamEvent<A>>) => void
 }
 
-/** @internal */
-export interface Framer<A> {
-  /** Frames one network chunk, pushing events to `out`; returns a failure to stop. */
-  push(chunk: Uint8Array, out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined
-  /** The bytes ended. */
-  end(out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined
-}
+/**
+ * A dialect's `Decoder`: the framing, with the dialect's classifier inside.
+ *
+ * @internal
+ */
+export type Framer<A> = Decoder<A>
 
 const isJson = (text: string): boolean => {
   try {
