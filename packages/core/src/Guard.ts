@@ -4,26 +4,22 @@
  *
  * @since 0.1.0
  */
-import type * as Cause from "effect/Cause"
-import * as Channel from "effect/Channel"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import * as Scope from "effect/Scope"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { GuardError } from "./GuardError.js"
 import { UnexpectedEnd, UpstreamErrorSignal } from "./GuardError.js"
-import { GuardState } from "./internal/guardState.js"
+import * as GuardedStream from "./internal/guardedStream.js"
 import type * as StreamEvent from "./StreamEvent.js"
-import * as StreamObserver from "./StreamObserver.js"
 import * as TimeoutPolicy from "./TimeoutPolicy.js"
-import { ChunkTimeout, FirstChunkTimeout, ProgressTimeout, TotalTimeout } from "./ZombieRequestError.js"
+import type { TimeoutDetails } from "./ZombieRequestError.js"
+import { ChunkTimeout, TotalTimeout } from "./ZombieRequestError.js"
 
 /**
  * @since 0.1.0
@@ -34,8 +30,8 @@ export interface GuardOptions {
   readonly labels?: Readonly<Record<string, string>> | undefined
   /**
    * When the request began, in `Clock` millis. Defaults to when the stream starts. A client passes
-   * the moment it sent the request, so `firstChunk`, `progress`, `total` and the elapsed times in
-   * errors count from there.
+   * the moment it sent the request, so `firstChunk`, `total` and the elapsed times in errors count
+   * from there.
    */
   readonly startedAt?: number | undefined
 }
@@ -46,19 +42,27 @@ export interface GuardOptions {
  * - Until the first content `Chunk`, when `firstChunk` is set it is the only limit besides
  *   `total`: a long silent start ("thinking") is allowed up to it. When it is not set, `chunk` and
  *   `progress` apply from the start.
- * - `chunk` bounds every gap between upstream events, keepalives included: `Stream.timeoutFail`
- *   on every pull of the raw events, so any event resets it. Fails with `ChunkTimeout`.
- * - `progress` bounds every gap between content chunks; keepalives do not reset it. Fails with
- *   `ProgressTimeout`.
+ * - `chunk` bounds every wait for the upstream's next event, keepalives included: any event resets
+ *   it. Fails with `ChunkTimeout`.
+ * - `progress` bounds the wait for the next content `Chunk`; keepalives do not reset it. Fails
+ *   with `ProgressTimeout`.
+ * - `firstChunk`, `chunk` and `progress` measure the upstream's silence while the consumer waits
+ *   for it: while the consumer is busy with what it was handed, they do not run, so a slow
+ *   consumer is never taken for a silent upstream. The guard reads ahead up to 512 events, then
+ *   stops pulling the upstream until the consumer catches up.
  * - `total` bounds the whole stream from `startedAt` and fires on time even when nothing at all
- *   arrives. Fails with `TotalTimeout`.
+ *   arrives or the consumer is busy. Fails with `TotalTimeout`.
  * - `Done` ends the stream successfully and stops pulling; `ErrorSignal` fails it with
  *   `UpstreamErrorSignal`; an upstream that ends without `Done` fails it with `UnexpectedEnd`.
  *
- * The upstream runs in a scope of its own, closed (its finalizers run: the HTTP connection is
- * destroyed) before the end or the failure reaches the consumer; a consumer that stops early or
- * is interrupted closes it too. The `StreamObserver` in context hears every step and, exactly
- * once, the outcome.
+ * The upstream is pulled by a fiber of the guard's and closed (its finalizers run: the HTTP
+ * connection is destroyed) before the end or the failure reaches the consumer; a consumer that
+ * stops early or is interrupted closes it too. All guarded streams of one `Clock` share one
+ * deadline scheduler: no timer per stream, no timer work per chunk, and `TestClock.adjust` drives
+ * every limit. The `StreamObserver` in context hears every step and, exactly once, the outcome.
+ *
+ * `reference` states the `chunk` and `total` rules in the plainest Effect terms; this guard is
+ * tested to agree with it.
  *
  * @since 0.1.0
  * @category combinators
@@ -87,7 +91,8 @@ export const guard: {
     self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
-  ): Stream.Stream<A, E | GuardError, R> => make(Effect.succeed(self), policy, options, contentOf)
+  ): Stream.Stream<A, E | GuardError, R> =>
+    GuardedStream.make((feed) => opening(Effect.succeed(self), feed), policy, "content", options)
 )
 
 /**
@@ -122,7 +127,7 @@ export const guardEvents: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R> =>
-    make<A, StreamEvent.StreamEvent<A>, E, R, never>(Effect.succeed(self), policy, options, (event) => event)
+    GuardedStream.make((feed) => opening(Effect.succeed(self), feed), policy, "events", options)
 )
 
 /**
@@ -160,7 +165,8 @@ export const guardOpening: {
     open: Effect.Effect<Stream.Stream<StreamEvent.StreamEvent<A>, E, R>, E, R2>,
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
-  ): Stream.Stream<A, E | GuardError, R | Exclude<R2, Scope.Scope>> => make(open, policy, options, contentOf)
+  ): Stream.Stream<A, E | GuardError, R | Exclude<R2, Scope.Scope>> =>
+    GuardedStream.make((feed) => opening(open, feed), policy, "content", options)
 )
 
 /**
@@ -194,215 +200,237 @@ export const guardEventsOpening: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R | Exclude<R2, Scope.Scope>> =>
-    make<A, StreamEvent.StreamEvent<A>, E, R, R2>(open, policy, options, (event) => event)
+    GuardedStream.make((feed) => opening(open, feed), policy, "events", options)
 )
 
-/** What the guard emits for an event other than `ErrorSignal`: `undefined` emits nothing. */
-type Select<A, B> = (event: StreamEvent.StreamEvent<A>) => B | undefined
-
-const contentOf = <A>(event: StreamEvent.StreamEvent<A>): A | undefined =>
-  event._tag === "Chunk" ? event.value : undefined
-
-let nextStreamId = 0
-
-const make = <A, B, E, R, R2>(
+/** Opens the upstream in a scope that closes when the pump ends or is interrupted, then pumps it. */
+const opening = <A, E, R, R2>(
   open: Effect.Effect<Stream.Stream<StreamEvent.StreamEvent<A>, E, R>, E, R2>,
-  policy: TimeoutPolicy.TimeoutPolicy,
-  options: GuardOptions | undefined,
-  select: Select<A, B>
-): Stream.Stream<B, E | GuardError, R | Exclude<R2, Scope.Scope>> =>
-  Stream.unwrapScoped(Effect.gen(function*() {
-    const clock = yield* Effect.clock
-    const observer = yield* StreamObserver.StreamObserver
-    const outer = yield* Effect.scope
-    const state = new GuardState(clock, options?.startedAt ?? clock.unsafeCurrentTimeMillis())
-    const info: StreamObserver.StreamInfo = {
-      id: ++nextStreamId,
-      labels: options?.labels ?? {},
-      startedAt: state.startedAt
-    }
-
-    yield* observer.started(info)
-    // Added before the upstream's scope is forked, so that it runs after that scope has closed.
-    yield* Scope.addFinalizerExit(outer, (exit) => observer.ended(info, state.ended(exit)))
-    const upstream = yield* Scope.fork(outer, ExecutionStrategy.sequential)
-    const opened = yield* Deferred.make<void>()
-    // Opening runs inside the watched stream, so `total` and `firstChunk` bound it too; the
-    // upstream counts as heard from once it has opened, which is where `chunk` and `progress` start.
-    const events = Stream.unwrap(Effect.gen(function*() {
-      const self = yield* Scope.extend(open, upstream)
-      state.open()
-      yield* Deferred.succeed(opened, undefined)
-      const pull = yield* Scope.extend(Stream.toPull(self), upstream)
-
-      // Bookkeeping happens once per pull (one network read's worth of events), synchronously.
-      // Unobserved streams (the default) skip building the observer's effects on every pull.
-      const tracked = observer === StreamObserver.noopService
-        ? Effect.map(pull, (events) => {
-          state.track(events)
-          return events
-        })
-        : Effect.flatMap(pull, (events) => {
-          const seen = state.track(events)
-          if (seen === undefined) return Effect.succeed(events)
-          const told = observer.received(info, seen.received)
-          return Effect.as(
-            seen.first ? Effect.zipRight(told, observer.firstChunk(info, state.now() - state.startedAt)) : told,
-            events
-          )
-        })
-      const pulled = Effect.catchAll(tracked, (error) => {
-        if (Option.isNone(error)) state.eof = true
-        return Effect.fail(error)
-      })
-
-      const chunkLimit = TimeoutPolicy.limit(policy, "chunk")
-      const steady = (): Stream.Stream<StreamEvent.StreamEvent<A>, E | ChunkTimeout, R> => {
-        const source = Stream.repeatEffectChunkOption(pulled)
-        return Option.match(chunkLimit, {
-          onNone: () => source,
-          onSome: (limit) => Stream.timeoutFail(source, () => new ChunkTimeout(state.details(limit)), limit)
-        })
-      }
-      // With `firstChunk`, the chunk timer starts only once content has arrived: before that the
-      // watchdog's first-chunk deadline is the limit. The head pulls until a batch brings content.
-      const events: Stream.Stream<StreamEvent.StreamEvent<A>, E | ChunkTimeout, R> = Option.isSome(
-          TimeoutPolicy.limit(policy, "firstChunk")
-        )
-        ? Stream.concat(
-          Stream.repeatEffectChunkOption(
-            Effect.suspend(() => state.firstChunkAt === undefined ? pulled : Effect.fail(Option.none()))
-          ),
-          Stream.suspend(() => state.eof ? Stream.empty : steady())
-        )
-        : steady()
-      return events
-    }))
-
-    const selected = Stream.pipeThroughChannel(events, untilDone<A, B, E | ChunkTimeout>(state, select))
-    // `Stream.interruptWhen` races every pull (measured: about as costly as the rest of the guard
-    // together), so it is only paid for when there is a deadline to watch.
-    const watched = hasDeadlines(policy)
-      ? Stream.interruptWhen(selected, yield* watchdog(policy, state, opened))
-      : selected
-
-    return watched.pipe(
-      Stream.tapErrorCause((cause) => {
-        state.decideFromCause(cause)
-        return Scope.close(upstream, Exit.failCause(cause))
-      }),
-      Stream.onEnd(Effect.suspend(() => {
-        state.decide("done")
-        return Scope.close(upstream, Exit.void)
-      }))
-    )
+  feed: Feed<A, E>
+): Effect.Effect<void, E, R | Exclude<R2, Scope.Scope>> =>
+  Effect.scoped(Effect.flatMap(open, (stream) => {
+    feed.opened()
+    return pump(stream, feed)
   }))
 
-const hasDeadlines = (policy: TimeoutPolicy.TimeoutPolicy): boolean =>
-  Option.isSome(TimeoutPolicy.limit(policy, "firstChunk")) ||
-  Option.isSome(TimeoutPolicy.limit(policy, "progress")) ||
-  Option.isSome(TimeoutPolicy.limit(policy, "total"))
-
 /**
- * One fiber that enforces `firstChunk`, `progress` and `total`. It sleeps until the earliest
- * deadline, then checks whether that deadline still holds (content may have moved it) and sleeps
- * again for the rest, so content arriving costs no timer work at all and an idle stream wakes
- * only when a limit could actually expire. With no deadline left it parks on a deferred that is
- * never completed, holding no timer.
+ * Reads an Effect stream of events into a feed: for a transport whose response comes as an
+ * Effect stream (any platform `HttpClient`). Run it in the feed's transport fiber (what
+ * `fromFeed`'s `open` returns): it stops at the end the guard decides, waits while the consumer is
+ * behind, and tells the feed how the stream ended (`end`, or `fail` with its error; a defect
+ * fails the pump itself).
+ *
+ * @since 0.1.0
+ * @category transports
  */
-const watchdog = (
-  policy: TimeoutPolicy.TimeoutPolicy,
-  state: GuardState,
-  opened: Deferred.Deferred<void>
-): Effect.Effect<Effect.Effect<never, FirstChunkTimeout | ProgressTimeout | TotalTimeout>> =>
-  Effect.map(Deferred.make<never>(), (parked) => {
-    const total = Option.map(TimeoutPolicy.limit(policy, "total"), Duration.toMillis)
-    const firstChunk = Option.map(TimeoutPolicy.limit(policy, "firstChunk"), Duration.toMillis)
-    const progress = Option.map(TimeoutPolicy.limit(policy, "progress"), Duration.toMillis)
-
-    const next = ():
-      | { readonly at: number; readonly fail: () => FirstChunkTimeout | ProgressTimeout | TotalTimeout }
-      | undefined =>
-    {
-      let at = Infinity
-      let fail: (() => FirstChunkTimeout | ProgressTimeout | TotalTimeout) | undefined
-      if (Option.isSome(total) && state.startedAt + total.value < at) {
-        at = state.startedAt + total.value
-        fail = () => new TotalTimeout(state.details(Duration.millis(total.value)))
+export const pump = <A, E, R>(
+  events: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
+  feed: Feed<A, E>
+): Effect.Effect<void, never, R> =>
+  Effect.scoped(Effect.flatMap(Stream.toPull(events), (pull) => {
+    let wake: (() => void) | undefined
+    let paused = false
+    feed.control({
+      // The guard interrupts this fiber to stop it; there is no connection of its own to abort.
+      abort: () => {},
+      resume: () => {
+        paused = false
+        const resume = wake
+        wake = undefined
+        resume?.()
       }
-      const waitingForFirst = state.firstChunkAt === undefined
-      if (waitingForFirst && Option.isSome(firstChunk) && state.startedAt + firstChunk.value < at) {
-        at = state.startedAt + firstChunk.value
-        fail = () => new FirstChunkTimeout(state.details(Duration.millis(firstChunk.value)))
+    })
+    const caughtUp = Effect.async<void>((resume) => {
+      if (!paused) return resume(Effect.void)
+      wake = () => resume(Effect.void)
+    })
+    const loop: Effect.Effect<void, never, R> = Effect.matchCauseEffect(pull, {
+      onFailure: (cause) => {
+        const failure = Cause.failureOption(cause)
+        if (Option.isNone(failure)) return Effect.failCause(Cause.map(cause, () => undefined as never))
+        if (Option.isNone(failure.value)) return Effect.sync(feed.end)
+        feed.fail(failure.value.value)
+        return Effect.void
+      },
+      onSuccess: (events) => {
+        paused = !feed.events(Chunk.toReadonlyArray(events))
+        if (feed.closed()) return Effect.void
+        return paused ? Effect.zipRight(caughtUp, loop) : loop
       }
-      if (
-        Option.isSome(progress) && state.openedAt !== undefined && !(waitingForFirst && Option.isSome(firstChunk)) &&
-        state.lastChunkAt + progress.value < at
-      ) {
-        at = state.lastChunkAt + progress.value
-        fail = () => new ProgressTimeout(state.details(Duration.millis(progress.value)))
-      }
-      return fail === undefined ? undefined : { at, fail }
-    }
-
-    const loop: Effect.Effect<never, FirstChunkTimeout | ProgressTimeout | TotalTimeout> = Effect.suspend(() => {
-      const deadline = next()
-      const remaining = deadline === undefined ? Infinity : deadline.at - state.now()
-      if (deadline !== undefined && remaining <= 0) return Effect.fail(deadline.fail())
-      const wait = deadline === undefined ? Deferred.await(parked) : Effect.sleep(remaining)
-      // Until the upstream opens, `progress` has no deadline yet: wake when it opens to arm it.
-      const woken = state.openedAt === undefined && Option.isSome(progress)
-        ? Effect.raceFirst(wait, Deferred.await(opened))
-        : wait
-      return Effect.zipRight(woken, loop)
     })
     return loop
-  })
-
-type Pipe<A, B, E> = Channel.Channel<
-  Chunk.Chunk<B>,
-  Chunk.Chunk<StreamEvent.StreamEvent<A>>,
-  E | GuardError,
-  E,
-  unknown,
-  unknown
->
+  }))
 
 /**
- * Emits what `select` picks from each event; ends at `Done` (pulling nothing more), fails at
- * `ErrorSignal`, and fails with `UnexpectedEnd` when the upstream ends without `Done`.
+ * A phase of a request before its response; each has its own limit (`TimeoutPolicy`), counted
+ * from when the transport says it began.
+ *
+ * @since 0.1.0
+ * @category transports
  */
-const untilDone = <A, B, E>(state: GuardState, select: Select<A, B>): Pipe<A, B, E> => {
-  const loop: Pipe<A, B, E> = Channel.readWithCause({
-    onInput: (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): Pipe<A, B, E> => {
-      const out: Array<B> = []
-      for (const event of events) {
-        if (event._tag === "ErrorSignal") {
-          return emitThen<A, B, E>(
-            out,
-            Channel.fail(
+export type Phase = GuardedStream.Phase
+
+/**
+ * What a transport lets the guard do to it: `abort` at once (destroy the connection) at whatever
+ * ends the stream, and `pause`/`resume` reading for backpressure.
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export type Control = GuardedStream.Control
+
+/**
+ * The push side of one guarded stream, for transports that read bytes themselves (a socket's data
+ * callback): `phase` as the request proceeds, `opened` when the response starts, `events` for each
+ * network read (returns `false` to ask for a pause), `end` at EOF, `fail` when the transport
+ * fails, `control` to hand over abort/pause/resume. Every call is synchronous, cheap and ignored
+ * after the end.
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export type Feed<A, E> = GuardedStream.Feed<A, E>
+
+/**
+ * @since 0.1.0
+ * @category transports
+ */
+export interface FeedOptions extends GuardOptions {
+  /**
+   * `stream` (default): a streamed response under `total`, `firstChunk`, `chunk` and `progress`.
+   * `batch`: a whole response under `request`, which fails with `RequestTimeout`.
+   */
+  readonly kind?: "stream" | "batch" | undefined
+}
+
+/**
+ * The guard for a transport of your own: `open` runs from the first pull, in a fiber of the
+ * guard's, and feeds what the upstream does. It may return once the response started (a socket
+ * that keeps feeding from its callbacks) or keep running until its source ends (a pump). Any
+ * decision (a limit expired, `Done`, an error signal, the consumer leaving) aborts the transport
+ * through its `Control` and interrupts `open` if it still runs. The request's phases (`pool`,
+ * `connect`, `write`, `headers`) are timed from the `phase` calls.
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export const fromFeed = <A, E, R>(
+  open: (feed: Feed<A, E>) => Effect.Effect<void, E, R>,
+  policy: TimeoutPolicy.TimeoutPolicy,
+  options?: FeedOptions
+): Stream.Stream<A, E | GuardError, R> => GuardedStream.make(open, policy, "content", options)
+
+/**
+ * `fromFeed` that yields the events themselves, as `guardEvents` does.
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export const fromFeedEvents = <A, E, R>(
+  open: (feed: Feed<A, E>) => Effect.Effect<void, E, R>,
+  policy: TimeoutPolicy.TimeoutPolicy,
+  options?: FeedOptions
+): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R> => GuardedStream.make(open, policy, "events", options)
+
+/**
+ * The guard's contract for `chunk` and `total`, written in the plainest Effect terms: the
+ * executable specification that `guard` is tested against (a property test runs random upstreams,
+ * consumer delays and interruptions through both and compares outcome, content, end time and the
+ * upstream's close). Use `guard` in production: this one costs a timer and a fiber race per pull.
+ *
+ * - `chunk`: `Stream.timeoutFail` on every pull of the upstream's events, keepalives included.
+ * - `total`: a sleep of the remaining budget that fails interrupts the stream while it waits, and
+ *   nothing the upstream sent after the deadline (nor its end) reaches the consumer.
+ * - The upstream is scoped to the stream: whatever ends it closes the upstream.
+ * - `Done` ends it, `ErrorSignal` fails it, the upstream's end without `Done` fails it.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const reference: {
+  (
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): <S extends StreamEvent.StreamEvent<any>, E, R>(
+    self: Stream.Stream<S, E, R>
+  ) => Stream.Stream<StreamEvent.ValueOf<S>, E | GuardError, R>
+  <S extends StreamEvent.StreamEvent<any>, E, R>(
+    self: Stream.Stream<S, E, R>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): Stream.Stream<StreamEvent.ValueOf<S>, E | GuardError, R>
+} = dual(
+  (args) => Predicate.hasProperty(args[0], Stream.StreamTypeId),
+  <A, E, R>(
+    self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: GuardOptions
+  ): Stream.Stream<A, E | GuardError, R> =>
+    Stream.unwrap(Effect.map(Effect.clock, (clock) => {
+      const startedAt = options?.startedAt ?? clock.unsafeCurrentTimeMillis()
+      const seen = { chunks: 0, at: startedAt, last: "none" as "none" | "chunk" | "keepalive", done: false }
+      const details = (limit: number): TimeoutDetails => {
+        const now = clock.unsafeCurrentTimeMillis()
+        return {
+          limitMillis: limit,
+          elapsedMillis: now - startedAt,
+          chunks: seen.chunks,
+          sinceLastEventMillis: now - seen.at,
+          lastEvent: seen.last
+        }
+      }
+      const counted = Stream.tap(self, (event) =>
+        Effect.sync(() => {
+          seen.at = clock.unsafeCurrentTimeMillis()
+          if (event._tag === "Chunk") {
+            seen.chunks++
+            seen.last = "chunk"
+          } else if (event._tag === "Keepalive") seen.last = "keepalive"
+        }))
+      // The whole request is over at `total`: nothing the upstream sent (nor its end) passes after it,
+      // even to a consumer that was busy when it expired.
+      const total = Option.map(TimeoutPolicy.limit(policy, "total"), Duration.toMillis)
+      const expired = Effect.suspend(() =>
+        Option.isSome(total) && clock.unsafeCurrentTimeMillis() >= startedAt + total.value
+          ? Effect.fail(new TotalTimeout(details(total.value)))
+          : Effect.void
+      )
+      const budgeted = Option.isSome(total)
+        ? Stream.concat(Stream.tap(counted, () => expired), Stream.execute(expired))
+        : counted
+      const chunk = TimeoutPolicy.limit(policy, "chunk")
+      const timed = Option.isSome(chunk)
+        ? Stream.timeoutFail(budgeted, () => new ChunkTimeout(details(Duration.toMillis(chunk.value))), chunk.value)
+        : budgeted
+      const content = timed.pipe(
+        Stream.takeUntil((event) => event._tag === "Done" || event._tag === "ErrorSignal"),
+        Stream.mapEffect((event) =>
+          event._tag === "ErrorSignal"
+            ? Effect.fail(
               new UpstreamErrorSignal({
                 errorType: event.errorType,
                 providerMessage: event.message,
                 payload: event.payload,
-                elapsedMillis: state.now() - state.startedAt,
-                chunks: state.chunks
+                elapsedMillis: clock.unsafeCurrentTimeMillis() - startedAt,
+                chunks: seen.chunks
               })
             )
+            : Effect.succeed(event)
+        ),
+        Stream.tap((event) => Effect.sync(() => (seen.done ||= event._tag === "Done"))),
+        Stream.concat(Stream.suspend(() =>
+          seen.done ? Stream.empty : Stream.fail(
+            new UnexpectedEnd({ elapsedMillis: clock.unsafeCurrentTimeMillis() - startedAt, chunks: seen.chunks })
           )
-        }
-        const selected = select(event)
-        if (selected !== undefined) out.push(selected)
-        if (event._tag === "Done") return emitThen<A, B, E>(out, Channel.void)
-      }
-      return emitThen(out, loop)
-    },
-    onFailure: (cause: Cause.Cause<E>): Pipe<A, B, E> => Channel.failCause(cause),
-    onDone: (): Pipe<A, B, E> =>
-      Channel.fail(new UnexpectedEnd({ elapsedMillis: state.now() - state.startedAt, chunks: state.chunks }))
-  })
-  return loop
-}
-
-const emitThen = <A, B, E>(out: Array<B>, next: Pipe<A, B, E>): Pipe<A, B, E> =>
-  out.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), next)
+        )),
+        Stream.filterMap((event) => event._tag === "Chunk" ? Option.some(event.value) : Option.none())
+      )
+      // ...and while the consumer waits for the upstream, it fires on time.
+      return Option.isSome(total)
+        ? Stream.interruptWhen(
+          content,
+          Effect.zipRight(Effect.sleep(startedAt + total.value - clock.unsafeCurrentTimeMillis()), expired)
+        )
+        : content
+    }))
+)

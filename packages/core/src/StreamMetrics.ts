@@ -191,6 +191,7 @@ export const observer: StreamObserver.Service = {
       streamsStarted.unsafeUpdate(1, tags.labels)
       streamsOpen.unsafeModify(1, tags.labels)
     }),
+  opened: () => Effect.void,
   received: (stream, received) =>
     Effect.sync(() => {
       const tags = tagsOf(stream).labels

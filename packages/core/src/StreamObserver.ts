@@ -66,16 +66,19 @@ export interface Retrying {
 }
 
 /**
- * The lifecycle calls. Each is made once per step, in order: `started`, then `received` for each
- * batch of events read together (one network read), with `firstChunk` once when the first
- * content arrives, `retrying` between attempts, and `ended` exactly once, after the upstream's
- * finalizers ran.
+ * The lifecycle calls. Each is made once per step, in order: `started`, `retrying` between
+ * attempts that failed before a response, `opened` once when the upstream answered and its
+ * response started (for a plain stream, at once), then `received` for each batch of events read
+ * together (one network read), with `firstChunk` once when the first content arrives, and `ended`
+ * exactly once, after the upstream's finalizers ran.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Service {
   readonly started: (stream: StreamInfo) => Effect.Effect<void>
+  /** The response started, `openedAfterMillis` after the request began (pool, connect and headers). */
+  readonly opened: (stream: StreamInfo, openedAfterMillis: number) => Effect.Effect<void>
   readonly received: (stream: StreamInfo, received: Received) => Effect.Effect<void>
   readonly firstChunk: (stream: StreamInfo, timeToFirstChunkMillis: number) => Effect.Effect<void>
   readonly retrying: (stream: StreamInfo, retrying: Retrying) => Effect.Effect<void>
@@ -90,6 +93,7 @@ export interface Service {
  */
 export const noopService: Service = {
   started: () => Effect.void,
+  opened: () => Effect.void,
   received: () => Effect.void,
   firstChunk: () => Effect.void,
   retrying: () => Effect.void,
@@ -121,6 +125,7 @@ export const noop: Layer.Layer<never> = Layer.succeed(StreamObserver, noopServic
  */
 export const combine = (...observers: ReadonlyArray<Service>): Service => ({
   started: (stream) => Effect.forEach(observers, (o) => o.started(stream), { discard: true }),
+  opened: (stream, millis) => Effect.forEach(observers, (o) => o.opened(stream, millis), { discard: true }),
   received: (stream, received) => Effect.forEach(observers, (o) => o.received(stream, received), { discard: true }),
   firstChunk: (stream, millis) => Effect.forEach(observers, (o) => o.firstChunk(stream, millis), { discard: true }),
   retrying: (stream, retrying) => Effect.forEach(observers, (o) => o.retrying(stream, retrying), { discard: true }),
@@ -154,6 +159,7 @@ export const metrics: Layer.Layer<never> = Layer.succeed(StreamObserver, StreamM
  */
 export type Call =
   | { readonly _tag: "started"; readonly stream: StreamInfo }
+  | { readonly _tag: "opened"; readonly stream: StreamInfo; readonly openedAfterMillis: number }
   | { readonly _tag: "received"; readonly stream: StreamInfo; readonly received: Received }
   | { readonly _tag: "firstChunk"; readonly stream: StreamInfo; readonly timeToFirstChunkMillis: number }
   | { readonly _tag: "retrying"; readonly stream: StreamInfo; readonly retrying: Retrying }
@@ -170,7 +176,7 @@ export interface Recording {
   /** Every call so far, in order. */
   readonly calls: Effect.Effect<ReadonlyArray<Call>>
   /**
-   * The calls as short names, to compare a lifecycle at a glance: `"started"`, `"received"`,
+   * The calls as short names, to compare a lifecycle at a glance: `"started"`, `"opened"`, `"received"`,
    * `"firstChunk"`, `"retrying:<outcome>"`, `"ended:<outcome>"`.
    */
   readonly steps: Effect.Effect<ReadonlyArray<string>>
@@ -207,6 +213,7 @@ export const makeRecording: Effect.Effect<Recording> = Effect.map(Ref.make<Reado
   return {
     observer: {
       started: (stream) => record({ _tag: "started", stream }),
+      opened: (stream, openedAfterMillis) => record({ _tag: "opened", stream, openedAfterMillis }),
       received: (stream, received) => record({ _tag: "received", stream, received }),
       firstChunk: (stream, timeToFirstChunkMillis) => record({ _tag: "firstChunk", stream, timeToFirstChunkMillis }),
       retrying: (stream, retrying) => record({ _tag: "retrying", stream, retrying }),

@@ -116,16 +116,18 @@ describe("Guard", () => {
 
     it.effect("chat: the same stream dies at exactly 120 s with TotalTimeout", () =>
       Effect.gen(function*() {
-        const upstream = yield* closing(script(...every("20 seconds", 45), done))
+        // Chunks at 30 s, 50 s, ..., 110 s, 130 s, so none lands on the deadline itself: an event and a
+        // deadline at the very same virtual millisecond come in whichever order the TestClock picks.
+        const upstream = yield* closing(script(wait("10 seconds"), ...every("20 seconds", 45), done))
         const fiber = yield* start(upstream.stream.pipe(Guard.guard(chat)))
         const error = failureOf(yield* endsExactlyAt(fiber, 120_000))
         assert.instanceOf(error, ZombieRequestError.TotalTimeout)
         assert.strictEqual(error.elapsedMillis, 120_000)
         assert.strictEqual(error.limitMillis, 120_000)
-        assert.strictEqual(error.chunks, 6)
+        assert.strictEqual(error.chunks, 5)
         assert.strictEqual(error.lastEvent, "chunk")
-        // The sixth chunk came at 120 s, together with the deadline.
-        assert.strictEqual(error.sinceLastEventMillis, 0)
+        // The fifth chunk came at 110 s.
+        assert.strictEqual(error.sinceLastEventMillis, 10_000)
         assert.strictEqual(yield* Ref.get(upstream.closes), 1)
       }))
 
@@ -172,6 +174,64 @@ describe("Guard", () => {
         // 4 tool chunks by 60 s, then thinking chunks at 78, 96 and 114 s.
         assert.strictEqual(error.chunks, 7)
         assert.strictEqual(error.sinceLastEventMillis, 6_000)
+      }))
+  })
+
+  describe("a slow consumer is not a silent upstream", () => {
+    it.effect("45 s per chunk of an always-ready upstream completes under chunk 30 s and progress 30 s", () =>
+      Effect.gen(function*() {
+        const upstream = yield* closing(script(chunk("a"), chunk("b"), chunk("c"), chunk("d"), done))
+        const fiber = yield* Effect.fork(
+          upstream.stream.pipe(
+            Guard.guard(TimeoutPolicy.make({ chunk: "30 seconds", progress: "30 seconds" })),
+            Stream.mapEffect((value) => Effect.as(Effect.sleep("45 seconds"), value)),
+            Stream.runCollect
+          )
+        )
+        const exit = yield* endsExactlyAt(fiber, 180_000)
+        assert.deepStrictEqual(contentOf(exit), ["a", "b", "c", "d"])
+        assert.strictEqual(yield* Ref.get(upstream.closes), 1)
+      }))
+
+    it.effect("the idle limits still run while the consumer waits: progress fires 30 s into a wait", () =>
+      Effect.gen(function*() {
+        // Two chunks at once, then only keepalives: the consumer spends 45 s on each chunk, then waits.
+        const upstream = Stream.concat(script([chunk("a"), chunk("b")]), forever("10 seconds", keepalive))
+        const fiber = yield* Effect.fork(
+          upstream.pipe(
+            Guard.guard(TimeoutPolicy.make({ chunk: "30 seconds", progress: "30 seconds" })),
+            Stream.mapEffect((value) => Effect.as(Effect.sleep("45 seconds"), value)),
+            Stream.runCollect
+          )
+        )
+        // Busy until 90 s, then waiting: no content for 30 s of waiting ends it at 120 s.
+        const error = failureOf(yield* endsExactlyAt(fiber, 120_000))
+        assert.strictEqual(error?._tag, "ProgressTimeout")
+      }))
+  })
+
+  describe("many streams, one Clock", () => {
+    it.effect("1,000 streams stalling together all end with ChunkTimeout at exactly the limit, each closed once", () =>
+      Effect.gen(function*() {
+        const upstreams = yield* Effect.forEach(
+          Array.from({ length: 1000 }),
+          () => closing(Stream.concat(script(chunk("a")), Stream.never))
+        )
+        const fibers = yield* Effect.forEach(
+          upstreams,
+          (upstream) => start(upstream.stream.pipe(Guard.guard(research)))
+        )
+        yield* TestClock.adjust("29999 millis")
+        const running = yield* Effect.forEach(fibers, isRunning)
+        assert.isTrue(running.every((r) => r), "all still running 1 ms before the limit")
+        yield* TestClock.adjust("1 millis")
+        const errors = yield* Effect.forEach(fibers, (fiber) => Effect.map(Fiber.await(fiber), failureOf))
+        assert.isTrue(
+          errors.every((error) => error?._tag === "ChunkTimeout" && error.elapsedMillis === 30_000),
+          "every stream ended with a ChunkTimeout at 30 s"
+        )
+        const closes = yield* Effect.forEach(upstreams, (upstream) => Ref.get(upstream.closes))
+        assert.isTrue(closes.every((n) => n === 1), "every upstream closed exactly once")
       }))
   })
 

@@ -40,6 +40,7 @@ describe("StreamObserver", () => {
         )
         assert.deepStrictEqual(yield* recording.steps, [
           "started",
+          "opened",
           "received",
           "received",
           "firstChunk",
@@ -77,6 +78,7 @@ describe("StreamObserver", () => {
     > = [
       ["error_signal", script(chunk("a"), errorSignal).pipe(Guard.guard(chat)), [
         "started",
+        "opened",
         "received",
         "firstChunk",
         "received",
@@ -84,12 +86,14 @@ describe("StreamObserver", () => {
       ]],
       ["unexpected_end", script(chunk("a")).pipe(Guard.guard(chat)), [
         "started",
+        "opened",
         "received",
         "firstChunk",
         "ended:unexpected_end"
       ]],
       ["chunk_timeout", Stream.concat(script(chunk("a")), Stream.never).pipe(Guard.guard(chat)), [
         "started",
+        "opened",
         "received",
         "firstChunk",
         "ended:chunk_timeout"
@@ -97,17 +101,17 @@ describe("StreamObserver", () => {
       [
         "progress_timeout",
         forever("20 seconds", keepalive).pipe(Guard.guard(TimeoutPolicy.make({ progress: "50 seconds" }))),
-        ["started", "received", "received", "ended:progress_timeout"]
+        ["started", "opened", "received", "received", "ended:progress_timeout"]
       ],
       [
         "first_chunk_timeout",
         Stream.never.pipe(Guard.guard(TimeoutPolicy.make({ firstChunk: "50 seconds" }))),
-        ["started", "ended:first_chunk_timeout"]
+        ["started", "opened", "ended:first_chunk_timeout"]
       ],
       [
         "total_timeout",
         forever("20 seconds", chunk("x")).pipe(Guard.guard(TimeoutPolicy.make({ total: "50 seconds" }))),
-        ["started", "received", "firstChunk", "received", "ended:total_timeout"]
+        ["started", "opened", "received", "firstChunk", "received", "ended:total_timeout"]
       ]
     ]
 
@@ -125,7 +129,13 @@ describe("StreamObserver", () => {
       Effect.gen(function*() {
         const upstream = yield* closing(Stream.concat(script(chunk("a")), Stream.fail("socket reset")))
         const recording = yield* record(upstream.stream.pipe(Guard.guard(chat)))
-        assert.deepStrictEqual(yield* recording.steps, ["started", "received", "firstChunk", "ended:transport_error"])
+        assert.deepStrictEqual(yield* recording.steps, [
+          "started",
+          "opened",
+          "received",
+          "firstChunk",
+          "ended:transport_error"
+        ])
         assert.strictEqual((yield* recording.ended)[0]?.error, "socket reset")
         assert.strictEqual(yield* Ref.get(upstream.closes), 1)
       }))
@@ -138,6 +148,7 @@ describe("StreamObserver", () => {
         })
         assert.deepStrictEqual(yield* recording.steps, [
           "started",
+          "opened",
           "received",
           "firstChunk",
           "received",
@@ -152,6 +163,7 @@ describe("StreamObserver", () => {
         })
         assert.deepStrictEqual(yield* recording.steps, [
           "started",
+          "opened",
           "received",
           "firstChunk",
           "received",
@@ -182,7 +194,14 @@ describe("StreamObserver", () => {
       Effect.gen(function*() {
         yield* script(chunk("a"), done).pipe(Guard.guard(chat), Stream.runDrain)
         const recorder = yield* StreamObserver.Recorder
-        assert.deepStrictEqual(yield* recorder.steps, ["started", "received", "firstChunk", "received", "ended:done"])
+        assert.deepStrictEqual(yield* recorder.steps, [
+          "started",
+          "opened",
+          "received",
+          "firstChunk",
+          "received",
+          "ended:done"
+        ])
       }).pipe(Effect.provide(StreamObserver.layerTest)))
 
     it.effect("combine tells every observer, in order", () =>
@@ -195,7 +214,7 @@ describe("StreamObserver", () => {
           Effect.provide(StreamObserver.layer(first.observer, second.observer))
         )
         assert.deepStrictEqual(yield* first.steps, yield* second.steps)
-        assert.strictEqual((yield* first.steps).length, 5)
+        assert.strictEqual((yield* first.steps).length, 6)
       }))
   })
 
