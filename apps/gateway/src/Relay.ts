@@ -118,25 +118,19 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
         const queue = yield* Queue.bounded<Next>(64)
         const decided = yield* Deferred.make<number>()
         const failureContext: ErrorResponse.FailureContext = { upstream: request.log.upstream, secrets }
-        // The client decodes the body only once the upstream answered with a 2xx status (any other
-        // status fails before), and after admission: the decoder starting is the moment the
-        // upstream opened, which the client does not otherwise tell.
+        // The guard tells its observer when the upstream answered with a 2xx status and its response
+        // started (after admission), and counts the stream (outcome, chunks, bytes, time to first
+        // chunk) until it ended: keep-alives start from the first, and the log line takes its
+        // numbers from the second, so it agrees with the metrics the ambient observer keeps.
         const opened = yield* Deferred.make<void>()
-        const dialect: Dialect.Dialect<A> = {
-          ...request.dialect,
-          decode: (bytes, options) =>
-            Stream.onStart(request.dialect.decode(bytes, options), Deferred.succeed(opened, undefined))
-        }
-        // The guard counts the stream (outcome, chunks, bytes, time to first chunk) and tells the
-        // observer once it ended: the log line takes those numbers from there, so it agrees with
-        // the metrics the ambient observer keeps.
         const observed = yield* Deferred.make<StreamObserver.Ended>()
         const observer = StreamObserver.combine(yield* StreamObserver.StreamObserver, {
           ...StreamObserver.noopService,
+          opened: () => Deferred.succeed(opened, undefined),
           ended: (_, ended) => Deferred.succeed(observed, ended)
         })
         const events = client.streamEvents(request.upstream, {
-          dialect,
+          dialect: request.dialect,
           labels: { upstream: request.log.upstream }
         }).pipe(
           Stream.provideService(RequestProfile.RequestProfile, request.profile),

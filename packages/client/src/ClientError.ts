@@ -4,6 +4,15 @@
  *
  * @since 0.1.0
  */
+import type { GuardError } from "@streamguard/core/GuardError"
+import type {
+  ConnectTimeout,
+  HeadersTimeout,
+  PoolTimeout,
+  RequestTimeout,
+  WriteTimeout
+} from "@streamguard/core/ZombieRequestError"
+import type { DecodeError } from "@streamguard/protocols/ProtocolError"
 import * as Schema from "effect/Schema"
 
 /**
@@ -116,3 +125,28 @@ export const ClientError: Schema.Union<[typeof UpstreamHttpError, typeof Transpo
   UpstreamHttpError,
   TransportError
 )
+
+/**
+ * What one attempt to open a request can fail with: the input of a retry `Schedule`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type AttemptError = ClientError | PoolTimeout | ConnectTimeout | WriteTimeout | HeadersTimeout
+
+/**
+ * What a stream can fail with: an attempt's failure, the guard's (timeouts, error signal,
+ * unexpected end), and the dialect's decoding errors.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type StreamError = AttemptError | GuardError | DecodeError
+
+/**
+ * What a batch request can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type BatchError = AttemptError | RequestTimeout

@@ -489,6 +489,48 @@ describe("LlmClient.stream: our own waits are not upstream silence", () => {
   )
 })
 
+describe("LlmClient.stream: backpressure", () => {
+  live(
+    "a consumer that falls behind pauses the socket, which resumes when it catches up; nothing is lost",
+    () =>
+      Effect.gen(function*() {
+        // 20 MB of 1 KB frames, written as fast as the socket takes them: far more than the guard's
+        // read-ahead (512 events) and the kernel's loopback buffers together.
+        const frames = 20_000
+        const frame = chunk("x".repeat(900))
+        const server = yield* upstream((x) => {
+          sseHead(x)
+          const next = () => {
+            while (x.written < frames) {
+              x.written++
+              if (!x.response.write(frame)) return void x.response.once("drain", next)
+            }
+            x.response.end(done)
+          }
+          next()
+        })
+        let received = 0
+        let writtenWhileBehind = -1
+        yield* LlmClient.stream(post(server.url), { dialect }).pipe(
+          Stream.runForEachChunk((values) =>
+            Effect.gen(function*() {
+              received += Chunk.size(values)
+              if (writtenWhileBehind >= 0) return
+              // The consumer is busy with its first chunk: the upstream may only fill what is buffered.
+              yield* Effect.sleep("300 millis")
+              writtenWhileBehind = (yield* server.exchange(0)).written
+            })
+          ),
+          Effect.timeout("10 seconds"),
+          Effect.provide(profile({ chunk: "2 seconds" })),
+          Effect.provide(client)
+        )
+        assert.isBelow(writtenWhileBehind, frames / 2, "the socket was paused while the consumer was behind")
+        assert.strictEqual(received, frames)
+      })
+  )
+})
+
 describe("LlmClient.stream: retries", () => {
   const retry = Schedule.spaced("10 millis").pipe(Schedule.intersect(Schedule.recurs(5)))
 

@@ -53,8 +53,13 @@ export const toTransportError = (
   if (error._tag === "RequestError" && error.reason !== "Transport") {
     return new TransportError({ reason: "invalid_request", stage, detail: error.message })
   }
-  const found = findCode(error.cause)
-  const detail = found?.message ?? (error.cause instanceof Error ? error.cause.message : error.message)
+  return transportError(error.cause ?? error, stage)
+}
+
+/** What the connection failed with (undici's error, a system error) as a `TransportError`. */
+export const transportError = (cause: unknown, stage: "request" | "response"): TransportError => {
+  const found = findCode(cause)
+  const detail = found?.message ?? (cause instanceof Error ? cause.message : String(cause))
   return new TransportError({
     reason: found === undefined ? (stage === "response" ? "closed" : "other") : codeReasons[found.code] ?? "other",
     stage,
@@ -99,11 +104,46 @@ const decodeBounded = (bytes: Uint8Array, max: number): string => {
   return new TextDecoder().decode(bytes.subarray(0, end))
 }
 
-/** Whether the bytes so far already form a whole JSON document (error bodies usually do). */
-const isWholeJson = (bytes: Uint8Array): boolean => Option.isSome(parseJson(new TextDecoder().decode(bytes)))
+/**
+ * The start of an error response's body, as it arrives: at most `maxExcerptBytes`, and complete as
+ * soon as the bytes form a whole JSON document (error bodies usually are one, and the rest of a
+ * stalled body is not worth waiting for).
+ */
+export class Excerpt {
+  private bytes = new Uint8Array(0)
+
+  /** Adds a network read; returns whether the excerpt is complete. */
+  add(chunk: Uint8Array): boolean {
+    if (this.complete()) return true
+    const next = new Uint8Array(Math.min(this.bytes.length + chunk.length, maxExcerptBytes + 4))
+    next.set(this.bytes)
+    next.set(chunk.subarray(0, next.length - this.bytes.length), this.bytes.length)
+    this.bytes = next
+    return this.complete()
+  }
+
+  complete(): boolean {
+    return this.bytes.length >= maxExcerptBytes ||
+      (this.bytes.length > 0 && Option.isSome(parseJson(new TextDecoder().decode(this.bytes))))
+  }
+
+  /** The error the upstream's answer stands for, from what arrived so far. */
+  error(status: number, headers: Readonly<Record<string, string | undefined>>, now: number): UpstreamHttpError {
+    const bodyExcerpt = decodeBounded(this.bytes, maxExcerptBytes)
+    const provider = providerError(bodyExcerpt)
+    const retryAfter = retryAfterMillis(headers, now)
+    return new UpstreamHttpError({
+      status,
+      bodyExcerpt,
+      ...(retryAfter === undefined ? {} : { retryAfterMillis: retryAfter }),
+      ...(provider.type === undefined ? {} : { providerErrorType: provider.type }),
+      ...(provider.message === undefined ? {} : { providerMessage: provider.message })
+    })
+  }
+}
 
 /**
- * Reads the body until `maxExcerptBytes`, its end, a whole JSON document, or `within`, then builds
+ * Reads the body until the excerpt is complete, the body ends, or `within` passes, then builds
  * the error. Whatever arrived by then is the excerpt; a failing or endless body never blocks it.
  */
 export const upstreamHttpError = (
@@ -114,28 +154,11 @@ export const upstreamHttpError = (
   response.stream.pipe(
     Stream.interruptAfter(within),
     Stream.catchAll(() => Stream.empty),
-    Stream.runFoldWhile(
-      { bytes: new Uint8Array(0) },
-      (acc) => acc.bytes.length < maxExcerptBytes && !(acc.bytes.length > 0 && isWholeJson(acc.bytes)),
-      (acc, chunk) => {
-        const next = new Uint8Array(acc.bytes.length + chunk.length)
-        next.set(acc.bytes)
-        next.set(chunk, acc.bytes.length)
-        return { bytes: next }
-      }
-    ),
-    Effect.map(({ bytes }) => {
-      const bodyExcerpt = decodeBounded(bytes, maxExcerptBytes)
-      const provider = providerError(bodyExcerpt)
-      const retryAfter = retryAfterMillis(response.headers, now)
-      return new UpstreamHttpError({
-        status: response.status,
-        bodyExcerpt,
-        ...(retryAfter === undefined ? {} : { retryAfterMillis: retryAfter }),
-        ...(provider.type === undefined ? {} : { providerErrorType: provider.type }),
-        ...(provider.message === undefined ? {} : { providerMessage: provider.message })
-      })
-    })
+    Stream.runFoldWhile(new Excerpt(), (excerpt) => !excerpt.complete(), (excerpt, chunk) => {
+      excerpt.add(chunk)
+      return excerpt
+    }),
+    Effect.map((excerpt) => excerpt.error(response.status, response.headers, now))
   )
 
 /** Statuses worth another attempt: the upstream may answer differently in a moment. */
