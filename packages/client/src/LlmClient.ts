@@ -16,6 +16,7 @@ import type * as Dialect from "@streamguard/protocols/Dialect"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -69,6 +70,13 @@ export interface StreamOptions<A> {
    */
   readonly retry?: Schedule.Schedule<unknown, AttemptError> | undefined
   readonly decode?: Dialect.DecodeOptions | undefined
+  /**
+   * `streamEvents` only: a payload-less `Keepalive` of the guard's own every `heartbeat` while the
+   * consumer waits for the upstream after it answered (a relay's keep-alive comment).
+   */
+  readonly heartbeat?: Duration.DurationInput | undefined
+  /** Aborting it ends the stream with `StreamAborted` and closes the connection at once. */
+  readonly signal?: AbortSignal | undefined
 }
 
 /**
@@ -296,6 +304,11 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
       const call = callOf(request, policy, "total", streamOptions.retry)
       const within = excerptWithin(TimeoutPolicy.limit(policy, "chunk"))
       const labels = { profile: profile.name, dialect: streamOptions.dialect.name, ...streamOptions.labels }
+      const guardOptions: Guard.FeedOptions = {
+        labels,
+        heartbeat: streamOptions.heartbeat === undefined ? undefined : Duration.decode(streamOptions.heartbeat),
+        signal: streamOptions.signal
+      }
       // Opening is the guard's opening phase: `total` and `firstChunk` count from the start, the
       // idle limits from the response, and the observer hears a stream that never got one, too.
       return guarded(
@@ -306,7 +319,7 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
             transport.stream({ request, feed, excerptWithin: within }, streamOptions.dialect, streamOptions.decode)
           ),
         policy,
-        { labels }
+        guardOptions
       )
     }))
 

@@ -34,6 +34,18 @@ export interface GuardOptions {
    * from there.
    */
   readonly startedAt?: number | undefined
+  /**
+   * `guardEvents` only: while the consumer waits for the upstream after it opened, hand it a
+   * payload-less `Keepalive` of the guard's own every `heartbeat` (a relay's keep-alive comment).
+   * Not an upstream event: it resets no limit and is counted nowhere. Served by the same deadline
+   * scheduler as the limits, so it costs no timer of its own.
+   */
+  readonly heartbeat?: Duration.Duration | undefined
+  /**
+   * Aborting this signal ends the stream with `StreamAborted` (outcome `interrupted`): the
+   * upstream is closed at once and the consumer gets the typed failure at its next pull.
+   */
+  readonly signal?: AbortSignal | undefined
 }
 
 /**

@@ -60,6 +60,33 @@ export class UnexpectedEnd extends Schema.TaggedError<UnexpectedEnd>("@streamgua
 }
 
 /**
+ * The stream was stopped from outside through the `AbortSignal` it was given (a gateway shutting
+ * down, a caller that gave up), before it ended on its own. `reason` is the signal's reason, in
+ * words. Like an interruption, its outcome is `interrupted`, but it is a typed failure, so the
+ * consumer can still say something (an in-band error event) before it closes.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class StreamAborted extends Schema.TaggedError<StreamAborted>("@streamguard/core/StreamAborted")(
+  "StreamAborted",
+  {
+    reason: Schema.String,
+    elapsedMillis: Schema.Number,
+    chunks: Schema.Number
+  }
+) {
+  /** @since 0.1.0 */
+  get outcome(): "interrupted" {
+    return "interrupted"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `stream aborted after ${this.chunks} chunks: ${this.reason}`
+  }
+}
+
+/**
  * What `guard` adds to a stream's error channel.
  *
  * @since 0.1.0
@@ -72,6 +99,7 @@ export type GuardError =
   | TotalTimeout
   | UpstreamErrorSignal
   | UnexpectedEnd
+  | StreamAborted
 
 /**
  * @since 0.1.0
@@ -84,6 +112,15 @@ export const GuardError: Schema.Union<
     typeof ProgressTimeout,
     typeof TotalTimeout,
     typeof UpstreamErrorSignal,
-    typeof UnexpectedEnd
+    typeof UnexpectedEnd,
+    typeof StreamAborted
   ]
-> = Schema.Union(FirstChunkTimeout, ChunkTimeout, ProgressTimeout, TotalTimeout, UpstreamErrorSignal, UnexpectedEnd)
+> = Schema.Union(
+  FirstChunkTimeout,
+  ChunkTimeout,
+  ProgressTimeout,
+  TotalTimeout,
+  UpstreamErrorSignal,
+  UnexpectedEnd,
+  StreamAborted
+)

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Guard, GuardError, Profiles, StreamEvent, TimeoutPolicy, ZombieRequestError } from "@streamguard/core"
-import type { Duration, Scope } from "effect"
-import { Chunk, Effect, Exit, Fiber, Option, Ref, Stream, TestClock } from "effect"
+import type { Scope } from "effect"
+import { Chunk, Duration, Effect, Exit, Fiber, Option, Ref, Stream, TestClock } from "effect"
 import {
   chunk,
   closing,
@@ -491,6 +491,70 @@ describe("Guard", () => {
         )
         assert.instanceOf(error, GuardError.UpstreamErrorSignal)
         assert.deepStrictEqual(seen, [chunk("a")])
+      }))
+  })
+
+  describe("heartbeat and signal", () => {
+    const tagsOf = <A, E>(exit: Exit.Exit<Chunk.Chunk<StreamEvent.StreamEvent<A>>, E>) =>
+      Exit.isSuccess(exit) ? Chunk.toReadonlyArray(exit.value).map((event) => event._tag) : []
+
+    it.effect("a heartbeat hands a waiting consumer a keepalive of the guard's own every interval", () =>
+      Effect.gen(function*() {
+        const fiber = yield* start(
+          script(chunk("a"), wait("35 seconds"), chunk("b"), done).pipe(
+            Guard.guardEvents(TimeoutPolicy.make({ chunk: "1 minute" }), { heartbeat: Duration.seconds(10) })
+          )
+        )
+        yield* TestClock.adjust("35 seconds")
+        // Beats at 10, 20 and 30 s of waiting; none after the upstream's own events resumed.
+        assert.deepStrictEqual(tagsOf(yield* Fiber.await(fiber)), [
+          "Chunk",
+          "Keepalive",
+          "Keepalive",
+          "Keepalive",
+          "Chunk",
+          "Done"
+        ])
+      }))
+
+    it.effect("beats reset no limit: a silent upstream still dies at exactly its chunk limit", () =>
+      Effect.gen(function*() {
+        const upstream = yield* closing(Stream.concat(script(chunk("a")), Stream.never))
+        const fiber = yield* start(
+          upstream.stream.pipe(Guard.guardEvents(research, { heartbeat: Duration.seconds(10) }))
+        )
+        const error = failureOf(yield* endsExactlyAt(fiber, 30_000))
+        assert.strictEqual(error?._tag, "ChunkTimeout")
+        assert.strictEqual(yield* Ref.get(upstream.closes), 1)
+      }))
+
+    it.effect("no beat before the upstream opened: the first comes an interval after it", () =>
+      Effect.gen(function*() {
+        const fiber = yield* start(
+          Guard.guardEventsOpening(
+            Effect.as(Effect.sleep("25 seconds"), script(wait("12 seconds"), done)),
+            research,
+            { heartbeat: Duration.seconds(10) }
+          )
+        )
+        yield* TestClock.adjust("34999 millis")
+        assert.isTrue(yield* isRunning(fiber))
+        yield* TestClock.adjust("2001 millis")
+        assert.deepStrictEqual(tagsOf(yield* Fiber.await(fiber)), ["Keepalive", "Done"])
+      }))
+
+    it.effect("aborting the signal ends the stream with StreamAborted and closes the upstream once", () =>
+      Effect.gen(function*() {
+        const controller = new AbortController()
+        const upstream = yield* closing(forever("1 second", chunk("x")))
+        const fiber = yield* start(upstream.stream.pipe(Guard.guard(research, { signal: controller.signal })))
+        yield* TestClock.adjust("5 seconds")
+        controller.abort("shutting down")
+        const error = failureOf(yield* Fiber.await(fiber))
+        assert.instanceOf(error, GuardError.StreamAborted)
+        assert.strictEqual(error.reason, "shutting down")
+        assert.strictEqual(error.outcome, "interrupted")
+        assert.strictEqual(yield* Ref.get(upstream.closes), 1)
       }))
   })
 

@@ -26,9 +26,9 @@ import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { UnexpectedEnd, UpstreamErrorSignal } from "../GuardError.js"
+import { StreamAborted, UnexpectedEnd, UpstreamErrorSignal } from "../GuardError.js"
 import type { GuardError } from "../GuardError.js"
-import type * as StreamEvent from "../StreamEvent.js"
+import * as StreamEvent from "../StreamEvent.js"
 import * as StreamObserver from "../StreamObserver.js"
 import type { StreamOutcome } from "../StreamOutcome.js"
 import { hasOutcome } from "../StreamOutcome.js"
@@ -119,6 +119,10 @@ export interface Options {
   readonly labels?: Readonly<Record<string, string>> | undefined
   readonly startedAt?: number | undefined
   readonly kind?: Kind | undefined
+  /** Events only: a payload-less `Keepalive` for a consumer that waited this long after the upstream opened. */
+  readonly heartbeat?: Duration.Duration | undefined
+  /** Aborting it ends the stream with `StreamAborted`. */
+  readonly signal?: AbortSignal | undefined
 }
 
 /** How many buffered items make the transport pause until the consumer takes them. */
@@ -170,7 +174,10 @@ const limitsOf = (policy: TimeoutPolicy.TimeoutPolicy, kind: Kind): Limits => {
     }
 }
 
-type Deadline = Phase | "request" | "firstChunk" | "chunk" | "progress" | "total"
+type Deadline = Phase | "request" | "firstChunk" | "chunk" | "progress" | "total" | "heartbeat"
+
+/** The keepalive a heartbeat hands over: not from the upstream, so it counts nowhere. */
+const beat = StreamEvent.Keepalive({ bytes: 0 })
 
 const timeouts = {
   pool: PoolTimeout,
@@ -199,6 +206,8 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
 
   readonly startedAt: number
   private readonly limits: Limits
+  private readonly heartbeat: number | undefined
+  private readonly signal: AbortSignal | undefined
   private readonly info: StreamObserver.StreamInfo
   /** Whether anybody listens: unobserved streams build no observer effects at all. */
   private readonly observed: boolean
@@ -218,6 +227,10 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
 
   // What the consumer has not taken yet.
   private out: Array<B> = []
+  /** Whether `out` holds anything from the upstream, not only heartbeats. */
+  private fresh = false
+  /** When the consumer was last handed something: heartbeats count from there. */
+  private handedAt = 0
   private paused = false
 
   // The consumer. `waitingSince` is set while it is parked waiting for the upstream; `parkedMillis`
@@ -257,6 +270,10 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     const now = clock.unsafeCurrentTimeMillis()
     this.startedAt = Math.min(options?.startedAt ?? now, now)
     this.limits = limitsOf(policy, options?.kind ?? "stream")
+    this.heartbeat = emit === "events" && options?.heartbeat !== undefined && Duration.isFinite(options.heartbeat)
+      ? Math.max(1, Duration.toMillis(options.heartbeat))
+      : undefined
+    this.signal = options?.signal
     this.lastEventAt = this.startedAt
     this.observed = observer !== StreamObserver.noopService
     this.info = { id: ++nextStreamId, labels: options?.labels ?? {}, startedAt: this.startedAt }
@@ -334,6 +351,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     this.keepalives += keepalives
     this.bytes += bytes
     this.lastEventAt = now
+    if (out.length > 0) this.fresh = true
     if (this.observed) this.tell(this.observer.received(this.info, { gapMillis, chunks, keepalives, bytes }))
     if (chunks > 0) {
       if (this.firstChunkAt === undefined) {
@@ -439,6 +457,10 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     // Once the upstream has ended, the consumer reads what it left within `total` alone.
     if (limits.total !== undefined) consider(this.startedAt + limits.total, "total")
     if (limits.request !== undefined) consider(this.startedAt + limits.request, "request")
+    // Not a limit: the consumer gets a keepalive of its own when it has waited long enough.
+    if (this.heartbeat !== undefined && waiting !== undefined && this.openedAt !== undefined && !this.closed()) {
+      consider(Math.max(waiting, this.openedAt, this.handedAt) + this.heartbeat, "heartbeat")
+    }
     return { at, which }
   }
 
@@ -452,6 +474,13 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     const { at, which } = this.earliest()
     if (which === undefined) return undefined
     if (at > now) return at
+    if (which === "heartbeat") {
+      this.out.push(beat as B)
+      this.handedAt = now
+      this.wake(now)
+      const next = this.earliest()
+      return next.which === undefined ? undefined : next.at
+    }
     this.decide(which, now)
     return undefined
   }
@@ -467,10 +496,28 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
   }
 
   /** A limit expired: the first decision wins, the transport stops at once, the consumer hears it. */
-  private decide(which: Deadline, now: number): void {
+  private decide(which: Exclude<Deadline, "heartbeat">, now: number): void {
     const limit = this.limits[which]!
     const Timeout = timeouts[which] as new(details: TimeoutDetails, disableValidation: boolean) => GuardError
-    const error = new Timeout(this.details(limit, now), true)
+    this.stop(new Timeout(this.details(limit, now), true), now)
+  }
+
+  /** Stopped from outside, through the signal. */
+  private readonly aborted = (): void => {
+    if (this.decision !== undefined || this.delivered) return
+    const now = this.now()
+    const reason = this.signal?.reason
+    this.stop(
+      new StreamAborted({
+        reason: reason instanceof Error ? reason.message : String(reason ?? "aborted"),
+        elapsedMillis: now - this.startedAt,
+        chunks: this.chunks
+      }, true),
+      now
+    )
+  }
+
+  private stop(error: GuardError, now: number): void {
     this.decision = error
     // It may come after the upstream's own end, which the consumer had not reached yet: it wins.
     this.outcome = error.outcome
@@ -506,7 +553,10 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     const waiter = this.waiter
     if (waiter === undefined) return
     if (this.out.length === 0 && this.told === undefined && !this.closed()) return
-    this.unpark(now)
+    // Woken for a heartbeat or the observer only, the consumer is still waiting for the upstream:
+    // its wait goes on from where it began, so neither resets a limit.
+    if (this.fresh || this.closed()) this.unpark(now)
+    else this.waiter = undefined
     waiter(this.next)
   }
 
@@ -540,6 +590,8 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
   private take(): Effect.Effect<Chunk.Chunk<B>> {
     const chunk = Chunk.unsafeFromArray(this.out)
     this.out = []
+    this.fresh = false
+    this.handedAt = this.now()
     if (this.paused) {
       this.paused = false
       this.controls?.resume?.()
@@ -558,6 +610,11 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
 
   /** The first pull: tells the observer, starts the transport and the deadlines. */
   start<R>(open: (feed: Feed<A, E>) => Effect.Effect<void, E, R>): Effect.Effect<void, never, R> {
+    const signal = this.signal
+    if (signal !== undefined) {
+      if (signal.aborted) this.aborted()
+      else signal.addEventListener("abort", this.aborted, { once: true })
+    }
     return Effect.flatMap(
       this.observed ? this.observer.started(this.info) : Effect.void,
       () =>
@@ -579,6 +636,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     if (this.upstreamClosed) return Effect.void
     this.upstreamClosed = true
     this.deadlines.remove(this)
+    this.signal?.removeEventListener("abort", this.aborted)
     this.controls?.abort()
     const closers = this.closers
     this.closers = undefined
