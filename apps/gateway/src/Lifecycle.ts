@@ -5,8 +5,8 @@
  * @since 0.1.0
  */
 import type { Scope } from "effect"
-import { Deferred, Duration, Effect, Metric, Ref, SubscriptionRef } from "effect"
-import { Stream } from "effect"
+import { Duration, Effect, Metric, Ref, Stream, SubscriptionRef } from "effect"
+import { setMaxListeners } from "node:events"
 import { GatewayConfig } from "./Config.js"
 import * as Metrics from "./Metrics.js"
 
@@ -21,8 +21,13 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
     const scope = yield* Effect.scope
     const accepting = yield* Ref.make(true)
     const inFlight = yield* SubscriptionRef.make(0)
-    /** Completed when the drain timeout expired: streams still open end with the error event. */
-    const stopNow = yield* Deferred.make<void>()
+    /**
+     * Every stream is given this signal; it is aborted when the drain timeout expired, and the
+     * streams still open end with the shutdown error event. One listener per open stream.
+     */
+    const stopping = new AbortController()
+    const stopSignal: AbortSignal = stopping.signal
+    setMaxListeners(0, stopSignal)
 
     // Interruptible: shutdown runs in a finalizer, which is uninterruptible, and the timeouts
     // below must be able to stop waiting.
@@ -52,7 +57,7 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
       )
       const drained = yield* Effect.timeoutOption(untilIdle, config.drainTimeout)
       if (drained._tag === "None") {
-        yield* Deferred.succeed(stopNow, undefined)
+        stopping.abort("the gateway is shutting down")
         yield* Effect.timeoutOption(untilIdle, Duration.millis(250))
       }
     })
@@ -61,7 +66,7 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
       scope,
       accepting: Ref.get(accepting),
       track,
-      stopNow: Deferred.await(stopNow),
+      stopSignal,
       shutdown
     } as const
   })
