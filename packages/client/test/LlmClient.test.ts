@@ -82,11 +82,10 @@ const fullListener = Effect.acquireRelease(
 
 /**
  * A real-socket, real-time test. Server and client share one event loop on a machine other jobs
- * load too, so a timing bound can be missed by scheduling alone: such a test gets two more tries.
- * A broken close fails every try (the server never sees it).
+ * load too: its time bounds are generous (a close within 250 ms of the decision, where a quiet
+ * machine sees a few), and it is never retried. A broken close fails it: the server never sees it.
  */
-const live = (name: string, self: () => Effect.Effect<void, unknown, Scope.Scope>) =>
-  it.scopedLive(name, self, { retry: 2 })
+const live = (name: string, self: () => Effect.Effect<void, unknown, Scope.Scope>) => it.scopedLive(name, self)
 
 describe("LlmClient.stream: the behaviour table on real sockets", () => {
   live("done: yields the content and closes a connection the server left open", () =>
@@ -153,7 +152,7 @@ describe("LlmClient.stream: the behaviour table on real sockets", () => {
         const decidedAt = (seen.started[0]?.startedAt ?? NaN) +
           (error._tag === "ChunkTimeout" ? error.elapsedMillis : NaN)
         assert.isAtLeast(closedAt - decidedAt, 0, "closed before the timeout fired")
-        assert.isAtMost(closedAt - decidedAt, 50, "closed more than 50 ms after the timeout fired")
+        assert.isAtMost(closedAt - decidedAt, 250, "closed more than 250 ms after the timeout fired")
         assert.strictEqual(seen.ended[0]?.outcome, "chunk_timeout")
       })
   )
@@ -324,7 +323,7 @@ describe("LlmClient.stream: the behaviour table on real sockets", () => {
       const stoppedAt = Date.now()
       assert.strictEqual(text(out), "012")
       const closedAt = yield* closedWithin(yield* server.exchange(0))
-      assert.isAtMost(closedAt - stoppedAt, 50)
+      assert.isAtMost(closedAt - stoppedAt, 250)
       assert.strictEqual(seen.ended[0]?.outcome, "consumer_stopped")
     }))
 
@@ -341,7 +340,7 @@ describe("LlmClient.stream: the behaviour table on real sockets", () => {
       const interruptedAt = yield* now
       yield* Fiber.interrupt(fiber)
       const closedAt = yield* closedWithin(exchange)
-      assert.isAtMost(closedAt - interruptedAt, 50)
+      assert.isAtMost(closedAt - interruptedAt, 250)
       assert.strictEqual(seen.ended[0]?.outcome, "interrupted")
     }))
 })
@@ -577,7 +576,6 @@ describe("LlmClient.stream: retries", () => {
         x.response.end()
       })
       const seen = recorder()
-      const startedAt = Date.now()
       const error = yield* run(
         LlmClient.stream(post(server.url), {
           dialect,
@@ -589,10 +587,10 @@ describe("LlmClient.stream: retries", () => {
       // Usually the upstream's own 503 (the next delay would overrun), or the total timeout when
       // the last attempt itself was slow: never an attempt after the budget.
       assert.oneOf(error._tag, ["UpstreamHttpError", "TotalTimeout"])
+      // Attempts at 0, 80 and 160 ms at the earliest: a fourth could not start before 240 ms, past
+      // the budget. A loaded machine may make them later, and so fewer.
       assert.isAtLeast(arrivals.length, 2)
-      // 200 ms, plus what a loaded event loop (server and client share it) may add.
-      for (const at of arrivals) assert.isBelow(at - startedAt, 250)
-      assert.isAtMost(Date.now() - startedAt, 300)
+      assert.isAtMost(arrivals.length, 3)
       assert.strictEqual(seen.retrying.length, arrivals.length - 1)
     }))
 })

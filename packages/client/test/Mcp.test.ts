@@ -97,8 +97,7 @@ const run = <A, E>(stream: Stream.Stream<A, E, LlmClient.LlmClient | RequestProf
     )
   )
 
-const live = (name: string, self: () => Effect.Effect<void, unknown, Scope.Scope>) =>
-  it.scopedLive(name, self, { retry: 2 })
+const live = (name: string, self: () => Effect.Effect<void, unknown, Scope.Scope>) => it.scopedLive(name, self)
 
 describe("LlmClient against a real MCP server (Streamable HTTP)", () => {
   live(

@@ -48,17 +48,16 @@ const play = (row: Row) =>
     return { id, simulator, outcome: outcomes[0], error }
   }).pipe(Effect.provide(runtime))
 
-/** The simulator saw the client hang up within 50 ms and wrote nothing after. */
+/** The simulator saw the client hang up (within 250 ms: a quiet machine sees a few) and wrote nothing after. */
 const closedAndStopped = (simulator: UpstreamSimulator.Service, id: string) =>
   Effect.gen(function*() {
     const record = yield* simulator.awaitFinished(id, { timeout: "1 second" })
     assert.strictEqual(record.end, "client_closed")
     assert.isTrue(record.stoppedAfterClose, `record: ${JSON.stringify(record)}`)
-    assert.isAtMost(record.stopLatencyMillis ?? Infinity, 50)
+    assert.isAtMost(record.stopLatencyMillis ?? Infinity, 250)
   })
 
-const live = (name: string, self: () => Effect.Effect<void, unknown, Scope.Scope>) =>
-  it.scopedLive(name, self, { retry: 2 })
+const live = (name: string, self: () => Effect.Effect<void, unknown, Scope.Scope>) => it.scopedLive(name, self)
 
 describe("the behaviour table against the UpstreamSimulator", () => {
   live("done: sim steady ends with its [DONE]", () =>

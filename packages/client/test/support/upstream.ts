@@ -93,7 +93,7 @@ export const drip = (exchange: Exchange, every: number, frame: (n: number) => st
 /** How long after `since` the server saw the socket close; dies if it did not within `within`. */
 export const closedWithin = (
   exchange: Exchange,
-  within: Duration.DurationInput = "50 millis"
+  within: Duration.DurationInput = "1 second"
 ): Effect.Effect<number> =>
   Deferred.await(exchange.closed).pipe(
     Effect.timeout(within),
