@@ -150,6 +150,21 @@ export class SseFramer<A> implements Framer<A> {
       }
       const lineBytes = end + 1 - pos + this.fragmentBytes
       if (this.blockBytes + lineBytes > this.limit) return this.tooLarge()
+      // The common frame, `data: <one line>` and its blank line whole in this read, at a block's
+      // start: classified straight away, without the general line-by-line bookkeeping.
+      if (
+        this.fragmentBytes === 0 && this.blockBytes === 0 && this.eventType === "" && !this.firstLine &&
+        chunk[end] === LF && chunk[end + 1] === LF && chunk[pos] === 0x64 && chunk[pos + 1] === 0x61 &&
+        chunk[pos + 2] === 0x74 && chunk[pos + 3] === 0x61 && chunk[pos + 4] === COLON && this.id === undefined
+      ) {
+        const bytes = this.carry + lineBytes + 1
+        this.carry = 0
+        this.sawField = true
+        const failure = this.classifier.frame(out, "message", this.value(chunk, pos + 4, end), undefined, bytes)
+        if (failure !== undefined) return this.failure = failure
+        pos = end + 2
+        continue
+      }
       if (this.fragmentBytes > 0) {
         const line = concat(this.fragments, this.fragmentBytes, chunk.subarray(pos, end))
         this.fragments = []
