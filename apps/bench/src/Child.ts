@@ -50,16 +50,36 @@ export const firstMessage = <A>(child: ChildProcess, timeoutMillis = 60_000): Pr
   })
 
 /**
- * Starts a server script and waits for its URL.
+ * Starts a server script and waits for its URL (`exposeGc` for a server whose memory is measured:
+ * the gateway then answers a `{ _tag: "Collect" }` message after full collections).
  *
  * @since 0.1.0
  * @category processes
  */
 export const server = async (
   entry: string,
-  args: ReadonlyArray<string>
+  args: ReadonlyArray<string>,
+  options: { readonly exposeGc?: boolean | undefined } = {}
 ): Promise<{ readonly url: string; readonly child: ChildProcess }> => {
-  const child = start(entry, args, { quiet: true })
+  const child = start(entry, args, { quiet: true, exposeGc: options.exposeGc })
   const { url } = await firstMessage<{ url: string }>(child)
   return { url, child }
 }
+
+/**
+ * Stops a child and waits until it is gone, so the next measured process starts on a quiet machine
+ * (`SIGKILL` after 10 s: a server's graceful shutdown may wait for streams to drain).
+ *
+ * @since 0.1.0
+ * @category processes
+ */
+export const stop = (child: ChildProcess): Promise<void> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000)
+    child.once("exit", () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill()
+  })

@@ -7,7 +7,8 @@
  */
 import type { ChildProcess } from "node:child_process"
 import * as Child from "./Child.js"
-import type { Answer, FromWorker } from "./Ipc.js"
+import type { Answer, FromWorker, Usage } from "./Ipc.js"
+import * as Proc from "./Proc.js"
 import type { Job, Metrics, Scenario, Section } from "./Scenario.js"
 import type { Settings } from "./Settings.js"
 import * as Simulator from "./Simulator.js"
@@ -65,18 +66,56 @@ const awaitOpen = async (simUrl: string, modelPrefix: string, count: number): Pr
   }
 }
 
-const runWorker = (job: Job, scenario: Scenario): Promise<ReadonlyArray<Metrics>> =>
+/** Full collections in a gateway started with `--expose-gc` (see `bin/gateway.ts`); its heap after them. */
+const collect = (gateway: ChildProcess): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      gateway.off("message", onMessage)
+      reject(new Error("the gateway did not collect within 30 s"))
+    }, 30_000)
+    const onMessage = (message: { readonly _tag?: string; readonly heapUsedBytes?: number }) => {
+      if (message._tag !== "Collected") return
+      clearTimeout(timer)
+      gateway.off("message", onMessage)
+      resolve(message.heapUsedBytes ?? Number.NaN)
+    }
+    gateway.on("message", onMessage)
+    gateway.send({ _tag: "Collect" })
+  })
+
+const sampleGateway = async (gateway: ChildProcess | undefined, full: boolean): Promise<Usage> => {
+  if (gateway?.pid === undefined) throw new Error("this scenario has no gateway of its own to sample")
+  if (!full) return Proc.usage(gateway.pid)
+  const heapUsedBytes = await collect(gateway)
+  return { ...await Proc.usage(gateway.pid), heapUsedBytes }
+}
+
+const runWorker = (job: Job, scenario: Scenario, gateway?: ChildProcess): Promise<ReadonlyArray<Metrics>> =>
   new Promise((resolve, reject) => {
     const child: ChildProcess = Child.start("worker", [JSON.stringify(job)], { exposeGc: scenario.exposeGc })
     let settled = false
     child.on("message", (message: FromWorker) => {
+      const answer = (id: number, error?: string, usage?: Usage) =>
+        child.send(
+          {
+            _tag: "Answer",
+            id,
+            ...(error === undefined ? {} : { error }),
+            ...(usage === undefined ? {} : { usage })
+          } satisfies Answer
+        )
       switch (message._tag) {
         case "AwaitOpen": {
-          const answer = (error?: string) =>
-            child.send({ _tag: "Answer", id: message.id, ...(error === undefined ? {} : { error }) } satisfies Answer)
           awaitOpen(job.simUrl, message.modelPrefix, message.count).then(
-            () => answer(),
-            (error: unknown) => answer(String(error))
+            () => answer(message.id),
+            (error: unknown) => answer(message.id, String(error))
+          )
+          return
+        }
+        case "SampleGateway": {
+          sampleGateway(gateway, message.collect).then(
+            (usage) => answer(message.id, undefined, usage),
+            (error: unknown) => answer(message.id, String(error))
           )
           return
         }
@@ -104,16 +143,27 @@ export const run = async (scenario: Scenario, context: Context): Promise<Result>
   const medians: Record<string, Metrics> = {}
   const spread: Record<string, Record<string, Spread>> = {}
   for (const variant of scenario.variants) {
-    const job = (count: number): Job => ({
+    const job = (count: number, gatewayUrl = context.gatewayUrl): Job => ({
       scenario: scenario.name,
       variant,
       settings: context.settings,
       runs: count,
       simUrl: context.simUrl,
-      gatewayUrl: context.gatewayUrl
+      gatewayUrl
     })
     const all: Array<Metrics> = []
-    if (scenario.processPerRun) {
+    if (scenario.ownGateway !== undefined) {
+      const flags = ["--upstream", context.simUrl, ...scenario.ownGateway(context.settings)]
+      for (let i = 0; i < runs; i++) {
+        await Simulator.clear(context.simUrl)
+        const gateway = await Child.server("gateway", flags, { exposeGc: true })
+        try {
+          all.push(...await runWorker(job(1, gateway.url), scenario, gateway.child))
+        } finally {
+          await Child.stop(gateway.child)
+        }
+      }
+    } else if (scenario.processPerRun) {
       for (let i = 0; i < runs; i++) {
         await Simulator.clear(context.simUrl)
         all.push(...await runWorker(job(1), scenario))

@@ -33,7 +33,9 @@ export interface Job {
 }
 
 /**
- * A scenario's section of the report.
+ * A scenario's section of the report: the subject's `metrics`, each baseline's, the `ratios` of the
+ * subject's figures to a baseline's, and `derived` figures that are neither (a difference between
+ * the subject and a baseline), where a target needs one.
  *
  * @since 0.1.0
  * @category models
@@ -42,6 +44,7 @@ export interface Section {
   readonly metrics: Metrics
   readonly baselines: Readonly<Record<string, Metrics>>
   readonly ratios: Metrics
+  readonly derived?: Metrics | undefined
 }
 
 /**
@@ -57,7 +60,14 @@ export interface Scenario {
   /** A fresh process per run (memory figures), else one process makes every run after a warm-up. */
   readonly processPerRun: boolean
   readonly exposeGc: boolean
+  /** Uses the gateway the runner starts once for the whole bench (`job.gatewayUrl`). */
   readonly needsGateway: boolean
+  /**
+   * Each run gets a gateway process of its own (`job.gatewayUrl`), started by the runner with these
+   * extra flags and `--expose-gc`, whose usage the worker asks the runner for (`Ipc.sampleGateway`):
+   * figures of the gateway's own memory. Implies a fresh worker process per run.
+   */
+  readonly ownGateway?: ((settings: Settings) => ReadonlyArray<string>) | undefined
   readonly runs: (settings: Settings) => number
   /** In the worker: measures `job.runs` runs of `job.variant`. */
   readonly measure: (job: Job) => Promise<ReadonlyArray<Metrics>>
@@ -93,3 +103,12 @@ export const consumer = async (name: string): Promise<Consumer> => {
  */
 export const ratio = (a: number | undefined, b: number | undefined): number =>
   a === undefined || b === undefined ? Number.NaN : a / b
+
+/**
+ * `a - b`, for derived figures.
+ *
+ * @since 0.1.0
+ * @category ratios
+ */
+export const difference = (a: number | undefined, b: number | undefined): number =>
+  a === undefined || b === undefined ? Number.NaN : a - b

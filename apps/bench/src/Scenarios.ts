@@ -6,6 +6,7 @@
 import type { Scenario } from "./Scenario.js"
 import { cancelLatency } from "./scenarios/CancelLatency.js"
 import { chunkOverhead } from "./scenarios/ChunkOverhead.js"
+import { gatewayIdle } from "./scenarios/GatewayIdle.js"
 import { gatewayOverhead } from "./scenarios/GatewayOverhead.js"
 import { idleMemory } from "./scenarios/IdleMemory.js"
 import { timeoutPrecision } from "./scenarios/TimeoutPrecision.js"
@@ -19,7 +20,8 @@ export const all: ReadonlyArray<Scenario> = [
   idleMemory,
   timeoutPrecision,
   cancelLatency,
-  gatewayOverhead
+  gatewayOverhead,
+  gatewayIdle
 ]
 
 /**

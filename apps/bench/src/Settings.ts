@@ -41,6 +41,19 @@ export interface Settings {
     readonly chunkTimeoutMillis: number
     readonly runs: number
   }
+  readonly gatewayIdle: {
+    /** Streams held open through the gateway at once. */
+    readonly streams: number
+    /**
+     * The streams are opened evenly over this long. One keep-alive interval of the gateway (15 s by
+     * default) spreads their keep-alives evenly too, so the window sees a steady share of them.
+     */
+    readonly openSpreadMillis: number
+    /** How long the open streams stay silent while the gateway's CPU is measured. */
+    readonly idleMillis: number
+    /** Each run gets fresh processes (the gateway's and the reader's). */
+    readonly runs: number
+  }
   readonly gatewayOverhead: {
     /** Content chunks of the single-stream throughput run. */
     readonly chunks: number
@@ -69,6 +82,7 @@ export const byMode: { readonly [M in Mode]: Settings } = {
     idleMemory: { streams: 20, idleMillis: 200, runs: 1 },
     timeoutPrecision: { streams: 10, chunkTimeoutMillis: 200, runs: 1 },
     cancelLatency: { streams: 10, chunkTimeoutMillis: 100, runs: 1 },
+    gatewayIdle: { streams: 20, openSpreadMillis: 0, idleMillis: 200, runs: 1 },
     gatewayOverhead: {
       chunks: 200,
       concurrency: 5,
@@ -84,6 +98,7 @@ export const byMode: { readonly [M in Mode]: Settings } = {
     idleMemory: { streams: 1_000, idleMillis: 1_000, runs: 1 },
     timeoutPrecision: { streams: 200, chunkTimeoutMillis: 1_000, runs: 2 },
     cancelLatency: { streams: 50, chunkTimeoutMillis: 300, runs: 2 },
+    gatewayIdle: { streams: 500, openSpreadMillis: 15_000, idleMillis: 2_000, runs: 1 },
     gatewayOverhead: {
       chunks: 2_000,
       concurrency: 100,
@@ -99,6 +114,7 @@ export const byMode: { readonly [M in Mode]: Settings } = {
     idleMemory: { streams: 10_000, idleMillis: 10_000, runs: 2 },
     timeoutPrecision: { streams: 1_000, chunkTimeoutMillis: 1_000, runs: 5 },
     cancelLatency: { streams: 500, chunkTimeoutMillis: 1_000, runs: 3 },
+    gatewayIdle: { streams: 2_000, openSpreadMillis: 15_000, idleMillis: 10_000, runs: 3 },
     gatewayOverhead: {
       chunks: 20_000,
       concurrency: 100,

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { request } from "undici"
+import { sleep } from "./Stats.js"
 
 /**
  * The fields of a simulator record the bench reads (see `@streamguard/testing` `RequestRecord`).
@@ -33,6 +34,28 @@ export interface Record {
 export const records = async (url: string): Promise<ReadonlyArray<Record>> => {
   const response = await request(`${url}/_sim/requests`)
   return (await response.body.json()) as ReadonlyArray<Record>
+}
+
+/**
+ * The simulator's close times (`closedAt`) by model, once every one of `models` has closed
+ * (waits up to 10 s).
+ *
+ * @since 0.1.0
+ * @category records
+ */
+export const closes = async (url: string, models: ReadonlyArray<string>): Promise<Map<string, number>> => {
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const byModel = new Map<string, number>()
+    for (const record of await records(url)) {
+      if (record.closedAt !== null) byModel.set(record.model, record.closedAt)
+    }
+    if (models.every((model) => byModel.has(model))) return byModel
+    if (Date.now() > deadline) {
+      throw new Error(`simulator saw ${models.filter((m) => byModel.has(m)).length} of ${models.length} closes`)
+    }
+    await sleep(100)
+  }
 }
 
 /**

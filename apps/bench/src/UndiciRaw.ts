@@ -8,20 +8,34 @@ import { request } from "undici"
 import type { Consumer, Held, OnChunk } from "./Consumer.js"
 import { chatBody } from "./Simulator.js"
 
-const read = async (
-  url: string,
-  model: string,
-  onChunk: OnChunk,
-  signal?: AbortSignal,
-  bodyTimeout?: number
-): Promise<void> => {
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReadOptions {
+  readonly signal?: AbortSignal | undefined
+  /** undici's idle limit between body reads (its default: 300 s). */
+  readonly bodyTimeout?: number | undefined
+  /** Called once with the response's status, when its headers arrived. */
+  readonly onResponse?: ((status: number) => void) | undefined
+}
+
+/**
+ * Streams `model` from the OpenAI chat endpoint under `url` to its end, calling `onChunk` with each
+ * content delta; rejects with undici's error (`BodyTimeoutError`, an abort) when it stops otherwise.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const read = async (url: string, model: string, onChunk: OnChunk, options: ReadOptions = {}): Promise<void> => {
   const response = await request(`${url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: chatBody(model),
-    ...(signal === undefined ? {} : { signal }),
-    ...(bodyTimeout === undefined ? {} : { bodyTimeout })
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.bodyTimeout === undefined ? {} : { bodyTimeout: options.bodyTimeout })
   })
+  options.onResponse?.(response.statusCode)
   const decoder = new TextDecoder()
   let rest = ""
   for await (const bytes of response.body) {
@@ -54,7 +68,9 @@ export const undiciRaw: Consumer = {
     const controller = new AbortController()
     return {
       close: () => controller.abort(),
-      ended: read(url, model, onChunk, controller.signal, idleTimeoutMillis).catch(() => undefined)
+      ended: read(url, model, onChunk, { signal: controller.signal, bodyTimeout: idleTimeoutMillis }).catch(() =>
+        undefined
+      )
     }
   },
   dispose: async () => undefined

@@ -17,7 +17,7 @@ import * as Scenarios from "./Scenarios.js"
 import { byMode, type Mode } from "./Settings.js"
 
 const usage = `usage: bench [--quick | --smoke] [--json PATH] [--only NAME[,NAME]]
-  (default: the full run, a few minutes; --quick: under a minute; --smoke: a few seconds, tiny sizes)
+  (default: the full run, a few minutes; --quick: about a minute; --smoke: a few seconds, tiny sizes)
 scenarios:
 ${Scenarios.all.map((s) => `  ${s.name}: ${s.description}`).join("\n")}`
 

@@ -12,9 +12,17 @@ interface Section {
   readonly metrics: Record<string, number>
   readonly baselines: Record<string, Record<string, number>>
   readonly ratios: Record<string, number>
+  readonly derived?: Record<string, number>
 }
 
-const scenarios = ["chunkOverhead", "idleMemory", "timeoutPrecision", "cancelLatency", "gatewayOverhead"]
+const scenarios = [
+  "chunkOverhead",
+  "idleMemory",
+  "timeoutPrecision",
+  "cancelLatency",
+  "gatewayOverhead",
+  "gatewayIdle"
+]
 
 describe("bench --smoke", () => {
   // Speeds are never asserted: only that the bench still runs end to end and produces every figure.
@@ -37,12 +45,28 @@ describe("bench --smoke", () => {
       ...Object.entries(section.baselines).flatMap(([baseline, metrics]) =>
         Object.entries(metrics).map(([key, value]) => [`${name}.baselines.${baseline}.${key}`, value] as const)
       ),
-      ...Object.entries(section.ratios).map(([key, value]) => [`${name}.ratios.${key}`, value] as const)
+      ...Object.entries(section.ratios).map(([key, value]) => [`${name}.ratios.${key}`, value] as const),
+      ...Object.entries(section.derived ?? {}).map(([key, value]) => [`${name}.derived.${key}`, value] as const)
     ])
     const notFinite = figures.filter(([, value]) => typeof value !== "number" || !Number.isFinite(value))
     assert.deepStrictEqual(notFinite, [])
     for (const name of ["cpuMicrosPerChunk", "rssBytesPerStream", "lateMsP99", "interruptToCloseMsP99"]) {
       assert.isTrue(figures.some(([key]) => key.endsWith(`.metrics.${name}`)), `${name} is reported`)
+    }
+    // The figures the targets read, by the names other tools read them by.
+    for (
+      const name of [
+        "timeoutPrecision.baselines.undiciRaw.lateMsP99",
+        "timeoutPrecision.ratios.lateP99VsUndiciRaw",
+        "cancelLatency.baselines.undiciRaw.abortToCloseMsP99",
+        "cancelLatency.ratios.interruptToCloseP99VsUndiciRaw",
+        "cancelLatency.ratios.timeoutToCloseP99VsUndiciRaw",
+        "idleMemory.derived.idleCpuAboveUndiciRaw",
+        "gatewayIdle.metrics.rssBytesPerStream",
+        "gatewayIdle.metrics.idleCpuPercent"
+      ]
+    ) {
+      assert.isTrue(figures.some(([key]) => key === name), `${name} is reported`)
     }
     assert.include(stdout, "### chunkOverhead")
     await Fs.rm(dir, { recursive: true, force: true })

@@ -1,7 +1,13 @@
 /**
  * apps/gateway in a process of its own, with the simulator (`--upstream URL`) as its only
  * upstream, on a free loopback port announced to the runner over IPC. Everything else is the
- * gateway's default config, JSON logs included (to /dev/null: the runner ignores stdout).
+ * gateway's default config, JSON logs included (to /dev/null: the runner ignores stdout), but for
+ * `--max-concurrent-streams N` where a scenario holds more streams open than the default admits, and
+ * `--chat-chunk-timeout D` (the chat profile's `chunk` limit) where it holds silent streams open.
+ *
+ * Started with `--expose-gc` (a scenario measuring the gateway's memory), it answers the runner's
+ * `{ _tag: "Collect" }` after full collections with `{ _tag: "Collected", heapUsedBytes }`, so
+ * memory readings compare live data, as the workers' own memory readings do.
  *
  * @since 0.1.0
  */
@@ -11,14 +17,30 @@ import { Config, Gateway } from "@streamguard/gateway"
 import { Effect, Layer, Logger } from "effect"
 import { parseArgs } from "node:util"
 
-// node:util parseArgs: no CLI library is installed, and one flag does not justify one.
-const upstream = parseArgs({ options: { upstream: { type: "string" } } }).values.upstream ?? "http://127.0.0.1:8787"
+// node:util parseArgs: no CLI library is installed, and three flags do not justify one.
+const flags = parseArgs({
+  options: {
+    upstream: { type: "string" },
+    "max-concurrent-streams": { type: "string" },
+    "chat-chunk-timeout": { type: "string" }
+  }
+}).values
+// As an operator sets it: the chat profile's idle limit from the environment, read when the
+// gateway resolves its profiles.
+if (flags["chat-chunk-timeout"] !== undefined) {
+  process.env["STREAMGUARD_CHAT_CHUNK_TIMEOUT"] = flags["chat-chunk-timeout"]
+}
+const upstream = flags.upstream ?? "http://127.0.0.1:8787"
+const maxConcurrentStreams = flags["max-concurrent-streams"] === undefined
+  ? Config.defaults.maxConcurrentStreams
+  : Number(flags["max-concurrent-streams"])
 
 const config: Config.GatewayConfigShape = {
   ...Config.defaults,
   port: 0,
   host: "127.0.0.1",
   simulated: false,
+  maxConcurrentStreams,
   upstreams: [Config.Upstream.make({ name: "simulator", baseUrl: `${upstream}/v1`, dialect: "any", models: ["sim:*"] })]
 }
 
@@ -30,6 +52,22 @@ const announce = Layer.effectDiscard(Effect.gen(function*() {
 
 // The runner going away (or ending the bench) is the end: no drain to wait for.
 process.once("disconnect", () => process.exit(0))
+
+const gc = (globalThis as { gc?: () => void }).gc
+if (gc !== undefined) {
+  process.on("message", (message: { readonly _tag?: string }) => {
+    if (message._tag !== "Collect") return
+    // Three passes with pauses between, as the workers' `Stats.collect`: weak references and
+    // finalization callbacks are cleared between passes.
+    let passes = 0
+    const pass = () => {
+      gc()
+      if (++passes < 3) setTimeout(pass, 20)
+      else process.send?.({ _tag: "Collected", heapUsedBytes: process.memoryUsage().heapUsed })
+    }
+    pass()
+  })
+}
 
 const program = Layer.launch(Layer.provideMerge(announce, Gateway.layer(config))).pipe(
   Effect.provide(Logger.json),

@@ -6,23 +6,7 @@ import { StreamObserver } from "@streamguard/core"
 import { Duration, Effect, Fiber, Stream } from "effect"
 import type { Job, Metrics } from "../Scenario.js"
 import * as Simulator from "../Simulator.js"
-import { epochMillis, percentile, sleep } from "../Stats.js"
-
-/** The simulator's close times by model, once every model closed (bounded wait). */
-const closes = async (url: string, models: ReadonlyArray<string>): Promise<Map<string, number>> => {
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    const byModel = new Map<string, number>()
-    for (const record of await Simulator.records(url)) {
-      if (record.closedAt !== null) byModel.set(record.model, record.closedAt)
-    }
-    if (models.every((model) => byModel.has(model))) return byModel
-    if (Date.now() > deadline) {
-      throw new Error(`simulator saw ${models.filter((m) => byModel.has(m)).length} of ${models.length} closes`)
-    }
-    await sleep(100)
-  }
-}
+import { epochMillis, percentile } from "../Stats.js"
 
 export const measure = async (job: Job): Promise<ReadonlyArray<Metrics>> => {
   const { chunkTimeoutMillis, streams } = job.settings.cancelLatency
@@ -45,7 +29,7 @@ export const measure = async (job: Job): Promise<ReadonlyArray<Metrics>> => {
       return fiber
     })
     await Subject.runtime.runPromise(Fiber.awaitAll(fibers))
-    const closed = await closes(job.simUrl, models)
+    const closed = await Simulator.closes(job.simUrl, models)
     return models.map((model) => closed.get(model)! - at.get(model)!)
   }
 
@@ -86,7 +70,7 @@ export const measure = async (job: Job): Promise<ReadonlyArray<Metrics>> => {
     }
     await Subject.runtime.runPromise(Effect.forEach(models, once, { concurrency: "unbounded", discard: true }))
     if (unexpected.length > 0) throw new Error(`stalled streams ended otherwise: ${unexpected.slice(0, 5).join(", ")}`)
-    const closed = await closes(job.simUrl, models)
+    const closed = await Simulator.closes(job.simUrl, models)
     return models.map((model) => closed.get(model)! - fired.get(model)!)
   }
 

@@ -1,11 +1,12 @@
 /**
  * `cancelLatency`: from the moment a stream is given up (the consumer interrupts it, or its chunk
  * timeout fires) to the moment the simulator records the connection closed: how soon the
- * upstream can stop generating.
+ * upstream can stop generating. The baseline aborts undici `request()`s the same way.
  *
  * @since 0.1.0
  */
 import type { Scenario } from "../Scenario.js"
+import { ratio } from "../Scenario.js"
 
 /**
  * @since 0.1.0
@@ -14,11 +15,25 @@ import type { Scenario } from "../Scenario.js"
 export const cancelLatency: Scenario = {
   name: "cancelLatency",
   description: "from an interruption, and from a chunk timeout, to the simulator recording the socket close",
-  variants: ["subject"],
+  variants: ["subject", "undiciRaw"],
   processPerRun: false,
   exposeGc: false,
   needsGateway: false,
   runs: (settings) => settings.cancelLatency.runs,
-  measure: async (job) => (await import("../internal/cancelLatency.js")).measure(job),
-  section: (medians) => ({ metrics: medians["subject"] ?? {}, baselines: {}, ratios: {} })
+  // The subject's half loads Effect; the baseline's must not (see `bin/worker.ts`).
+  measure: async (job) =>
+    job.variant === "subject"
+      ? (await import("../internal/cancelLatency.js")).measure(job)
+      : (await import("../internal/cancelLatencyUndici.js")).measure(job),
+  section: (medians) => {
+    const undiciP99 = medians["undiciRaw"]?.["abortToCloseMsP99"]
+    return {
+      metrics: medians["subject"] ?? {},
+      baselines: { undiciRaw: medians["undiciRaw"] ?? {} },
+      ratios: {
+        interruptToCloseP99VsUndiciRaw: ratio(medians["subject"]?.["interruptToCloseMsP99"], undiciP99),
+        timeoutToCloseP99VsUndiciRaw: ratio(medians["subject"]?.["timeoutToCloseMsP99"], undiciP99)
+      }
+    }
+  }
 }

@@ -8,7 +8,7 @@
 import type { Held } from "../Consumer.js"
 import * as Ipc from "../Ipc.js"
 import type { Scenario } from "../Scenario.js"
-import { consumer, ratio } from "../Scenario.js"
+import { consumer, difference, ratio } from "../Scenario.js"
 import { collect, cpuMicros, sleep } from "../Stats.js"
 
 // The tag (the one-token text) tells the warm-up's records from the measured ones.
@@ -84,6 +84,13 @@ export const idleMemory: Scenario = {
     ratios: {
       vsUndiciRaw: ratio(medians["subject"]?.["rssBytesPerStream"], medians["undiciRaw"]?.["rssBytesPerStream"]),
       heapVsUndiciRaw: ratio(medians["subject"]?.["heapBytesPerStream"], medians["undiciRaw"]?.["heapBytesPerStream"])
+    },
+    derived: {
+      // Percentage points of one core above the floor's: near zero, a ratio would be noise.
+      idleCpuAboveUndiciRaw: difference(
+        medians["subject"]?.["idleCpuPercent"],
+        medians["undiciRaw"]?.["idleCpuPercent"]
+      )
     }
   })
 }

@@ -1,10 +1,12 @@
 /**
  * `timeoutPrecision`: K concurrent streams stall after one chunk (`sim:stall-after`) under a
- * 1-second chunk timeout; how late does each consumer learn of its `ChunkTimeout`?
+ * 1-second chunk timeout; how late does each consumer learn of its timeout? The subject's
+ * `ChunkTimeout` beside undici's `BodyTimeoutError` (`bodyTimeout` at the same limit).
  *
  * @since 0.1.0
  */
 import type { Scenario } from "../Scenario.js"
+import { ratio } from "../Scenario.js"
 
 /**
  * @since 0.1.0
@@ -13,11 +15,21 @@ import type { Scenario } from "../Scenario.js"
 export const timeoutPrecision: Scenario = {
   name: "timeoutPrecision",
   description: "how late a 1 s chunk timeout fires with K concurrent stalled streams (seen by the consumer)",
-  variants: ["subject"],
+  variants: ["subject", "undiciRaw"],
   processPerRun: false,
   exposeGc: false,
   needsGateway: false,
   runs: (settings) => settings.timeoutPrecision.runs,
-  measure: async (job) => (await import("../internal/timeoutPrecision.js")).measure(job),
-  section: (medians) => ({ metrics: medians["subject"] ?? {}, baselines: {}, ratios: {} })
+  // The subject's half loads Effect; the baseline's must not (see `bin/worker.ts`).
+  measure: async (job) =>
+    job.variant === "subject"
+      ? (await import("../internal/timeoutPrecision.js")).measure(job)
+      : (await import("../internal/timeoutPrecisionUndici.js")).measure(job),
+  section: (medians) => ({
+    metrics: medians["subject"] ?? {},
+    baselines: { undiciRaw: medians["undiciRaw"] ?? {} },
+    ratios: {
+      lateP99VsUndiciRaw: ratio(medians["subject"]?.["lateMsP99"], medians["undiciRaw"]?.["lateMsP99"])
+    }
+  })
 }
