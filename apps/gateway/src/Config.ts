@@ -46,6 +46,122 @@ export class Upstream extends Schema.Class<Upstream>("gateway/Upstream")({
   maxConcurrentStreams: Schema.optional(PositiveInt)
 }) {}
 
+/** Durations as operators write them (`30s`, `2m`, `1500 millis`, a number of milliseconds). */
+const TimeoutFromString: Schema.Schema<Duration.Duration, string> = Schema.compose(
+  Schema.String,
+  TimeoutPolicy.Timeout,
+  { strict: false }
+)
+const PortFromString = Schema.compose(Schema.NumberFromString, Schema.Int.pipe(Schema.between(0, 65535)))
+const PositiveIntFromString = Schema.compose(Schema.NumberFromString, PositiveInt)
+const Port = Schema.Int.pipe(Schema.between(0, 65535))
+
+/**
+ * One setting, described once: its file key, its env var (which wins over the file), how each
+ * decodes, its default and what it means. Loading, the defaults and `--help` all read this.
+ */
+interface Setting<A> {
+  readonly env: string
+  readonly file: Schema.Schema<A, any>
+  readonly fromEnv: Schema.Schema<A, string>
+  readonly default: A
+  /** The default as `--help` shows it. */
+  readonly shown: string
+  readonly description: string
+}
+
+const setting = <A>(setting: Setting<A>): Setting<A> => setting
+
+const timeout = (env: string, seconds: number, description: string): Setting<Duration.Duration> =>
+  setting({
+    env,
+    file: TimeoutPolicy.Timeout,
+    fromEnv: TimeoutFromString,
+    default: Duration.seconds(seconds),
+    shown: `${seconds}s`,
+    description
+  })
+
+/**
+ * The scalar settings, each described once.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const settings = {
+  port: setting({
+    env: "PORT",
+    file: Port,
+    fromEnv: PortFromString,
+    default: 8080,
+    shown: "8080",
+    description: "port the gateway listens on"
+  }),
+  host: setting({
+    env: "HOST",
+    file: Schema.NonEmptyTrimmedString,
+    fromEnv: Schema.NonEmptyTrimmedString,
+    default: "0.0.0.0",
+    shown: "0.0.0.0",
+    description: "address the gateway binds"
+  }),
+  simPort: setting({
+    env: "SIM_PORT",
+    file: Port,
+    fromEnv: PortFromString,
+    default: 8787,
+    shown: "8787",
+    description: "port of the in-process simulator (only when no upstream is configured)"
+  }),
+  defaultProfile: setting({
+    env: "STREAMGUARD_DEFAULT_PROFILE",
+    file: Schema.NonEmptyTrimmedString,
+    fromEnv: Schema.NonEmptyTrimmedString,
+    default: "chat",
+    shown: "chat",
+    description: "profile of requests that name none and whose upstream has no default"
+  }),
+  maxConcurrentStreams: setting({
+    env: "STREAMGUARD_MAX_CONCURRENT_STREAMS",
+    file: PositiveInt,
+    fromEnv: PositiveIntFromString,
+    default: 256,
+    shown: "256",
+    description:
+      "requests in flight at once, overall (per upstream: upstreams[].maxConcurrentStreams); over it a request " +
+      "waits up to its profile's pool timeout, or gets 503 at once when the profile sets no pool limit"
+  }),
+  maxBodyBytes: setting({
+    env: "STREAMGUARD_MAX_BODY_BYTES",
+    file: PositiveInt,
+    fromEnv: PositiveIntFromString,
+    default: 4 * 1024 * 1024,
+    shown: "4194304",
+    description: "largest request body accepted (413 above)"
+  }),
+  keepaliveInterval: timeout(
+    "STREAMGUARD_KEEPALIVE_INTERVAL",
+    15,
+    "SSE comment to the client after this much upstream silence"
+  ),
+  drainWindow: timeout("STREAMGUARD_DRAIN_WINDOW", 10, "on-disconnect=drain: how long to keep reading the upstream"),
+  drainTimeout: timeout("STREAMGUARD_DRAIN_TIMEOUT", 30, "on SIGTERM: how long in-flight streams may finish"),
+  headersTimeout: timeout(
+    "STREAMGUARD_HEADERS_TIMEOUT",
+    10,
+    "a client must send its request headers within this (slowloris)"
+  ),
+  bodyTimeout: timeout("STREAMGUARD_BODY_TIMEOUT", 30, "a client must send its whole request within this (slowloris)")
+} as const
+
+type Settings = typeof settings
+type Scalars = { readonly [K in keyof Settings]: Settings[K]["default"] extends infer A ? A : never }
+
+const optionalFields = <Fields extends Record<string, Setting<any>>>(fields: Fields) =>
+  Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, Schema.optional(field.file)])) as {
+    readonly [K in keyof Fields]: Schema.optional<Fields[K]["file"]>
+  }
+
 /**
  * The config file's shape (every key optional). Env vars win over the file.
  *
@@ -53,20 +169,10 @@ export class Upstream extends Schema.Class<Upstream>("gateway/Upstream")({
  * @category schemas
  */
 export const FileConfig = Schema.Struct({
-  port: Schema.optional(Schema.Int.pipe(Schema.between(0, 65535))),
-  host: Schema.optional(Schema.NonEmptyTrimmedString),
-  simPort: Schema.optional(Schema.Int.pipe(Schema.between(0, 65535))),
+  ...optionalFields(settings),
   gatewayKeys: Schema.optional(Schema.Array(Schema.NonEmptyTrimmedString)),
   upstreams: Schema.optional(Schema.Array(Upstream)),
-  profiles: Schema.optional(Schema.Record({ key: Schema.String, value: Profiles.ProfileEntry })),
-  defaultProfile: Schema.optional(Schema.NonEmptyTrimmedString),
-  maxConcurrentStreams: Schema.optional(PositiveInt),
-  maxBodyBytes: Schema.optional(PositiveInt),
-  keepaliveInterval: Schema.optional(TimeoutPolicy.Timeout),
-  drainWindow: Schema.optional(TimeoutPolicy.Timeout),
-  drainTimeout: Schema.optional(TimeoutPolicy.Timeout),
-  headersTimeout: Schema.optional(TimeoutPolicy.Timeout),
-  bodyTimeout: Schema.optional(TimeoutPolicy.Timeout)
+  profiles: Schema.optional(Schema.Record({ key: Schema.String, value: Profiles.ProfileEntry }))
 })
 
 /**
@@ -76,15 +182,13 @@ export const FileConfig = Schema.Struct({
 export type FileConfig = typeof FileConfig.Type
 
 /**
- * The decoded configuration.
+ * The decoded configuration: the scalar `settings`, and what the file and env describe in their
+ * own ways (keys, upstreams, profiles).
  *
  * @since 0.1.0
  * @category models
  */
-export interface GatewayConfigShape {
-  readonly port: number
-  readonly host: string
-  readonly simPort: number
+export interface GatewayConfigShape extends Scalars {
   /** Bearer tokens clients must present; empty means auth is off. */
   readonly gatewayKeys: ReadonlyArray<Redacted.Redacted>
   readonly upstreams: ReadonlyArray<Upstream>
@@ -92,14 +196,6 @@ export interface GatewayConfigShape {
   readonly upstreamKeys: ReadonlyMap<string, Redacted.Redacted>
   /** Custom profiles and overrides of the built-in ones, from the file (env overrides come later). */
   readonly profiles: Readonly<Record<string, Profiles.ProfileEntry>>
-  readonly defaultProfile: string
-  readonly maxConcurrentStreams: number
-  readonly maxBodyBytes: number
-  readonly keepaliveInterval: Duration.Duration
-  readonly drainWindow: Duration.Duration
-  readonly drainTimeout: Duration.Duration
-  readonly headersTimeout: Duration.Duration
-  readonly bodyTimeout: Duration.Duration
   /** True when no upstream was configured: `npm start` then runs the simulator in-process. */
   readonly simulated: boolean
 }
@@ -138,21 +234,15 @@ export interface KeyDoc {
 }
 
 /**
- * Every config key, with its default. `--help` prints this list.
+ * Every config key, with its default: the settings, and the keys read in their own ways. `--help`
+ * prints this list.
  *
  * @since 0.1.0
  * @category constants
  */
 export const keys: ReadonlyArray<KeyDoc> = [
   { env: "STREAMGUARD_CONFIG", file: undefined, default: "(none)", description: "path of the JSON config file" },
-  { env: "PORT", file: "port", default: "8080", description: "port the gateway listens on" },
-  { env: "HOST", file: "host", default: "0.0.0.0", description: "address the gateway binds" },
-  {
-    env: "SIM_PORT",
-    file: "simPort",
-    default: "8787",
-    description: "port of the in-process simulator (only when no upstream is configured)"
-  },
+  ...Object.entries(settings).map(([file, s]) => ({ env: s.env, file, default: s.shown, description: s.description })),
   {
     env: "STREAMGUARD_GATEWAY_KEYS",
     file: "gatewayKeys",
@@ -166,6 +256,12 @@ export const keys: ReadonlyArray<KeyDoc> = [
     description: "[{ name, baseUrl, dialect, apiKeyEnv?, models: [patterns], defaultProfile?, maxConcurrentStreams? }]"
   },
   {
+    env: "<upstreams[].apiKeyEnv>",
+    file: undefined,
+    default: "(required when named)",
+    description: "an upstream's API key; never logged"
+  },
+  {
     env: "(file only)",
     file: "profiles",
     default: "(built-ins)",
@@ -176,62 +272,6 @@ export const keys: ReadonlyArray<KeyDoc> = [
     file: undefined,
     default: "(built-in profile)",
     description: "override one field of a profile, e.g. STREAMGUARD_CHAT_CHUNK_TIMEOUT=45s, or none"
-  },
-  {
-    env: "STREAMGUARD_DEFAULT_PROFILE",
-    file: "defaultProfile",
-    default: "chat",
-    description: "profile of requests that name none and whose upstream has no default"
-  },
-  {
-    env: "STREAMGUARD_MAX_CONCURRENT_STREAMS",
-    file: "maxConcurrentStreams",
-    default: "256",
-    description:
-      "requests in flight at once, overall (per upstream: upstreams[].maxConcurrentStreams); over it a request " +
-      "waits up to its profile's pool timeout, or gets 503 at once when the profile sets no pool limit"
-  },
-  {
-    env: "STREAMGUARD_MAX_BODY_BYTES",
-    file: "maxBodyBytes",
-    default: "4194304",
-    description: "largest request body accepted (413 above)"
-  },
-  {
-    env: "STREAMGUARD_KEEPALIVE_INTERVAL",
-    file: "keepaliveInterval",
-    default: "15s",
-    description: "SSE comment to the client after this much upstream silence"
-  },
-  {
-    env: "STREAMGUARD_DRAIN_WINDOW",
-    file: "drainWindow",
-    default: "10s",
-    description: "on-disconnect=drain: how long to keep reading the upstream"
-  },
-  {
-    env: "STREAMGUARD_DRAIN_TIMEOUT",
-    file: "drainTimeout",
-    default: "30s",
-    description: "on SIGTERM: how long in-flight streams may finish"
-  },
-  {
-    env: "STREAMGUARD_HEADERS_TIMEOUT",
-    file: "headersTimeout",
-    default: "10s",
-    description: "a client must send its request headers within this (slowloris)"
-  },
-  {
-    env: "STREAMGUARD_BODY_TIMEOUT",
-    file: "bodyTimeout",
-    default: "30s",
-    description: "a client must send its whole request within this (slowloris)"
-  },
-  {
-    env: "<upstreams[].apiKeyEnv>",
-    file: undefined,
-    default: "(required when named)",
-    description: "an upstream's API key; never logged"
   }
 ]
 
@@ -272,17 +312,17 @@ const env = <A>(key: string, schema: Schema.Schema<A, string>): Effect.Effect<Op
     }))
   )
 
-const IntFromString = (min: number) =>
-  Schema.compose(Schema.NumberFromString, Schema.Int.pipe(Schema.greaterThanOrEqualTo(min)))
-const PortFromString = Schema.compose(Schema.NumberFromString, Schema.Int.pipe(Schema.between(0, 65535)))
-const TimeoutFromString: Schema.Schema<Duration.Duration, string> = Schema.compose(
-  Schema.String,
-  TimeoutPolicy.Timeout,
-  { strict: false }
-)
-
-const pick = <A>(fromEnv: Option.Option<A>, fromFile: A | undefined, fallback: A): A =>
-  Option.getOrElse(fromEnv, () => fromFile ?? fallback)
+/** Every setting: its env var, else the file's value, else its default. */
+const scalars = (file: FileConfig): Effect.Effect<Scalars, ConfigLoadError> =>
+  Effect.map(
+    Effect.forEach(Object.entries(settings), ([key, s]) =>
+      Effect.map(
+        env(s.env, s.fromEnv as Schema.Schema<unknown, string>),
+        (fromEnv) =>
+          [key, Option.getOrElse(fromEnv, () => (file as Record<string, unknown>)[key] ?? s.default)] as const
+      )),
+    (entries) => Object.fromEntries(entries) as unknown as Scalars
+  )
 
 /**
  * Reads and decodes the configuration from the current `ConfigProvider` (env by default) and the
@@ -296,10 +336,6 @@ export const load: Effect.Effect<GatewayConfigShape, ConfigLoadError, FileSystem
   function*() {
     const path = yield* env("STREAMGUARD_CONFIG", Schema.NonEmptyTrimmedString)
     const file: FileConfig = Option.isSome(path) ? yield* readFile(path.value) : {}
-
-    const port = pick(yield* env("PORT", PortFromString), file.port, 8080)
-    const host = pick(yield* env("HOST", Schema.NonEmptyTrimmedString), file.host, "0.0.0.0")
-    const simPort = pick(yield* env("SIM_PORT", PortFromString), file.simPort, 8787)
     const keysFromEnv = yield* Config.option(Config.redacted("STREAMGUARD_GATEWAY_KEYS")).pipe(
       Effect.mapError((error) => new ConfigLoadError({ key: "STREAMGUARD_GATEWAY_KEYS", reason: String(error) }))
     )
@@ -331,55 +367,12 @@ export const load: Effect.Effect<GatewayConfigShape, ConfigLoadError, FileSystem
       )
       upstreamKeys.set(upstream.name, key)
     }
-
     return {
-      port,
-      host,
-      simPort,
+      ...(yield* scalars(file)),
       gatewayKeys,
       upstreams,
       upstreamKeys,
       profiles: file.profiles ?? {},
-      defaultProfile: pick(
-        yield* env("STREAMGUARD_DEFAULT_PROFILE", Schema.NonEmptyTrimmedString),
-        file.defaultProfile,
-        "chat"
-      ),
-      maxConcurrentStreams: pick(
-        yield* env("STREAMGUARD_MAX_CONCURRENT_STREAMS", IntFromString(1)),
-        file.maxConcurrentStreams,
-        256
-      ),
-      maxBodyBytes: pick(
-        yield* env("STREAMGUARD_MAX_BODY_BYTES", IntFromString(1)),
-        file.maxBodyBytes,
-        4 * 1024 * 1024
-      ),
-      keepaliveInterval: pick(
-        yield* env("STREAMGUARD_KEEPALIVE_INTERVAL", TimeoutFromString),
-        file.keepaliveInterval,
-        Duration.seconds(15)
-      ),
-      drainWindow: pick(
-        yield* env("STREAMGUARD_DRAIN_WINDOW", TimeoutFromString),
-        file.drainWindow,
-        Duration.seconds(10)
-      ),
-      drainTimeout: pick(
-        yield* env("STREAMGUARD_DRAIN_TIMEOUT", TimeoutFromString),
-        file.drainTimeout,
-        Duration.seconds(30)
-      ),
-      headersTimeout: pick(
-        yield* env("STREAMGUARD_HEADERS_TIMEOUT", TimeoutFromString),
-        file.headersTimeout,
-        Duration.seconds(10)
-      ),
-      bodyTimeout: pick(
-        yield* env("STREAMGUARD_BODY_TIMEOUT", TimeoutFromString),
-        file.bodyTimeout,
-        Duration.seconds(30)
-      ),
       simulated: upstreams.length === 0
     } satisfies GatewayConfigShape
   }
@@ -392,11 +385,6 @@ export const load: Effect.Effect<GatewayConfigShape, ConfigLoadError, FileSystem
  * @category tags
  */
 export class GatewayConfig extends Context.Tag("gateway/GatewayConfig")<GatewayConfig, GatewayConfigShape>() {
-  /** Reads env and the config file. */
-  static readonly layer: Layer.Layer<GatewayConfig, ConfigLoadError, FileSystem.FileSystem> = Layer.effect(
-    GatewayConfig,
-    load
-  )
   /** A fixed configuration (tests, embedding). */
   static readonly make = (config: GatewayConfigShape): Layer.Layer<GatewayConfig> =>
     Layer.succeed(GatewayConfig, config)
@@ -409,21 +397,11 @@ export class GatewayConfig extends Context.Tag("gateway/GatewayConfig")<GatewayC
  * @category constructors
  */
 export const defaults: GatewayConfigShape = {
-  port: 8080,
-  host: "0.0.0.0",
-  simPort: 8787,
+  ...(Object.fromEntries(Object.entries(settings).map(([key, s]) => [key, s.default])) as unknown as Scalars),
   gatewayKeys: [],
   upstreams: [],
   upstreamKeys: new Map(),
   profiles: {},
-  defaultProfile: "chat",
-  maxConcurrentStreams: 256,
-  maxBodyBytes: 4 * 1024 * 1024,
-  keepaliveInterval: Duration.seconds(15),
-  drainWindow: Duration.seconds(10),
-  drainTimeout: Duration.seconds(30),
-  headersTimeout: Duration.seconds(10),
-  bodyTimeout: Duration.seconds(30),
   simulated: true
 }
 
