@@ -8,9 +8,10 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
-// Short forms ("30s", "2m", "1500ms") are what operators type; Duration.decode only reads the long
-// forms ("30 seconds"), so those are tried after this.
-const SHORT_FORM = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/
+// Short forms ("30s", "2m", "1500ms") are what people type (in env vars, in a model name, which has
+// no room for spaces); Duration.decode only reads the long forms ("30 seconds"), so those are tried
+// after this.
+const SHORT_FORM = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/
 const SHORT_UNIT: Record<string, (n: number) => Duration.Duration> = {
   ms: Duration.millis,
   s: Duration.seconds,
@@ -19,14 +20,32 @@ const SHORT_UNIT: Record<string, (n: number) => Duration.Duration> = {
   d: Duration.days
 }
 
-const parseTimeout = (input: string | number): Option.Option<Duration.Duration> => {
-  if (typeof input === "number") return Number.isNaN(input) ? Option.none() : Option.some(Duration.millis(input))
+/**
+ * A duration as people write it: `"30s"`, `"2m"`, `"1500ms"`, `"1h"`, `"1d"`, Effect's long forms
+ * (`"30 seconds"`, `"1500 millis"`), or a number (or numeric string) of milliseconds. Zero is a
+ * duration; negative, `NaN` and anything else are not. The one reader of durations in StreamGuard:
+ * `Timeout` builds on it.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseDuration = (input: unknown): Option.Option<Duration.Duration> => {
+  if (typeof input === "number") {
+    return Number.isFinite(input) && input >= 0 ? Option.some(Duration.millis(input)) : Option.none()
+  }
+  if (typeof input !== "string") return Option.none()
   const trimmed = input.trim()
-  if (trimmed === "none") return Option.some(Duration.infinity)
-  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Option.some(Duration.millis(Number(trimmed)))
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Option.some(Duration.millis(Number(trimmed)))
   const short = SHORT_FORM.exec(trimmed)
   if (short) return Option.some(SHORT_UNIT[short[2]!]!(Number(short[1])))
   return Duration.decodeUnknown(trimmed)
+}
+
+const parseTimeout = (input: string | number): Option.Option<Duration.Duration> => {
+  if (typeof input === "string" && input.trim() === "none") return Option.some(Duration.infinity)
+  // A negative number is a duration, only too short: the positivity check below says so.
+  const negative = typeof input === "number" ? input < 0 : /^\s*-\d+(\.\d+)?\s*$/.test(input)
+  return negative ? Option.some(Duration.zero) : parseDuration(input)
 }
 
 /**

@@ -4,11 +4,11 @@
  *
  * @since 0.1.0
  */
+import * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as duration from "./internal/duration.js"
 
 /**
  * A duration as JSON or a model name writes it: `"90s"`, `"20ms"`, `"2m"`, `"2 minutes"`, or a
@@ -23,7 +23,7 @@ export const DurationInput: Schema.Schema<Duration.Duration, string | number> = 
   {
     strict: true,
     decode: (input, _, ast) =>
-      Option.match(duration.parse(input), {
+      Option.match(TimeoutPolicy.parseDuration(input), {
         onNone: () => ParseResult.fail(new ParseResult.Type(ast, input, `not a duration: ${String(input)}`)),
         onSome: ParseResult.succeed
       }),
