@@ -19,20 +19,30 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 /**
- * The start of `text`, at most `maxExcerptBytes` bytes of UTF-8, cut on a character boundary.
+ * The start of `bytes` as text, at most `maxBytes` of them, cut on a UTF-8 character boundary: what
+ * an error keeps of the input that caused it (a frame, an error body).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const excerpt = (text: string): string => {
-  // Every UTF-16 unit is at most 3 UTF-8 bytes: short strings need no encoding at all.
-  if (text.length * 3 <= maxExcerptBytes) return text
-  const bytes = encoder.encode(text.length > maxExcerptBytes ? text.slice(0, maxExcerptBytes) : text)
-  if (bytes.length <= maxExcerptBytes) return decoder.decode(bytes)
-  let end = maxExcerptBytes
+export const excerptBytes = (bytes: Uint8Array, maxBytes: number = maxExcerptBytes): string => {
+  let end = Math.min(bytes.length, maxBytes)
   // Back off continuation bytes (10xxxxxx) so no character is cut in half.
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--
+  if (end < bytes.length) { while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end-- }
   return decoder.decode(bytes.subarray(0, end))
+}
+
+/**
+ * The start of `text`, at most `maxBytes` bytes of UTF-8 (default `maxExcerptBytes`), cut on a
+ * character boundary.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const excerpt = (text: string, maxBytes: number = maxExcerptBytes): string => {
+  // Every UTF-16 unit is at most 3 UTF-8 bytes: short strings need no encoding at all.
+  if (text.length * 3 <= maxBytes) return text
+  return excerptBytes(encoder.encode(text.length > maxBytes ? text.slice(0, maxBytes) : text), maxBytes)
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { excerptBytes } from "@streamguard/protocols/ProtocolError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -97,13 +98,6 @@ const providerError = (excerpt: string): { readonly type?: string; readonly mess
   }
 }
 
-/** Cuts `bytes` to at most `max` bytes on a UTF-8 character boundary. */
-const decodeBounded = (bytes: Uint8Array, max: number): string => {
-  let end = Math.min(bytes.length, max)
-  if (end < bytes.length) { while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end-- }
-  return new TextDecoder().decode(bytes.subarray(0, end))
-}
-
 /**
  * The start of an error response's body, as it arrives: at most `maxExcerptBytes`, and complete as
  * soon as the bytes form a whole JSON document (error bodies usually are one, and the rest of a
@@ -129,7 +123,7 @@ export class Excerpt {
 
   /** The error the upstream's answer stands for, from what arrived so far. */
   error(status: number, headers: Readonly<Record<string, string | undefined>>, now: number): UpstreamHttpError {
-    const bodyExcerpt = decodeBounded(this.bytes, maxExcerptBytes)
+    const bodyExcerpt = excerptBytes(this.bytes, maxExcerptBytes)
     const provider = providerError(bodyExcerpt)
     const retryAfter = retryAfterMillis(headers, now)
     return new UpstreamHttpError({
