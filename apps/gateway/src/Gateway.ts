@@ -8,7 +8,7 @@ import { HttpRouter, HttpServer } from "@effect/platform"
 import { NodeFileSystem, NodeHttpServer } from "@effect/platform-node"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { LlmClient } from "@streamguard/client"
-import { StreamObserver } from "@streamguard/core"
+import { StreamMetrics } from "@streamguard/core"
 import { Duration, Effect, Layer } from "effect"
 import * as Http from "node:http"
 import { Admission } from "./Admission.js"
@@ -136,7 +136,7 @@ export const layer = (
     Layer.provide(services),
     Layer.provide(NodeServer.Default),
     Layer.provide(LlmClient.layerUndici()),
-    Layer.provide(StreamObserver.metrics),
+    Layer.provide(StreamMetrics.layer),
     Layer.provide(NodeFileSystem.layer),
     Layer.provide(GatewayConfig.make(config))
   )

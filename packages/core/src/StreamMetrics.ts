@@ -6,12 +6,13 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import type * as MetricKeyType from "effect/MetricKeyType"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as MetricState from "effect/MetricState"
-import type * as StreamObserver from "./StreamObserver.js"
+import * as StreamObserver from "./StreamObserver.js"
 import type { StreamOutcome } from "./StreamOutcome.js"
 
 /**
@@ -212,3 +213,12 @@ export const observer: StreamObserver.Service = {
       streamDuration.unsafeUpdate(ended.durationMillis / 1000, tags.labels)
     })
 }
+
+/**
+ * The observer that keeps these metrics, as the `StreamObserver` of everything it is provided to.
+ * Combine it with others through `StreamObserver.layer(StreamMetrics.observer, ...)`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<never> = Layer.succeed(StreamObserver.StreamObserver, observer)

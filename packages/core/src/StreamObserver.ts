@@ -7,7 +7,6 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
-import * as StreamMetrics from "./StreamMetrics.js"
 import type { StreamOutcome } from "./StreamOutcome.js"
 
 /**
@@ -140,16 +139,6 @@ export const combine = (...observers: ReadonlyArray<Service>): Service => ({
  */
 export const layer = (...observers: ReadonlyArray<Service>): Layer.Layer<never> =>
   Layer.succeed(StreamObserver, observers.length === 1 ? observers[0]! : combine(...observers))
-
-/**
- * Keeps the `StreamMetrics` (Effect `Metric`s named `streamguard_*`): streams started, ended by
- * `outcome`, open; chunks, keepalives and bytes received; histograms of time to first chunk,
- * chunk gap and duration. Combine it with others through `layer(StreamMetrics.observer, ...)`.
- *
- * @since 0.1.0
- * @category layers
- */
-export const metrics: Layer.Layer<never> = Layer.succeed(StreamObserver, StreamMetrics.observer)
 
 /**
  * One call an observer received, as a recording observer keeps it.

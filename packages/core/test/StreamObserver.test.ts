@@ -285,7 +285,7 @@ describe("StreamObserver", () => {
         const durations = yield* Metric.value(tagged(StreamMetrics.streamDuration))
         assert.strictEqual(durations.count, 4)
         assert.strictEqual(durations.max, 30)
-      }).pipe(Effect.provide(StreamObserver.metrics)))
+      }).pipe(Effect.provide(StreamMetrics.layer)))
 
     it.effect("a retry is counted by the outcome of the failed attempt", () =>
       Effect.gen(function*() {
@@ -313,7 +313,7 @@ describe("StreamObserver", () => {
             "streamguard_stream_duration_seconds"
           ]
         ) assert.include(names, name)
-      }).pipe(Effect.provide(StreamObserver.metrics)))
+      }).pipe(Effect.provide(StreamMetrics.layer)))
   })
 
   it.effect("the guard works with no observer provided (the noop default)", () =>
