@@ -16,7 +16,8 @@
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
-import { decoding, isObject, jsonClassifier, keepAliveComment, sseEvent, stringOr } from "./internal/decoder.js"
+import { decoding, isObject, jsonClassifier, stringOr, typeOf } from "./internal/decoder.js"
+import { sseEncoder, sseEvent } from "./internal/sseWriter.js"
 
 /**
  * One streamed Messages event, typed loosely: only what the dialect reads.
@@ -75,18 +76,10 @@ export const anthropic: Dialect<MessageStreamEvent> = {
   framing: "sse",
   contentType: "text/event-stream",
   ...decoding("anthropic", "sse", classifier),
-  encode: (event) => {
-    switch (event._tag) {
-      case "ErrorSignal":
-        return sseEvent("error", JSON.stringify(event.payload))
-      case "Done":
-        if (event.value === undefined) return sseEvent("message_stop", "{\"type\":\"message_stop\"}")
-        break
-      case "Keepalive":
-        if (event.value === undefined) return keepAliveComment
-    }
-    return sseEvent(event.value!.type, JSON.stringify(event.value))
-  },
+  encode: sseEncoder({
+    eventOf: (payload) => typeOf(payload) ?? "error",
+    done: sseEvent("message_stop", "{\"type\":\"message_stop\"}")
+  }),
   text: (event) =>
     event.type === "content_block_delta" && event.delta?.type === "text_delta" &&
       typeof event.delta.text === "string" && event.delta.text.length > 0

@@ -19,15 +19,8 @@
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
-import {
-  decoding,
-  isObject,
-  jsonClassifier,
-  keepAliveComment,
-  nonEmpty,
-  sseEvent,
-  stringOr
-} from "./internal/decoder.js"
+import { decoding, isObject, jsonClassifier, nonEmpty, stringOr } from "./internal/decoder.js"
+import { sseEncoder } from "./internal/sseWriter.js"
 
 /**
  * @since 0.1.0
@@ -173,19 +166,8 @@ export const gemini: Dialect<GenerateContentResponse> = {
   framing: "sse",
   contentType: "text/event-stream",
   ...decoding("gemini", "sse", classifier),
-  encode: (event) => {
-    switch (event._tag) {
-      case "ErrorSignal":
-        return sseEvent(undefined, JSON.stringify(event.payload))
-      case "Done":
-        // Done is the clean end of the body after a finishReason: nothing to write.
-        if (event.value === undefined) return ""
-        break
-      case "Keepalive":
-        if (event.value === undefined) return keepAliveComment
-    }
-    return sseEvent(undefined, JSON.stringify(event.value))
-  },
+  // Done is the clean end of the body after a finishReason: nothing to write.
+  encode: sseEncoder({ eventOf: () => undefined, done: "" }),
   text: (response) => {
     const parts = response.candidates?.[0]?.content?.parts
     if (!Array.isArray(parts)) return undefined

@@ -21,7 +21,8 @@
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { DecodeOptions, Dialect, InBandError } from "./Dialect.js"
-import { decoding, isObject, jsonClassifier, keepAliveComment, sseEvent, stringOr } from "./internal/decoder.js"
+import { decoding, isObject, jsonClassifier, stringOr } from "./internal/decoder.js"
+import { keepAliveComment, sseEncoder } from "./internal/sseWriter.js"
 
 /**
  * One JSON-RPC 2.0 message, typed loosely.
@@ -77,16 +78,7 @@ export const mcp: Dialect<JsonRpcMessage> = {
   framing: "sse",
   contentType: "text/event-stream",
   ...decoding("mcp", "sse", classifier),
-  encode: (event) => {
-    switch (event._tag) {
-      case "ErrorSignal":
-        return sseEvent("message", JSON.stringify(event.payload))
-      case "Done":
-      case "Keepalive":
-        if (event.value === undefined) return keepAliveComment
-    }
-    return sseEvent("message", JSON.stringify(event.value))
-  },
+  encode: sseEncoder({ eventOf: () => "message", done: keepAliveComment }),
   text: (message) =>
     message.method === progressMethod && typeof message.params?.message === "string"
       ? message.params.message

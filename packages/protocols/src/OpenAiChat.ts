@@ -14,17 +14,8 @@
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
-import {
-  decoding,
-  invalid,
-  isObject,
-  jsonClassifier,
-  keepAliveComment,
-  nonEmpty,
-  parse,
-  sseEvent,
-  stringOr
-} from "./internal/decoder.js"
+import { decoding, invalid, isObject, jsonClassifier, nonEmpty, parse, stringOr } from "./internal/decoder.js"
+import { sseEncoder } from "./internal/sseWriter.js"
 
 /**
  * One streamed chunk (`chat.completion.chunk`), typed loosely: only what the dialect reads.
@@ -135,17 +126,7 @@ export const openaiChat: Dialect<ChatCompletionChunk> = {
   framing: "sse",
   contentType: "text/event-stream",
   ...decoding("openaiChat", "sse", classifier),
-  encode: (event) => {
-    switch (event._tag) {
-      case "Done":
-        return "data: [DONE]\n\n"
-      case "ErrorSignal":
-        return sseEvent(undefined, JSON.stringify(event.payload))
-      case "Keepalive":
-        if (event.value === undefined) return keepAliveComment
-    }
-    return sseEvent(undefined, JSON.stringify(event.value))
-  },
+  encode: sseEncoder({ eventOf: () => undefined, done: "data: [DONE]\n\n" }),
   text: (chunk) => {
     const choices = chunk.choices
     if (!Array.isArray(choices) || choices.length === 0) return undefined

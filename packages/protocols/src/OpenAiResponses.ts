@@ -16,7 +16,8 @@
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
-import { decoding, isObject, jsonClassifier, keepAliveComment, sseEvent, stringOr } from "./internal/decoder.js"
+import { decoding, isObject, jsonClassifier, stringOr, typeOf } from "./internal/decoder.js"
+import { sseEncoder } from "./internal/sseWriter.js"
 
 /**
  * One streamed Responses event, typed loosely: only what the dialect reads.
@@ -99,20 +100,8 @@ export const openaiResponses: Dialect<ResponseStreamEvent> = {
   framing: "sse",
   contentType: "text/event-stream",
   ...decoding("openaiResponses", "sse", classifier),
-  encode: (event) => {
-    switch (event._tag) {
-      case "ErrorSignal": {
-        const type = isObject(event.payload) && typeof event.payload.type === "string" ? event.payload.type : "error"
-        return sseEvent(type, JSON.stringify(event.payload))
-      }
-      case "Done":
-        if (event.value === undefined) return "data: [DONE]\n\n"
-        break
-      case "Keepalive":
-        if (event.value === undefined) return keepAliveComment
-    }
-    return sseEvent(event.value!.type, JSON.stringify(event.value))
-  },
+  // Every payload goes under its own `type`; an error without one is an `error` event.
+  encode: sseEncoder({ eventOf: (payload) => typeOf(payload) ?? "error", done: "data: [DONE]\n\n" }),
   text: (event) =>
     event.type === "response.output_text.delta" && typeof event.delta === "string" && event.delta.length > 0
       ? event.delta

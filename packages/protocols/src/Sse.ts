@@ -6,8 +6,9 @@
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError } from "./Dialect.js"
-import { decoding, isObject, keepAliveComment, parse, sseEvent, stringOr } from "./internal/decoder.js"
+import { decoding, isObject, parse, stringOr } from "./internal/decoder.js"
 import type { Classifier } from "./internal/framing.js"
+import { keepAliveComment, sseEvent } from "./internal/sseWriter.js"
 
 /**
  * One dispatched SSE event.

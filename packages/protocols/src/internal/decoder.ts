@@ -100,32 +100,15 @@ export const notAnObject = (dialect: DialectName, data: string): ProtocolError =
 export const isObject = (u: unknown): u is { readonly [key: string]: unknown } =>
   typeof u === "object" && u !== null && !Array.isArray(u)
 
+/** The `type` a JSON payload names, if it names one. @internal */
+export const typeOf = (u: unknown): string | undefined => isObject(u) && typeof u.type === "string" ? u.type : undefined
+
 /** @internal */
 export const nonEmpty = (u: unknown): boolean => typeof u === "string" && u.length > 0
 
 /** @internal */
 export const stringOr = (u: unknown, fallback: string): string =>
   typeof u === "string" ? u : typeof u === "number" ? String(u) : fallback
-
-/**
- * One SSE event: an `event:` line when a type is given, the data (one `data:` line per line of
- * it), and the blank line.
- *
- * @internal
- */
-export const sseEvent = (type: string | undefined, data: string): string => {
-  const head = type === undefined ? "" : `event: ${type}\n`
-  // JSON.stringify never writes raw line breaks, so JSON data takes the one-line path.
-  if (!data.includes("\n") && !data.includes("\r")) return `${head}data: ${data}\n\n`
-  return `${head}data: ${data.split(/\r\n|\r|\n/).join("\ndata: ")}\n\n`
-}
-
-/**
- * The SSE comment written for a keepalive without payload.
- *
- * @internal
- */
-export const keepAliveComment = ": keep-alive\n\n"
 
 /**
  * A classifier for dialects that need a JSON object per frame: parses, rejects non-objects, and
