@@ -32,6 +32,6 @@ export const guarded: Stream.Stream<string, GuardError.GuardError> = Stream.make
 export const isHttpError = (error: ClientError.ClientError): boolean => error._tag === "UpstreamHttpError"
 
 export const live: Layer.Layer<LlmClient.LlmClient | RequestProfile.RequestProfile> = Layer.mergeAll(
-  LlmClient.Default,
+  LlmClient.layerUndici(),
   Profiles.chat
 )

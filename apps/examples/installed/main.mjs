@@ -36,7 +36,7 @@ const program = Effect.gen(function*() {
   }
 })
 
-const live = Layer.mergeAll(LlmClient.Default, Profiles.chat, UpstreamSimulator.layer())
+const live = Layer.mergeAll(LlmClient.layerUndici(), Profiles.chat, UpstreamSimulator.layer())
 
 Effect.runPromise(program.pipe(Effect.provide(live))).then(
   (result) => console.log(JSON.stringify(result)),

@@ -25,7 +25,7 @@ export const program = Effect.gen(function*() {
   )
 })
 
-export const OpenAiLive = Layer.mergeAll(LlmClient.Default, Profiles.chat)
+export const OpenAiLive = Layer.mergeAll(LlmClient.layerUndici(), Profiles.chat)
 // #endregion
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -23,7 +23,7 @@ export const streamChat = (baseUrl: string, model: string) =>
     Stream.mkString
   )
 
-export const StreamChatLive = Layer.mergeAll(LlmClient.Default, Profiles.chat)
+export const StreamChatLive = Layer.mergeAll(LlmClient.layerUndici(), Profiles.chat)
 // #endregion
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -18,8 +18,8 @@ import { type ConfigLoadError, GatewayConfig } from "./Config.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import { GatewayProfiles } from "./GatewayProfiles.js"
 import { Lifecycle } from "./Lifecycle.js"
-import { Proxy } from "./Proxy.js"
 import { Relay } from "./Relay.js"
+import { RequestProxy } from "./RequestProxy.js"
 import * as Health from "./Routes/Health.js"
 import * as Models from "./Routes/Models.js"
 import * as Proxied from "./Routes/Proxied.js"
@@ -84,7 +84,7 @@ export class NodeServer extends Effect.Service<NodeServer>()("gateway/NodeServer
   })
 }) {}
 
-const services = Proxy.Default.pipe(
+const services = RequestProxy.Default.pipe(
   Layer.provideMerge(Relay.Default),
   Layer.provideMerge(
     Layer.mergeAll(

@@ -223,14 +223,6 @@ export const layerConfig = (config: Config.Config<Options>): Layer.Layer<LlmClie
   Layer.unwrapEffect(Effect.map(config, layerUndici))
 
 /**
- * `layerUndici` without a connection limit.
- *
- * @since 0.1.0
- * @category layers
- */
-export const Default: Layer.Layer<LlmClient> = layerUndici()
-
-/**
  * @since 0.1.0
  * @category accessors
  */

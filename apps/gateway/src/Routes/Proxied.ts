@@ -5,14 +5,23 @@
  */
 import { HttpRouter } from "@effect/platform"
 import { Effect } from "effect"
-import * as Proxy from "../Proxy.js"
+import * as RequestProxy from "../RequestProxy.js"
 
 /**
  * @since 0.1.0
  * @category routes
  */
 export const routes = HttpRouter.empty.pipe(
-  HttpRouter.post("/v1/chat/completions", Effect.flatMap(Proxy.Proxy, (proxy) => proxy.handle(Proxy.chat))),
-  HttpRouter.post("/v1/responses", Effect.flatMap(Proxy.Proxy, (proxy) => proxy.handle(Proxy.responses))),
-  HttpRouter.post("/v1/messages", Effect.flatMap(Proxy.Proxy, (proxy) => proxy.handle(Proxy.messages)))
+  HttpRouter.post(
+    "/v1/chat/completions",
+    Effect.flatMap(RequestProxy.RequestProxy, (proxy) => proxy.handle(RequestProxy.chat))
+  ),
+  HttpRouter.post(
+    "/v1/responses",
+    Effect.flatMap(RequestProxy.RequestProxy, (proxy) => proxy.handle(RequestProxy.responses))
+  ),
+  HttpRouter.post(
+    "/v1/messages",
+    Effect.flatMap(RequestProxy.RequestProxy, (proxy) => proxy.handle(RequestProxy.messages))
+  )
 )

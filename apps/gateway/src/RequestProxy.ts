@@ -112,7 +112,7 @@ const upstreamRequest = (
  * @since 0.1.0
  * @category services
  */
-export class Proxy extends Effect.Service<Proxy>()("gateway/Proxy", {
+export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/RequestProxy", {
   effect: Effect.gen(function*() {
     const config = yield* GatewayConfig
     const auth = yield* Auth
@@ -170,7 +170,7 @@ export class Proxy extends Effect.Service<Proxy>()("gateway/Proxy", {
       HttpServerResponse.HttpServerResponse,
       never,
       HttpServerRequest.HttpServerRequest | Scope.Scope
-    > = Effect.fn("Proxy.handle")(function*(spec: EndpointSpec<unknown>) {
+    > = Effect.fn("RequestProxy.handle")(function*(spec: EndpointSpec<unknown>) {
       const request = yield* HttpServerRequest.HttpServerRequest
       const requestId = request.headers["x-request-id"] ?? randomUUID()
       const fail = (error: ErrorResponse.GatewayError) =>
