@@ -9,7 +9,7 @@ import { LlmClient } from "@streamguard/client"
 import { Profiles } from "@streamguard/core"
 import type { TimeoutPolicy } from "@streamguard/core"
 import { OpenAiChat } from "@streamguard/protocols"
-import { Chunk, Duration, Effect, Fiber, Layer, ManagedRuntime, Stream } from "effect"
+import { Chunk, Duration, Effect, Layer, ManagedRuntime, Stream } from "effect"
 import type { Consumer, Held, OnChunk } from "./Consumer.js"
 import { chatBody } from "./Simulator.js"
 
@@ -73,7 +73,8 @@ export const subject: Consumer = {
       close: () => {
         fiber.unsafeInterruptAsFork(fiber.id())
       },
-      ended: runtime.runPromise(Effect.asVoid(Fiber.await(fiber)))
+      // A promise on the fiber's end, as undici's stream end is one: no second fiber to hold.
+      ended: new Promise<void>((resolve) => fiber.addObserver(() => resolve()))
     }
   },
   dispose: () => runtime.dispose()

@@ -133,6 +133,16 @@ export interface Service {
     request: HttpClientRequest.HttpClientRequest,
     options?: BatchOptions
   ) => Effect.Effect<BatchResponse, BatchError, RequestProfile.RequestProfile>
+  /**
+   * What `stream` and `streamEvents` are made of, read from the current `RequestProfile`: the
+   * transport that opens `request` and feeds the guard, the policy and the guard's options. For
+   * building the stream yourself with `Guard.fromFeed` or `Guard.fromFeedEvents`, as the accessors
+   * do, so that reading the client from context costs nothing per stream.
+   */
+  readonly prepare: <A>(
+    request: HttpClientRequest.HttpClientRequest,
+    options: StreamOptions<A>
+  ) => Effect.Effect<Guard.FeedSetup<A, StreamError, never>, never, RequestProfile.RequestProfile>
 }
 
 /**
@@ -230,7 +240,7 @@ export const stream = <A>(
   request: HttpClientRequest.HttpClientRequest,
   options: StreamOptions<A>
 ): Stream.Stream<A, StreamError, LlmClient | RequestProfile.RequestProfile> =>
-  Stream.unwrap(Effect.map(LlmClient, (client) => client.stream(request, options)))
+  Guard.fromFeed(Effect.flatMap(LlmClient, (client) => client.prepare(request, options)))
 
 /**
  * @since 0.1.0
@@ -240,7 +250,7 @@ export const streamEvents = <A>(
   request: HttpClientRequest.HttpClientRequest,
   options: StreamOptions<A>
 ): Stream.Stream<StreamEvent.StreamEvent<A>, StreamError, LlmClient | RequestProfile.RequestProfile> =>
-  Stream.unwrap(Effect.map(LlmClient, (client) => client.streamEvents(request, options)))
+  Guard.fromFeedEvents(Effect.flatMap(LlmClient, (client) => client.prepare(request, options)))
 
 /**
  * @since 0.1.0
@@ -282,38 +292,31 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
     slots: slotsOf(originOf(request.url))
   })
 
-  const streamWith = <A, B>(
+  const prepare = <A>(
     request: HttpClientRequest.HttpClientRequest,
-    streamOptions: StreamOptions<A>,
-    guarded: (
-      open: (feed: Guard.Feed<A, StreamError>) => Effect.Effect<void, StreamError>,
-      policy: TimeoutPolicy.TimeoutPolicy,
-      guardOptions: Guard.FeedOptions
-    ) => Stream.Stream<B, StreamError>
-  ): Stream.Stream<B, StreamError, RequestProfile.RequestProfile> =>
-    Stream.unwrap(Effect.map(RequestProfile.RequestProfile, (profile) => {
+    streamOptions: StreamOptions<A>
+  ): Effect.Effect<Guard.FeedSetup<A, StreamError, never>, never, RequestProfile.RequestProfile> =>
+    Effect.map(RequestProfile.RequestProfile, (profile) => {
       const policy = TimeoutPolicy.merge(profile.policy, streamOptions.policy ?? {})
       const call = callOf(request, policy, "total", streamOptions.retry)
       const within = excerptWithin(TimeoutPolicy.limit(policy, "chunk"))
-      const labels = { profile: profile.name, dialect: streamOptions.dialect.name, ...streamOptions.labels }
-      const guardOptions: Guard.FeedOptions = {
-        labels,
-        heartbeat: streamOptions.heartbeat === undefined ? undefined : Duration.decode(streamOptions.heartbeat),
-        signal: streamOptions.signal
-      }
-      // Opening is the guard's opening phase: `total` and `firstChunk` count from the start, the
-      // idle limits from the response, and the observer hears a stream that never got one, too.
-      return guarded(
-        (feed) =>
+      return {
+        // Opening is the guard's opening phase: `total` and `firstChunk` count from the start, the
+        // idle limits from the response, and the observer hears a stream that never got one, too.
+        open: (feed) =>
           Attempts.run(
             call,
             feed,
             transport.stream({ request, feed, excerptWithin: within }, streamOptions.dialect, streamOptions.decode)
           ),
         policy,
-        guardOptions
-      )
-    }))
+        options: {
+          labels: { profile: profile.name, dialect: streamOptions.dialect.name, ...streamOptions.labels },
+          heartbeat: streamOptions.heartbeat === undefined ? undefined : Duration.decode(streamOptions.heartbeat),
+          signal: streamOptions.signal
+        }
+      }
+    })
 
   const batch = (
     request: HttpClientRequest.HttpClientRequest,
@@ -352,8 +355,9 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
     })
 
   return LlmClient.of({
-    stream: (request, streamOptions) => streamWith(request, streamOptions, Guard.fromFeed),
-    streamEvents: (request, streamOptions) => streamWith(request, streamOptions, Guard.fromFeedEvents),
+    stream: (request, streamOptions) => Guard.fromFeed(prepare(request, streamOptions)),
+    streamEvents: (request, streamOptions) => Guard.fromFeedEvents(prepare(request, streamOptions)),
+    prepare,
     batch
   })
 }

@@ -18,6 +18,7 @@ import { UnexpectedEnd, UpstreamErrorSignal } from "./GuardError.js"
 import * as GuardedStream from "./internal/guardedStream.js"
 import type * as StreamEvent from "./StreamEvent.js"
 import * as TimeoutPolicy from "./TimeoutPolicy.js"
+import type * as ZombieRequestError from "./ZombieRequestError.js"
 import type { TimeoutDetails } from "./ZombieRequestError.js"
 import { ChunkTimeout, TotalTimeout } from "./ZombieRequestError.js"
 
@@ -104,7 +105,10 @@ export const guard: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<A, E | GuardError, R> =>
-    GuardedStream.make((feed) => opening(Effect.succeed(self), feed), policy, "content", options)
+    GuardedStream.make(
+      Effect.succeed({ open: (feed) => opening(Effect.succeed(self), feed), policy, options }),
+      "content"
+    )
 )
 
 /**
@@ -139,7 +143,10 @@ export const guardEvents: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R> =>
-    GuardedStream.make((feed) => opening(Effect.succeed(self), feed), policy, "events", options)
+    GuardedStream.make(
+      Effect.succeed({ open: (feed) => opening(Effect.succeed(self), feed), policy, options }),
+      "events"
+    )
 )
 
 /**
@@ -178,7 +185,7 @@ export const guardOpening: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<A, E | GuardError, R | Exclude<R2, Scope.Scope>> =>
-    GuardedStream.make((feed) => opening(open, feed), policy, "content", options)
+    GuardedStream.make(Effect.succeed({ open: (feed) => opening(open, feed), policy, options }), "content")
 )
 
 /**
@@ -212,7 +219,7 @@ export const guardEventsOpening: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R | Exclude<R2, Scope.Scope>> =>
-    GuardedStream.make((feed) => opening(open, feed), policy, "events", options)
+    GuardedStream.make(Effect.succeed({ open: (feed) => opening(open, feed), policy, options }), "events")
 )
 
 /** Opens the upstream in a scope that closes when the pump ends or is interrupted, then pumps it. */
@@ -260,7 +267,7 @@ export const pump = <A, E, R>(
       onFailure: (cause) => {
         const failure = Cause.failureOption(cause)
         if (Option.isNone(failure)) return Effect.failCause(Cause.map(cause, () => undefined as never))
-        if (Option.isNone(failure.value)) return Effect.sync(feed.end)
+        if (Option.isNone(failure.value)) return Effect.sync(() => feed.end())
         feed.fail(failure.value.value)
         return Effect.void
       },
@@ -316,6 +323,18 @@ export interface FeedOptions extends GuardOptions {
 }
 
 /**
+ * What `fromFeed` needs: the transport (`open`), the policy and the options.
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export interface FeedSetup<A, E, R> {
+  readonly open: (feed: Feed<A, E>) => Effect.Effect<void, E, R>
+  readonly policy: TimeoutPolicy.TimeoutPolicy
+  readonly options?: FeedOptions | undefined
+}
+
+/**
  * The guard for a transport of your own: `open` runs from the first pull, in a fiber of the
  * guard's, and feeds what the upstream does. It may return once the response started (a socket
  * that keeps feeding from its callbacks) or keep running until its source ends (a pump). Any
@@ -323,14 +342,25 @@ export interface FeedOptions extends GuardOptions {
  * through its `Control` and interrupts `open` if it still runs. The request's phases (`pool`,
  * `connect`, `write`, `headers`) are timed from the `phase` calls.
  *
+ * Given one effect instead, it reads the setup from context at the first pull (a request's
+ * profile, a client service), with nothing to unwrap: the stream is the guard's state from the
+ * start.
+ *
  * @since 0.1.0
  * @category transports
  */
-export const fromFeed = <A, E, R>(
-  open: (feed: Feed<A, E>) => Effect.Effect<void, E, R>,
-  policy: TimeoutPolicy.TimeoutPolicy,
+export const fromFeed: {
+  <A, E, R, R2>(setup: Effect.Effect<FeedSetup<A, E, R>, never, R2>): Stream.Stream<A, E | FeedError, R | R2>
+  <A, E, R>(
+    open: (feed: Feed<A, E>) => Effect.Effect<void, E, R>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: FeedOptions
+  ): Stream.Stream<A, E | FeedError, R>
+} = <A, E, R>(
+  open: ((feed: Feed<A, E>) => Effect.Effect<void, E, R>) | Effect.Effect<FeedSetup<A, E, R>, never, any>,
+  policy?: TimeoutPolicy.TimeoutPolicy,
   options?: FeedOptions
-): Stream.Stream<A, E | GuardError, R> => GuardedStream.make(open, policy, "content", options)
+): Stream.Stream<A, E | FeedError, any> => GuardedStream.make(setupOf(open, policy, options), "content")
 
 /**
  * `fromFeed` that yields the events themselves, as `guardEvents` does.
@@ -338,11 +368,43 @@ export const fromFeed = <A, E, R>(
  * @since 0.1.0
  * @category transports
  */
-export const fromFeedEvents = <A, E, R>(
-  open: (feed: Feed<A, E>) => Effect.Effect<void, E, R>,
-  policy: TimeoutPolicy.TimeoutPolicy,
+export const fromFeedEvents: {
+  <A, E, R, R2>(
+    setup: Effect.Effect<FeedSetup<A, E, R>, never, R2>
+  ): Stream.Stream<StreamEvent.StreamEvent<A>, E | FeedError, R | R2>
+  <A, E, R>(
+    open: (feed: Feed<A, E>) => Effect.Effect<void, E, R>,
+    policy: TimeoutPolicy.TimeoutPolicy,
+    options?: FeedOptions
+  ): Stream.Stream<StreamEvent.StreamEvent<A>, E | FeedError, R>
+} = <A, E, R>(
+  open: ((feed: Feed<A, E>) => Effect.Effect<void, E, R>) | Effect.Effect<FeedSetup<A, E, R>, never, any>,
+  policy?: TimeoutPolicy.TimeoutPolicy,
   options?: FeedOptions
-): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R> => GuardedStream.make(open, policy, "events", options)
+): Stream.Stream<StreamEvent.StreamEvent<A>, E | FeedError, any> =>
+  GuardedStream.make(setupOf(open, policy, options), "events")
+
+const setupOf = <A, E, R>(
+  open: ((feed: Feed<A, E>) => Effect.Effect<void, E, R>) | Effect.Effect<FeedSetup<A, E, R>, never, any>,
+  policy: TimeoutPolicy.TimeoutPolicy | undefined,
+  options: FeedOptions | undefined
+): Effect.Effect<FeedSetup<A, E, R>, never, any> =>
+  Effect.isEffect(open) ? open : Effect.succeed({ open, policy: policy!, options })
+
+/**
+ * What a guarded transport can fail with besides its own errors: the guard's, and the timeouts of
+ * the request's phases (`pool`, `connect`, `write`, `headers`). A `batch` feed fails with
+ * `RequestTimeout` instead of the stream limits.
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export type FeedError =
+  | GuardError
+  | ZombieRequestError.PoolTimeout
+  | ZombieRequestError.ConnectTimeout
+  | ZombieRequestError.WriteTimeout
+  | ZombieRequestError.HeadersTimeout
 
 /**
  * The guard's contract for `chunk` and `total`, written in the plainest Effect terms: the

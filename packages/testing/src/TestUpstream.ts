@@ -19,6 +19,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as LlmClient from "@streamguard/client/LlmClient"
+import * as Guard from "@streamguard/core/Guard"
 import type * as Dialect from "@streamguard/protocols/Dialect"
 import * as Chunk from "effect/Chunk"
 import type * as Clock from "effect/Clock"
@@ -421,25 +422,17 @@ export const layer = (scripts: Scripts, options: Options = {}): Layer.Layer<LlmC
       attempts: 0
     })
     // Each run of a stream is a call of its own, numbered when it starts.
+    const prepare: LlmClient.Service["prepare"] = (request, streamOptions) =>
+      Effect.map(real.prepare(request, streamOptions), (setup) => {
+        const call = newCall(streamOptions.dialect)
+        return { ...setup, open: (feed) => Effect.provideService(setup.open(feed), CurrentCall, call) }
+      })
     const client = LlmClient.LlmClient.of({
-      stream: (request, streamOptions) =>
-        Stream.unwrap(Effect.sync(() =>
-          Stream.provideService(
-            real.stream(request, streamOptions),
-            CurrentCall,
-            newCall(streamOptions.dialect)
-          )
-        )),
-      streamEvents: (request, streamOptions) =>
-        Stream.unwrap(Effect.sync(() =>
-          Stream.provideService(
-            real.streamEvents(request, streamOptions),
-            CurrentCall,
-            newCall(streamOptions.dialect)
-          )
-        )),
+      stream: (request, streamOptions) => Guard.fromFeed(prepare(request, streamOptions)),
+      streamEvents: (request, streamOptions) => Guard.fromFeedEvents(prepare(request, streamOptions)),
       batch: (request, batchOptions) =>
-        Effect.suspend(() => Effect.provideService(real.batch(request, batchOptions), CurrentCall, newCall(undefined)))
+        Effect.suspend(() => Effect.provideService(real.batch(request, batchOptions), CurrentCall, newCall(undefined))),
+      prepare
     })
     const upstream = TestUpstream.of({
       exchanges: Effect.sync(() => seen.map(({ request, tracker }) => ({ request, record: tracker.snapshot() })))

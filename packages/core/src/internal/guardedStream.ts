@@ -17,6 +17,7 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -195,6 +196,10 @@ let nextStreamId = 0
 
 const done: unique symbol = Symbol.for("@streamguard/core/Guard/done")
 
+/** What the consumer's pull succeeds with once the stream ended: the channel then ends. */
+const endMark: unique symbol = Symbol.for("@streamguard/core/Guard/end")
+type EndMark = typeof endMark
+
 /**
  * One guarded stream's state. `A` is the upstream's content type, `B` what the consumer gets.
  *
@@ -208,6 +213,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
   private readonly limits: Limits
   private readonly heartbeat: number | undefined
   private readonly signal: AbortSignal | undefined
+  private onAbort: (() => void) | undefined = undefined
   private readonly info: StreamObserver.StreamInfo
   /** Whether anybody listens: unobserved streams build no observer effects at all. */
   private readonly observed: boolean
@@ -236,8 +242,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
   // The consumer. `waitingSince` is set while it is parked waiting for the upstream; `parkedMillis`
   // adds up the finished parked spells, and `progressMark` is its value at the last content (or
   // the response's start): `progress` and `firstChunk` count parked time only.
-  private waiter: ((effect: Effect.Effect<Chunk.Chunk<B>, Option.Option<E | GuardError>>) => void) | undefined =
-    undefined
+  private waiter: ((effect: Effect.Effect<Chunk.Chunk<B> | EndMark, E | GuardError>) => void) | undefined = undefined
   private waitingSince: number | undefined = undefined
   private parkedMillis = 0
   private progressMark = 0
@@ -289,16 +294,18 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
   // Feed: the transport's side
   // ---------------------------------------------------------------------------------------------
 
-  closed = (): boolean => this.terminal !== undefined || this.decision !== undefined
+  closed(): boolean {
+    return this.terminal !== undefined || this.decision !== undefined
+  }
 
-  phase = (phase: Phase): void => {
+  phase(phase: Phase): void {
     if (this.closed()) return
     this.phaseName = phase
     this.phaseAt = this.now()
     this.reschedule()
   }
 
-  opened = (): void => {
+  opened(): void {
     if (this.closed() || this.openedAt !== undefined) return
     const now = this.now()
     this.phaseName = undefined
@@ -310,7 +317,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     this.wake(now)
   }
 
-  events = (events: ReadonlyArray<StreamEvent.StreamEvent<A>>): boolean => {
+  events(events: ReadonlyArray<StreamEvent.StreamEvent<A>>): boolean {
     if (this.closed() || events.length === 0) return true
     if (this.openedAt === undefined) this.opened()
     const now = this.now()
@@ -376,7 +383,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     return true
   }
 
-  end = (): void => {
+  end(): void {
     if (this.closed()) return
     const error = new UnexpectedEnd({ elapsedMillis: this.now() - this.startedAt, chunks: this.chunks }, true)
     this.terminal = Cause.fail(error)
@@ -384,7 +391,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     this.wake(this.now())
   }
 
-  fail = (error: E): void => {
+  fail(error: E): void {
     if (this.closed()) return
     this.failCause(Cause.fail(error))
   }
@@ -401,18 +408,19 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     this.wake(this.now())
   }
 
-  control = (control: Control | undefined): void => {
+  control(control: Control | undefined): void {
     this.controls = control
     if (control !== undefined && this.closed()) control.abort()
   }
 
-  onClose = (f: () => void): void => {
+  onClose(f: () => void): void {
     if (this.upstreamClosed) return f()
     ;(this.closers ??= []).push(f)
   }
 
-  retrying = (attempt: number, outcome: StreamOutcome, delayMillis: number): Effect.Effect<void> =>
-    this.observer.retrying(this.info, { attempt, outcome, delayMillis })
+  retrying(attempt: number, outcome: StreamOutcome, delayMillis: number): Effect.Effect<void> {
+    return this.observer.retrying(this.info, { attempt, outcome, delayMillis })
+  }
 
   // ---------------------------------------------------------------------------------------------
   // Deadlines
@@ -469,7 +477,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     if (at !== Infinity) this.deadlines.schedule(this, at)
   }
 
-  due = (now: number): number | undefined => {
+  due(now: number): number | undefined {
     if (this.decision !== undefined || this.delivered) return undefined
     const { at, which } = this.earliest()
     if (which === undefined) return undefined
@@ -503,7 +511,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
   }
 
   /** Stopped from outside, through the signal. */
-  private readonly aborted = (): void => {
+  private aborted(): void {
     if (this.decision !== undefined || this.delivered) return
     const now = this.now()
     const reason = this.signal?.reason
@@ -569,22 +577,22 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
   }
 
   /** What the consumer gets now: the buffer, or the end once the transport has closed. */
-  readonly next: Effect.Effect<Chunk.Chunk<B>, Option.Option<E | GuardError>> = Effect.suspend(() => {
+  readonly next: Effect.Effect<Chunk.Chunk<B> | EndMark, E | GuardError> = Effect.suspend(() => {
     if (this.told !== undefined) return Effect.zipRight(this.flushTold(), this.next)
     if (this.decision !== undefined) return this.endWith(Cause.fail(this.decision))
     if (this.out.length > 0) return this.take()
     const terminal = this.terminal
     if (terminal === done) {
       this.delivered = true
-      return Effect.zipRight(this.closeUpstream, Effect.fail(Option.none()))
+      return Effect.as(this.closeUpstream, endMark)
     }
     if (terminal !== undefined) return this.endWith(terminal)
     return this.park
   })
 
-  private endWith(cause: Cause.Cause<E | GuardError>): Effect.Effect<never, Option.Option<E | GuardError>> {
+  private endWith(cause: Cause.Cause<E | GuardError>): Effect.Effect<never, E | GuardError> {
     this.delivered = true
-    return Effect.zipRight(this.closeUpstream, Effect.failCause(Cause.map(cause, Option.some)))
+    return Effect.zipRight(this.closeUpstream, Effect.failCause(cause))
   }
 
   private take(): Effect.Effect<Chunk.Chunk<B>> {
@@ -599,13 +607,16 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     return Effect.succeed(chunk)
   }
 
-  private readonly park: Effect.Effect<Chunk.Chunk<B>, Option.Option<E | GuardError>> = Effect.async((resume) => {
+  /**
+   * Waits for something to hand over. No canceler: a consumer interrupted here is closing the stream,
+   * and `close` lets go of the waiter; a pull after that parks afresh.
+   */
+  private readonly park: Effect.Effect<Chunk.Chunk<B> | EndMark, E | GuardError> = Effect.async((resume) => {
     const now = this.now()
     // The first pull waits from the request's start (set when the state was made).
     this.waitingSince ??= now
     this.waiter = resume
     this.reschedule()
-    return Effect.sync(() => this.unpark(this.now()))
   })
 
   /** The first pull: tells the observer, starts the transport and the deadlines. */
@@ -613,7 +624,10 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     const signal = this.signal
     if (signal !== undefined) {
       if (signal.aborted) this.aborted()
-      else signal.addEventListener("abort", this.aborted, { once: true })
+      else {
+        this.onAbort = () => this.aborted()
+        signal.addEventListener("abort", this.onAbort, { once: true })
+      }
     }
     return Effect.flatMap(
       this.observed ? this.observer.started(this.info) : Effect.void,
@@ -636,7 +650,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     if (this.upstreamClosed) return Effect.void
     this.upstreamClosed = true
     this.deadlines.remove(this)
-    this.signal?.removeEventListener("abort", this.aborted)
+    if (this.onAbort !== undefined) this.signal?.removeEventListener("abort", this.onAbort)
     this.controls?.abort()
     const closers = this.closers
     this.closers = undefined
@@ -696,29 +710,45 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
 }
 
 /**
- * A guarded stream of what `open` feeds. `open` runs in a fiber of its own from the first pull:
- * it may take its time (a pool wait, a connection, retries) and is cut short by any decision. A
- * socket transport returns once the response started and feeds from its callbacks; a pump keeps
- * running until its source ends.
+ * What a guarded stream needs, read from context at its first pull.
  *
  * @internal
  */
-export const make = <A, B, E, R>(
-  open: (feed: Feed<A, E>) => Effect.Effect<void, E, R>,
-  policy: TimeoutPolicy.TimeoutPolicy,
-  emit: Emit,
-  options?: Options
-): Stream.Stream<B, E | GuardError, R> =>
-  Stream.suspend(() => {
+export interface Setup<A, E, R> {
+  readonly open: (feed: Feed<A, E>) => Effect.Effect<void, E, R>
+  readonly policy: TimeoutPolicy.TimeoutPolicy
+  readonly options?: Options | undefined
+}
+
+/**
+ * A guarded stream of what `open` feeds. `setup` runs at the first pull, with the Clock and the
+ * observer; `open` then runs in a fiber of its own: it may take its time (a pool wait, a
+ * connection, retries) and is cut short by any decision. A socket transport returns once the
+ * response started and feeds from its callbacks; a pump keeps running until its source ends.
+ *
+ * Built as one channel that writes what each pull hands over: no `Stream.unwrap`, no per-pull
+ * `Option` failures, so an idle stream is its state and the consumer's parked pull.
+ *
+ * @internal
+ */
+export const make = <A, B, E, R, R2>(
+  setup: Effect.Effect<Setup<A, E, R>, never, R2>,
+  emit: Emit
+): Stream.Stream<B, E | GuardError, R | R2> =>
+  Stream.fromChannel(Channel.suspend(() => {
     let state: GuardedStream<A, B, E> | undefined
-    const pull: Effect.Effect<Chunk.Chunk<B>, Option.Option<E | GuardError>, R> = Effect.suspend(() => {
-      if (state !== undefined) return state.next
-      return Effect.flatMap(Effect.zip(Effect.clock, StreamObserver.StreamObserver), ([clock, observer]) => {
+    const first: Effect.Effect<Chunk.Chunk<B> | EndMark, E | GuardError, R | R2> = Effect.flatMap(
+      Effect.zip(Effect.zip(Effect.clock, StreamObserver.StreamObserver), setup),
+      ([[clock, observer], { open, options, policy }]) => {
         state = new GuardedStream<A, B, E>(clock, forClock(clock), observer, policy, emit, options)
         return Effect.zipRight(state.start(open), state.next)
-      })
-    })
-    return Stream.repeatEffectChunkOption(pull).pipe(
-      Stream.ensuringWith((exit) => state === undefined ? Effect.void : state.close(exit))
+      }
     )
-  })
+    const onValue = (
+      value: Chunk.Chunk<B> | EndMark
+    ): Channel.Channel<Chunk.Chunk<B>, unknown, E | GuardError, unknown, unknown, unknown, R | R2> =>
+      value === endMark ? Channel.void : Channel.zipRight(Channel.write(value), loop)
+    const loop: Channel.Channel<Chunk.Chunk<B>, unknown, E | GuardError, unknown, unknown, unknown, R | R2> = Channel
+      .suspend(() => Channel.flatMap(Channel.fromEffect(state === undefined ? first : state.next), onValue))
+    return Channel.ensuringWith(loop, (exit) => state === undefined ? Effect.void : state.close(exit))
+  }))
