@@ -83,6 +83,9 @@ interface StreamEventDefinition extends Data.TaggedEnum.WithGenerics<1> {
 }
 
 const constructors = Data.taggedEnum<StreamEventDefinition>()
+// Read once: each property read of a tagged enum makes a new constructor, and these run per event.
+const keepalive = constructors.Keepalive
+const done = constructors.Done
 
 /**
  * @since 0.1.0
@@ -100,7 +103,7 @@ export const Chunk: <A>(args: { readonly value: A; readonly bytes: number }) => 
  */
 export const Keepalive = <A = never>(
   args: { readonly value?: A | undefined; readonly bytes: number }
-): StreamEvent<NoInfer<A>> => constructors.Keepalive({ value: args.value, bytes: args.bytes })
+): StreamEvent<NoInfer<A>> => keepalive({ value: args.value, bytes: args.bytes })
 
 /**
  * The end, with its payload when it has one. Inferred like `Keepalive`.
@@ -110,7 +113,7 @@ export const Keepalive = <A = never>(
  */
 export const Done = <A = never>(
   args: { readonly value?: A | undefined; readonly bytes: number }
-): StreamEvent<NoInfer<A>> => constructors.Done({ value: args.value, bytes: args.bytes })
+): StreamEvent<NoInfer<A>> => done({ value: args.value, bytes: args.bytes })
 
 /**
  * @since 0.1.0

@@ -62,6 +62,16 @@ export interface Classifier<A> {
  */
 export type Framer<A> = Decoder<A>
 
+/**
+ * The UTF-8 text of `buf[start, end)`. A Node `Buffer` (what a socket reads) decodes a slice in
+ * place; any other `Uint8Array` goes through the `TextDecoder`. Lines never split a character here
+ * (they are cut at CR and LF bytes), so neither needs a streaming decoder.
+ */
+const text = (decoder: { decode(input: Uint8Array): string }, buf: Uint8Array, start: number, end: number): string =>
+  isBuffer(buf) ? buf.toString("utf8", start, end) : decoder.decode(buf.subarray(start, end))
+
+const isBuffer = (buf: Uint8Array): buf is Buffer => typeof Buffer !== "undefined" && Buffer.isBuffer(buf)
+
 const isJson = (text: string): boolean => {
   try {
     JSON.parse(text)
@@ -262,7 +272,7 @@ export class SseFramer<A> implements Framer<A> {
     if (at >= end) return ""
     at++
     if (buf[at] === SPACE) at++
-    return at >= end ? "" : this.decoder.decode(buf.subarray(at, end))
+    return at >= end ? "" : text(this.decoder, buf, at, end)
   }
 
   private addData(value: string): void {
@@ -383,6 +393,6 @@ export class NdjsonFramer<A> implements Framer<A> {
     if (first === end) return undefined
     const bytes = this.carry
     this.carry = 0
-    return this.classifier.frame(out, "", this.decoder.decode(buf.subarray(start, end)), undefined, bytes)
+    return this.classifier.frame(out, "", text(this.decoder, buf, start, end), undefined, bytes)
   }
 }
