@@ -3,34 +3,26 @@
  * network read, with keep-alive comments during upstream silence, one error event when a started
  * stream fails, and the disconnect policy (`cancel` or `drain`) when the client leaves.
  *
- * The client's response body pulls the upstream directly: the HTTP server writes what one pull
- * handed over and pulls again when the socket took it, so a slow client slows the upstream down
- * (the guard pauses its socket) and an idle stream costs the guard's state and nothing more. The
- * keep-alives are the guard's heartbeat and the shutdown is its abort signal, so no stream has a
- * timer or a fiber of its own besides the request's.
+ * The request's own fiber pulls the upstream and writes each pull to the client's socket, waiting
+ * for it to drain when it is full, so a slow client slows the upstream down (the guard pauses its
+ * socket). The keep-alives are the guard's heartbeat, written straight to the socket without waking
+ * the fiber, and the shutdown is the guard's abort signal: an idle stream costs its request, the
+ * guard's state and nothing more, no timer and no fiber of its own.
+ *
+ * Why the Node response by hand, not the platform's streaming body: that body runs in a fiber of
+ * its own with its own scope and channel, which doubles what an idle stream costs.
  *
  * @since 0.1.0
  */
 import type { HttpClientRequest } from "@effect/platform"
-import { Headers, HttpServerResponse } from "@effect/platform"
+import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
 import { LlmClient } from "@streamguard/client"
-import { RequestProfile, StreamObserver } from "@streamguard/core"
-import type { StreamEvent } from "@streamguard/core"
+import { Guard, RequestProfile, StreamEvent, StreamObserver } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
-import {
-  Cause,
-  Chunk,
-  Deferred,
-  Duration,
-  Effect,
-  Either,
-  ExecutionStrategy,
-  Exit,
-  FiberId,
-  Option,
-  Scope,
-  Stream
-} from "effect"
+import type { Chunk } from "effect"
+import { Cause, Deferred, Duration, Effect, ExecutionStrategy, Exit, FiberId, Option, Scope, Stream } from "effect"
+import type * as Http from "node:http"
 import { GatewayConfig } from "./Config.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import { Lifecycle } from "./Lifecycle.js"
@@ -68,7 +60,7 @@ export interface StreamRequest<A> {
   readonly upstream: HttpClientRequest.HttpClientRequest
   /** The request's profile: its policy guards the upstream stream. */
   readonly profile: RequestProfile.Service
-  /** Takes the admission slots, held until the upstream is closed. */
+  /** Takes the admission slots, held until the scope closes. */
   readonly admit: Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope>
   readonly onDisconnect: DisconnectPolicy
   readonly log: Pick<StreamLog.Record, "requestId" | "endpoint" | "profile" | "upstream" | "model">
@@ -87,7 +79,16 @@ interface State {
   outcome: string | undefined
 }
 
-const encoder = new TextEncoder()
+/** Waits until the client's socket took what was written; ends early if the client went away. */
+const drained = (response: Http.ServerResponse) =>
+  Effect.async<void>((resume) => {
+    const done = () => {
+      response.off("drain", done).off("close", done)
+      resume(Effect.void)
+    }
+    response.once("drain", done).once("close", done)
+    return Effect.sync(() => response.off("drain", done).off("close", done))
+  })
 
 /**
  * @since 0.1.0
@@ -108,145 +109,171 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
      * frame, or the first keep-alive after `keepaliveInterval` of silence, commits a 200 event
      * stream, and a later failure becomes the in-band error event.
      */
+    // Untraced: a span per request would stay in memory for the stream's whole life.
     const stream: <A>(
       request: StreamRequest<A>
-    ) => Effect.Effect<HttpServerResponse.HttpServerResponse, never, Scope.Scope> = Effect.fn("Relay.stream")(
-      function*<A>(request: StreamRequest<A>) {
-        const clock = yield* Effect.clock
-        const startedAt = clock.unsafeCurrentTimeMillis()
-        const failureContext: ErrorResponse.FailureContext = { upstream: request.log.upstream, secrets }
-        const state: State = {
-          status: 0,
-          completed: false,
-          disconnect: undefined,
-          endedBy: undefined,
-          error: undefined,
-          outcome: undefined
-        }
+    ) => Effect.Effect<
+      HttpServerResponse.HttpServerResponse,
+      never,
+      Scope.Scope | HttpServerRequest.HttpServerRequest
+    > = Effect.fnUntraced(function*<A>(request: StreamRequest<A>) {
+      const clock = yield* Effect.clock
+      const startedAt = clock.unsafeCurrentTimeMillis()
+      const failureContext: ErrorResponse.FailureContext = { upstream: request.log.upstream, secrets }
+      const state: State = {
+        status: 0,
+        completed: false,
+        disconnect: undefined,
+        endedBy: undefined,
+        error: undefined,
+        outcome: undefined
+      }
+      const response = NodeHttpServerRequest.toServerResponse(yield* HttpServerRequest.HttpServerRequest)
+      // The dialect's own keep-alive: a payload-less keepalive, an SSE comment on every SSE endpoint.
+      const keepalive = request.dialect.encode(StreamEvent.Keepalive({ bytes: 0 }))
 
-        // The guard counts the stream (outcome, chunks, bytes, time to first chunk) and tells its
-        // observer once the upstream closed: the log line takes its numbers from there, so it
-        // agrees with the metrics the ambient observer keeps.
-        const observed = yield* Deferred.make<StreamObserver.Ended>()
-        const observer = StreamObserver.combine(yield* StreamObserver.StreamObserver, {
-          ...StreamObserver.noopService,
-          ended: (_, ended) => Deferred.succeed(observed, ended)
-        })
-        const events = client.streamEvents(request.upstream, {
-          dialect: request.dialect,
-          labels: { upstream: request.log.upstream },
-          heartbeat: config.keepaliveInterval,
-          signal: lifecycle.stopSignal
-        }).pipe(
-          Stream.provideService(RequestProfile.RequestProfile, request.profile),
-          Stream.provideService(StreamObserver.StreamObserver, observer)
+      // The guard counts the stream (outcome, chunks, bytes, time to first chunk) and tells its
+      // observer once the upstream closed: the log line takes its numbers from there, so it
+      // agrees with the metrics the ambient observer keeps.
+      const observed = yield* Deferred.make<StreamObserver.Ended>()
+      const observer = StreamObserver.combine(yield* StreamObserver.StreamObserver, {
+        ...StreamObserver.noopService,
+        ended: (_, ended) => Deferred.succeed(observed, ended)
+      })
+      const upstream = Guard.fromFeedEvents(
+        Effect.provideService(
+          client.prepare(request.upstream, {
+            dialect: request.dialect,
+            labels: { upstream: request.log.upstream },
+            heartbeat: config.keepaliveInterval,
+            // Once the 200 went out, a keep-alive is written here without waking the request.
+            onHeartbeat: () => {
+              if (state.status !== 200 || response.writableEnded) return false
+              response.write(keepalive)
+              return true
+            },
+            signal: lifecycle.stopSignal,
+            observer
+          }),
+          RequestProfile.RequestProfile,
+          request.profile
         )
-        // The admission slots are held until the upstream closes.
-        const upstream = Stream.unwrapScoped(Effect.as(request.admit, events))
+      )
 
-        const errorOf = (error: unknown): ErrorResponse.GatewayError => {
-          if (isAborted(error)) {
-            state.endedBy = "shutdown"
-            return ErrorResponse.shuttingDown()
+      const errorOf = (error: unknown): ErrorResponse.GatewayError => {
+        if (isAborted(error)) {
+          state.endedBy = "shutdown"
+          return ErrorResponse.shuttingDown()
+        }
+        return ErrorResponse.fromFailure(error, failureContext)
+      }
+
+      const logEnd = Effect.suspend(() =>
+        Effect.flatMap(
+          // A drained upstream ends later; any other has closed by now, if it ever started (a
+          // request refused at admission never did).
+          state.disconnect === "drain"
+            ? Effect.timeoutOption(Deferred.await(observed), Duration.sum(config.drainWindow, Duration.seconds(1)))
+            : Effect.flatMap(
+              Deferred.isDone(observed),
+              (done) => done ? Effect.map(Deferred.await(observed), Option.some) : Effect.succeedNone
+            ),
+          (seen) => {
+            const ended = Option.getOrUndefined(seen)
+            return streamLog.ended({
+              ...request.log,
+              stream: true,
+              outcome: ended?.outcome ?? state.outcome ?? "interrupted",
+              status: state.status,
+              disconnect: state.disconnect,
+              endedBy: state.endedBy,
+              ttfcMs: ended?.timeToFirstChunkMillis,
+              chunks: ended?.chunks ?? 0,
+              keepalives: ended?.keepalives ?? 0,
+              bytes: ended?.bytes ?? 0,
+              durationMs: ended?.durationMillis ?? clock.unsafeCurrentTimeMillis() - startedAt,
+              error: state.error
+            })
           }
-          return ErrorResponse.fromFailure(error, failureContext)
-        }
+        )
+      )
+      // Registered first, so it runs last: once the upstream has closed (or its drain began).
+      yield* Effect.addFinalizer(() => Effect.forkIn(logEnd, lifecycle.scope))
+      yield* lifecycle.track
 
-        const logEnd = Effect.suspend(() =>
-          Effect.flatMap(
-            // A drained upstream ends later; any other has closed by now, if it ever started (a
-            // request refused at admission never did).
-            state.disconnect === "drain"
-              ? Effect.timeoutOption(Deferred.await(observed), Duration.sum(config.drainWindow, Duration.seconds(1)))
-              : Effect.flatMap(
-                Deferred.isDone(observed),
-                (done) => done ? Effect.map(Deferred.await(observed), Option.some) : Effect.succeedNone
-              ),
-            (seen) => {
-              const ended = Option.getOrUndefined(seen)
-              return streamLog.ended({
-                ...request.log,
-                stream: true,
-                outcome: ended?.outcome ?? state.outcome ?? "interrupted",
-                status: state.status,
-                disconnect: state.disconnect,
-                endedBy: state.endedBy,
-                ttfcMs: ended?.timeToFirstChunkMillis,
-                chunks: ended?.chunks ?? 0,
-                keepalives: ended?.keepalives ?? 0,
-                bytes: ended?.bytes ?? 0,
-                durationMs: ended?.durationMillis ?? clock.unsafeCurrentTimeMillis() - startedAt,
-                error: state.error
-              })
-            }
+      // The upstream and its admission live in a scope of their own, closed by the request's end:
+      // with the request when it completed, as interrupted when the client left (`cancel`), or
+      // after the drain window (`drain`), which outlives the request in the gateway's scope.
+      const upstreamScope = yield* Scope.fork(
+        request.onDisconnect === "drain" ? lifecycle.scope : yield* Effect.scope,
+        ExecutionStrategy.sequential
+      )
+      const pull = yield* Scope.extend(Effect.zipRight(request.admit, Stream.toPull(upstream)), upstreamScope).pipe(
+        Effect.either
+      )
+
+      // Runs when the request ends, whichever way: the client leaving applies the policy.
+      yield* Effect.addFinalizer((exit) =>
+        Effect.suspend(() => {
+          if (state.completed) return Scope.close(upstreamScope, Exit.void)
+          state.disconnect = request.onDisconnect
+          if (state.status === 0) state.status = 499
+          // The moment the gateway saw the client leave, for debugging how long the upstream close took.
+          const told = Effect.logDebug("client disconnected").pipe(
+            Effect.annotateLogs({ requestId: request.log.requestId, onDisconnect: request.onDisconnect })
           )
-        )
-        // Registered first, so it runs last: once the upstream has closed (or its drain began).
-        yield* Effect.addFinalizer(() => Effect.forkIn(logEnd, lifecycle.scope))
-        yield* lifecycle.track
+          const interrupted = Exit.isFailure(exit) ? exit : Exit.interrupt(FiberId.none)
+          if (request.onDisconnect === "cancel" || pull._tag === "Left") {
+            return Effect.zipRight(told, Scope.close(upstreamScope, interrupted))
+          }
+          const drain = Effect.forever(pull.right).pipe(
+            Effect.ignore,
+            Effect.timeout(config.drainWindow),
+            Effect.ignore,
+            Effect.ensuring(Scope.close(upstreamScope, interrupted)),
+            // Interruptible: forked from a finalizer, it would inherit uninterruptibility and the
+            // window could not cut the wait short.
+            Effect.interruptible
+          )
+          return Effect.zipRight(told, Effect.forkIn(drain, lifecycle.scope))
+        })
+      )
 
-        // The upstream lives in a scope of its own, closed by the request's end: with the request
-        // when it completed, as interrupted when the client left (`cancel`), or after the drain
-        // window (`drain`), which outlives the request in the gateway's scope.
-        const upstreamScope = yield* Scope.fork(
-          request.onDisconnect === "drain" ? lifecycle.scope : yield* Effect.scope,
-          ExecutionStrategy.sequential
+      const answer = (error: ErrorResponse.GatewayError) => {
+        state.completed = true
+        state.status = error.status
+        state.error = error.message
+        state.outcome = error.type
+        return ErrorResponse.toResponse(request.endpoint, error).pipe(
+          HttpServerResponse.setHeader("x-request-id", request.log.requestId)
         )
-        const pull = yield* Scope.extend(Stream.toPull(upstream), upstreamScope)
+      }
+      if (pull._tag === "Left") return answer(pull.left)
+      const first = yield* Effect.either(pull.right)
+      if (first._tag === "Left" && Option.isSome(first.left)) return answer(errorOf(first.left.value))
 
-        // Runs when the request ends, whichever way: the client leaving applies the policy.
-        yield* Effect.addFinalizer((exit) =>
-          Effect.suspend(() => {
-            if (state.completed) return Scope.close(upstreamScope, Exit.void)
-            state.disconnect = request.onDisconnect
-            if (state.status === 0) state.status = 499
-            // The moment the gateway saw the client leave, for debugging how long the upstream close took.
-            const told = Effect.logDebug("client disconnected").pipe(
-              Effect.annotateLogs({ requestId: request.log.requestId, onDisconnect: request.onDisconnect })
-            )
-            if (request.onDisconnect === "cancel") {
-              return Effect.zipRight(
-                told,
-                Scope.close(upstreamScope, Exit.isFailure(exit) ? exit : Exit.interrupt(FiberId.none))
-              )
-            }
-            const drain = Effect.forever(pull).pipe(
-              Effect.ignore,
-              Effect.timeout(config.drainWindow),
-              Effect.ignore,
-              Effect.ensuring(Scope.close(upstreamScope, Exit.interrupt(FiberId.none))),
-              // Interruptible: forked from a finalizer, it would inherit uninterruptibility and the
-              // window could not cut the wait short.
-              Effect.interruptible
-            )
-            return Effect.zipRight(told, Effect.forkIn(drain, lifecycle.scope))
-          })
-        )
-
-        const headers = Headers.fromInput({ "x-request-id": request.log.requestId })
-        const first = yield* Effect.either(pull)
-        if (Either.isLeft(first) && Option.isSome(first.left)) {
-          const error = errorOf(first.left.value)
-          state.completed = true
-          state.status = error.status
+      const text = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): string => {
+        let out = ""
+        for (const event of events) out += request.dialect.encode(event)
+        return out
+      }
+      const write = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>) =>
+        Effect.suspend(() => {
+          const out = text(events)
+          return out === "" || response.write(out) ? Effect.void : drained(response)
+        })
+      // A failure after the 200 is one error event in the client's dialect, then the end.
+      const failed = (cause: Cause.Cause<Option.Option<unknown>>) =>
+        Effect.suspend(() => {
+          const failure = Cause.failureOption(cause)
+          if (Option.isSome(failure) && Option.isNone(failure.value)) return Effect.void
+          if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+          const error = errorOf(
+            Option.getOrUndefined(Option.orElse(Option.flatten(failure), () => Cause.dieOption(cause)))
+          )
           state.error = error.message
-          state.outcome = error.type
-          return ErrorResponse.toResponse(request.endpoint, error).pipe(HttpServerResponse.setHeaders(headers))
-        }
-        state.status = 200
-
-        const encoded = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): Chunk.Chunk<Uint8Array> => {
-          let text = ""
-          for (const event of events) text += request.dialect.encode(event)
-          return text === "" ? Chunk.empty() : Chunk.of(encoder.encode(text))
-        }
-        // A failure after the 200 is one error event in the client's dialect, then the end.
-        const errorEvent = (cause: Cause.Cause<unknown>): Stream.Stream<Uint8Array> => {
-          if (Cause.isInterruptedOnly(cause)) return Stream.failCause(cause as Cause.Cause<never>)
-          const failure = Option.orElse(Cause.failureOption(cause), () => Cause.dieOption(cause))
-          const error = errorOf(Option.getOrUndefined(failure))
-          state.error = error.message
-          const defect = Cause.isDie(cause)
+          response.write(request.dialect.encode(request.dialect.errorEvent(ErrorResponse.inBand(error))))
+          return Cause.isDie(cause)
             ? Effect.logError("stream failed with a defect").pipe(
               Effect.annotateLogs({
                 requestId: request.log.requestId,
@@ -254,34 +281,25 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
               })
             )
             : Effect.void
-          return Stream.concat(
-            Stream.execute(defect),
-            Stream.succeed(
-              encoder.encode(request.dialect.encode(request.dialect.errorEvent(ErrorResponse.inBand(error))))
-            )
-          )
-        }
-        const rest = Stream.repeatEffectChunkOption(Effect.map(pull, encoded))
-        const body = Stream.concat(
-          Either.isRight(first) ? Stream.fromChunk(encoded(first.right)) : Stream.empty,
-          Either.isRight(first) ? rest : Stream.empty
-        ).pipe(
-          Stream.catchAllCause(errorEvent),
-          Stream.concat(Stream.execute(Effect.sync(() => {
-            state.completed = true
-          })))
-        )
-        return HttpServerResponse.stream(body, {
-          contentType: "text/event-stream; charset=utf-8",
-          headers: Headers.fromInput({
-            "x-request-id": request.log.requestId,
-            "cache-control": "no-cache",
-            // Tells nginx not to buffer the stream.
-            "x-accel-buffering": "no"
-          })
         })
-      }
-    )
+
+      state.status = 200
+      response.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "x-request-id": request.log.requestId,
+        "cache-control": "no-cache",
+        // Tells nginx not to buffer the stream.
+        "x-accel-buffering": "no"
+      })
+      const relayed = first._tag === "Right"
+        ? Effect.zipRight(write(first.right), Effect.forever(Effect.flatMap(pull.right, write)))
+        : Effect.void
+      yield* Effect.catchAllCause(relayed, failed)
+      state.completed = true
+      response.end()
+      // The response is written: the platform sees it ended and adds nothing.
+      return HttpServerResponse.empty()
+    })
 
     return { stream } as const
   })

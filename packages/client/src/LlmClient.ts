@@ -75,8 +75,12 @@ export interface StreamOptions<A> {
    * consumer waits for the upstream after it answered (a relay's keep-alive comment).
    */
   readonly heartbeat?: Duration.DurationInput | undefined
+  /** Called at each heartbeat; `true` when it delivered the keepalive itself (see `Guard.GuardOptions`). */
+  readonly onHeartbeat?: (() => boolean) | undefined
   /** Aborting it ends the stream with `StreamAborted` and closes the connection at once. */
   readonly signal?: AbortSignal | undefined
+  /** The observer of this stream, instead of the `StreamObserver` in context. */
+  readonly observer?: StreamObserver.Service | undefined
 }
 
 /**
@@ -313,7 +317,9 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
         options: {
           labels: { profile: profile.name, dialect: streamOptions.dialect.name, ...streamOptions.labels },
           heartbeat: streamOptions.heartbeat === undefined ? undefined : Duration.decode(streamOptions.heartbeat),
-          signal: streamOptions.signal
+          onHeartbeat: streamOptions.onHeartbeat,
+          signal: streamOptions.signal,
+          observer: streamOptions.observer
         }
       }
     })

@@ -17,6 +17,7 @@ import type { GuardError } from "./GuardError.js"
 import { UnexpectedEnd, UpstreamErrorSignal } from "./GuardError.js"
 import * as GuardedStream from "./internal/guardedStream.js"
 import type * as StreamEvent from "./StreamEvent.js"
+import type * as StreamObserver from "./StreamObserver.js"
 import * as TimeoutPolicy from "./TimeoutPolicy.js"
 import type * as ZombieRequestError from "./ZombieRequestError.js"
 import type { TimeoutDetails } from "./ZombieRequestError.js"
@@ -42,6 +43,14 @@ export interface GuardOptions {
    * scheduler as the limits, so it costs no timer of its own.
    */
   readonly heartbeat?: Duration.Duration | undefined
+  /**
+   * Called at each heartbeat instead of handing the consumer a keepalive, when it returns `true`:
+   * it delivered the keepalive itself (a relay writing a comment straight to its client's socket),
+   * so the waiting consumer is not woken for it. Beats of a second or more fall on whole seconds.
+   */
+  readonly onHeartbeat?: (() => boolean) | undefined
+  /** The observer of this stream, instead of the `StreamObserver` in context. */
+  readonly observer?: StreamObserver.Service | undefined
   /**
    * Aborting this signal ends the stream with `StreamAborted` (outcome `interrupted`): the
    * upstream is closed at once and the consumer gets the typed failure at its next pull.

@@ -65,6 +65,17 @@ export class Deadlines {
     if (at < this.wakeAt && !this.running) this.arm()
   }
 
+  /**
+   * Moves `entry` to be looked at exactly at `at`, later or earlier (or forgets it, for none): for
+   * a deadline known to have moved for good, such as a phase's once the response has started.
+   */
+  move(entry: Timed, at: number | undefined): void {
+    if (at === undefined) return this.remove(entry)
+    if (entry.heapIndex < 0 || at < entry.heapAt) return this.schedule(entry, at)
+    entry.heapAt = at
+    this.down(entry.heapIndex)
+  }
+
   /** Forgets `entry` (its stream ended). The sleeping fiber, if any, wakes at its time and finds less to do. */
   remove(entry: Timed): void {
     const index = entry.heapIndex

@@ -122,6 +122,13 @@ export interface Options {
   readonly kind?: Kind | undefined
   /** Events only: a payload-less `Keepalive` for a consumer that waited this long after the upstream opened. */
   readonly heartbeat?: Duration.Duration | undefined
+  /**
+   * Called at each heartbeat instead: `true` when it delivered the keepalive itself (a relay writing
+   * a comment straight to its client), so the consumer is not woken for it.
+   */
+  readonly onHeartbeat?: (() => boolean) | undefined
+  /** The observer of this stream, instead of the one in context. */
+  readonly observer?: StreamObserver.Service | undefined
   /** Aborting it ends the stream with `StreamAborted`. */
   readonly signal?: AbortSignal | undefined
 }
@@ -180,6 +187,9 @@ type Deadline = Phase | "request" | "firstChunk" | "chunk" | "progress" | "total
 /** The keepalive a heartbeat hands over: not from the upstream, so it counts nowhere. */
 const beat = StreamEvent.Keepalive({ bytes: 0 })
 
+/** Heartbeats of at least this many millis fall on its multiples. */
+const beatGrid = 1000
+
 const timeouts = {
   pool: PoolTimeout,
   connect: ConnectTimeout,
@@ -213,6 +223,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
   private readonly limits: Limits
   private readonly heartbeat: number | undefined
   private readonly signal: AbortSignal | undefined
+  private readonly onHeartbeat: (() => boolean) | undefined
   private onAbort: (() => void) | undefined = undefined
   private readonly info: StreamObserver.StreamInfo
   /** Whether anybody listens: unobserved streams build no observer effects at all. */
@@ -279,6 +290,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
       ? Math.max(1, Duration.toMillis(options.heartbeat))
       : undefined
     this.signal = options?.signal
+    this.onHeartbeat = options?.onHeartbeat
     this.lastEventAt = this.startedAt
     this.observed = observer !== StreamObserver.noopService
     this.info = { id: ++nextStreamId, labels: options?.labels ?? {}, startedAt: this.startedAt }
@@ -313,7 +325,10 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     this.lastEventAt = now
     this.progressMark = this.parkedNow(now)
     if (this.observed) this.tell(this.observer.opened(this.info, now - this.startedAt))
-    this.reschedule()
+    // The phase deadline the heap holds is over for good: without moving it the scheduler would
+    // wake for nothing (a connect limit of 10 s, once per stream).
+    const next = this.earliest()
+    this.deadlines.move(this, next.which === undefined ? undefined : next.at)
     this.wake(now)
   }
 
@@ -465,9 +480,12 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     // Once the upstream has ended, the consumer reads what it left within `total` alone.
     if (limits.total !== undefined) consider(this.startedAt + limits.total, "total")
     if (limits.request !== undefined) consider(this.startedAt + limits.request, "request")
-    // Not a limit: the consumer gets a keepalive of its own when it has waited long enough.
-    if (this.heartbeat !== undefined && waiting !== undefined && this.openedAt !== undefined && !this.closed()) {
-      consider(Math.max(waiting, this.openedAt, this.handedAt) + this.heartbeat, "heartbeat")
+    // Not a limit: the consumer gets a keepalive of its own when it has waited long enough. Beats of
+    // a second or more fall on whole seconds (to the nearest), so one wake serves every stream due.
+    const heartbeat = this.heartbeat
+    if (heartbeat !== undefined && waiting !== undefined && this.openedAt !== undefined && !this.closed()) {
+      const at = Math.max(waiting, this.openedAt, this.handedAt) + heartbeat
+      consider(heartbeat >= beatGrid ? Math.round(at / beatGrid) * beatGrid : at, "heartbeat")
     }
     return { at, which }
   }
@@ -483,9 +501,11 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     if (which === undefined) return undefined
     if (at > now) return at
     if (which === "heartbeat") {
-      this.out.push(beat as B)
       this.handedAt = now
-      this.wake(now)
+      if (this.onHeartbeat?.() !== true) {
+        this.out.push(beat as B)
+        this.wake(now)
+      }
       const next = this.earliest()
       return next.which === undefined ? undefined : next.at
     }
@@ -663,17 +683,18 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
 
   /** On every end of the stream: the transport closed, then the observer told, exactly once. */
   close(exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
+    // Undecided, the stream was ended from outside: interrupted (its run was, or its consumer was
+    // still waiting for the upstream when it was let go), or the consumer stopped (it took only
+    // what it needed, or failed itself).
+    const interrupted = (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) || this.waiter !== undefined
+    this.outcome ??= interrupted ? "interrupted" : "consumer_stopped"
     return Effect.zipRight(
       this.closeUpstream,
       Effect.suspend(() => {
         this.unpark(this.now())
-        if (!this.observed) {
-          this.outcome ??= Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ?
-            "interrupted" :
-            "consumer_stopped"
-          return Effect.void
-        }
-        return Effect.zipRight(this.flushTold(), this.observer.ended(this.info, this.ended(exit)))
+        return this.observed
+          ? Effect.zipRight(this.flushTold(), this.observer.ended(this.info, this.ended()))
+          : Effect.void
       })
     )
   }
@@ -688,14 +709,9 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     return told === undefined ? Effect.void : Effect.forEach(told, (effect) => effect, { discard: true })
   }
 
-  /**
-   * The end as the observer hears it. Undecided, the stream was ended from outside: an
-   * interruption, or the consumer stopping (taking only what it needed, or failing itself).
-   */
-  private ended(exit: Exit.Exit<unknown, unknown>): StreamObserver.Ended {
-    const outcome = this.outcome ??
-      (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "consumer_stopped")
-    this.outcome = outcome
+  /** The end as the observer hears it. */
+  private ended(): StreamObserver.Ended {
+    const outcome = this.outcome!
     const now = this.now()
     return {
       outcome,
@@ -740,7 +756,7 @@ export const make = <A, B, E, R, R2>(
     const first: Effect.Effect<Chunk.Chunk<B> | EndMark, E | GuardError, R | R2> = Effect.flatMap(
       Effect.zip(Effect.zip(Effect.clock, StreamObserver.StreamObserver), setup),
       ([[clock, observer], { open, options, policy }]) => {
-        state = new GuardedStream<A, B, E>(clock, forClock(clock), observer, policy, emit, options)
+        state = new GuardedStream<A, B, E>(clock, forClock(clock), options?.observer ?? observer, policy, emit, options)
         return Effect.zipRight(state.start(open), state.next)
       }
     )
