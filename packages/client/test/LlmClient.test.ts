@@ -9,7 +9,7 @@ import * as ChildProcess from "node:child_process"
 import * as Net from "node:net"
 import { checkNoLeaks } from "./support/leaks.js"
 import type { Exchange } from "./support/upstream.js"
-import { chunk, closedWithin, done, drip, keepalive, sseHead, upstream } from "./support/upstream.js"
+import { chunk, closedWithin, done, drip, isClosed, keepalive, sseHead, upstream } from "./support/upstream.js"
 
 const dialect = Dialects.openaiChat
 
@@ -100,6 +100,25 @@ describe("LlmClient.stream: the behaviour table on real sockets", () => {
       yield* closedWithin(yield* server.exchange(0))
       assert.strictEqual(seen.ended[0]?.outcome, "done")
     }))
+
+  live(
+    "done: a response the server ended with its done frame keeps its connection for reuse",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* upstream((x) => {
+          sseHead(x)
+          x.response.end(chunk("a") + done)
+        })
+        const seen = recorder()
+        const out = yield* run(LlmClient.stream(post(server.url), { dialect }), { chunk: "1 second" }, seen)
+        assert.strictEqual(text(out), "a")
+        // A second exchange ends after the first was released: the first socket is still open then,
+        // in undici's pool (or carrying the second), where a destroyed one would have closed at once.
+        yield* run(LlmClient.stream(post(server.url), { dialect }), { chunk: "1 second" }, seen)
+        assert.isFalse(yield* isClosed(yield* server.exchange(0)))
+        assert.deepStrictEqual(seen.ended.map((e) => e.outcome), ["done", "done"])
+      })
+  )
 
   live("error_signal: fails with UpstreamErrorSignal and closes the connection", () =>
     Effect.gen(function*() {

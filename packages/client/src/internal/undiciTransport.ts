@@ -99,19 +99,32 @@ class Exchange<A, R> {
     settle?.(effect)
   }
 
+  // The guard's controls (`Guard.Control`): this object is its own, no closures per attempt.
+
   /** Destroys the connection (or the request, still queued for one). */
-  readonly abort = (): void => {
-    if (this.aborted) return
+  abort(): void {
+    if (this.aborted || this.state === "ended") return
     this.aborted = true
     clearTimeout(this.excerptTimer)
     this.abortRequest?.(new Error("aborted by StreamGuard"))
   }
 
-  readonly pause = (): void => {}
+  /** Pausing is `onData` returning `false`. */
+  pause(): void {}
 
-  readonly resume = (): void => {
+  resume(): void {
     const resume = this.resumeReading
     if (resume !== undefined && this.state === "streaming") resume()
+  }
+
+  /**
+   * The upstream said it is done: a response that completes in the same read (its end usually
+   * arrives with the done frame) leaves its connection to undici's pool; one that does not is
+   * aborted on the next turn of the event loop.
+   */
+  release(): void {
+    if (this.state === "ended" || this.aborted) return
+    setImmediate(() => this.abort())
   }
 
   onConnect(abort: (error: Error) => void): void {
@@ -251,7 +264,7 @@ const send = <A, R>(
         )
       }
       const exchange = new Exchange<A, R>(attempt, decoder, toResult, resume)
-      attempt.feed.control({ abort: exchange.abort, pause: exchange.pause, resume: exchange.resume })
+      attempt.feed.control(exchange)
       attempt.feed.phase("connect")
       try {
         dispatcher.dispatch(
@@ -270,7 +283,7 @@ const send = <A, R>(
       } catch (error) {
         return resume(Effect.fail(transportError(error, "request")))
       }
-      return Effect.sync(exchange.abort)
+      return Effect.sync(() => exchange.abort())
     }))
 
 /**

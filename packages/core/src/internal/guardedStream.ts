@@ -68,6 +68,11 @@ export interface Control {
   readonly pause?: (() => void) | undefined
   /** Read again (the consumer took what was buffered). */
   readonly resume?: (() => void) | undefined
+  /**
+   * The upstream said it is done: finish the response cleanly if it completes at once (its
+   * connection may then be reused), else abort. Without it, `abort`.
+   */
+  readonly release?: (() => void) | undefined
 }
 
 /**
@@ -387,7 +392,8 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
       else this.settle("error_signal", Cause.squash(this.terminal))
       this.stopTransport()
       this.wake(now)
-      return false
+      // After done the response may still finish cleanly in this read: the transport reads on.
+      return this.terminal === done
     }
     this.wake(now)
     if (out.length >= highWaterMark && !this.paused) {
@@ -555,6 +561,13 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     this.wake(now)
   }
 
+  private endTransport(): void {
+    const controls = this.controls
+    if (controls === undefined) return
+    if (this.terminal === done && this.decision === undefined && controls.release !== undefined) controls.release()
+    else controls.abort()
+  }
+
   /** Records how the stream ended; the first to decide wins. */
   private settle(outcome: StreamOutcome, error?: unknown): void {
     if (this.outcome !== undefined) return
@@ -562,9 +575,12 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     this.error = error
   }
 
-  /** Aborts the connection now; a transport fiber is interrupted (its finalizers run on close). */
+  /**
+   * Stops the transport now: aborts the connection (after the upstream's own done, lets it finish
+   * cleanly if it can), and interrupts a transport fiber (its finalizers run on close).
+   */
   private stopTransport(): void {
-    this.controls?.abort()
+    this.endTransport()
     this.transport?.unsafeInterruptAsFork(FiberId.none)
   }
 
@@ -671,7 +687,7 @@ export class GuardedStream<A, B, E> implements Timed, Feed<A, E> {
     this.upstreamClosed = true
     this.deadlines.remove(this)
     if (this.onAbort !== undefined) this.signal?.removeEventListener("abort", this.onAbort)
-    this.controls?.abort()
+    this.endTransport()
     const closers = this.closers
     this.closers = undefined
     const release = closers === undefined ? Effect.void : Effect.sync(() => {
