@@ -42,7 +42,8 @@ export class Admission extends Effect.Service<Admission>()("gateway/Admission", 
      * until the scope closes. Waits up to the profile's `pool` limit for both together (one
      * deadline); with no `pool` limit, or a zero one, only takes them if free right now.
      */
-    const admit = Effect.fn("Admission.admit")(function*(upstream: Upstream) {
+    // Untraced: it runs once per request, on the hot path.
+    const admit = Effect.fnUntraced(function*(upstream: Upstream) {
       const policy = yield* RequestProfile.policy
       const wait = Option.filter(TimeoutPolicy.limit(policy, "pool"), Duration.greaterThan(Duration.zero))
       const own = perUpstream.get(upstream.name)

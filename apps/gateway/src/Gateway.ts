@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { HttpRouter, HttpServer } from "@effect/platform"
+import { HttpMiddleware, HttpRouter, HttpServer } from "@effect/platform"
 import { NodeFileSystem, NodeHttpServer } from "@effect/platform-node"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { LlmClient } from "@streamguard/client"
@@ -129,7 +129,8 @@ export const layer = (
     Effect.map(NodeServer, (node) => NodeHttpServer.layer(() => node.server, { port: config.port, host: config.host }))
   )
   const served = Layer.mergeAll(
-    HttpServer.serve(app),
+    // No tracer is installed: a span per request would only hold memory for a stream's whole life.
+    HttpMiddleware.withTracerDisabledWhen(HttpServer.serve(app), () => true),
     gracefulShutdown
   ).pipe(Layer.provideMerge(server))
   return served.pipe(

@@ -22,6 +22,25 @@ export const requests = Metric.counter("streamguard_gateway_requests_total", {
   incremental: true
 })
 
+const requestsByKey = new Map<string, Effect.Effect<void>>()
+
+/**
+ * Counts one request answered with `status` on `endpoint`. The tagged counter of each pair is made
+ * once: tagging builds and hashes a new metric key, and this runs for every request.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const requestsBy = (endpoint: string, status: number): Effect.Effect<void> => {
+  const key = `${endpoint} ${status}`
+  let increment = requestsByKey.get(key)
+  if (increment === undefined) {
+    increment = Metric.increment(Metric.tagged(Metric.tagged(requests, "endpoint", endpoint), "status", String(status)))
+    requestsByKey.set(key, increment)
+  }
+  return increment
+}
+
 /**
  * Streams the gateway is relaying to clients right now (those a graceful shutdown waits for).
  *

@@ -11,7 +11,7 @@ import type { RequestProfile as RequestProfileNs } from "@streamguard/core"
 import { RequestProfile } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Anthropic, OpenAiChat, OpenAiResponses } from "@streamguard/protocols"
-import { Effect, Either, Metric, Option, Redacted } from "effect"
+import { Effect, Either, Option, Redacted } from "effect"
 import type { Schema } from "effect"
 import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
@@ -170,7 +170,7 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
       HttpServerResponse.HttpServerResponse,
       never,
       HttpServerRequest.HttpServerRequest | Scope.Scope
-    > = Effect.fn("RequestProxy.handle")(function*(spec: EndpointSpec<unknown>) {
+    > = Effect.fnUntraced(function*(spec: EndpointSpec<unknown>) {
       const request = yield* HttpServerRequest.HttpServerRequest
       const requestId = request.headers["x-request-id"] ?? randomUUID()
       const fail = (error: ErrorResponse.GatewayError) =>
@@ -232,11 +232,7 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
         onDisconnect,
         log
       })
-    }, (effect, spec) =>
-      Effect.tap(effect, (response) =>
-        Metric.increment(
-          Metric.tagged(Metric.tagged(Metrics.requests, "endpoint", spec.endpoint), "status", String(response.status))
-        )))
+    }, (effect, spec) => Effect.tap(effect, (response) => Metrics.requestsBy(spec.endpoint, response.status)))
 
     return { handle } as const
   })

@@ -43,7 +43,7 @@ export interface Record {
 export class StreamLog extends Effect.Service<StreamLog>()("gateway/StreamLog", {
   succeed: {
     /** Writes the line through the Effect logger (JSON in `main.ts`), annotated with the record. */
-    ended: Effect.fn("StreamLog.ended")(function*(record: Record) {
+    ended: Effect.fnUntraced(function*(record: Record) {
       yield* Effect.logInfo("stream ended").pipe(
         Effect.annotateLogs(
           Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))
