@@ -4,24 +4,21 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
-import * as Chunk from "effect/Chunk"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { GuardError } from "./GuardError.js"
-import { UnexpectedEnd, UpstreamErrorSignal } from "./GuardError.js"
-import * as GuardedStream from "./internal/guardedStream.js"
+import type * as Feeds from "./internal/feed.js"
+import * as GuardedChannel from "./internal/guardedChannel.js"
+import * as Pump from "./internal/pump.js"
+import * as Reference from "./internal/reference.js"
 import type * as StreamEvent from "./StreamEvent.js"
 import type * as StreamObserver from "./StreamObserver.js"
-import * as TimeoutPolicy from "./TimeoutPolicy.js"
+import type * as TimeoutPolicy from "./TimeoutPolicy.js"
 import type * as ZombieRequestError from "./ZombieRequestError.js"
-import type { TimeoutDetails } from "./ZombieRequestError.js"
-import { ChunkTimeout, TotalTimeout } from "./ZombieRequestError.js"
 
 /**
  * @since 0.1.0
@@ -114,8 +111,8 @@ export const guard: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<A, E | GuardError, R> =>
-    GuardedStream.make(
-      Effect.succeed({ open: (feed) => opening(Effect.succeed(self), feed), policy, options }),
+    GuardedChannel.make(
+      Effect.succeed({ open: (feed) => Pump.opening(Effect.succeed(self), feed), policy, options }),
       "content"
     )
 )
@@ -152,8 +149,8 @@ export const guardEvents: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R> =>
-    GuardedStream.make(
-      Effect.succeed({ open: (feed) => opening(Effect.succeed(self), feed), policy, options }),
+    GuardedChannel.make(
+      Effect.succeed({ open: (feed) => Pump.opening(Effect.succeed(self), feed), policy, options }),
       "events"
     )
 )
@@ -194,7 +191,7 @@ export const guardOpening: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<A, E | GuardError, R | Exclude<R2, Scope.Scope>> =>
-    GuardedStream.make(Effect.succeed({ open: (feed) => opening(open, feed), policy, options }), "content")
+    GuardedChannel.make(Effect.succeed({ open: (feed) => Pump.opening(open, feed), policy, options }), "content")
 )
 
 /**
@@ -228,18 +225,8 @@ export const guardEventsOpening: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R | Exclude<R2, Scope.Scope>> =>
-    GuardedStream.make(Effect.succeed({ open: (feed) => opening(open, feed), policy, options }), "events")
+    GuardedChannel.make(Effect.succeed({ open: (feed) => Pump.opening(open, feed), policy, options }), "events")
 )
-
-/** Opens the upstream in a scope that closes when the pump ends or is interrupted, then pumps it. */
-const opening = <A, E, R, R2>(
-  open: Effect.Effect<Stream.Stream<StreamEvent.StreamEvent<A>, E, R>, E, R2>,
-  feed: Feed<A, E>
-): Effect.Effect<void, E, R | Exclude<R2, Scope.Scope>> =>
-  Effect.scoped(Effect.flatMap(open, (stream) => {
-    feed.opened()
-    return pump(stream, feed)
-  }))
 
 /**
  * Reads an Effect stream of events into a feed: for a transport whose response comes as an
@@ -254,40 +241,7 @@ const opening = <A, E, R, R2>(
 export const pump = <A, E, R>(
   events: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
   feed: Feed<A, E>
-): Effect.Effect<void, never, R> =>
-  Effect.scoped(Effect.flatMap(Stream.toPull(events), (pull) => {
-    let wake: (() => void) | undefined
-    let paused = false
-    feed.control({
-      // The guard interrupts this fiber to stop it; there is no connection of its own to abort.
-      abort: () => {},
-      resume: () => {
-        paused = false
-        const resume = wake
-        wake = undefined
-        resume?.()
-      }
-    })
-    const caughtUp = Effect.async<void>((resume) => {
-      if (!paused) return resume(Effect.void)
-      wake = () => resume(Effect.void)
-    })
-    const loop: Effect.Effect<void, never, R> = Effect.matchCauseEffect(pull, {
-      onFailure: (cause) => {
-        const failure = Cause.failureOption(cause)
-        if (Option.isNone(failure)) return Effect.failCause(Cause.map(cause, () => undefined as never))
-        if (Option.isNone(failure.value)) return Effect.sync(() => feed.end())
-        feed.fail(failure.value.value)
-        return Effect.void
-      },
-      onSuccess: (events) => {
-        paused = !feed.events(Chunk.toReadonlyArray(events))
-        if (feed.closed()) return Effect.void
-        return paused ? Effect.zipRight(caughtUp, loop) : loop
-      }
-    })
-    return loop
-  }))
+): Effect.Effect<void, never, R> => Pump.make(events, feed)
 
 /**
  * A phase of a request before its response; each has its own limit (`TimeoutPolicy`), counted
@@ -296,7 +250,7 @@ export const pump = <A, E, R>(
  * @since 0.1.0
  * @category transports
  */
-export type Phase = GuardedStream.Phase
+export type Phase = Feeds.Phase
 
 /**
  * What a transport lets the guard do to it: `abort` at once (destroy the connection) at whatever
@@ -305,7 +259,7 @@ export type Phase = GuardedStream.Phase
  * @since 0.1.0
  * @category transports
  */
-export type Control = GuardedStream.Control
+export type Control = Feeds.Control
 
 /**
  * The push side of one guarded stream, for transports that read bytes themselves (a socket's data
@@ -317,7 +271,7 @@ export type Control = GuardedStream.Control
  * @since 0.1.0
  * @category transports
  */
-export type Feed<A, E> = GuardedStream.Feed<A, E>
+export type Feed<A, E> = Feeds.Feed<A, E>
 
 /**
  * @since 0.1.0
@@ -369,7 +323,7 @@ export const fromFeed: {
   open: ((feed: Feed<A, E>) => Effect.Effect<void, E, R>) | Effect.Effect<FeedSetup<A, E, R>, never, any>,
   policy?: TimeoutPolicy.TimeoutPolicy,
   options?: FeedOptions
-): Stream.Stream<A, E | FeedError, any> => GuardedStream.make(setupOf(open, policy, options), "content")
+): Stream.Stream<A, E | FeedError, any> => GuardedChannel.make(GuardedChannel.setupOf(open, policy, options), "content")
 
 /**
  * `fromFeed` that yields the events themselves, as `guardEvents` does.
@@ -391,14 +345,7 @@ export const fromFeedEvents: {
   policy?: TimeoutPolicy.TimeoutPolicy,
   options?: FeedOptions
 ): Stream.Stream<StreamEvent.StreamEvent<A>, E | FeedError, any> =>
-  GuardedStream.make(setupOf(open, policy, options), "events")
-
-const setupOf = <A, E, R>(
-  open: ((feed: Feed<A, E>) => Effect.Effect<void, E, R>) | Effect.Effect<FeedSetup<A, E, R>, never, any>,
-  policy: TimeoutPolicy.TimeoutPolicy | undefined,
-  options: FeedOptions | undefined
-): Effect.Effect<FeedSetup<A, E, R>, never, any> =>
-  Effect.isEffect(open) ? open : Effect.succeed({ open, policy: policy!, options })
+  GuardedChannel.make(GuardedChannel.setupOf(open, policy, options), "events")
 
 /**
  * What a guarded transport can fail with besides its own errors: the guard's, and the timeouts of
@@ -448,72 +395,5 @@ export const reference: {
     self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
-  ): Stream.Stream<A, E | GuardError, R> =>
-    Stream.unwrap(Effect.map(Effect.clock, (clock) => {
-      const startedAt = options?.startedAt ?? clock.unsafeCurrentTimeMillis()
-      const seen = { chunks: 0, at: startedAt, last: "none" as "none" | "chunk" | "keepalive", done: false }
-      const details = (limit: number): TimeoutDetails => {
-        const now = clock.unsafeCurrentTimeMillis()
-        return {
-          limitMillis: limit,
-          elapsedMillis: now - startedAt,
-          chunks: seen.chunks,
-          sinceLastEventMillis: now - seen.at,
-          lastEvent: seen.last
-        }
-      }
-      const counted = Stream.tap(self, (event) =>
-        Effect.sync(() => {
-          seen.at = clock.unsafeCurrentTimeMillis()
-          if (event._tag === "Chunk") {
-            seen.chunks++
-            seen.last = "chunk"
-          } else if (event._tag === "Keepalive") seen.last = "keepalive"
-        }))
-      // The whole request is over at `total`: nothing the upstream sent (nor its end) passes after it,
-      // even to a consumer that was busy when it expired.
-      const total = Option.map(TimeoutPolicy.limit(policy, "total"), Duration.toMillis)
-      const expired = Effect.suspend(() =>
-        Option.isSome(total) && clock.unsafeCurrentTimeMillis() >= startedAt + total.value
-          ? Effect.fail(new TotalTimeout(details(total.value)))
-          : Effect.void
-      )
-      const budgeted = Option.isSome(total)
-        ? Stream.concat(Stream.tap(counted, () => expired), Stream.execute(expired))
-        : counted
-      const chunk = TimeoutPolicy.limit(policy, "chunk")
-      const timed = Option.isSome(chunk)
-        ? Stream.timeoutFail(budgeted, () => new ChunkTimeout(details(Duration.toMillis(chunk.value))), chunk.value)
-        : budgeted
-      const content = timed.pipe(
-        Stream.takeUntil((event) => event._tag === "Done" || event._tag === "ErrorSignal"),
-        Stream.mapEffect((event) =>
-          event._tag === "ErrorSignal"
-            ? Effect.fail(
-              new UpstreamErrorSignal({
-                errorType: event.errorType,
-                providerMessage: event.message,
-                payload: event.payload,
-                elapsedMillis: clock.unsafeCurrentTimeMillis() - startedAt,
-                chunks: seen.chunks
-              })
-            )
-            : Effect.succeed(event)
-        ),
-        Stream.tap((event) => Effect.sync(() => (seen.done ||= event._tag === "Done"))),
-        Stream.concat(Stream.suspend(() =>
-          seen.done ? Stream.empty : Stream.fail(
-            new UnexpectedEnd({ elapsedMillis: clock.unsafeCurrentTimeMillis() - startedAt, chunks: seen.chunks })
-          )
-        )),
-        Stream.filterMap((event) => event._tag === "Chunk" ? Option.some(event.value) : Option.none())
-      )
-      // ...and while the consumer waits for the upstream, it fires on time.
-      return Option.isSome(total)
-        ? Stream.interruptWhen(
-          content,
-          Effect.zipRight(Effect.sleep(startedAt + total.value - clock.unsafeCurrentTimeMillis()), expired)
-        )
-        : content
-    }))
+  ): Stream.Stream<A, E | GuardError, R> => Reference.make<A, E, R>(self, policy, options)
 )

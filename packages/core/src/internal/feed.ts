@@ -1,0 +1,116 @@
+/**
+ * The contract between a guarded stream and its transport: what the transport tells the stream
+ * (`Feed`), what the stream may tell the transport (`Control`), and what a stream is made of
+ * (`Setup`, `Options`).
+ *
+ * @internal
+ */
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as StreamEvent from "../StreamEvent.js"
+import type * as StreamObserver from "../StreamObserver.js"
+import type { StreamOutcome } from "../StreamOutcome.js"
+import type * as TimeoutPolicy from "../TimeoutPolicy.js"
+
+/**
+ * A phase of a request before its response: each has its own limit, counted from when it began.
+ *
+ * @internal
+ */
+export type Phase = "pool" | "connect" | "write" | "headers"
+
+/**
+ * What a transport may be told to do.
+ *
+ * @internal
+ */
+export interface Control {
+  /** Stop at once: destroy the connection. Called once, at whatever ends the stream. */
+  readonly abort: () => void
+  /** Stop reading for now (the consumer is behind). */
+  readonly pause?: (() => void) | undefined
+  /** Read again (the consumer took what was buffered). */
+  readonly resume?: (() => void) | undefined
+  /**
+   * The upstream said it is done: finish the response cleanly if it completes at once (its
+   * connection may then be reused), else abort. Without it, `abort`.
+   */
+  readonly release?: (() => void) | undefined
+}
+
+/**
+ * The push side of a guarded stream: what its transport tells it. Every method is synchronous and
+ * safe to call from any callback, any number of times; calls after the end are ignored.
+ *
+ * @internal
+ */
+export interface Feed<A, E> {
+  /** The request entered a phase before the response: that phase's limit counts from now. */
+  readonly phase: (phase: Phase) => void
+  /** The response started: `chunk` and `progress` count from now. */
+  readonly opened: () => void
+  /** One network read's events, in order. Returns `false` when the transport should pause. */
+  readonly events: (events: ReadonlyArray<StreamEvent.StreamEvent<A>>) => boolean
+  /** The bytes ended (EOF). Without a `Done` before it, the stream fails with `UnexpectedEnd`. */
+  readonly end: () => void
+  /** The transport failed: the stream fails with `error`, after what was already decoded. */
+  readonly fail: (error: E) => void
+  /** The transport's controls. A transport that sets none is stopped by interrupting its fiber. */
+  readonly control: (control: Control | undefined) => void
+  /** Runs `f` when the stream closes, after the transport was stopped (releases a pool slot). */
+  readonly onClose: (f: () => void) => void
+  /** Tells the observer that the attempt that failed with `outcome` is retried after `delayMillis`. */
+  readonly retrying: (attempt: number, outcome: StreamOutcome, delayMillis: number) => Effect.Effect<void>
+  /** Whether the stream has ended: a transport stops feeding. */
+  readonly closed: () => boolean
+  /** Clock millis when the request began: what `total` counts from. */
+  readonly startedAt: number
+}
+
+/**
+ * What a guarded stream emits: `content` (the values of `Chunk` events) or `events` (every event
+ * up to and including `Done`).
+ *
+ * @internal
+ */
+export type Emit = "content" | "events"
+
+/**
+ * `stream`: a streamed response under `total`, `firstChunk`, `chunk` and `progress`. `batch`: a
+ * whole response under `request` (fails with `RequestTimeout`); the idle limits do not apply.
+ *
+ * @internal
+ */
+export type Kind = "stream" | "batch"
+
+/** @internal */
+export interface Options {
+  readonly labels?: Readonly<Record<string, string>> | undefined
+  readonly startedAt?: number | undefined
+  readonly kind?: Kind | undefined
+  /** Events only: a payload-less `Keepalive` for a consumer that waited this long after the upstream opened. */
+  readonly heartbeat?: Duration.Duration | undefined
+  /**
+   * Called at each heartbeat instead: `true` when it delivered the keepalive itself (a relay writing
+   * a comment straight to its client), so the consumer is not woken for it.
+   */
+  readonly onHeartbeat?: (() => boolean) | undefined
+  /** The observer of this stream, instead of the one in context. */
+  readonly observer?: StreamObserver.Service | undefined
+  /** Aborting it ends the stream with `StreamAborted`. */
+  readonly signal?: AbortSignal | undefined
+}
+
+/** How many buffered items make the transport pause until the consumer takes them. */
+export const highWaterMark = 512
+
+/**
+ * What a guarded stream needs, read from context at its first pull.
+ *
+ * @internal
+ */
+export interface Setup<A, E, R> {
+  readonly open: (feed: Feed<A, E>) => Effect.Effect<void, E, R>
+  readonly policy: TimeoutPolicy.TimeoutPolicy
+  readonly options?: Options | undefined
+}
