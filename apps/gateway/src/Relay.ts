@@ -1,13 +1,15 @@
 /**
  * The relay: forwards a guarded upstream stream to the client in the same dialect, one write per
  * network read, with keep-alive comments during upstream silence, one error event when a started
- * stream fails, and the disconnect policy (`cancel` or `drain`) when the client leaves.
+ * stream fails, and the client's `DisconnectPolicy` when it leaves.
  *
  * The request's own fiber pulls the upstream and writes each pull to the client's socket, waiting
  * for it to drain when it is full, so a slow client slows the upstream down (the guard pauses its
  * socket). The keep-alives are the guard's heartbeat, written straight to the socket without waking
  * the fiber, and the shutdown is the guard's abort signal: an idle stream costs its request, the
- * guard's state and nothing more, no timer and no fiber of its own.
+ * guard's state and nothing more, no timer and no fiber of its own. This module decides what
+ * happens (admission, the first pull's answer, the end and its log line); the body's bytes are
+ * written by `internal/relayBody`.
  *
  * Why the Node response by hand, not the platform's streaming body: that body runs in a fiber of
  * its own with its own scope and channel, which doubles what an idle stream costs.
@@ -18,34 +20,16 @@ import type { HttpClientRequest } from "@effect/platform"
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { LlmClient } from "@streamguard/client"
-import { Guard, RequestProfile, StreamEvent, StreamObserver } from "@streamguard/core"
+import { Guard, RequestProfile, StreamObserver } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
-import type { Chunk } from "effect"
-import { Cause, Deferred, Duration, Effect, ExecutionStrategy, Exit, FiberId, Option, Scope, Stream } from "effect"
-import type * as Http from "node:http"
+import { Cause, Deferred, Duration, Effect, Exit, Option, Scope, Stream } from "effect"
 import { GatewayConfig } from "./Config.js"
+import * as DisconnectPolicy from "./DisconnectPolicy.js"
 import * as ErrorResponse from "./ErrorResponse.js"
+import { RelayBody } from "./internal/relayBody.js"
 import { Lifecycle } from "./Lifecycle.js"
 import type * as StreamLog from "./StreamLog.js"
 import { StreamLog as StreamLogService } from "./StreamLog.js"
-
-/**
- * What to do with the upstream when the client disconnects mid-stream: `cancel` aborts it at once;
- * `drain` keeps reading it, forwarding nothing, for at most `drainWindow` (so its final usage is
- * counted), then closes it.
- *
- * @since 0.1.0
- * @category models
- */
-export type DisconnectPolicy = "cancel" | "drain"
-
-/**
- * The request header that picks the disconnect policy.
- *
- * @since 0.1.0
- * @category constants
- */
-export const disconnectHeader = "x-streamguard-on-disconnect"
 
 /**
  * One stream to relay.
@@ -62,7 +46,7 @@ export interface StreamRequest<A> {
   readonly profile: RequestProfile.Service
   /** Takes the admission slots, held until the scope closes. */
   readonly admit: Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope>
-  readonly onDisconnect: DisconnectPolicy
+  readonly onDisconnect: DisconnectPolicy.DisconnectPolicy
   readonly log: Pick<StreamLog.Record, "requestId" | "endpoint" | "profile" | "upstream" | "model">
 }
 
@@ -72,23 +56,12 @@ interface State {
   status: number
   /** The response ended on its own terms (the end, an error event, the shutdown event). */
   completed: boolean
-  disconnect: DisconnectPolicy | undefined
+  disconnect: DisconnectPolicy.DisconnectPolicy | undefined
   endedBy: string | undefined
   /** The error's message and type, when the relay answered or ended with one. */
   error: string | undefined
   outcome: string | undefined
 }
-
-/** Waits until the client's socket took what was written; ends early if the client went away. */
-const drained = (response: Http.ServerResponse) =>
-  Effect.async<void>((resume) => {
-    const done = () => {
-      response.off("drain", done).off("close", done)
-      resume(Effect.void)
-    }
-    response.once("drain", done).once("close", done)
-    return Effect.sync(() => response.off("drain", done).off("close", done))
-  })
 
 /**
  * @since 0.1.0
@@ -128,9 +101,10 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
         error: undefined,
         outcome: undefined
       }
-      const response = NodeHttpServerRequest.toServerResponse(yield* HttpServerRequest.HttpServerRequest)
-      // The dialect's own keep-alive: a payload-less keepalive, an SSE comment on every SSE endpoint.
-      const keepalive = request.dialect.encode(StreamEvent.Keepalive({ bytes: 0 }))
+      const body = new RelayBody(
+        NodeHttpServerRequest.toServerResponse(yield* HttpServerRequest.HttpServerRequest),
+        request.dialect
+      )
 
       // The guard counts the stream (outcome, chunks, bytes, time to first chunk) and tells its
       // observer once the upstream closed: the log line takes its numbers from there, so it
@@ -147,11 +121,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
             labels: { upstream: request.log.upstream },
             heartbeat: config.keepaliveInterval,
             // Once the 200 went out, a keep-alive is written here without waking the request.
-            onHeartbeat: () => {
-              if (state.status !== 200 || response.writableEnded) return false
-              response.write(keepalive)
-              return true
-            },
+            onHeartbeat: body.keepalive,
             signal: lifecycle.stopSignal,
             observer
           }),
@@ -204,10 +174,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
       // The upstream and its admission live in a scope of their own, closed by the request's end:
       // with the request when it completed, as interrupted when the client left (`cancel`), or
       // after the drain window (`drain`), which outlives the request in the gateway's scope.
-      const upstreamScope = yield* Scope.fork(
-        request.onDisconnect === "drain" ? lifecycle.scope : yield* Effect.scope,
-        ExecutionStrategy.sequential
-      )
+      const upstreamScope = yield* DisconnectPolicy.upstreamScope(request.onDisconnect, lifecycle.scope)
       const pull = yield* Scope.extend(Effect.zipRight(request.admit, Stream.toPull(upstream)), upstreamScope).pipe(
         Effect.either
       )
@@ -222,20 +189,16 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
           const told = Effect.logDebug("client disconnected").pipe(
             Effect.annotateLogs({ requestId: request.log.requestId, onDisconnect: request.onDisconnect })
           )
-          const interrupted = Exit.isFailure(exit) ? exit : Exit.interrupt(FiberId.none)
-          if (request.onDisconnect === "cancel" || pull._tag === "Left") {
-            return Effect.zipRight(told, Scope.close(upstreamScope, interrupted))
-          }
-          const drain = Effect.forever(pull.right).pipe(
-            Effect.ignore,
-            Effect.timeout(config.drainWindow),
-            Effect.ignore,
-            Effect.ensuring(Scope.close(upstreamScope, interrupted)),
-            // Interruptible: forked from a finalizer, it would inherit uninterruptibility and the
-            // window could not cut the wait short.
-            Effect.interruptible
+          return Effect.zipRight(
+            told,
+            DisconnectPolicy.release(request.onDisconnect, {
+              upstream: upstreamScope,
+              pull: pull._tag === "Right" ? pull.right : undefined,
+              exit,
+              window: config.drainWindow,
+              gatewayScope: lifecycle.scope
+            })
           )
-          return Effect.zipRight(told, Effect.forkIn(drain, lifecycle.scope))
         })
       )
 
@@ -252,16 +215,6 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
       const first = yield* Effect.either(pull.right)
       if (first._tag === "Left" && Option.isSome(first.left)) return answer(errorOf(first.left.value))
 
-      const text = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): string => {
-        let out = ""
-        for (const event of events) out += request.dialect.encode(event)
-        return out
-      }
-      const write = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>) =>
-        Effect.suspend(() => {
-          const out = text(events)
-          return out === "" || response.write(out) ? Effect.void : drained(response)
-        })
       // A failure after the 200 is one error event in the client's dialect, then the end.
       const failed = (cause: Cause.Cause<Option.Option<unknown>>) =>
         Effect.suspend(() => {
@@ -272,7 +225,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
             Option.getOrUndefined(Option.orElse(Option.flatten(failure), () => Cause.dieOption(cause)))
           )
           state.error = error.message
-          response.write(request.dialect.encode(request.dialect.errorEvent(ErrorResponse.inBand(error))))
+          body.fail(error)
           return Cause.isDie(cause)
             ? Effect.logError("stream failed with a defect").pipe(
               Effect.annotateLogs({
@@ -284,19 +237,13 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
         })
 
       state.status = 200
-      response.writeHead(200, {
-        "content-type": "text/event-stream; charset=utf-8",
-        "x-request-id": request.log.requestId,
-        "cache-control": "no-cache",
-        // Tells nginx not to buffer the stream.
-        "x-accel-buffering": "no"
-      })
+      body.start(request.log.requestId)
       const relayed = first._tag === "Right"
-        ? Effect.zipRight(write(first.right), Effect.forever(Effect.flatMap(pull.right, write)))
+        ? Effect.zipRight(body.write(first.right), Effect.forever(Effect.flatMap(pull.right, body.write)))
         : Effect.void
       yield* Effect.catchAllCause(relayed, failed)
       state.completed = true
-      response.end()
+      body.end()
       // The response is written: the platform sees it ended and adds nothing.
       return HttpServerResponse.empty()
     })

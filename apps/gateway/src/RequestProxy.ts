@@ -19,12 +19,12 @@ import { Admission } from "./Admission.js"
 import { Auth } from "./Auth.js"
 import type { Upstream } from "./Config.js"
 import { GatewayConfig } from "./Config.js"
+import * as DisconnectPolicy from "./DisconnectPolicy.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import { GatewayProfiles, header as profileHeader } from "./GatewayProfiles.js"
 import { Lifecycle } from "./Lifecycle.js"
 import * as Metrics from "./Metrics.js"
-import { disconnectHeader, Relay } from "./Relay.js"
-import type { DisconnectPolicy } from "./Relay.js"
+import { Relay } from "./Relay.js"
 import * as RequestBody from "./RequestBody.js"
 import { Routing } from "./Routing.js"
 import { StreamLog } from "./StreamLog.js"
@@ -195,13 +195,8 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
       const profile = profiles.select(request.headers[profileHeader], upstream.value)
       if (Either.isLeft(profile)) return yield* fail(profile.left)
 
-      const policyHeader = request.headers[disconnectHeader]?.trim().toLowerCase()
-      if (policyHeader !== undefined && policyHeader !== "cancel" && policyHeader !== "drain") {
-        return yield* fail(
-          ErrorResponse.badRequest(`${disconnectHeader} must be cancel or drain`, disconnectHeader)
-        )
-      }
-      const onDisconnect: DisconnectPolicy = policyHeader === "drain" ? "drain" : "cancel"
+      const onDisconnect = DisconnectPolicy.parse(request.headers[DisconnectPolicy.header])
+      if (Either.isLeft(onDisconnect)) return yield* fail(onDisconnect.left)
 
       const stream = body.stream === true
       const outgoing = upstreamRequest(
@@ -229,7 +224,7 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
         admit: admission.admit(upstream.value).pipe(
           Effect.provideService(RequestProfile.RequestProfile, profile.right)
         ),
-        onDisconnect,
+        onDisconnect: onDisconnect.right,
         log
       })
     }, (effect, spec) => Effect.tap(effect, (response) => Metrics.requestsBy(spec.endpoint, response.status)))

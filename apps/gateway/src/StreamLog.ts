@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { Effect } from "effect"
+import type { DisconnectPolicy } from "./DisconnectPolicy.js"
 
 /**
  * @since 0.1.0
@@ -22,7 +23,7 @@ export interface Record {
   /** The HTTP status the client got (200 once a stream started). */
   readonly status: number
   /** What a client disconnect did: `cancel` (upstream aborted) or `drain`. Absent when it stayed. */
-  readonly disconnect?: "cancel" | "drain" | undefined
+  readonly disconnect?: DisconnectPolicy | undefined
   /** Why the gateway ended the stream itself, if it did: `shutdown`. */
   readonly endedBy?: string | undefined
   /** From the guard's count (as the metrics), for streams: from when the upstream call began. */

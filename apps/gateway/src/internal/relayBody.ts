@@ -1,0 +1,87 @@
+/**
+ * The body of a relayed stream, written by hand to the Node response: the 200 event-stream head,
+ * each pull's events as the dialect's text in one write (waiting for the socket to drain when it
+ * is full, so a slow client slows the upstream down), the dialect's keep-alive at the guard's
+ * heartbeat, and the in-band error event when a started stream fails. No queue and no fiber: the
+ * request's fiber writes, and the heartbeat writes from the guard's scheduler without waking it.
+ *
+ * @internal
+ */
+import { StreamEvent } from "@streamguard/core"
+import type { Dialect } from "@streamguard/protocols"
+import type { Chunk } from "effect"
+import { Effect } from "effect"
+import type * as Http from "node:http"
+import * as ErrorResponse from "../ErrorResponse.js"
+
+/** Waits until the client's socket took what was written; ends early if the client went away. */
+const drained = (response: Http.ServerResponse) =>
+  Effect.async<void>((resume) => {
+    const done = () => {
+      response.off("drain", done).off("close", done)
+      resume(Effect.void)
+    }
+    response.once("drain", done).once("close", done)
+    return Effect.sync(() => response.off("drain", done).off("close", done))
+  })
+
+/**
+ * One stream's body. Its methods are on the prototype; only the two handed out as callbacks
+ * (`keepalive` to the guard, `write` to each pull) are closures.
+ *
+ * @internal
+ */
+export class RelayBody<A> {
+  private started = false
+  // The dialect's own keep-alive: a payload-less keepalive, an SSE comment on every SSE endpoint.
+  private readonly keepaliveText: string
+
+  constructor(private readonly response: Http.ServerResponse, private readonly dialect: Dialect.Dialect<A>) {
+    this.keepaliveText = dialect.encode(StreamEvent.Keepalive({ bytes: 0 }))
+  }
+
+  /**
+   * Writes the dialect's keep-alive, for the guard's `onHeartbeat`: `true` when it did, `false`
+   * before the head went out (the guard then hands the relay a keepalive, whose write commits the
+   * 200) or after the end.
+   */
+  readonly keepalive = (): boolean => {
+    if (!this.started || this.response.writableEnded) return false
+    this.response.write(this.keepaliveText)
+    return true
+  }
+
+  /** Writes one pull's events in one write; waits while the client's socket is full. */
+  readonly write = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const out = this.text(events)
+      return out === "" || this.response.write(out) ? Effect.void : drained(this.response)
+    })
+
+  /** Sends the 200 event-stream head. */
+  start(requestId: string): void {
+    this.started = true
+    this.response.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "x-request-id": requestId,
+      "cache-control": "no-cache",
+      // Tells nginx not to buffer the stream.
+      "x-accel-buffering": "no"
+    })
+  }
+
+  /** Writes the error as the dialect's in-band error event. */
+  fail(error: ErrorResponse.GatewayError): void {
+    this.response.write(this.dialect.encode(this.dialect.errorEvent(ErrorResponse.inBand(error))))
+  }
+
+  end(): void {
+    this.response.end()
+  }
+
+  private text(events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): string {
+    let out = ""
+    for (const event of events) out += this.dialect.encode(event)
+    return out
+  }
+}
