@@ -8,9 +8,9 @@
 import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
 import { Duration, Effect, Option, STM, TSemaphore } from "effect"
 import type { Scope } from "effect"
-import type { Upstream } from "./Config.js"
 import { GatewayConfig } from "./Config.js"
 import * as ErrorResponse from "./ErrorResponse.js"
+import type { Upstream } from "./Upstream.js"
 
 /**
  * @since 0.1.0

@@ -6,9 +6,10 @@
  */
 import { Profiles as CoreProfiles, RequestProfile } from "@streamguard/core"
 import { Effect, Either, Option } from "effect"
-import type { Upstream } from "./Config.js"
-import { ConfigLoadError, GatewayConfig } from "./Config.js"
+import { GatewayConfig } from "./Config.js"
+import { ConfigLoadError } from "./ConfigLoadError.js"
 import * as ErrorResponse from "./ErrorResponse.js"
+import type { Upstream } from "./Upstream.js"
 
 /**
  * The request header that picks a profile.

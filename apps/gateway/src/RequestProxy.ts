@@ -17,7 +17,6 @@ import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import { Admission } from "./Admission.js"
 import { Auth } from "./Auth.js"
-import type { Upstream } from "./Config.js"
 import { GatewayConfig } from "./Config.js"
 import * as DisconnectPolicy from "./DisconnectPolicy.js"
 import * as ErrorResponse from "./ErrorResponse.js"
@@ -28,6 +27,7 @@ import { Relay } from "./Relay.js"
 import * as RequestBody from "./RequestBody.js"
 import { Routing } from "./Routing.js"
 import { StreamLog } from "./StreamLog.js"
+import type { Upstream } from "./Upstream.js"
 
 /**
  * What differs between the three proxied endpoints.

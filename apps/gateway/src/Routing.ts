@@ -5,9 +5,9 @@
  * @since 0.1.0
  */
 import { Effect, Option } from "effect"
-import type { Upstream, UpstreamDialect } from "./Config.js"
 import { GatewayConfig } from "./Config.js"
 import type { Endpoint } from "./ErrorResponse.js"
+import type { Upstream, UpstreamDialect } from "./Upstream.js"
 
 const escape = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&")
 

@@ -1,6 +1,7 @@
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Config } from "@streamguard/gateway"
+import type { ConfigLoadError } from "@streamguard/gateway/ConfigLoadError"
 import { ConfigProvider, Duration, Effect, Exit, Redacted } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -12,7 +13,7 @@ const loadWith = (env: Record<string, string>) =>
     Effect.provide(NodeFileSystem.layer)
   )
 
-const failureOf = <A>(exit: Exit.Exit<A, Config.ConfigLoadError>) => {
+const failureOf = <A>(exit: Exit.Exit<A, ConfigLoadError>) => {
   assert.isTrue(Exit.isFailure(exit))
   return Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
 }
@@ -70,5 +71,45 @@ describe("Config.load", () => {
       )
       const badField = failureOf(yield* Effect.exit(loadWith({ STREAMGUARD_CONFIG: bad })))
       assert.include(badField?.reason ?? "", "baseUrl")
+    }))
+
+  it.effect("gateway keys come from the env, comma-separated, over the file's list, and never print", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "gateway-config-"))
+      const file = join(dir, "keys.json")
+      writeFileSync(file, JSON.stringify({ gatewayKeys: ["from-file"] }))
+      const fromFile = yield* loadWith({ STREAMGUARD_CONFIG: file })
+      assert.deepStrictEqual(fromFile.gatewayKeys.map(Redacted.value), ["from-file"])
+      const fromEnv = yield* loadWith({ STREAMGUARD_CONFIG: file, STREAMGUARD_GATEWAY_KEYS: " k-one, ,k-two " })
+      assert.deepStrictEqual(fromEnv.gatewayKeys.map(Redacted.value), ["k-one", "k-two"])
+      assert.notInclude(String(fromEnv.gatewayKeys), "k-one")
+    }))
+
+  it.effect("a file with two upstreams of one name, or a key it does not know, fails naming the file", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "gateway-config-"))
+      const twice = join(dir, "twice.json")
+      const upstream = { name: "u", baseUrl: "http://127.0.0.1:1/v1", dialect: "any", models: ["*"] }
+      writeFileSync(twice, JSON.stringify({ upstreams: [upstream, upstream] }))
+      const duplicate = failureOf(yield* Effect.exit(loadWith({ STREAMGUARD_CONFIG: twice })))
+      assert.strictEqual(duplicate?.key, `STREAMGUARD_CONFIG (${twice})`)
+      assert.include(duplicate?.reason ?? "", "duplicate upstream name u")
+
+      const misspelt = join(dir, "misspelt.json")
+      writeFileSync(misspelt, JSON.stringify({ keepAliveInterval: "5s" }))
+      const unknown = failureOf(yield* Effect.exit(loadWith({ STREAMGUARD_CONFIG: misspelt })))
+      assert.include(unknown?.reason ?? "", "keepAliveInterval")
+    }))
+
+  it.effect("loading nothing gives the same values as Config.defaults, which --help lists", () =>
+    Effect.gen(function*() {
+      const loaded = yield* loadWith({})
+      assert.deepStrictEqual({ ...loaded, upstreamKeys: [...loaded.upstreamKeys] }, {
+        ...Config.defaults,
+        upstreamKeys: []
+      })
+      const help = Config.helpText()
+      assert.match(help, /STREAMGUARD_KEEPALIVE_INTERVAL +keepaliveInterval +15s /)
+      assert.match(help, /STREAMGUARD_MAX_BODY_BYTES +maxBodyBytes +4194304 /)
     }))
 })

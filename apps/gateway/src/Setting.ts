@@ -1,0 +1,212 @@
+/**
+ * One setting of the gateway, described once: the env var that sets it, its file key's schema,
+ * its default and its help text. A table of settings is read (the env var wins over the file, the
+ * file over the default), checked (a bad value names its env var, or the file and its field),
+ * and listed by `--help`, all from that description.
+ *
+ * @since 0.1.0
+ */
+import { TimeoutPolicy } from "@streamguard/core"
+import { Config, Duration, Effect, Option, ParseResult, Redacted, Schema } from "effect"
+import { ConfigLoadError } from "./ConfigLoadError.js"
+import type * as HelpText from "./HelpText.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Setting<A> {
+  /** The env var that sets it, over the file, and how its text decodes; none: the file only. */
+  readonly env: { readonly name: string; readonly schema: Schema.Schema<A, string> } | undefined
+  /** How the file's value decodes; the file key is the setting's name in its table. */
+  readonly file: Schema.Schema<A, any>
+  readonly default: A
+  /** The default as `--help` shows it. */
+  readonly shown: string
+  readonly description: string
+  /** Keys read on its behalf that `--help` lists after it (an upstream's API key, ...). */
+  readonly related?: ReadonlyArray<HelpText.Row> | undefined
+}
+
+/**
+ * A setting an env var sets.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EnvSetting<A> extends Setting<A> {
+  readonly env: { readonly name: string; readonly schema: Schema.Schema<A, string> }
+}
+
+/**
+ * The values of a table of settings, by name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Values<S extends Record<string, Setting<any>>> = {
+  readonly [K in keyof S]: S[K] extends Setting<infer A> ? A : never
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <A>(setting: Setting<A>): Setting<A> => setting
+
+/**
+ * A count: an integer above zero.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PositiveInt = Schema.Int.pipe(Schema.positive())
+
+const numeric = (
+  env: string,
+  schema: Schema.Schema<number>,
+  value: number,
+  description: string
+): EnvSetting<number> => ({
+  env: { name: env, schema: Schema.compose(Schema.NumberFromString, schema) },
+  file: schema,
+  default: value,
+  shown: String(value),
+  description
+})
+
+/**
+ * A TCP port (0 picks a free one).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const port = (env: string, value: number, description: string): EnvSetting<number> =>
+  numeric(env, Schema.Int.pipe(Schema.between(0, 65535)), value, description)
+
+/**
+ * A count (`PositiveInt`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const count = (env: string, value: number, description: string): EnvSetting<number> =>
+  numeric(env, PositiveInt, value, description)
+
+/**
+ * A non-empty text, trimmed.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const text = (env: string, value: string, description: string): EnvSetting<string> => ({
+  env: { name: env, schema: Schema.NonEmptyTrimmedString },
+  file: Schema.NonEmptyTrimmedString,
+  default: value,
+  shown: value,
+  description
+})
+
+/** Durations as operators write them (`30s`, `2m`, `1500 millis`, a number of milliseconds, `none`). */
+const DurationFromString: Schema.Schema<Duration.Duration, string> = Schema.compose(
+  Schema.String,
+  TimeoutPolicy.Timeout,
+  { strict: false }
+)
+
+/**
+ * A duration, or `none`, as the profiles' timeouts are written.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const duration = (
+  env: string,
+  value: Duration.Duration,
+  description: string
+): EnvSetting<Duration.Duration> => ({
+  env: { name: env, schema: DurationFromString },
+  file: TimeoutPolicy.Timeout,
+  default: value,
+  shown: Duration.format(value),
+  description
+})
+
+const formatIssue = (error: ParseResult.ParseError): string => ParseResult.TreeFormatter.formatErrorSync(error)
+
+/**
+ * One env var, decoded from its trimmed text; none when it is not set, a failure naming it when
+ * it does not decode. Read as a redacted value: some settings are secrets.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const fromEnv = <A>(
+  name: string,
+  schema: Schema.Schema<A, string>
+): Effect.Effect<Option.Option<A>, ConfigLoadError> =>
+  Config.option(Config.redacted(name)).pipe(
+    Effect.mapError((error) => new ConfigLoadError({ key: name, reason: String(error) })),
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.succeedNone,
+      onSome: (raw) =>
+        Schema.decode(schema)(Redacted.value(raw).trim()).pipe(
+          Effect.map(Option.some),
+          Effect.mapError((error) => new ConfigLoadError({ key: name, reason: formatIssue(error) }))
+        )
+    }))
+  )
+
+const entries = <S extends Record<string, Setting<any>>>(settings: S) =>
+  Object.entries(settings) as Array<[keyof S & string, Setting<unknown>]>
+
+/**
+ * The file's fields: one optional key per setting.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const fileFields = <S extends Record<string, Setting<any>>>(settings: S) =>
+  Object.fromEntries(entries(settings).map(([key, setting]) => [key, Schema.optional(setting.file)])) as {
+    readonly [K in keyof S]: Schema.optional<S[K]["file"]>
+  }
+
+/**
+ * Every setting at its default.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaults = <S extends Record<string, Setting<any>>>(settings: S): Values<S> =>
+  Object.fromEntries(entries(settings).map(([key, setting]) => [key, setting.default])) as Values<S>
+
+/**
+ * Every setting: its env var, else the file's value, else its default.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const resolve = <S extends Record<string, Setting<any>>>(
+  settings: S,
+  file: { readonly [K in keyof S]?: unknown }
+): Effect.Effect<Values<S>, ConfigLoadError> =>
+  Effect.map(
+    Effect.forEach(entries(settings), ([key, setting]) =>
+      Effect.map(
+        setting.env === undefined ? Effect.succeedNone : fromEnv(setting.env.name, setting.env.schema),
+        (value) => [key, Option.getOrElse(value, () => file[key] ?? setting.default)] as const
+      )),
+    (values) => Object.fromEntries(values) as Values<S>
+  )
+
+/**
+ * The settings as `--help` lists them, each followed by its related keys.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const rows = (settings: Record<string, Setting<any>>): Array<HelpText.Row> =>
+  entries(settings).flatMap(([key, setting]) => [
+    { env: setting.env?.name ?? "(file only)", file: key, default: setting.shown, description: setting.description },
+    ...(setting.related ?? [])
+  ])
