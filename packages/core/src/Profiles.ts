@@ -16,20 +16,44 @@ import * as RequestProfile from "./RequestProfile.js"
 import * as TimeoutPolicy from "./TimeoutPolicy.js"
 
 /**
- * The built-in policies, by profile name.
+ * The built-in policies, by profile name. Every profile bounds a non-streaming call with
+ * `request` (its headers and body together); a streamed response is bounded by the stream limits
+ * instead, never by `request`.
  *
  * - `research` and `mcp`: long agent runs and tool chains. Connect 10 s, write 10 s, chunk 30 s,
- *   no total, no pool limit.
- * - `chat`: an interactive answer. Connect 10 s, write 10 s, chunk 30 s, total 120 s.
+ *   progress 10 min, no total, request 5 min, no pool limit. `progress` is what ends a stream that
+ *   only sends keepalives: reasoning models at high effort and long tool calls go several minutes
+ *   without content (a provider's pings keep `chunk` happy meanwhile), so 10 minutes leaves about
+ *   twice that. `request` 5 min is Node's own default for a response's headers and body (undici's
+ *   `headersTimeout` and `bodyTimeout`).
+ * - `chat`: an interactive answer. Connect 10 s, write 10 s, chunk 30 s, total 120 s, request 60 s.
  * - `batch`: a non-streaming request. Connect 10 s, write 10 s, request 60 s.
  *
  * @since 0.1.0
  * @category constants
  */
 export const builtins = {
-  research: TimeoutPolicy.make({ connect: "10 seconds", write: "10 seconds", chunk: "30 seconds" }),
-  mcp: TimeoutPolicy.make({ connect: "10 seconds", write: "10 seconds", chunk: "30 seconds" }),
-  chat: TimeoutPolicy.make({ connect: "10 seconds", write: "10 seconds", chunk: "30 seconds", total: "120 seconds" }),
+  research: TimeoutPolicy.make({
+    connect: "10 seconds",
+    write: "10 seconds",
+    chunk: "30 seconds",
+    progress: "10 minutes",
+    request: "5 minutes"
+  }),
+  mcp: TimeoutPolicy.make({
+    connect: "10 seconds",
+    write: "10 seconds",
+    chunk: "30 seconds",
+    progress: "10 minutes",
+    request: "5 minutes"
+  }),
+  chat: TimeoutPolicy.make({
+    connect: "10 seconds",
+    write: "10 seconds",
+    chunk: "30 seconds",
+    total: "120 seconds",
+    request: "60 seconds"
+  }),
   batch: TimeoutPolicy.make({ connect: "10 seconds", write: "10 seconds", request: "60 seconds" })
 } as const satisfies Record<string, TimeoutPolicy.TimeoutPolicy>
 
@@ -48,7 +72,7 @@ export type BuiltinName = keyof typeof builtins
 export const builtinNames: readonly ["research", "mcp", "chat", "batch"] = ["research", "mcp", "chat", "batch"]
 
 /**
- * Research agents: chunk 30 s, no total.
+ * Research agents: chunk 30 s, progress 10 min, no total.
  *
  * @since 0.1.0
  * @category layers
@@ -56,7 +80,7 @@ export const builtinNames: readonly ["research", "mcp", "chat", "batch"] = ["res
 export const research: Layer.Layer<RequestProfile.RequestProfile> = RequestProfile.layer("research", builtins.research)
 
 /**
- * MCP tool chains: chunk 30 s, no total.
+ * MCP tool chains: chunk 30 s, progress 10 min, no total.
  *
  * @since 0.1.0
  * @category layers
@@ -64,7 +88,7 @@ export const research: Layer.Layer<RequestProfile.RequestProfile> = RequestProfi
 export const mcp: Layer.Layer<RequestProfile.RequestProfile> = RequestProfile.layer("mcp", builtins.mcp)
 
 /**
- * Simple chat: chunk 30 s, total 120 s.
+ * Simple chat: chunk 30 s, total 120 s (request 60 s when not streamed).
  *
  * @since 0.1.0
  * @category layers

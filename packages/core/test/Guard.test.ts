@@ -131,6 +131,35 @@ describe("Guard", () => {
         assert.strictEqual(yield* Ref.get(upstream.closes), 1)
       }))
 
+    for (const name of ["research", "mcp"] as const) {
+      it.effect(`${name}: an upstream sending only keepalives ends with ProgressTimeout at 10 minutes`, () =>
+        Effect.gen(function*() {
+          const upstream = yield* closing(forever("29 seconds", keepalive))
+          const fiber = yield* start(upstream.stream.pipe(Guard.guard(Profiles.builtins[name])))
+          const error = failureOf(yield* endsExactlyAt(fiber, 600_000))
+          assert.instanceOf(error, ZombieRequestError.ProgressTimeout)
+          assert.strictEqual(error.lastEvent, "keepalive")
+          assert.strictEqual(yield* Ref.get(upstream.closes), 1)
+        }))
+    }
+
+    for (const name of Profiles.builtinNames) {
+      it.effect(`${name}: a non-streaming call whose upstream never answers ends with RequestTimeout`, () =>
+        Effect.gen(function*() {
+          const policy = Profiles.builtins[name]
+          const limit = Duration.toMillis(Option.getOrThrow(TimeoutPolicy.limit(policy, "request")))
+          const fiber = yield* start(
+            Guard.fromFeed<string, never, never>(
+              (feed) => Effect.sync(() => feed.phase("headers")).pipe(Effect.zipRight(Effect.never)),
+              policy,
+              { kind: "batch" }
+            )
+          )
+          const error = failureOf(yield* endsExactlyAt(fiber, limit))
+          assert.instanceOf(error, ZombieRequestError.RequestTimeout)
+        }))
+    }
+
     it.effect("a gap of 30 s + 1 ms dies with ChunkTimeout at 30 s", () =>
       Effect.gen(function*() {
         const fiber = yield* start(script(chunk("a"), wait("30001 millis"), chunk("b"), done).pipe(Guard.guard(chat)))
