@@ -13,6 +13,7 @@ import { Duration, Effect, Layer } from "effect"
 import * as Http from "node:http"
 import { Admission } from "./Admission.js"
 import { Auth } from "./Auth.js"
+import { Batch } from "./Batch.js"
 import type { GatewayConfigShape } from "./Config.js"
 import { GatewayConfig } from "./Config.js"
 import type { ConfigLoadError } from "./ConfigLoadError.js"
@@ -86,7 +87,7 @@ export class NodeServer extends Effect.Service<NodeServer>()("gateway/NodeServer
 }) {}
 
 const services = RequestProxy.Default.pipe(
-  Layer.provideMerge(Relay.Default),
+  Layer.provideMerge(Layer.merge(Relay.Default, Batch.Default)),
   Layer.provideMerge(
     Layer.mergeAll(
       Admission.Default,

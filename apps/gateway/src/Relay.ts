@@ -47,7 +47,7 @@ export interface StreamRequest<A> {
   /** Takes the admission slots, held until the scope closes. */
   readonly admit: Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope>
   readonly onDisconnect: DisconnectPolicy.DisconnectPolicy
-  readonly log: Pick<StreamLog.Record, "requestId" | "endpoint" | "profile" | "upstream" | "model">
+  readonly log: StreamLog.Origin
 }
 
 /** What one relay has come to, for its log line. */

@@ -4,19 +4,17 @@
  *
  * @since 0.1.0
  */
-import type { Headers } from "@effect/platform"
-import { HttpClientRequest, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { LlmClient } from "@streamguard/client"
-import type { RequestProfile as RequestProfileNs } from "@streamguard/core"
+import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { RequestProfile } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Anthropic, OpenAiChat, OpenAiResponses } from "@streamguard/protocols"
-import { Effect, Either, Option, Redacted } from "effect"
+import { Effect, Either, Option } from "effect"
 import type { Schema } from "effect"
 import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import { Admission } from "./Admission.js"
 import { Auth } from "./Auth.js"
+import { Batch } from "./Batch.js"
 import { GatewayConfig } from "./Config.js"
 import * as DisconnectPolicy from "./DisconnectPolicy.js"
 import * as ErrorResponse from "./ErrorResponse.js"
@@ -26,8 +24,7 @@ import * as Metrics from "./Metrics.js"
 import { Relay } from "./Relay.js"
 import * as RequestBody from "./RequestBody.js"
 import { Routing } from "./Routing.js"
-import { StreamLog } from "./StreamLog.js"
-import type { Upstream } from "./Upstream.js"
+import * as UpstreamRequest from "./UpstreamRequest.js"
 
 /**
  * What differs between the three proxied endpoints.
@@ -77,37 +74,6 @@ export const messages: EndpointSpec<unknown> = {
   schema: RequestBody.MessagesBody
 }
 
-/** Client headers that reach the upstream: the API version and beta flags, and the simulator's. */
-const forwarded = (name: string): boolean =>
-  name === "anthropic-version" || name === "anthropic-beta" || name === "openai-beta" || name.startsWith("x-sim-")
-
-const upstreamRequest = (
-  spec: EndpointSpec<unknown>,
-  upstream: Upstream,
-  key: Option.Option<Redacted.Redacted>,
-  clientHeaders: Headers.Headers,
-  raw: Uint8Array,
-  stream: boolean
-): HttpClientRequest.HttpClientRequest => {
-  const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(clientHeaders)) {
-    if (forwarded(name)) headers[name] = value
-  }
-  if (spec.endpoint === "anthropic" && headers["anthropic-version"] === undefined) {
-    headers["anthropic-version"] = "2023-06-01"
-  }
-  // The client's own key stays here: the upstream gets the gateway's key for it, or none.
-  if (Option.isSome(key)) {
-    if (spec.endpoint === "anthropic") headers["x-api-key"] = Redacted.value(key.value)
-    else headers["authorization"] = `Bearer ${Redacted.value(key.value)}`
-  }
-  headers["accept"] = stream ? "text/event-stream" : "application/json"
-  return HttpClientRequest.post(`${upstream.baseUrl.replace(/\/+$/, "")}${spec.path}`).pipe(
-    HttpClientRequest.setHeaders(headers),
-    HttpClientRequest.bodyUint8Array(raw, "application/json")
-  )
-}
-
 /**
  * @since 0.1.0
  * @category services
@@ -120,49 +86,8 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
     const profiles = yield* GatewayProfiles
     const admission = yield* Admission
     const relay = yield* Relay
+    const batch = yield* Batch
     const lifecycle = yield* Lifecycle
-    const streamLog = yield* StreamLog
-    const client = yield* LlmClient.LlmClient
-    const secrets = [...config.upstreamKeys.values()]
-
-    const batch = (
-      spec: EndpointSpec<unknown>,
-      request: HttpClientRequest.HttpClientRequest,
-      upstream: Upstream,
-      profile: RequestProfileNs.Service,
-      log: { readonly requestId: string; readonly model: string }
-    ) =>
-      Effect.gen(function*() {
-        const clock = yield* Effect.clock
-        const startedAt = clock.unsafeCurrentTimeMillis()
-        const result = yield* Effect.scoped(
-          Effect.zipRight(admission.admit(upstream), client.batch(request))
-        ).pipe(Effect.provideService(RequestProfile.RequestProfile, profile), Effect.either)
-        const error = Either.isLeft(result)
-          ? ErrorResponse.fromFailure(result.left, { upstream: upstream.name, secrets })
-          : undefined
-        const status = Either.isRight(result) ? result.right.status : error!.status
-        yield* streamLog.ended({
-          requestId: log.requestId,
-          endpoint: spec.endpoint,
-          profile: profile.name,
-          upstream: upstream.name,
-          model: log.model,
-          stream: false,
-          outcome: error === undefined ? "done" : error.type,
-          status,
-          ttfcMs: undefined,
-          chunks: 0,
-          bytes: Either.isRight(result) ? result.right.text.length : 0,
-          durationMs: clock.unsafeCurrentTimeMillis() - startedAt,
-          error: error?.message
-        })
-        if (Either.isLeft(result)) return ErrorResponse.toResponse(spec.endpoint, error!)
-        return HttpServerResponse.text(result.right.text, {
-          status: result.right.status,
-          contentType: result.right.headers["content-type"] ?? "application/json"
-        })
-      })
 
     const handle: (
       spec: EndpointSpec<unknown>
@@ -199,7 +124,7 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
       if (Either.isLeft(onDisconnect)) return yield* fail(onDisconnect.left)
 
       const stream = body.stream === true
-      const outgoing = upstreamRequest(
+      const outgoing = UpstreamRequest.make(
         spec,
         upstream.value,
         Option.fromNullable(config.upstreamKeys.get(upstream.value.name)),
@@ -214,16 +139,18 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
         upstream: upstream.value.name,
         model: body.model
       }
-      if (!stream) return yield* batch(spec, outgoing, upstream.value, profile.right, log)
-
+      const admit = admission.admit(upstream.value).pipe(
+        Effect.provideService(RequestProfile.RequestProfile, profile.right)
+      )
+      if (!stream) {
+        return yield* batch.call({ endpoint: spec.endpoint, upstream: outgoing, profile: profile.right, admit, log })
+      }
       return yield* relay.stream({
         endpoint: spec.endpoint,
         dialect: spec.dialect,
         upstream: outgoing,
         profile: profile.right,
-        admit: admission.admit(upstream.value).pipe(
-          Effect.provideService(RequestProfile.RequestProfile, profile.right)
-        ),
+        admit,
         onDisconnect: onDisconnect.right,
         log
       })

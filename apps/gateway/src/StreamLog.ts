@@ -38,6 +38,14 @@ export interface Record {
 }
 
 /**
+ * Which request a line is about, known before it is relayed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Origin = Pick<Record, "requestId" | "endpoint" | "profile" | "upstream" | "model">
+
+/**
  * @since 0.1.0
  * @category services
  */

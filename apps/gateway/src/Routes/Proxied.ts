@@ -1,5 +1,6 @@
 /**
- * The proxied endpoints: `POST /v1/chat/completions`, `POST /v1/responses`, `POST /v1/messages`.
+ * The proxied endpoints: `POST /v1/chat/completions`, `POST /v1/responses`, `POST /v1/messages`,
+ * each under `/v1` at the path its upstream serves it under.
  *
  * @since 0.1.0
  */
@@ -7,21 +8,15 @@ import { HttpRouter } from "@effect/platform"
 import { Effect } from "effect"
 import * as RequestProxy from "../RequestProxy.js"
 
+const proxied = (spec: RequestProxy.EndpointSpec<unknown>) =>
+  HttpRouter.post(`/v1${spec.path}` as const, Effect.flatMap(RequestProxy.RequestProxy, (proxy) => proxy.handle(spec)))
+
 /**
  * @since 0.1.0
  * @category routes
  */
 export const routes = HttpRouter.empty.pipe(
-  HttpRouter.post(
-    "/v1/chat/completions",
-    Effect.flatMap(RequestProxy.RequestProxy, (proxy) => proxy.handle(RequestProxy.chat))
-  ),
-  HttpRouter.post(
-    "/v1/responses",
-    Effect.flatMap(RequestProxy.RequestProxy, (proxy) => proxy.handle(RequestProxy.responses))
-  ),
-  HttpRouter.post(
-    "/v1/messages",
-    Effect.flatMap(RequestProxy.RequestProxy, (proxy) => proxy.handle(RequestProxy.messages))
-  )
+  proxied(RequestProxy.chat),
+  proxied(RequestProxy.responses),
+  proxied(RequestProxy.messages)
 )
