@@ -6,6 +6,7 @@ export default [
   "packages/core",
   "packages/protocols",
   "packages/client",
+  "packages/simulator",
   "packages/testing",
   "apps/examples",
   "apps/gateway",

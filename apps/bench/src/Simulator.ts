@@ -8,7 +8,7 @@ import { request } from "undici"
 import { sleep } from "./Stats.js"
 
 /**
- * The fields of a simulator record the bench reads (see `@streamguard/testing` `RequestRecord`).
+ * The fields of a simulator record the bench reads (see `@streamguard/simulator` `RequestRecord`).
  *
  * @since 0.1.0
  * @category models

@@ -6,6 +6,8 @@ import type { ClientError } from "@streamguard/client"
 import type { GuardError, RequestProfile } from "@streamguard/core"
 import { Guard, Profiles, StreamEvent, ZombieRequestError } from "@streamguard/core"
 import { Dialects } from "@streamguard/protocols"
+import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator"
+import { TestUpstream } from "@streamguard/testing"
 import { Duration, Effect, Layer, Stream } from "effect"
 
 export const answer: Effect.Effect<string, LlmClient.StreamError, LlmClient.LlmClient | RequestProfile.RequestProfile> =
@@ -35,3 +37,10 @@ export const live: Layer.Layer<LlmClient.LlmClient | RequestProfile.RequestProfi
   LlmClient.layerUndici(),
   Profiles.chat
 )
+
+// A test of the same call: the in-memory upstream plays the simulator's scenarios.
+export const stalled: Layer.Layer<LlmClient.LlmClient | TestUpstream.TestUpstream> = TestUpstream.layer(
+  (request) => request.attempt === 1 ? Scenario.stallAfter({ after: 3, gap: 0 }) : [Step.chunk("Hi"), Step.done]
+)
+
+export const header: string = ScenarioSpec.toHeader(Scenario.steady({ chunks: 3, gap: "5ms" }))

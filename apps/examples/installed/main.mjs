@@ -5,7 +5,7 @@ import { HttpClientRequest } from "@effect/platform"
 import { LlmClient } from "@streamguard/client"
 import { Profiles, RequestProfile } from "@streamguard/core"
 import { Dialects } from "@streamguard/protocols"
-import { UpstreamSimulator } from "@streamguard/testing"
+import { UpstreamSimulator } from "@streamguard/simulator"
 import { Duration, Effect, Layer, Stream } from "effect"
 
 const chat = (baseUrl, model) =>

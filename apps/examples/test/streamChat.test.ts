@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { UpstreamSimulator } from "@streamguard/testing"
+import { UpstreamSimulator } from "@streamguard/simulator"
 import { Effect, Layer } from "effect"
 import { streamChat, StreamChatLive } from "../src/streamChat.js"
 

@@ -3,7 +3,7 @@
  */
 import { HttpServer } from "@effect/platform"
 import { Config, Gateway } from "@streamguard/gateway"
-import { UpstreamSimulator } from "@streamguard/testing"
+import { UpstreamSimulator } from "@streamguard/simulator"
 import { Context, Duration, Effect, Layer, Logger, LogLevel, Schedule } from "effect"
 import type { Scope } from "effect"
 

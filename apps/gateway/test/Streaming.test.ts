@@ -1,12 +1,12 @@
 import AnthropicSdk from "@anthropic-ai/sdk"
 import { assert, describe, it } from "@effect/vitest"
 import { Profiles } from "@streamguard/core"
-import { Scenario, Simulation } from "@streamguard/testing"
+import { ScenarioSpec, Simulation } from "@streamguard/simulator"
 import { Duration, Effect, Either } from "effect"
 import OpenAI from "openai"
 import { start, streamEnd } from "./GatewayUnderTest.js"
 
-const expectedText = (model: string): string => Simulation.text(Either.getOrThrow(Scenario.fromModel(model)))
+const expectedText = (model: string): string => Simulation.text(Either.getOrThrow(ScenarioSpec.fromModel(model)))
 
 const openai = (url: string, headers: Record<string, string> = {}) =>
   new OpenAI({ baseURL: `${url}/v1`, apiKey: "client-key", maxRetries: 0, defaultHeaders: headers })

@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { LlmClient } from "@streamguard/client"
 import { RequestProfile, StreamObserver, TimeoutPolicy } from "@streamguard/core"
 import { Dialects } from "@streamguard/protocols"
-import { Scenario, UpstreamSimulator } from "@streamguard/testing"
+import { Scenario, ScenarioSpec, UpstreamSimulator } from "@streamguard/simulator"
 import { Effect, Layer, ManagedRuntime, Stream } from "effect"
 import type { Scope } from "effect"
 import { checkNoLeaks } from "./support/leaks.js"
@@ -34,7 +34,7 @@ const play = (row: Row) =>
       ended: (_, ended) => Effect.sync(() => void outcomes.push(ended.outcome))
     })
     const request = HttpClientRequest.post(`${simulator.url}/v1/chat/completions`).pipe(
-      HttpClientRequest.setHeaders({ "x-sim-request-id": id, "x-sim-scenario": Scenario.toHeader(row.scenario) }),
+      HttpClientRequest.setHeaders({ "x-sim-request-id": id, "x-sim-scenario": ScenarioSpec.toHeader(row.scenario) }),
       HttpClientRequest.bodyUnsafeJson({ model: "m", stream: true, messages: [{ role: "user", content: "hi" }] })
     )
     const stream = LlmClient.stream(request, { dialect: Dialects.openaiChat })

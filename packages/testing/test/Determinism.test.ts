@@ -3,7 +3,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { LlmClient } from "@streamguard/client"
 import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
 import { Dialects } from "@streamguard/protocols"
-import { Script, Step, TestUpstream, TimeTravel } from "@streamguard/testing"
+import { Scenario, Step } from "@streamguard/simulator"
+import { TestUpstream, TimeTravel } from "@streamguard/testing"
 import { Effect, Exit, Layer, Option, Schedule, Stream, TestContext } from "effect"
 
 const request = HttpClientRequest.post("https://upstream.test/v1/messages").pipe(
@@ -19,13 +20,16 @@ const call = LlmClient.stream(request, { dialect: Dialects.anthropic, retry: Sch
  * every TestClock wake-up costs real milliseconds.
  */
 const scenarios: ReadonlyArray<readonly [TestUpstream.Scripts, number]> = [
-  [Script.steady(3, "1 second"), 3000],
+  [Scenario.steady({ chunks: 3, gap: "1 second", jitter: 0 }), 3000],
   [[Step.chunk("a"), Step.wait("2 seconds"), Step.error({ errorType: "overloaded_error" })], 2000],
-  [Script.stallAfter(2), 5000],
+  [Scenario.stallAfter({ after: 2, gap: 0 }), 5000],
   [[Step.chunk("a"), Step.wait("1 second"), Step.end], 1000],
   [[Step.chunk("a"), Step.wait("1 second"), Step.reset], 1000],
   [
-    (r) => r.attempt === 1 ? [Step.httpError(503, { headers: { "retry-after": "2" } })] : Script.steady(1, "1 second"),
+    (r) =>
+      r.attempt === 1
+        ? Scenario.httpError({ status: 503, retryAfter: 2 })
+        : Scenario.steady({ chunks: 1, gap: "1 second", jitter: 0 }),
     3000
   ]
 ]

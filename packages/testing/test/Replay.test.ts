@@ -4,7 +4,8 @@ import { LlmClient } from "@streamguard/client"
 import { Profiles } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Dialects } from "@streamguard/protocols"
-import { Script, TestUpstream, TimeTravel } from "@streamguard/testing"
+import { Transcript } from "@streamguard/simulator"
+import { TestUpstream, TimeTravel } from "@streamguard/testing"
 import { Chunk, Effect, Layer, Option, Stream } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -74,7 +75,7 @@ describe("TestUpstream: replaying every recorded transcript through LlmClient", 
     const bytes = fs.readFileSync(path.join(transcriptsDir, name))
     // One second to the first byte, then the rest at once: each TestClock wake-up costs real
     // milliseconds (it waits for every fiber to settle), and the outcome does not depend on pace.
-    const layer = Layer.merge(TestUpstream.layer(Script.replay(bytes, { gaps: ["1 second"] })), Profiles.research)
+    const layer = Layer.merge(TestUpstream.layer(Transcript.replay(bytes, { gaps: ["1 second"] })), Profiles.research)
     const call = LlmClient.streamEvents(HttpClientRequest.post("https://upstream.test/replay"), { dialect }).pipe(
       Stream.runCollect
     )
@@ -92,7 +93,7 @@ describe("TestUpstream: replaying every recorded transcript through LlmClient", 
     const expect = expected(name)
     it.effect(`${name}: ${expect.outcome}${expect.errorType === undefined ? "" : ` (${expect.errorType})`}, ${expect.contentChunks} chunks, nothing read past it`, () =>
       Effect.gen(function*() {
-        const events = Script.events(bytes)
+        const events = Transcript.events(bytes)
         assert.strictEqual(events.join(""), bytes.toString("utf8"), "the events are the bytes, cut")
         const read = yield* eventsUntilOutcome(dialect, events)
         const at = "1 second"
@@ -122,7 +123,7 @@ describe("TestUpstream: replaying every recorded transcript through LlmClient", 
       }).pipe(Effect.provide(layer)))
   }
 
-  const textWithPing = Script.events(fs.readFileSync(path.join(transcriptsDir, "anthropic/text-with-ping.txt")))
+  const textWithPing = Transcript.events(fs.readFileSync(path.join(transcriptsDir, "anthropic/text-with-ping.txt")))
   const stop = textWithPing.findIndex((event) => event.includes("message_stop"))
 
   it.effect("one event a second: the recorded answer completes when message_stop arrives, not before", () =>
@@ -133,7 +134,7 @@ describe("TestUpstream: replaying every recorded transcript through LlmClient", 
       const out = yield* TimeTravel.expectSuccess(call, { at: (stop + 1) * 1000 })
       assert.strictEqual(Chunk.size(out), 4)
     }).pipe(Effect.provide(Layer.merge(
-      TestUpstream.layer(Script.replay(textWithPing.join(""), { gap: "1 second" })),
+      TestUpstream.layer(Transcript.replay(textWithPing.join(""), { gap: "1 second" })),
       Profiles.research
     ))))
 
@@ -148,7 +149,7 @@ describe("TestUpstream: replaying every recorded transcript through LlmClient", 
       assert.strictEqual(error.chunks, 4)
     }).pipe(Effect.provide(Layer.merge(
       // The connection dropped before the end: message_stop and what follows are missing.
-      TestUpstream.layer(Script.replay(textWithPing.slice(0, stop).join(""), { gap: "1 second" })),
+      TestUpstream.layer(Transcript.replay(textWithPing.slice(0, stop).join(""), { gap: "1 second" })),
       Profiles.research
     ))))
 
@@ -165,7 +166,7 @@ describe("TestUpstream: replaying every recorded transcript through LlmClient", 
       assert.strictEqual(exchange?.record.end, "client_closed")
       assert.strictEqual(exchange?.record.writes, 3)
     }).pipe(Effect.provide(Layer.merge(
-      TestUpstream.layer(Script.replay(textWithPing.join(""), {
+      TestUpstream.layer(Transcript.replay(textWithPing.join(""), {
         gaps: ["1 second", "1 second", "1 second", "31 seconds"],
         gap: "1 second"
       })),

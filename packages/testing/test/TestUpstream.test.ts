@@ -11,7 +11,8 @@ import {
 } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Dialects } from "@streamguard/protocols"
-import { Script, Step, TestUpstream, TimeTravel } from "@streamguard/testing"
+import { Scenario, Step } from "@streamguard/simulator"
+import { TestUpstream, TimeTravel } from "@streamguard/testing"
 import { Chunk, Duration, Effect, Layer, Schedule, Stream } from "effect"
 
 const paths: Record<string, string> = {
@@ -70,7 +71,11 @@ describe("TestUpstream: the behaviour table through LlmClient, under TestClock",
           assert.strictEqual(record.chunks, 3)
           assert.isTrue(request.stream)
           assert.strictEqual(request.dialect, dialect.name)
-        }).pipe(Effect.provide(Layer.merge(TestUpstream.layer(Script.steady(3, "1 second")), Profiles.chat))))
+        }).pipe(
+          Effect.provide(
+            Layer.merge(TestUpstream.layer(Scenario.steady({ chunks: 3, gap: "1 second", jitter: 0 })), Profiles.chat)
+          )
+        ))
 
       it.effect("stream, error signal: fails with UpstreamErrorSignal at the moment it arrives (1 s)", () =>
         Effect.gen(function*() {
@@ -109,7 +114,9 @@ describe("TestUpstream: the behaviour table through LlmClient, under TestClock",
           assert.strictEqual(record.end, "client_closed")
           assert.strictEqual(record.closedAt, 30_000)
           assert.isTrue(record.stoppedAfterClose)
-        }).pipe(Effect.provide(Layer.merge(TestUpstream.layer(Script.stallAfter(3)), Profiles.chat))))
+        }).pipe(
+          Effect.provide(Layer.merge(TestUpstream.layer(Scenario.stallAfter({ after: 3, gap: 0 })), Profiles.chat))
+        ))
     })
   }
 
@@ -136,7 +143,7 @@ describe("TestUpstream: the behaviour table through LlmClient, under TestClock",
         assert.instanceOf(error, ClientError.UpstreamHttpError)
         assert.strictEqual(error.status, 400)
         assert.strictEqual(error.providerErrorType, "invalid_request_error")
-      }).pipe(Effect.provide(Layer.merge(TestUpstream.layer([Step.httpError(400)]), Profiles.batch))))
+      }).pipe(Effect.provide(Layer.merge(TestUpstream.layer(Scenario.httpError({ status: 400 })), Profiles.batch))))
 
     it.effect("standard request timeout: an answer slower than 60 s fails with RequestTimeout at 60 s, closed then", () =>
       Effect.gen(function*() {
@@ -155,7 +162,9 @@ describe("TestUpstream: the behaviour table through LlmClient, under TestClock",
 describe("TestUpstream: retries", () => {
   // #region retries
   const flaky = (request: TestUpstream.Request) =>
-    request.attempt === 1 ? [Step.httpError(503, { headers: { "retry-after": "2" } })] : Script.steady(2, "1 second")
+    request.attempt === 1
+      ? Scenario.httpError({ status: 503, retryAfter: 2 })
+      : Scenario.steady({ chunks: 2, gap: "1 second", jitter: 0 })
   // #endregion
 
   it.effect("a 503 with retry-after: 2, then success, is retried after exactly 2 s of virtual time", () =>
@@ -192,7 +201,7 @@ describe("TestUpstream: retries", () => {
       assert.strictEqual(error.retryAfterMillis, 121_000)
       assert.strictEqual((yield* TestUpstream.exchanges).length, 1)
     }).pipe(Effect.provide(Layer.merge(
-      TestUpstream.layer([Step.httpError(503, { headers: { "retry-after": "121" } })]),
+      TestUpstream.layer(Scenario.httpError({ status: 503, retryAfter: 121 })),
       Profiles.chat
     ))))
 
@@ -224,7 +233,7 @@ describe("TestUpstream: retries", () => {
       { at: "5 seconds" }
     ).pipe(
       Effect.map((error) => assert.strictEqual(error.limitMillis, 5000)),
-      Effect.provide(Layer.merge(TestUpstream.layer(Script.stallAfter(1)), Profiles.chat))
+      Effect.provide(Layer.merge(TestUpstream.layer(Scenario.stallAfter({ after: 1, gap: 0 })), Profiles.chat))
     ))
 
   it.effect("a keepalive-only upstream lives under chunk, dies with ProgressTimeout under progress", () =>
@@ -236,7 +245,7 @@ describe("TestUpstream: retries", () => {
       )
       assert.strictEqual(error.lastEvent, "keepalive")
     }).pipe(Effect.provide(Layer.merge(
-      TestUpstream.layer(Script.pingOnly("15 seconds")),
+      TestUpstream.layer(Scenario.pingOnly({ interval: "15 seconds" })),
       RequestProfile.layer("keepalive-test", TimeoutPolicy.make({ chunk: "30 seconds" }))
     ))))
 })

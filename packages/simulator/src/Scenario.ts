@@ -1,16 +1,15 @@
 /**
- * What the simulator plays for one request, as data: a named, parameterised behaviour
- * (`sim:steady?chunks=200&gap=20ms`, `sim:think-90s`, `sim:429`) or a script of steps.
+ * What the simulator plays for one request, as data: a named, parameterised behaviour (`steady`,
+ * `think`, `stallAfter`, an HTTP error, ...) or a script of steps. The one vocabulary of the
+ * simulator, the in-process `Simulation` and the in-memory upstream of `@streamguard/testing`.
  *
- * A request picks its scenario with the `x-sim-scenario` header (a spec as below, or JSON: a
- * scenario object, or an array of steps) or with its model name `sim:<name>?param=value&...`.
- * Any other model name plays `steady` with its defaults.
+ * Every constructor takes the scenario's JSON form (`gap: "5ms"`, `chunks: 3`), the same fields a
+ * spec names in a model (`sim:steady?chunks=3&gap=5ms`, see `ScenarioSpec`), and fills the same
+ * defaults.
  *
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Step from "./Step.js"
 
@@ -140,15 +139,19 @@ export const HugeEvent = Schema.TaggedStruct("HugeEvent", {
 })
 
 /**
- * An HTTP error before any streaming, with the provider's JSON error body (`sim:429`,
- * `sim:500`). A 429 or 503 carries `retry-after` (seconds, default 1).
+ * An HTTP error instead of a stream, with the provider's JSON error body (`sim:429`, `sim:500`),
+ * or `body` as given. A 429 or 503 carries `retry-after` (seconds, default 1). The answer comes
+ * after `delay` (default at once); `headers` are added to it.
  *
  * @since 0.1.0
  * @category schemas
  */
 export const HttpError = Schema.TaggedStruct("HttpError", {
   status: Schema.optionalWith(Count, { default: () => 500 }),
-  retryAfter: Schema.optional(Count)
+  retryAfter: Schema.optional(Count),
+  delay: Schema.optional(Step.DurationInput),
+  headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  body: Schema.optional(Schema.String)
 })
 
 /**
@@ -179,6 +182,9 @@ export const Script = Schema.TaggedStruct("Script", {
 })
 
 /**
+ * Every scenario, as its JSON form decodes (durations from text or milliseconds, defaults
+ * filled in).
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -198,178 +204,85 @@ export const Scenario = Schema.Union(
 )
 
 /**
+ * One scenario, decoded.
+ *
  * @since 0.1.0
  * @category models
  */
 export type Scenario = typeof Scenario.Type
 
 /**
- * A scenario spec or header that does not parse.
- *
- * @since 0.1.0
- * @category errors
- */
-export class ScenarioParseError extends Schema.TaggedError<ScenarioParseError>(
-  "@streamguard/testing/ScenarioParseError"
-)("ScenarioParseError", {
-  spec: Schema.String,
-  reason: Schema.String
-}) {
-  /** @since 0.1.0 */
-  override get message(): string {
-    return `bad simulator scenario ${JSON.stringify(this.spec)}: ${this.reason}`
-  }
-}
-
-/**
- * The scenario names as they appear after `sim:`; `think-90s`, `stall-after-3` and `429` carry
- * their main parameter in the name.
+ * What a constructor takes: the scenario's JSON form without its tag (durations as `"90s"`,
+ * `"20ms"`, `"2 minutes"` or milliseconds; counts as numbers).
  *
  * @since 0.1.0
  * @category models
  */
-export const names: ReadonlyArray<string> = [
-  "steady",
-  "think[-<duration>]",
-  "stall-after[-<n>]",
-  "ping-only",
-  "error-mid",
-  "reset-mid",
-  "end-without-done",
-  "slow-drip",
-  "huge-event",
-  "<status>",
-  "slow-headers[-<duration>]"
-]
+export type Options<S extends Schema.Schema.Any> = Omit<Schema.Schema.Encoded<S>, "_tag">
 
-const byName: Record<string, Scenario["_tag"]> = {
-  "steady": "Steady",
-  "think": "Think",
-  "stall-after": "StallAfter",
-  "ping-only": "PingOnly",
-  "error-mid": "ErrorMid",
-  "reset-mid": "ResetMid",
-  "end-without-done": "EndWithoutDone",
-  "slow-drip": "SlowDrip",
-  "huge-event": "HugeEvent",
-  "http-error": "HttpError",
-  "slow-headers": "SlowHeaders"
-}
-
-const withSuffix: ReadonlyArray<readonly [RegExp, Scenario["_tag"], string]> = [
-  [/^think-(.+)$/, "Think", "silence"],
-  [/^stall-after-(\d+)$/, "StallAfter", "after"],
-  [/^slow-headers-(.+)$/, "SlowHeaders", "delay"],
-  [/^(\d{3})$/, "HttpError", "status"]
-]
-
-const decodeScenario = Schema.decodeUnknownEither(Scenario, { onExcessProperty: "error" })
-
-const decodeInput = (spec: string, input: unknown): Either.Either<Scenario, ScenarioParseError> =>
-  Either.mapLeft(
-    decodeScenario(input),
-    (error) => new ScenarioParseError({ spec, reason: ParseResult.TreeFormatter.formatErrorSync(error) })
-  )
-
-const nameToInput = (spec: string, name: string): Either.Either<Record<string, unknown>, ScenarioParseError> => {
-  const tag = byName[name]
-  if (tag !== undefined) return Either.right({ _tag: tag })
-  for (const [pattern, suffixTag, field] of withSuffix) {
-    const match = pattern.exec(name)
-    if (match !== null) return Either.right({ _tag: suffixTag, [field]: match[1] })
-  }
-  return Either.left(new ScenarioParseError({ spec, reason: `unknown scenario "${name}"; known: ${names.join(", ")}` }))
-}
-
-/**
- * Reads a spec: `sim:<name>?param=value&...` (the `sim:` prefix is optional), a JSON scenario
- * object (`{"_tag":"Steady","chunks":3}`), or a JSON array of steps (a `Script`). Unknown
- * parameters are errors, so a typo does not silently play the defaults.
- *
- * @since 0.1.0
- * @category parsing
- */
-export const parse = (spec: string): Either.Either<Scenario, ScenarioParseError> => {
-  const trimmed = spec.trim()
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-    return Either.flatMap(
-      Either.try({
-        try: () => JSON.parse(trimmed) as unknown,
-        catch: (cause) => new ScenarioParseError({ spec, reason: `bad JSON: ${String(cause)}` })
-      }),
-      (json) => decodeInput(spec, Array.isArray(json) ? { _tag: "Script", steps: json } : json)
-    )
-  }
-  const body = trimmed.startsWith("sim:") ? trimmed.slice(4) : trimmed
-  const question = body.indexOf("?")
-  const name = question === -1 ? body : body.slice(0, question)
-  const params = question === -1 ? {} : Object.fromEntries(new URLSearchParams(body.slice(question + 1)))
-  return Either.flatMap(nameToInput(spec, name), (input) => decodeInput(spec, { ...input, ...params }))
-}
-
-/**
- * The scenario a model name asks for: `sim:...` parses, any other name plays `steady`.
- *
- * @since 0.1.0
- * @category parsing
- */
-export const fromModel = (model: string): Either.Either<Scenario, ScenarioParseError> =>
-  model.startsWith("sim:") ? parse(model) : Either.right(steady())
-
-/**
- * The JSON form of a scenario, for the `x-sim-scenario` header: `parse(toHeader(s))` gives `s`.
- *
- * @since 0.1.0
- * @category formatting
- */
-export const toHeader = (scenario: Scenario): string => JSON.stringify(Schema.encodeSync(Scenario)(scenario))
-
-type Options<S extends Schema.Schema.Any> = Omit<Schema.Schema.Encoded<S>, "_tag">
-
-// Constructors take the JSON form (`gap: "5ms"`, `chunks: 3`), like a header would, and decode
-// it; bad input is a test-authoring bug, so they throw like `Duration.decode` does.
+// Constructors take the JSON form, like a header would, and decode it; bad input is a
+// test-authoring bug, so they throw like `Duration.decode` does.
 const construct =
   <S extends Schema.Schema<any, any>>(schema: S, tag: string) =>
   (options: Options<S> = {} as Options<S>): Schema.Schema.Type<S> =>
     Schema.decodeUnknownSync(schema, { onExcessProperty: "error" })({ ...options, _tag: tag })
 
 /**
+ * `chunks` tokens, each after `gap` (+/- `jitter`), then done right after the last. With
+ * `jitter: 0` the pace is exact: `steady({ chunks: 3, gap: "1 second", jitter: 0 })` sends chunks
+ * at 1, 2 and 3 s and ends at 3 s.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const steady: (options?: Options<typeof Steady>) => Scenario = construct(Steady, "Steady")
 
 /**
+ * Silence for `silence` (a reasoning model, a tool call: the stream is open and says nothing;
+ * Anthropic still pings), then tokens as in `steady`.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const think: (options?: Options<typeof Think>) => Scenario = construct(Think, "Think")
 
 /**
+ * `after` tokens, then silence with the connection open, forever: the zombie a `chunk` limit
+ * exists for. With `gap: 0` the tokens come at once.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const stallAfter: (options?: Options<typeof StallAfter>) => Scenario = construct(StallAfter, "StallAfter")
 
 /**
+ * Only keepalives, one every `interval` (the first after `interval`), forever: alive but no
+ * progress. In NDJSON dialects (Ollama), which have no keepalive, this is plain silence.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const pingOnly: (options?: Options<typeof PingOnly>) => Scenario = construct(PingOnly, "PingOnly")
 
 /**
+ * `after` tokens, then the dialect's in-band error event (`errorType`, `message`).
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const errorMid: (options?: Options<typeof ErrorMid>) => Scenario = construct(ErrorMid, "ErrorMid")
 
 /**
+ * `after` tokens, then a TCP reset.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const resetMid: (options?: Options<typeof ResetMid>) => Scenario = construct(ResetMid, "ResetMid")
 
 /**
+ * `after` tokens, then a clean end without the done signal (a truncated answer).
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -379,24 +292,34 @@ export const endWithoutDone: (options?: Options<typeof EndWithoutDone>) => Scena
 )
 
 /**
+ * Tokens as in `steady`, every event written in pieces of `bytes` bytes, `every` apart.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const slowDrip: (options?: Options<typeof SlowDrip>) => Scenario = construct(SlowDrip, "SlowDrip")
 
 /**
+ * One content event of `size` bytes of text, then done.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const hugeEvent: (options?: Options<typeof HugeEvent>) => Scenario = construct(HugeEvent, "HugeEvent")
 
 /**
+ * An HTTP error answer instead of a stream:
+ * `httpError({ status: 503, retryAfter: 2 })`, `httpError({ status: 400, body: "{}", delay: "2s" })`.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const httpError: (options?: Options<typeof HttpError>) => Scenario = construct(HttpError, "HttpError")
 
 /**
+ * The request is read, then the response headers come after `delay` (default never), then
+ * tokens as in `steady`.
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -406,7 +329,8 @@ export const slowHeaders: (options?: Options<typeof SlowHeaders>) => Scenario = 
 )
 
 /**
- * A script of steps (see `Step`).
+ * Exactly these steps (see `Step`), after the dialect's opening frames (none with
+ * `opening: false`); no keepalives of its own unless `keepalive` is set, no jitter.
  *
  * @since 0.1.0
  * @category constructors
@@ -427,16 +351,3 @@ export const script = (
       {} :
       { keepalive: options.keepalive === "none" ? "none" : Duration.decode(options.keepalive) })
   })
-
-/**
- * The scenario's name as a spec writes it (`steady`, `stall-after`, `script`), for records
- * and logs.
- *
- * @since 0.1.0
- * @category getters
- */
-export const name = (scenario: Scenario): string => {
-  if (scenario._tag === "Script") return "script"
-  if (scenario._tag === "HttpError") return String(scenario.status)
-  return Object.entries(byName).find(([, tag]) => tag === scenario._tag)?.[0] ?? scenario._tag
-}

@@ -1,14 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Scenario, Step } from "@streamguard/testing"
+import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator"
 import { Duration, Either } from "effect"
 
 const parse = (spec: string) => {
-  const result = Scenario.parse(spec)
+  const result = ScenarioSpec.parse(spec)
   if (Either.isLeft(result)) return assert.fail(result.left.message)
   return result.right
 }
 
-describe("Scenario", () => {
+describe("ScenarioSpec", () => {
   it("reads parameters from the model name, with short durations", () => {
     const scenario = parse("sim:steady?chunks=200&gap=20ms&seed=7")
     assert.strictEqual(scenario._tag, "Steady")
@@ -53,22 +53,22 @@ describe("Scenario", () => {
   })
 
   it("rejects unknown names and unknown parameters instead of playing defaults", () => {
-    assert.isTrue(Either.isLeft(Scenario.parse("sim:stedy")))
-    assert.isTrue(Either.isLeft(Scenario.parse("sim:steady?chunk=3")))
-    assert.isTrue(Either.isLeft(Scenario.parse("sim:steady?gap=soon")))
-    const error = Scenario.parse("sim:stedy")
+    assert.isTrue(Either.isLeft(ScenarioSpec.parse("sim:stedy")))
+    assert.isTrue(Either.isLeft(ScenarioSpec.parse("sim:steady?chunk=3")))
+    assert.isTrue(Either.isLeft(ScenarioSpec.parse("sim:steady?gap=soon")))
+    const error = ScenarioSpec.parse("sim:stedy")
     assert.isTrue(Either.isLeft(error) && error.left.message.includes("unknown scenario"))
   })
 
   it("plays steady for a model name without the sim: prefix", () => {
-    const scenario = Scenario.fromModel("gpt-4o")
+    const scenario = ScenarioSpec.fromModel("gpt-4o")
     assert.isTrue(Either.isRight(scenario) && scenario.right._tag === "Steady")
   })
 
   it("round-trips a script through its header form", () => {
     const script = Scenario.script([Step.chunk("a"), Step.wait("3 minutes"), Step.keepalive, Step.done])
-    assert.deepStrictEqual(parse(Scenario.toHeader(script)), script)
+    assert.deepStrictEqual(parse(ScenarioSpec.toHeader(script)), script)
     const steady = Scenario.steady({ chunks: 3, gap: "5ms" })
-    assert.deepStrictEqual(parse(Scenario.toHeader(steady)), steady)
+    assert.deepStrictEqual(parse(ScenarioSpec.toHeader(steady)), steady)
   })
 })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Scenario, Simulation } from "@streamguard/testing"
+import { Scenario, Simulation } from "@streamguard/simulator"
 import { Effect, Fiber, Stream, TestClock } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"

@@ -1,6 +1,8 @@
 /**
- * One step of a scripted upstream: what the simulator does next on the wire. Named scenarios
- * compile to steps, and tests write their own scripts with the constructors below.
+ * One step of a scripted upstream: what the simulator does next on the wire, once the response
+ * has begun. Named scenarios compile to steps, and a script (`Scenario.script`) is a list of them
+ * written by hand. How a response starts (its status, when its headers go out) is the scenario's
+ * business: an HTTP error answer is `Scenario.httpError`, not a step.
  *
  * @since 0.1.0
  */
@@ -84,21 +86,6 @@ export const ErrorSignal = Schema.TaggedStruct("Error", {
 })
 
 /**
- * Answer with an HTTP error instead of a stream: `status`, `headers` (e.g. `retry-after`) and
- * `body` (default: the provider's own JSON error body for that status). Only as the first step;
- * `Wait` steps before it delay the answer (the response headers). Later in a script it is a
- * mistake in the script, and the upstream dies with a message saying so.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const HttpError = Schema.TaggedStruct("HttpError", {
-  status: Schema.Number,
-  body: Schema.optional(Schema.String),
-  headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-})
-
-/**
  * Write exactly these bytes (UTF-8 text), framing included, whatever the dialect: how a recorded
  * transcript is replayed.
  *
@@ -136,7 +123,7 @@ export const End = Schema.TaggedStruct("End", {})
  * @since 0.1.0
  * @category schemas
  */
-export const Step = Schema.Union(Chunk, Keepalive, Wait, Done, ErrorSignal, Reset, StallForever, End, HttpError, Raw)
+export const Step = Schema.Union(Chunk, Keepalive, Wait, Done, ErrorSignal, Reset, StallForever, End, Raw)
 
 /**
  * @since 0.1.0
@@ -192,22 +179,6 @@ export const error = (options: { readonly errorType?: string; readonly message?:
 export const errorSignal = (payload: unknown): Step => ErrorSignal.make({ payload })
 
 /**
- * An HTTP error answer (see `HttpError`): `httpError(503, { headers: { "retry-after": "2" } })`.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const httpError = (
-  status: number,
-  options: { readonly body?: string; readonly headers?: Readonly<Record<string, string>> } = {}
-): Step =>
-  HttpError.make({
-    status,
-    ...(options.body === undefined ? {} : { body: options.body }),
-    ...(options.headers === undefined ? {} : { headers: options.headers })
-  })
-
-/**
  * Exactly these bytes on the wire (see `Raw`).
  *
  * @since 0.1.0
@@ -241,4 +212,4 @@ export const end: Step = End.make({})
  */
 export const isTerminal = (step: Step): boolean =>
   step._tag === "Done" || step._tag === "Error" || step._tag === "Reset" || step._tag === "StallForever" ||
-  step._tag === "End" || step._tag === "HttpError"
+  step._tag === "End"

@@ -1,82 +1,13 @@
 /**
- * What an in-memory upstream (`TestUpstream`) plays for one request: a list of `Step`s, or any
- * `Scenario` the simulator knows. Builders for the shapes tests need most, and the replay of a
- * recorded provider stream at a chosen pace.
+ * A recorded provider stream as a scenario: its bytes cut into events, played back event by
+ * event at a chosen pace, so a client's timeouts can be tested against what a provider really
+ * sent (the repository's `fixtures/transcripts` are such recordings).
  *
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
 import * as Scenario from "./Scenario.js"
 import * as Step from "./Step.js"
-
-/**
- * Steps (played exactly as written: no opening keepalives, no jitter) or a `Scenario`.
- *
- * @since 0.1.0
- * @category models
- */
-export type Script = ReadonlyArray<Step.Step> | Scenario.Scenario
-
-/**
- * The scenario a script plays.
- *
- * @since 0.1.0
- * @category conversions
- */
-export const toScenario = (script: Script): Scenario.Scenario => isSteps(script) ? Scenario.script(script) : script
-
-const isSteps = (script: Script): script is ReadonlyArray<Step.Step> => Array.isArray(script)
-
-const paced = (n: number, gap: Duration.DurationInput): Array<Step.Step> => {
-  const wait = Duration.decode(gap)
-  return Array.from({ length: n }).flatMap(() =>
-    Duration.isZero(wait) ? [Step.chunk()] : [Step.wait(wait), Step.chunk()]
-  )
-}
-
-/**
- * `n` content chunks, one every `gap` (the first after one `gap`), then done right after the last:
- * `steady(3, "1 second")` sends chunks at 1, 2 and 3 s and ends at 3 s.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const steady = (n: number, gap: Duration.DurationInput): Script => [...paced(n, gap), Step.done]
-
-/**
- * Silence for `think` (a reasoning model, a tool call: the stream is open and says nothing), then
- * `steady(n, gap)`.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const thinkThen = (think: Duration.DurationInput, n: number, gap: Duration.DurationInput): Script => [
-  Step.wait(think),
-  ...paced(n, gap),
-  Step.done
-]
-
-/**
- * `n` content chunks (one every `gap`, default at once), then silence with the connection open,
- * forever: the zombie a `chunk` limit exists for.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const stallAfter = (n: number, gap: Duration.DurationInput = Duration.zero): Script => [
-  ...paced(n, gap),
-  Step.stallForever
-]
-
-/**
- * Only keepalives, one every `every` (the first after `every`), forever: alive but no progress.
- * In NDJSON dialects (Ollama), which have no keepalive, this is plain silence.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const pingOnly = (every: Duration.DurationInput): Script =>
-  Scenario.pingOnly({ interval: Duration.toMillis(Duration.decode(every)) })
 
 /**
  * Options of `replay`: the pace and how the bytes are framed.
@@ -136,7 +67,7 @@ export const events = (transcript: string | Uint8Array, framing?: "sse" | "ndjso
  * @since 0.1.0
  * @category constructors
  */
-export const replay = (transcript: string | Uint8Array, options: ReplayOptions = {}): Script => {
+export const replay = (transcript: string | Uint8Array, options: ReplayOptions = {}): Scenario.Scenario => {
   const steps = events(transcript, options.framing).flatMap((event, i): Array<Step.Step> => {
     const gap = Duration.decode(options.gaps?.[i] ?? options.gap ?? Duration.zero)
     return Duration.isZero(gap) ? [Step.raw(event)] : [Step.wait(gap), Step.raw(event)]

@@ -1,7 +1,7 @@
 /**
  * A real HTTP server on loopback that streams like OpenAI, Anthropic, Ollama or an MCP server,
- * misbehaves on demand (see `Scenario`), and records what it saw: the witness that a client
- * closed its connection and that generation stopped when it did.
+ * misbehaves on demand (a request names its `Scenario` as `ScenarioSpec` says), and records what
+ * it saw: the witness that a client closed its connection and that generation stopped when it did.
  *
  * Endpoints: `POST /v1/chat/completions` (stream and JSON), `POST /v1/responses`,
  * `POST /v1/messages`, `POST /api/chat` (NDJSON), `POST /mcp` (JSON-RPC, `tools/call` answered
@@ -31,7 +31,7 @@ import type { RequestRecord } from "./RequestRecord.js"
  * @since 0.1.0
  * @category errors
  */
-export class SimulatorTimeout extends Schema.TaggedError<SimulatorTimeout>("@streamguard/testing/SimulatorTimeout")(
+export class SimulatorTimeout extends Schema.TaggedError<SimulatorTimeout>("@streamguard/simulator/SimulatorTimeout")(
   "SimulatorTimeout",
   {
     id: Schema.String,
@@ -97,7 +97,7 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class UpstreamSimulator extends Context.Tag("@streamguard/testing/UpstreamSimulator")<
+export class UpstreamSimulator extends Context.Tag("@streamguard/simulator/UpstreamSimulator")<
   UpstreamSimulator,
   Service
 >() {}

@@ -6,6 +6,7 @@
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect } from "@streamguard/protocols/Dialect"
+import * as Dialects from "@streamguard/protocols/Dialects"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -15,7 +16,6 @@ import type * as Scenario from "../Scenario.js"
 import * as Step from "../Step.js"
 import * as render from "./render.js"
 import * as tokens from "./tokens.js"
-import * as wire from "./wire.js"
 
 type Event = StreamEvent.StreamEvent<unknown>
 
@@ -41,16 +41,15 @@ export interface Meta {
 
 const encoder = new TextEncoder()
 
-/** The renderer and the encoder for one response. */
+/**
+ * The renderer and the encoder for one response. Bytes are made in one place, the dialect's own
+ * `encode`; the simulator only chooses the payloads: its own where it has them (their fields
+ * follow the providers' recordings), the dialect's writers elsewhere.
+ */
 const voiceOf = (meta: Meta, now: () => number) => {
+  const dialect = typeof meta.dialect === "string" ? Dialects.byName[meta.dialect] : meta.dialect
   const renderMeta: render.Meta = { ...meta, now }
-  if (typeof meta.dialect === "string") {
-    const name = meta.dialect
-    return { renderer: render.make(name, renderMeta), encode: (event: Event) => wire.encode(name, event) }
-  }
-  const dialect = meta.dialect
   return {
-    // The simulator's own payloads where it has them, the dialect's writers elsewhere.
     renderer: render.isSimDialect(dialect.name) ?
       render.make(dialect.name, renderMeta) :
       render.fromDialect(dialect, renderMeta),
@@ -240,11 +239,6 @@ const play = <E>(
           return Stream.never
         case "End":
           return Stream.empty
-        case "HttpError":
-          // A status cannot change once the body streams: the script is wrong, not the client.
-          return Stream.dieMessage(
-            `HttpError(${step.status}) must be the first step of a script (after waits), not after the response began`
-          )
         case "Raw":
           return Stream.succeed<Played>({ _tag: "Raw", bytes: encoder.encode(step.text) })
       }

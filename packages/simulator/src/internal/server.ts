@@ -2,18 +2,20 @@ import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequ
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Dialects from "@streamguard/protocols/Dialects"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as Scenario from "../Scenario.js"
+import type * as RequestRecord from "../RequestRecord.js"
+import type * as Scenario from "../Scenario.js"
+import * as ScenarioSpec from "../ScenarioSpec.js"
 import * as Simulation from "../Simulation.js"
-import type { Registry, Tracker } from "./registry.js"
+import type { Registry } from "./registry.js"
 import * as render from "./render.js"
 import type { SimDialect } from "./render.js"
-import * as wire from "./wire.js"
 
 /** What the simulator reads from a request body. */
 interface Parsed {
@@ -136,8 +138,8 @@ const answer = (
     const header = request.headers["x-sim-scenario"]
     const spec = header ?? parsed.scenario ?? parsed.model
     const scenario = header !== undefined || parsed.scenario !== undefined ?
-      Scenario.parse(spec) :
-      Scenario.fromModel(parsed.model)
+      ScenarioSpec.parse(spec) :
+      ScenarioSpec.fromModel(parsed.model)
     if (Either.isLeft(scenario)) return badRequest(dialect, scenario.left.message, parsed.rpcId)
 
     const url = new URL(request.url, "http://localhost")
@@ -148,7 +150,7 @@ const answer = (
       path: url.pathname,
       model: parsed.model,
       scenario: header ?? parsed.scenario ?? (parsed.model.startsWith("sim:") ? parsed.model : "default"),
-      scenarioName: Scenario.name(scenario.right),
+      scenarioName: ScenarioSpec.name(scenario.right),
       stream: parsed.stream
     })
     watchClose(request, tracker)
@@ -163,7 +165,7 @@ const answer = (
  * the end of generation. The listener lives as long as the per-request response object, so it
  * needs no removal.
  */
-const watchClose = (request: HttpServerRequest.HttpServerRequest, tracker: Tracker): void => {
+const watchClose = (request: HttpServerRequest.HttpServerRequest, tracker: RequestRecord.Tracker): void => {
   const response = NodeHttpServerRequest.toServerResponse(request)
   if (response.destroyed && !response.writableEnded) return tracker.closed()
   response.once("close", () => {
@@ -173,7 +175,7 @@ const watchClose = (request: HttpServerRequest.HttpServerRequest, tracker: Track
 
 const respond = (
   request: HttpServerRequest.HttpServerRequest,
-  tracker: Tracker,
+  tracker: RequestRecord.Tracker,
   dialect: SimDialect,
   scenario: Scenario.Scenario,
   body: unknown,
@@ -183,25 +185,6 @@ const respond = (
     const plan = Simulation.plan(scenario)
     yield* waitForHeaders(plan.headers)
     const headers = providerHeaders(dialect, tracker.id)
-
-    if (plan.status !== 200) {
-      tracker.headers(plan.status)
-      tracker.finish()
-      const errorHeaders = Option.match(plan.retryAfter, {
-        onNone: () => ({ ...headers, ...plan.extraHeaders }),
-        onSome: (seconds) => ({ ...headers, "retry-after": String(seconds), ...plan.extraHeaders })
-      })
-      return Option.match(plan.body, {
-        onNone: () =>
-          HttpServerResponse.unsafeJson(render.httpErrorBody(dialect, plan.status, parsed.rpcId), {
-            status: plan.status,
-            headers: errorHeaders
-          }),
-        onSome: (text) =>
-          HttpServerResponse.text(text, { status: plan.status, contentType: "application/json", headers: errorHeaders })
-      })
-    }
-
     const simRequest: Simulation.Request = {
       dialect,
       id: tracker.id,
@@ -211,6 +194,21 @@ const respond = (
       progressToken: parsed.progressToken,
       inputTokens: inputTokens(body)
     }
+
+    if (plan.status !== 200) {
+      tracker.headers(plan.status)
+      tracker.finish()
+      const errorHeaders = Option.match(plan.retryAfter, {
+        onNone: () => ({ ...headers, ...plan.extraHeaders }),
+        onSome: (seconds) => ({ ...headers, "retry-after": String(seconds), ...plan.extraHeaders })
+      })
+      return HttpServerResponse.text(Simulation.errorBody(plan, simRequest), {
+        status: plan.status,
+        contentType: "application/json",
+        headers: errorHeaders
+      })
+    }
+
     // A reset destroys the socket; Node's `close` then interrupts this fiber.
     const onReset = Effect.suspend(() => {
       tracker.reset()
@@ -240,7 +238,7 @@ const respond = (
       ),
       Stream.ensuring(Effect.sync(tracker.finish))
     )
-    return HttpServerResponse.stream(stream, { contentType: wire.dialects[dialect].contentType, headers })
+    return HttpServerResponse.stream(stream, { contentType: Dialects.byName[dialect].contentType, headers })
   })
 
 const endpoint = (registry: Registry, dialect: SimDialect) =>

@@ -1,6 +1,6 @@
 /**
- * The simulator as a program: `npx tsx packages/testing/src/bin/sim.ts --port 8787`, or
- * `npm run sim --workspace=@streamguard/testing -- --port 8787`. Ctrl-C closes every connection.
+ * The simulator as a program: `npm run sim -- --port 8787` at the repository's root, or
+ * `npm run sim --workspace=@streamguard/simulator -- --port 8787`. Ctrl-C closes every connection.
  *
  * Flags are read with `node:util` `parseArgs`: @effect/cli is not installed, and two flags do
  * not justify a dependency.
@@ -13,7 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { parseArgs } from "node:util"
-import * as Scenario from "../Scenario.js"
+import * as ScenarioSpec from "../ScenarioSpec.js"
 import * as UpstreamSimulator from "../UpstreamSimulator.js"
 
 const Port = Schema.compose(Schema.NumberFromString, Schema.Int.pipe(Schema.between(0, 65535)))
@@ -45,7 +45,7 @@ const program = Effect.gen(function*() {
   Ollama        POST ${sim.url}/api/chat
   MCP           POST ${sim.url}/mcp
   Records       GET  ${sim.url}/_sim/requests
-Scenarios (model "sim:<name>?param=value" or header x-sim-scenario): ${Scenario.names.join(", ")}
+Scenarios (model "sim:<name>?param=value" or header x-sim-scenario): ${ScenarioSpec.names.join(", ")}
 Try:
   curl -N ${sim.url}/v1/chat/completions -H 'content-type: application/json' \\
     -d '{"model":"sim:steady?chunks=40&gap=150ms","stream":true,"messages":[{"role":"user","content":"hi"}]}'`)

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { StreamEvent } from "@streamguard/core"
 import { Dialect, Dialects } from "@streamguard/protocols"
-import { Scenario, Simulation, Step } from "@streamguard/testing"
+import { Scenario, Simulation, Step } from "@streamguard/simulator"
 import { Chunk, Clock, Duration, Effect, Fiber, Option, Ref, Stream, TestClock } from "effect"
 
 const dialects: Record<Simulation.SimDialect, Dialect.Dialect<any>> = {
@@ -278,27 +278,50 @@ describe("Simulation", () => {
       assert.strictEqual((collected.body as any).choices[0].message.content, Simulation.text(scenario))
     }))
 
-  it("plan: a script starting (after waits) with HttpError answers its status, headers and body after the waits", () => {
-    const plan = Simulation.plan(Scenario.script([
-      Step.wait("2 seconds"),
-      Step.wait("500 millis"),
-      Step.httpError(429, { body: "{}", headers: { "retry-after": "3" } })
-    ]))
+  it("plan: an HttpError answers its status, headers and body after its delay; 429 and 503 carry retry-after", () => {
+    const plan = Simulation.plan(
+      Scenario.httpError({ status: 429, delay: "2500 millis", body: "{}", headers: { "x-ratelimit-remaining": "0" } })
+    )
     assert.strictEqual(plan.status, 429)
     assert.deepStrictEqual(plan.headers, Duration.millis(2500))
-    assert.deepStrictEqual(plan.extraHeaders, { "retry-after": "3" })
+    assert.deepStrictEqual(plan.retryAfter, Option.some(1))
+    assert.deepStrictEqual(plan.extraHeaders, { "x-ratelimit-remaining": "0" })
     assert.deepStrictEqual(plan.body, Option.some("{}"))
-    assert.strictEqual(Simulation.plan(Scenario.script([Step.chunk("a"), Step.httpError(500)])).status, 200)
+    const badRequest = Simulation.plan(Scenario.httpError({ status: 400 }))
+    assert.strictEqual(badRequest.headers, "now")
+    assert.isTrue(Option.isNone(badRequest.retryAfter))
+    assert.strictEqual(Simulation.plan(Scenario.script([Step.chunk("a"), Step.done])).status, 200)
   })
 
-  it.effect("an HttpError after the response began dies with a message naming the mistake", () =>
+  it("errorBody: the scenario's own body, else the provider's error body in the request's dialect", () => {
+    const own = Simulation.plan(Scenario.httpError({ status: 503, body: "overloaded" }))
+    assert.strictEqual(Simulation.errorBody(own, { dialect: "anthropic" }), "overloaded")
+    const rateLimited = Simulation.plan(Scenario.httpError({ status: 429 }))
+    const anthropic = JSON.parse(Simulation.errorBody(rateLimited, { dialect: Dialects.anthropic }))
+    assert.strictEqual(anthropic.error.type, "rate_limit_error")
+    // A dialect the simulator writes no error body of its own for gets OpenAI's.
+    const gemini = JSON.parse(Simulation.errorBody(rateLimited, { dialect: Dialects.gemini }))
+    assert.strictEqual(gemini.error.code, "rate_limit_exceeded")
+  })
+
+  it.effect("steady with jitter 0 paces exactly: a chunk every gap, done with the last", () =>
     Effect.gen(function*() {
-      const exit = yield* Effect.exit(
-        Stream.runDrain(
-          Simulation.stream(Scenario.script([Step.chunk("a"), Step.httpError(500)]), { dialect: "openaiChat" })
-        )
+      const fiber = yield* Simulation.frames(
+        Scenario.steady({ chunks: 3, gap: "1 second", jitter: 0 }),
+        request("openaiChat")
+      ).pipe(
+        Stream.filter((frame) => frame.event === "Chunk" || frame.event === "Done"),
+        Stream.mapEffect((frame) => Effect.map(Clock.currentTimeMillis, (now) => [frame.event, now] as const)),
+        Stream.runCollect,
+        Effect.fork
       )
-      assert.isTrue(exit._tag === "Failure" && String(exit.cause).includes("must be the first step"))
+      yield* TestClock.adjust("1 minute")
+      assert.deepStrictEqual(Chunk.toReadonlyArray(yield* Fiber.join(fiber)), [
+        ["Chunk", 1000],
+        ["Chunk", 2000],
+        ["Chunk", 3000],
+        ["Done", 3000]
+      ])
     }))
 
   it.effect("raw steps write their bytes as they are, without the dialect's opening when `opening: false`", () =>

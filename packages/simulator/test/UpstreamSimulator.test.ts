@@ -3,82 +3,11 @@ import { assert, describe, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { StreamEvent } from "@streamguard/core"
-import type { Dialect } from "@streamguard/protocols"
 import { Dialects } from "@streamguard/protocols"
-import { Scenario, Simulation, Step, UpstreamSimulator } from "@streamguard/testing"
+import { Scenario, ScenarioSpec, Simulation, Step, UpstreamSimulator } from "@streamguard/simulator"
 import { Chunk, Effect, Stream } from "effect"
 import OpenAI from "openai"
-
-const dialects: Record<Simulation.SimDialect, Dialect.Dialect<any>> = {
-  openaiChat: Dialects.openaiChat,
-  openaiResponses: Dialects.openaiResponses,
-  anthropic: Dialects.anthropic,
-  ollama: Dialects.ollama,
-  mcp: Dialects.mcp
-}
-
-const paths: Record<Simulation.SimDialect, string> = {
-  openaiChat: "/v1/chat/completions",
-  openaiResponses: "/v1/responses",
-  anthropic: "/v1/messages",
-  ollama: "/api/chat",
-  mcp: "/mcp"
-}
-
-const bodyFor = (dialect: Simulation.SimDialect, model: string): unknown =>
-  dialect === "mcp" ?
-    {
-      jsonrpc: "2.0",
-      id: 1,
-      method: "tools/call",
-      params: { name: "simulate", arguments: { scenario: model }, _meta: { progressToken: "p" } }
-    } :
-    { model, stream: true, max_tokens: 64, messages: [{ role: "user", content: "hi" }], input: "hi" }
-
-const post = (
-  url: string,
-  body: unknown,
-  options: { readonly headers?: Record<string, string>; readonly signal?: AbortSignal } = {}
-) =>
-  Effect.tryPromise(() =>
-    fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        ...options.headers
-      },
-      body: JSON.stringify(body),
-      ...(options.signal === undefined ? {} : { signal: options.signal })
-    })
-  )
-
-const json = (response: Response) => Effect.promise((): Promise<any> => response.json())
-
-const bytesOf = (response: Response) =>
-  Stream.fromReadableStream({ evaluate: () => response.body!, onError: (error) => error })
-
-/** Reads `count` body pieces, so the test knows the stream is flowing before it acts. */
-const readSome = (response: Response, count: number) =>
-  Effect.promise(async () => {
-    const reader = response.body!.getReader()
-    for (let i = 0; i < count; i++) await reader.read()
-    return reader
-  }).pipe(Effect.timeout("2 seconds"))
-
-/** Reads the body until its text so far satisfies `done` (bounded). */
-const readUntil = (response: Response, done: (text: string) => boolean) =>
-  Effect.promise(async () => {
-    const reader = response.body!.getReader()
-    const decoder = new TextDecoder()
-    let text = ""
-    while (!done(text)) {
-      const { done: ended, value } = await reader.read()
-      if (ended) break
-      text += decoder.decode(value, { stream: true })
-    }
-    return text
-  }).pipe(Effect.timeout("2 seconds"))
+import { bodyFor, bytesOf, dialects, json, paths, post, readSome, readUntil } from "./support/http.js"
 
 const scenario = Scenario.steady({ chunks: 12, gap: "2ms" })
 const model = "sim:steady?chunks=12&gap=2ms"
@@ -279,6 +208,27 @@ describe("UpstreamSimulator", () => {
       assert.isNull(failing.headers.get("retry-after"))
     }))
 
+  it.scopedLive("an HttpError in the x-sim-scenario header answers after its delay, with its headers and body", () =>
+    Effect.gen(function*() {
+      const sim = yield* UpstreamSimulator.make()
+      const scenario = Scenario.httpError({
+        status: 503,
+        retryAfter: 2,
+        delay: "30 millis",
+        headers: { "x-why": "maintenance" },
+        body: "{\"down\":true}"
+      })
+      const response = yield* post(`${sim.url}/v1/chat/completions`, bodyFor("openaiChat", "gpt-4o"), {
+        headers: { "x-sim-request-id": "late-error", "x-sim-scenario": ScenarioSpec.toHeader(scenario) }
+      })
+      assert.strictEqual(response.status, 503)
+      assert.strictEqual(response.headers.get("retry-after"), "2")
+      assert.strictEqual(response.headers.get("x-why"), "maintenance")
+      assert.deepStrictEqual(yield* json(response), { down: true })
+      const record = yield* sim.awaitFinished("late-error")
+      assert.isAtLeast(record.headersAt! - record.startedAt, 25)
+    }))
+
   it.scopedLive("reset-mid destroys the socket after the chunks: the client's read fails, the record says reset", () =>
     Effect.gen(function*() {
       const sim = yield* UpstreamSimulator.make()
@@ -307,7 +257,7 @@ describe("UpstreamSimulator", () => {
         Step.done
       ])
       const response = yield* post(`${sim.url}/v1/chat/completions`, bodyFor("openaiChat", "gpt-4o"), {
-        headers: { "x-sim-scenario": Scenario.toHeader(script) }
+        headers: { "x-sim-scenario": ScenarioSpec.toHeader(script) }
       })
       const events = Chunk.toReadonlyArray(
         yield* Stream.runCollect(Dialects.openaiChat.decode(bytesOf(response)))

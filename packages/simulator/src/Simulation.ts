@@ -5,13 +5,14 @@
  * @since 0.1.0
  */
 import type * as StreamEvent from "@streamguard/core/StreamEvent"
+import type { Dialect } from "@streamguard/protocols/Dialect"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as play from "./internal/play.js"
-import type * as render from "./internal/render.js"
+import * as render from "./internal/render.js"
 import type * as Scenario from "./Scenario.js"
 import type * as Step from "./Step.js"
 
@@ -30,7 +31,12 @@ export type SimDialect = render.SimDialect
  * @category models
  */
 export interface Request {
-  readonly dialect: SimDialect
+  /**
+   * The dialect to answer in: a simulator dialect by name (its payloads follow the providers'
+   * recordings), or any protocols `Dialect` (a simulator dialect's payloads under its name, the
+   * dialect's own writers otherwise, as for Gemini or a custom `sse(...)`).
+   */
+  readonly dialect: SimDialect | Dialect<any>
   /** Used to make the provider's ids (`chatcmpl-<id>`, `msg_<id>`). Default `sim`. */
   readonly id?: string | undefined
   /** Echoed in payloads. Default `sim-model`. */
@@ -51,7 +57,7 @@ export interface Request {
  * @since 0.1.0
  * @category errors
  */
-export class SimulatedReset extends Schema.TaggedError<SimulatedReset>("@streamguard/testing/SimulatedReset")(
+export class SimulatedReset extends Schema.TaggedError<SimulatedReset>("@streamguard/simulator/SimulatedReset")(
   "SimulatedReset",
   {}
 ) {
@@ -86,17 +92,17 @@ export interface Plan {
   readonly retryAfter: Option.Option<number>
   /** `now`, after a delay, or `never` (the request hangs until the client gives up). */
   readonly headers: "now" | "never" | Duration.Duration
-  /** Response headers a script's `HttpError` step asked for. */
+  /** Response headers the scenario adds (`HttpError`'s `headers`). */
   readonly extraHeaders: Readonly<Record<string, string>>
-  /** The error body a script's `HttpError` step gave (else the provider's own). */
+  /** The error body the scenario gave (else the provider's own: see `errorBody`). */
   readonly body: Option.Option<string>
 }
 
 const ok: Plan = { status: 200, retryAfter: Option.none(), headers: "now", extraHeaders: {}, body: Option.none() }
 
 /**
- * How the scenario's response starts. A script whose first step other than `Wait` is
- * `HttpError` answers with that status after those waits; every other script starts with 200.
+ * How the scenario's response starts: an `HttpError` answers its status after its `delay`,
+ * `SlowHeaders` holds the headers back; every other scenario starts with 200 at once.
  *
  * @since 0.1.0
  * @category constructors
@@ -105,38 +111,37 @@ export const plan = (scenario: Scenario.Scenario): Plan => {
   switch (scenario._tag) {
     case "HttpError":
       return {
-        ...ok,
         status: scenario.status,
         retryAfter: scenario.retryAfter !== undefined ?
           Option.some(scenario.retryAfter) :
           scenario.status === 429 || scenario.status === 503 ?
           Option.some(1) :
-          Option.none()
+          Option.none(),
+        headers: scenario.delay === undefined || Duration.isZero(scenario.delay) ? "now" : scenario.delay,
+        extraHeaders: scenario.headers ?? {},
+        body: Option.fromNullable(scenario.body)
       }
     case "SlowHeaders":
       return { ...ok, headers: scenario.delay }
-    case "Script": {
-      let delay = Duration.zero
-      for (const step of scenario.steps) {
-        if (step._tag === "Wait") {
-          delay = Duration.sum(delay, step.duration)
-          continue
-        }
-        if (step._tag !== "HttpError") return ok
-        return {
-          status: step.status,
-          retryAfter: Option.none(),
-          headers: Duration.isZero(delay) ? "now" : delay,
-          extraHeaders: step.headers ?? {},
-          body: Option.fromNullable(step.body)
-        }
-      }
-      return ok
-    }
     default:
       return ok
   }
 }
+
+/**
+ * The body of an HTTP error answer (a status other than 200): the scenario's own `body`, else the
+ * provider's JSON error body for the status, in the request's dialect (OpenAI's shape for a
+ * dialect the simulator has no error body for).
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const errorBody = (plan: Plan, request: Request): string =>
+  Option.getOrElse(plan.body, () => {
+    const name = typeof request.dialect === "string" ? request.dialect : request.dialect.name
+    const dialect = render.isSimDialect(name) ? name : "openaiChat"
+    return JSON.stringify(render.httpErrorBody(dialect, plan.status, request.rpcId ?? null))
+  })
 
 /**
  * The content text the scenario sends, token by token, concatenated: what a client should
@@ -168,12 +173,13 @@ export const steps: (scenario: Scenario.Scenario) => Stream.Stream<Step.Step> = 
  * @since 0.1.0
  * @category models
  */
-export interface PlayOptions {
+export interface PlayOptions<E = SimulatedReset> {
   /**
    * What a `Reset` step does. In-process (the default) the stream fails with
-   * `SimulatedReset`; the server destroys the socket.
+   * `SimulatedReset`; the server destroys the socket; an in-memory HTTP client fails the body
+   * with its own transport error.
    */
-  readonly onReset?: Effect.Effect<never, SimulatedReset> | undefined
+  readonly onReset?: Effect.Effect<never, E> | undefined
 }
 
 const metaOf = (request: Request): play.Meta => ({
@@ -186,6 +192,10 @@ const metaOf = (request: Request): play.Meta => ({
   inputTokens: request.inputTokens ?? 12
 })
 
+// Typed by the overloads: the reset's error when one is given, else `SimulatedReset`.
+const resetOf = (options: PlayOptions<unknown>): Effect.Effect<never, any> =>
+  options.onReset ?? Effect.fail(new SimulatedReset())
+
 /**
  * The scenario's response body as frames: the dialect's opening, then each step, stopping
  * after the first terminal step. Waits are Effect sleeps: under `TestClock` they pass when the
@@ -195,12 +205,15 @@ const metaOf = (request: Request): play.Meta => ({
  * @since 0.1.0
  * @category streams
  */
-export const frames = (
-  scenario: Scenario.Scenario,
-  request: Request,
-  options: PlayOptions = {}
-): Stream.Stream<Frame, SimulatedReset> =>
-  play.frames(scenario, metaOf(request), options.onReset ?? Effect.fail(new SimulatedReset()))
+export const frames: {
+  <E>(
+    scenario: Scenario.Scenario,
+    request: Request,
+    options: PlayOptions<E> & { readonly onReset: Effect.Effect<never, E> }
+  ): Stream.Stream<Frame, E>
+  (scenario: Scenario.Scenario, request: Request, options?: PlayOptions): Stream.Stream<Frame, SimulatedReset>
+} = (scenario: Scenario.Scenario, request: Request, options: PlayOptions<unknown> = {}) =>
+  play.frames(scenario, metaOf(request), resetOf(options))
 
 /**
  * A non-streaming answer: how the scenario ended and the JSON body to send.
@@ -222,12 +235,15 @@ export interface Collected {
  * @since 0.1.0
  * @category constructors
  */
-export const collect = (
-  scenario: Scenario.Scenario,
-  request: Request,
-  options: PlayOptions = {}
-): Effect.Effect<Collected, SimulatedReset> =>
-  play.collect(scenario, metaOf(request), options.onReset ?? Effect.fail(new SimulatedReset()))
+export const collect: {
+  <E>(
+    scenario: Scenario.Scenario,
+    request: Request,
+    options: PlayOptions<E> & { readonly onReset: Effect.Effect<never, E> }
+  ): Effect.Effect<Collected, E>
+  (scenario: Scenario.Scenario, request: Request, options?: PlayOptions): Effect.Effect<Collected, SimulatedReset>
+} = (scenario: Scenario.Scenario, request: Request, options: PlayOptions<unknown> = {}) =>
+  play.collect(scenario, metaOf(request), resetOf(options))
 
 /**
  * The scenario's response body as bytes, in-process (see `frames`).
