@@ -8,8 +8,13 @@ import { Guard, Profiles, RequestProfile, StreamEvent, TimeoutPolicy, ZombieRequ
 import { Duration, Effect, Layer, Stream } from "effect"
 
 // #region policy
-// Built from durations: absent fields have no limit.
-export const interactive = TimeoutPolicy.make({ connect: "10 seconds", chunk: "30 seconds", total: "2 minutes" })
+// Built from durations: absent fields have no limit. (`unsafeMake` takes literals such as
+// "30 seconds" and throws on a bad one.)
+export const interactive = TimeoutPolicy.make({
+  connect: Duration.seconds(10),
+  chunk: Duration.seconds(30),
+  total: Duration.minutes(2)
+})
 
 // Decoded from config-shaped input, where operators write "45s", "2m", "1500 millis" or "none".
 export const fromJson = TimeoutPolicy.decodeUnknown({ firstChunk: "5m", chunk: "45s", total: "none" })
@@ -26,7 +31,7 @@ export const upstream: Stream.Stream<StreamEvent.StreamEvent<string>> = Stream.c
 )
 
 export const answer: Effect.Effect<string, GuardError.GuardError> = upstream.pipe(
-  Guard.guard(TimeoutPolicy.make({ chunk: "30 seconds" })),
+  Guard.guard(TimeoutPolicy.make({ chunk: Duration.seconds(30) })),
   Stream.mkString
 )
 // #endregion

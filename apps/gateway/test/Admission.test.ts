@@ -27,7 +27,7 @@ const admitIn = (scope: Scope.Scope, upstream: Config.Upstream, pool?: Duration.
     Scope.extend(scope),
     Effect.provideService(
       RequestProfile.RequestProfile,
-      RequestProfile.make("test", TimeoutPolicy.make(pool === undefined ? {} : { pool }))
+      RequestProfile.make("test", TimeoutPolicy.unsafeMake(pool === undefined ? {} : { pool }))
     )
   )
 

@@ -27,8 +27,8 @@ const recorder = () => {
   return { started, ended, retrying, layer }
 }
 
-const profile = (fields: Parameters<typeof TimeoutPolicy.make>[0]) =>
-  RequestProfile.layer("test", TimeoutPolicy.make(fields))
+const profile = (fields: Parameters<typeof TimeoutPolicy.unsafeMake>[0]) =>
+  RequestProfile.layer("test", TimeoutPolicy.unsafeMake(fields))
 
 const post = (url: string) =>
   HttpClientRequest.post(`${url}/v1/chat/completions`).pipe(
@@ -47,7 +47,7 @@ checkNoLeaks(() => client.dispose())
 /** Runs a stream against the client; fails the test if it hangs. */
 const run = <A, E>(
   stream: Stream.Stream<A, E, LlmClient.LlmClient | RequestProfile.RequestProfile>,
-  policy: Parameters<typeof TimeoutPolicy.make>[0],
+  policy: Parameters<typeof TimeoutPolicy.unsafeMake>[0],
   observer: ReturnType<typeof recorder>
 ) =>
   Stream.runCollect(stream).pipe(
@@ -617,7 +617,7 @@ describe("LlmClient.stream: retries", () => {
 describe("LlmClient.batch", () => {
   const batchRun = <A, E>(
     effect: Effect.Effect<A, E, LlmClient.LlmClient | RequestProfile.RequestProfile>,
-    policy: Parameters<typeof TimeoutPolicy.make>[0]
+    policy: Parameters<typeof TimeoutPolicy.unsafeMake>[0]
   ) =>
     effect.pipe(
       Effect.timeout("5 seconds"),

@@ -92,7 +92,7 @@ const run = <A, E>(stream: Stream.Stream<A, E, LlmClient.LlmClient | RequestProf
     Effect.provide(
       Layer.mergeAll(
         LlmClient.layerUndici(),
-        RequestProfile.layer("mcp", TimeoutPolicy.make({ chunk: "200 millis", firstChunk: "1 second" }))
+        RequestProfile.layer("mcp", TimeoutPolicy.unsafeMake({ chunk: "200 millis", firstChunk: "1 second" }))
       )
     )
   )

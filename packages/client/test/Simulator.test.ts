@@ -16,7 +16,7 @@ let nextId = 0
 
 interface Row {
   readonly scenario: Scenario.Scenario
-  readonly policy: Parameters<typeof TimeoutPolicy.make>[0]
+  readonly policy: Parameters<typeof TimeoutPolicy.unsafeMake>[0]
   readonly take?: number
 }
 
@@ -41,7 +41,7 @@ const play = (row: Row) =>
     const exit = yield* (row.take === undefined ? stream : Stream.take(stream, row.take)).pipe(
       Stream.runCollect,
       Effect.timeout("5 seconds"),
-      Effect.provide(Layer.mergeAll(RequestProfile.layer("sim", TimeoutPolicy.make(row.policy)), observer)),
+      Effect.provide(Layer.mergeAll(RequestProfile.layer("sim", TimeoutPolicy.unsafeMake(row.policy)), observer)),
       Effect.exit
     )
     const error = exit._tag === "Failure" && exit.cause._tag === "Fail" ? exit.cause.error : undefined

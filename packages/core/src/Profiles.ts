@@ -33,28 +33,28 @@ import * as TimeoutPolicy from "./TimeoutPolicy.js"
  * @category constants
  */
 export const builtins = {
-  research: TimeoutPolicy.make({
+  research: TimeoutPolicy.unsafeMake({
     connect: "10 seconds",
     write: "10 seconds",
     chunk: "30 seconds",
     progress: "10 minutes",
     request: "5 minutes"
   }),
-  mcp: TimeoutPolicy.make({
+  mcp: TimeoutPolicy.unsafeMake({
     connect: "10 seconds",
     write: "10 seconds",
     chunk: "30 seconds",
     progress: "10 minutes",
     request: "5 minutes"
   }),
-  chat: TimeoutPolicy.make({
+  chat: TimeoutPolicy.unsafeMake({
     connect: "10 seconds",
     write: "10 seconds",
     chunk: "30 seconds",
     total: "120 seconds",
     request: "60 seconds"
   }),
-  batch: TimeoutPolicy.make({ connect: "10 seconds", write: "10 seconds", request: "60 seconds" })
+  batch: TimeoutPolicy.unsafeMake({ connect: "10 seconds", write: "10 seconds", request: "60 seconds" })
 } as const satisfies Record<string, TimeoutPolicy.TimeoutPolicy>
 
 /**

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import { IllegalArgumentException } from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -161,18 +162,45 @@ export type Fields = { readonly [K in Field]?: Duration.Duration | undefined }
 export const empty: TimeoutPolicy = TimeoutPolicy.make({})
 
 /**
- * Builds a policy from durations or duration inputs (`"30 seconds"`, millis).
+ * Builds a policy from durations: absent fields have no limit, `Duration.infinity` is no limit
+ * either. Total: every `Duration` is a budget, so nothing can fail here. For values read from
+ * config or users, use `decodeUnknown`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (fields: { readonly [K in Field]?: Duration.DurationInput | undefined }): TimeoutPolicy => {
+export const make = (fields: Fields): TimeoutPolicy => {
   const out: { [K in Field]?: Duration.Duration } = {}
   for (const key of Object.keys(fields) as Array<Field>) {
     const value = fields[key]
-    if (value !== undefined) out[key] = Duration.decode(value)
+    if (value !== undefined) out[key] = value
   }
-  return TimeoutPolicy.make(out)
+  return new TimeoutPolicy(out, true)
+}
+
+/**
+ * Builds a policy from duration inputs written in code (`"30 seconds"`, millis, a `Duration`).
+ * Throws on an input that is not a duration or is not positive, naming the field: meant for
+ * literals, where such a mistake is a bug. For values read from config or users, use
+ * `decodeUnknown`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const unsafeMake = (
+  fields: { readonly [K in Field]?: Duration.DurationInput | undefined }
+): TimeoutPolicy => {
+  const out: { [K in Field]?: Duration.Duration } = {}
+  for (const key of Object.keys(fields) as Array<Field>) {
+    const value = fields[key]
+    if (value === undefined) continue
+    const duration = Duration.decodeUnknown(value)
+    if (Option.isNone(duration) || !Duration.greaterThan(duration.value, Duration.zero)) {
+      throw new IllegalArgumentException(`TimeoutPolicy.${key}: expected a positive duration; got ${String(value)}`)
+    }
+    out[key] = duration.value
+  }
+  return new TimeoutPolicy(out, true)
 }
 
 /**

@@ -212,7 +212,7 @@ describe("Guard", () => {
         const upstream = yield* closing(script(chunk("a"), chunk("b"), chunk("c"), chunk("d"), done))
         const fiber = yield* Effect.fork(
           upstream.stream.pipe(
-            Guard.guard(TimeoutPolicy.make({ chunk: "30 seconds", progress: "30 seconds" })),
+            Guard.guard(TimeoutPolicy.unsafeMake({ chunk: "30 seconds", progress: "30 seconds" })),
             Stream.mapEffect((value) => Effect.as(Effect.sleep("45 seconds"), value)),
             Stream.runCollect
           )
@@ -228,7 +228,7 @@ describe("Guard", () => {
         const upstream = Stream.concat(script([chunk("a"), chunk("b")]), forever("10 seconds", keepalive))
         const fiber = yield* Effect.fork(
           upstream.pipe(
-            Guard.guard(TimeoutPolicy.make({ chunk: "30 seconds", progress: "30 seconds" })),
+            Guard.guard(TimeoutPolicy.unsafeMake({ chunk: "30 seconds", progress: "30 seconds" })),
             Stream.mapEffect((value) => Effect.as(Effect.sleep("45 seconds"), value)),
             Stream.runCollect
           )
@@ -269,7 +269,7 @@ describe("Guard", () => {
       Effect.gen(function*() {
         const upstream = yield* closing(Stream.never)
         const fiber = yield* start(
-          upstream.stream.pipe(Guard.guard(TimeoutPolicy.make({ chunk: "10 minutes", total: "1 minute" })))
+          upstream.stream.pipe(Guard.guard(TimeoutPolicy.unsafeMake({ chunk: "10 minutes", total: "1 minute" })))
         )
         const error = failureOf(yield* endsExactlyAt(fiber, 60_000))
         assert.instanceOf(error, ZombieRequestError.TotalTimeout)
@@ -284,7 +284,7 @@ describe("Guard", () => {
       Effect.gen(function*() {
         yield* TestClock.adjust("10 seconds")
         const fiber = yield* start(
-          Stream.never.pipe(Guard.guard(TimeoutPolicy.make({ total: "1 minute" }), { startedAt: 0 }))
+          Stream.never.pipe(Guard.guard(TimeoutPolicy.unsafeMake({ total: "1 minute" }), { startedAt: 0 }))
         )
         const error = failureOf(yield* endsExactlyAt(fiber, 50_000))
         assert.instanceOf(error, ZombieRequestError.TotalTimeout)
@@ -297,7 +297,7 @@ describe("Guard", () => {
       Effect.gen(function*() {
         const upstream = yield* closing(Stream.concat(script(chunk("a")), forever("10 seconds", keepalive)))
         const fiber = yield* start(
-          upstream.stream.pipe(Guard.guard(TimeoutPolicy.make({ chunk: "30 seconds", progress: "1 minute" })))
+          upstream.stream.pipe(Guard.guard(TimeoutPolicy.unsafeMake({ chunk: "30 seconds", progress: "1 minute" })))
         )
         const error = failureOf(yield* endsExactlyAt(fiber, 60_000))
         assert.instanceOf(error, ZombieRequestError.ProgressTimeout)
@@ -320,7 +320,7 @@ describe("Guard", () => {
       Effect.gen(function*() {
         const fiber = yield* start(
           script(wait("50 seconds"), chunk("a"), ...every("10 seconds", 20, () => keepalive)).pipe(
-            Guard.guard(TimeoutPolicy.make({ progress: "1 minute" }))
+            Guard.guard(TimeoutPolicy.unsafeMake({ progress: "1 minute" }))
           )
         )
         const error = failureOf(yield* endsExactlyAt(fiber, 110_000))
@@ -330,7 +330,7 @@ describe("Guard", () => {
   })
 
   describe("firstChunk", () => {
-    const thinking = TimeoutPolicy.make({ firstChunk: "2 minutes", chunk: "30 seconds" })
+    const thinking = TimeoutPolicy.unsafeMake({ firstChunk: "2 minutes", chunk: "30 seconds" })
 
     it.effect("allows a long silent start up to firstChunk, then chunk rules apply", () =>
       Effect.gen(function*() {
@@ -440,11 +440,21 @@ describe("Guard", () => {
       [
         "progress timeout",
         forever("4 seconds", keepalive),
-        TimeoutPolicy.make({ progress: "10 seconds" }),
+        TimeoutPolicy.unsafeMake({ progress: "10 seconds" }),
         "ProgressTimeout"
       ],
-      ["first chunk timeout", Stream.never, TimeoutPolicy.make({ firstChunk: "10 seconds" }), "FirstChunkTimeout"],
-      ["total timeout", forever("4 seconds", chunk("x")), TimeoutPolicy.make({ total: "10 seconds" }), "TotalTimeout"]
+      [
+        "first chunk timeout",
+        Stream.never,
+        TimeoutPolicy.unsafeMake({ firstChunk: "10 seconds" }),
+        "FirstChunkTimeout"
+      ],
+      [
+        "total timeout",
+        forever("4 seconds", chunk("x")),
+        TimeoutPolicy.unsafeMake({ total: "10 seconds" }),
+        "TotalTimeout"
+      ]
     ]
 
     for (const [path, body, policy, end] of paths) {
@@ -485,7 +495,7 @@ describe("Guard", () => {
         const closes = yield* Ref.make(0)
         const error = yield* Stream.never.pipe(
           Stream.ensuring(Ref.update(closes, (n) => n + 1)),
-          Guard.guard(TimeoutPolicy.make({ chunk: "1 second" })),
+          Guard.guard(TimeoutPolicy.unsafeMake({ chunk: "1 second" })),
           Stream.runCollect,
           Effect.flip,
           Effect.fork,
@@ -531,7 +541,7 @@ describe("Guard", () => {
       Effect.gen(function*() {
         const fiber = yield* start(
           script(chunk("a"), wait("35 seconds"), chunk("b"), done).pipe(
-            Guard.guardEvents(TimeoutPolicy.make({ chunk: "1 minute" }), { heartbeat: Duration.seconds(10) })
+            Guard.guardEvents(TimeoutPolicy.unsafeMake({ chunk: "1 minute" }), { heartbeat: Duration.seconds(10) })
           )
         )
         yield* TestClock.adjust("35 seconds")
@@ -608,7 +618,7 @@ describe("Guard", () => {
 
     it.effect("chunk and progress count from the moment the upstream opened", () =>
       Effect.gen(function*() {
-        const policy = TimeoutPolicy.make({ chunk: "30 seconds", progress: "40 seconds" })
+        const policy = TimeoutPolicy.unsafeMake({ chunk: "30 seconds", progress: "40 seconds" })
         const fiber = yield* start(Guard.guardOpening(opening("45 seconds", forever("10 seconds", keepalive)), policy))
         const exit = yield* endsExactlyAt(fiber, 85_000)
         const error = failureOf(exit)
@@ -626,7 +636,7 @@ describe("Guard", () => {
         const first = yield* start(
           Guard.guardOpening(
             opening("10 minutes", script(chunk("a"), done)),
-            TimeoutPolicy.make({ firstChunk: "2 minutes" })
+            TimeoutPolicy.unsafeMake({ firstChunk: "2 minutes" })
           )
         )
         assert.strictEqual(failureOf(yield* endsExactlyAt(first, 120_000))?._tag, "FirstChunkTimeout")

@@ -91,7 +91,7 @@ const runCase = (engine: Engine, c: Case): Effect.Effect<Run> =>
     const closes: Array<number> = []
     const content: Array<string> = []
     let endedAt: number | undefined
-    const policy = TimeoutPolicy.make({
+    const policy = TimeoutPolicy.unsafeMake({
       ...(c.chunk === undefined ? {} : { chunk: c.chunk }),
       ...(c.total === undefined ? {} : { total: c.total })
     })

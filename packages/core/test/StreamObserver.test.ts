@@ -100,17 +100,17 @@ describe("StreamObserver", () => {
       ]],
       [
         "progress_timeout",
-        forever("20 seconds", keepalive).pipe(Guard.guard(TimeoutPolicy.make({ progress: "50 seconds" }))),
+        forever("20 seconds", keepalive).pipe(Guard.guard(TimeoutPolicy.unsafeMake({ progress: "50 seconds" }))),
         ["started", "opened", "received", "received", "ended:progress_timeout"]
       ],
       [
         "first_chunk_timeout",
-        Stream.never.pipe(Guard.guard(TimeoutPolicy.make({ firstChunk: "50 seconds" }))),
+        Stream.never.pipe(Guard.guard(TimeoutPolicy.unsafeMake({ firstChunk: "50 seconds" }))),
         ["started", "opened", "ended:first_chunk_timeout"]
       ],
       [
         "total_timeout",
-        forever("20 seconds", chunk("x")).pipe(Guard.guard(TimeoutPolicy.make({ total: "50 seconds" }))),
+        forever("20 seconds", chunk("x")).pipe(Guard.guard(TimeoutPolicy.unsafeMake({ total: "50 seconds" }))),
         ["started", "opened", "received", "firstChunk", "received", "ended:total_timeout"]
       ]
     ]
@@ -319,7 +319,7 @@ describe("StreamObserver", () => {
   it.effect("the guard works with no observer provided (the noop default)", () =>
     Effect.gen(function*() {
       const error = yield* Stream.never.pipe(
-        Guard.guard(TimeoutPolicy.make({ total: "1 second" })),
+        Guard.guard(TimeoutPolicy.unsafeMake({ total: "1 second" })),
         Stream.runDrain,
         Effect.fork,
         Effect.tap(() => TestClock.adjust("1 second")),

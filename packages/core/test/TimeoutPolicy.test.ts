@@ -39,7 +39,7 @@ describe("TimeoutPolicy", () => {
     }))
 
   it("merge: a field set in the override wins, an absent one keeps the base, none clears it", () => {
-    const base = TimeoutPolicy.make({ connect: "10 seconds", chunk: "30 seconds", total: "120 seconds" })
+    const base = TimeoutPolicy.unsafeMake({ connect: "10 seconds", chunk: "30 seconds", total: "120 seconds" })
     const merged = TimeoutPolicy.merge(base, { chunk: Duration.seconds(45), total: Duration.infinity })
     const limits = Object.fromEntries(
       TimeoutPolicy.fields.map((field) => [field, Option.getOrUndefined(TimeoutPolicy.limit(merged, field))])
@@ -50,5 +50,19 @@ describe("TimeoutPolicy", () => {
       ),
       { connect: 10_000, chunk: 45_000 }
     )
+  })
+
+  it("make takes durations and cannot fail; unsafeMake reads literals and throws on a bad one, naming the field", () => {
+    const policy = TimeoutPolicy.make({ chunk: Duration.seconds(30), total: Duration.infinity })
+    assert.deepStrictEqual(Option.map(TimeoutPolicy.limit(policy, "chunk"), Duration.toMillis), Option.some(30_000))
+    assert.isTrue(Option.isNone(TimeoutPolicy.limit(policy, "total")))
+    const literal = TimeoutPolicy.unsafeMake({ chunk: "30 seconds", firstChunk: 5_000 })
+    assert.deepStrictEqual(
+      Option.map(TimeoutPolicy.limit(literal, "firstChunk"), Duration.toMillis),
+      Option.some(5_000)
+    )
+    for (const bad of [0, -5, "soon" as Duration.DurationInput]) {
+      assert.throws(() => TimeoutPolicy.unsafeMake({ progress: bad }), /TimeoutPolicy\.progress/)
+    }
   })
 })

@@ -34,7 +34,7 @@ const scenarios: ReadonlyArray<readonly [TestUpstream.Scripts, number]> = [
   ]
 ]
 
-const profile = RequestProfile.layer("determinism", TimeoutPolicy.make({ chunk: "5 seconds" }))
+const profile = RequestProfile.layer("determinism", TimeoutPolicy.unsafeMake({ chunk: "5 seconds" }))
 
 /** What a run shows: how the call ended, when, and what the upstream recorded. */
 const runOnce = (scripts: TestUpstream.Scripts, at: number) =>

@@ -246,6 +246,6 @@ describe("TestUpstream: retries", () => {
       assert.strictEqual(error.lastEvent, "keepalive")
     }).pipe(Effect.provide(Layer.merge(
       TestUpstream.layer(Scenario.pingOnly({ interval: "15 seconds" })),
-      RequestProfile.layer("keepalive-test", TimeoutPolicy.make({ chunk: "30 seconds" }))
+      RequestProfile.layer("keepalive-test", TimeoutPolicy.unsafeMake({ chunk: "30 seconds" }))
     ))))
 })
