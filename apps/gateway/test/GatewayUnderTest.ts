@@ -4,7 +4,7 @@
 import { HttpServer } from "@effect/platform"
 import { Config, Gateway } from "@streamguard/gateway"
 import { UpstreamSimulator } from "@streamguard/simulator"
-import { Context, Duration, Effect, Layer, Logger, LogLevel, Schedule } from "effect"
+import { Context, Duration, Effect, Layer, Logger, LogLevel } from "effect"
 import type { Scope } from "effect"
 
 export interface Started {
@@ -12,6 +12,14 @@ export interface Started {
   readonly simulator: UpstreamSimulator.Service
   /** The log lines' annotations (with their message array as `_message`, their time as `_date`), oldest first. */
   readonly logs: Effect.Effect<ReadonlyArray<Record<string, unknown>>>
+  /**
+   * The first log line that `matches`, as soon as it is written (it may be already), failing after
+   * `within` of real time.
+   */
+  readonly awaitLog: (
+    matches: (line: Record<string, unknown>) => boolean,
+    within?: Duration.DurationInput
+  ) => Effect.Effect<Record<string, unknown>>
 }
 
 export const start = (
@@ -21,11 +29,37 @@ export const start = (
   Effect.gen(function*() {
     const simulator = yield* UpstreamSimulator.make()
     const lines: Array<Record<string, unknown>> = []
+    const waiters = new Set<
+      {
+        readonly matches: (line: Record<string, unknown>) => boolean
+        readonly resume: (line: Record<string, unknown>) => void
+      }
+    >()
     const capture = Logger.make(({ annotations, date, message }) => {
       const record: Record<string, unknown> = { _message: message, _date: date.getTime() }
       for (const [key, value] of annotations) record[key] = value
       lines.push(record)
+      for (const waiter of waiters) {
+        if (waiter.matches(record)) {
+          waiters.delete(waiter)
+          waiter.resume(record)
+        }
+      }
     })
+    const awaitLog = (
+      matches: (line: Record<string, unknown>) => boolean,
+      within: Duration.DurationInput = "3 seconds"
+    ) =>
+      Effect.async<Record<string, unknown>>((resume) => {
+        const seen = lines.find(matches)
+        if (seen !== undefined) return resume(Effect.succeed(seen))
+        const waiter = { matches, resume: (line: Record<string, unknown>) => resume(Effect.succeed(line)) }
+        waiters.add(waiter)
+        return Effect.sync(() => waiters.delete(waiter))
+      }).pipe(
+        Effect.timeoutFail({ duration: within, onTimeout: () => "no such log line was written in time" }),
+        Effect.orDie
+      )
     const config: Config.GatewayConfigShape = {
       ...Config.defaults,
       port: 0,
@@ -50,14 +84,24 @@ export const start = (
     )
     const server = Context.get(context, HttpServer.HttpServer)
     const port = server.address._tag === "TcpAddress" ? server.address.port : 0
-    return { url: `http://127.0.0.1:${port}`, simulator, logs: Effect.sync(() => [...lines]) }
+    return { url: `http://127.0.0.1:${port}`, simulator, logs: Effect.sync(() => [...lines]), awaitLog }
   })
 
-/** The first "stream ended" line, waiting a bounded moment for it: it is written as the upstream closes. */
-export const streamEnd = (started: Started) =>
-  started.logs.pipe(
-    Effect.map((logs) => logs.find((log) => log["outcome"] !== undefined)),
-    Effect.flatMap((line) => line === undefined ? Effect.fail("no stream end logged yet") : Effect.succeed(line)),
-    Effect.retry({ times: 40, schedule: Schedule.spaced("25 millis") }),
-    Effect.orDie
+/** Whether a log line is a request's end line (streamed or not). */
+export const isEnd = (line: Record<string, unknown>): boolean => line["outcome"] !== undefined
+
+/** The first request-end line, as soon as it is written: after the upstream closed. */
+export const streamEnd = (started: Started) => started.awaitLog(isEnd)
+
+/** The end line of the request with this `x-request-id`. */
+export const requestEnd = (started: Started, requestId: string) =>
+  started.awaitLog((line) => isEnd(line) && line["requestId"] === requestId)
+
+/** The gateway's in-flight gauge, read from `/metrics`. */
+export const inFlight = (started: Started) =>
+  Effect.promise(() => fetch(`${started.url}/metrics`).then((r) => r.text())).pipe(
+    Effect.map((text) => {
+      const line = text.split("\n").find((l) => l.startsWith("streamguard_gateway_streams_in_flight "))
+      return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1))
+    })
   )
