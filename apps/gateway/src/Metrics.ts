@@ -2,9 +2,11 @@
  * `/metrics`: every Effect metric of the process (core's stream metrics and the gateway's own) in
  * the Prometheus text format.
  *
- * Written by hand over `Metric.snapshot`: the exporter that would do it (`@effect/opentelemetry`
- * with the OpenTelemetry Prometheus exporter) is not a dependency of this repo, and the text
- * format is small and stable.
+ * Written by hand over `Metric.snapshot`, each series once. No maintained library writes Effect's
+ * metrics in this format: `@effect/opentelemetry` would need the OpenTelemetry metrics SDK and its
+ * Prometheus exporter (whose current releases require Node 22) beside Effect's own registry, and
+ * `prom-client` keeps a registry of its own. The text format is small and stable, and a test reads
+ * the whole output with a Prometheus text parser.
  *
  * @since 0.1.0
  */
@@ -42,13 +44,14 @@ export const requestsBy = (endpoint: string, status: number): Effect.Effect<void
 }
 
 /**
- * Streams the gateway is relaying to clients right now (those a graceful shutdown waits for).
+ * Requests in flight right now: streams being relayed and non-streamed calls being answered
+ * (those a graceful shutdown waits for). Back to 0 once every request ended, whichever way.
  *
  * @since 0.1.0
  * @category metrics
  */
 export const inFlight = Metric.gauge("streamguard_gateway_streams_in_flight", {
-  description: "streams being relayed to clients"
+  description: "requests in flight: streams being relayed and non-streamed calls being answered"
 })
 
 const escapeLabel = (value: string): string => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, "\\\"")
@@ -92,10 +95,13 @@ export const format = (pairs: ReadonlyArray<MetricPair.MetricPair.Untyped>): str
       family(name, "gauge", help).push(`${name}${labels(tags)} ${number(state.value)}`)
     } else if (MetricState.isHistogramState(state)) {
       const lines = family(name, "histogram", help)
+      // Effect's boundaries end with +Infinity: its bucket is the `le="+Inf"` series already.
+      let inf = false
       for (const [bound, count] of state.buckets) {
+        if (bound === Infinity) inf = true
         lines.push(`${name}_bucket${labels(tags, `le="${number(bound)}"`)} ${count}`)
       }
-      lines.push(`${name}_bucket${labels(tags, `le="+Inf"`)} ${state.count}`)
+      if (!inf) lines.push(`${name}_bucket${labels(tags, `le="+Inf"`)} ${state.count}`)
       lines.push(`${name}_sum${labels(tags)} ${number(state.sum)}`)
       lines.push(`${name}_count${labels(tags)} ${state.count}`)
     } else if (MetricState.isSummaryState(state)) {

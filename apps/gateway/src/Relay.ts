@@ -159,7 +159,8 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
               endedBy: state.endedBy,
               ttfcMs: ended?.timeToFirstChunkMillis,
               chunks: ended?.chunks ?? 0,
-              keepalives: ended?.keepalives ?? 0,
+              // The upstream's pings, which the guard's count does not tell from lifecycle frames.
+              keepalives: body.pings,
               bytes: ended?.bytes ?? 0,
               durationMs: ended?.durationMillis ?? clock.unsafeCurrentTimeMillis() - startedAt,
               error: state.error
@@ -193,7 +194,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
             told,
             DisconnectPolicy.release(request.onDisconnect, {
               upstream: upstreamScope,
-              pull: pull._tag === "Right" ? pull.right : undefined,
+              pull: pull._tag === "Right" ? Effect.tap(pull.right, body.count) : undefined,
               exit,
               window: config.drainWindow,
               gatewayScope: lifecycle.scope

@@ -29,7 +29,11 @@ export interface Record {
   /** From the guard's count (as the metrics), for streams: from when the upstream call began. */
   readonly ttfcMs: number | undefined
   readonly chunks: number
-  /** Upstream keepalives and lifecycle frames (pings, `message_start`), for streams. */
+  /**
+   * The upstream's pings, for streams: the dialect's keepalives (an SSE comment, Anthropic `ping`,
+   * a Responses `keepalive`), not its lifecycle frames (`message_start`, OpenAI's role chunk) nor
+   * the gateway's own keep-alive comments.
+   */
   readonly keepalives?: number | undefined
   readonly bytes: number
   readonly durationMs: number

@@ -1,14 +1,29 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Metrics } from "@streamguard/gateway"
-import { Effect, Metric, MetricBoundaries, Schedule } from "effect"
-import { start, streamEnd } from "./GatewayUnderTest.js"
+import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator"
+import { Effect, Metric, MetricBoundaries } from "effect"
+import { inFlight, requestEnd, start, streamEnd } from "./GatewayUnderTest.js"
+import * as Prometheus from "./Prometheus.js"
 
-/** The value of one sample line of Prometheus text whose name and labels include all of `parts`. */
-const sample = (text: string, name: string, ...parts: ReadonlyArray<string>): number => {
-  const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && parts.every((part) => l.includes(part)))
-  assert.isDefined(line, `${name} ${parts.join(" ")}`)
-  return Number(line!.slice(line!.lastIndexOf(" ") + 1))
+/** The value of the one series named `name` whose labels include all of `labels`. */
+const sample = (exposition: Prometheus.Exposition, name: string, ...labels: ReadonlyArray<string>): number => {
+  const found = [...exposition.series].filter(([id]) =>
+    id.startsWith(`${name}{`) && labels.every((label) => id.includes(label))
+  )
+  assert.strictEqual(found.length, 1, `${name} ${labels.join(" ")}`)
+  return found[0]![1]
 }
+
+const metricsText = (url: string) => Effect.promise(() => fetch(`${url}/metrics`).then((r) => r.text()))
+
+const post = (url: string, path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  Effect.promise(() =>
+    fetch(`${url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ max_tokens: 16, messages: [{ role: "user", content: "hi" }], ...body })
+    }).then(async (r) => ({ status: r.status, text: await r.text() }))
+  )
 
 describe("Metrics.render", () => {
   it.effect("writes counters with labels and cumulative histogram buckets in Prometheus text", () =>
@@ -26,55 +41,128 @@ describe("Metrics.render", () => {
       yield* Metric.update(histogram, 50)
       yield* Metric.update(histogram, 500)
       const text = yield* Metrics.render
-      assert.include(text, "# TYPE test_requests_total counter")
-      assert.include(text, "test_requests_total{endpoint=\"openaiChat\"} 2")
-      assert.include(text, "test_latency_ms_bucket{le=\"10\"} 1")
-      assert.include(text, "test_latency_ms_bucket{le=\"100\"} 2")
-      assert.include(text, "test_latency_ms_bucket{le=\"+Inf\"} 3")
-      assert.include(text, "test_latency_ms_count 3")
-      assert.include(text, "test_latency_ms_sum 555")
+      const exposition = Prometheus.parse(text)
+      assert.strictEqual(exposition.types.get("test_requests_total"), "COUNTER")
+      assert.strictEqual(exposition.types.get("test_latency_ms"), "HISTOGRAM")
+      assert.strictEqual(exposition.series.get("test_requests_total{endpoint=\"openaiChat\"}"), 2)
+      assert.strictEqual(exposition.series.get("test_latency_ms_bucket{le=\"10\"}"), 1)
+      assert.strictEqual(exposition.series.get("test_latency_ms_bucket{le=\"100\"}"), 2)
+      assert.strictEqual(exposition.series.get("test_latency_ms_bucket{le=\"+Inf\"}"), 3)
+      assert.strictEqual(exposition.series.get("test_latency_ms_count{}"), 3)
+      assert.strictEqual(exposition.series.get("test_latency_ms_sum{}"), 555)
+    }))
+
+  it.effect("writes each histogram's +Inf bucket once", () =>
+    Effect.gen(function*() {
+      const histogram = Metric.histogram("test_once_seconds", MetricBoundaries.fromIterable([1])).pipe(
+        Metric.tagged("upstream", "a")
+      )
+      yield* Metric.update(histogram, 2)
+      const text = yield* Metrics.render
+      const infs = text.split("\n").filter((line) =>
+        line.startsWith("test_once_seconds_bucket{") && line.includes("+Inf")
+      )
+      assert.deepStrictEqual(infs, ["test_once_seconds_bucket{upstream=\"a\",le=\"+Inf\"} 1"])
+    }))
+})
+
+describe("/metrics", () => {
+  it.scopedLive("parses whole as Prometheus text, each series once, after streams, calls and errors", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({}, { upstreamName: "scrape" })
+      yield* post(gateway.url, "/v1/chat/completions", { model: "sim:steady?chunks=3&gap=1ms", stream: true })
+      yield* post(gateway.url, "/v1/messages", { model: "sim:steady?chunks=3&gap=1ms", stream: true })
+      yield* post(gateway.url, "/v1/responses", { model: "sim:steady?chunks=2&gap=1ms" })
+      yield* post(gateway.url, "/v1/chat/completions", { model: "sim:429", stream: true })
+      yield* post(gateway.url, "/v1/chat/completions", { model: "nope" })
+      const exposition = Prometheus.parse(yield* metricsText(gateway.url))
+      assert.strictEqual(exposition.types.get("streamguard_gateway_requests_total"), "COUNTER")
+      assert.strictEqual(exposition.types.get("streamguard_gateway_streams_in_flight"), "GAUGE")
+      assert.isAtLeast(
+        [...exposition.types.values()].filter((type) => type === "HISTOGRAM").length,
+        1,
+        "the stream histograms are there"
+      )
+      assert.strictEqual(sample(exposition, "streamguard_gateway_requests_total", "status=\"429\""), 1)
     }))
 })
 
 describe("the stream-end log line", () => {
-  it.scopedLive("counts chunks, keepalives, bytes and duration as /metrics does for the same stream", () =>
+  it.scopedLive("counts chunks, bytes and duration as /metrics does for the same stream", () =>
     Effect.gen(function*() {
       const gateway = yield* start({}, { upstreamName: "agree" })
-      const response = yield* Effect.promise(() =>
-        fetch(`${gateway.url}/v1/messages`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            model: "sim:steady?chunks=5&gap=2ms",
-            max_tokens: 16,
-            stream: true,
-            messages: [{ role: "user", content: "hi" }]
-          })
-        }).then((r) => r.text())
-      )
-      assert.include(response, "message_stop")
+      const response = yield* post(gateway.url, "/v1/messages", {
+        model: "sim:steady?chunks=5&gap=2ms",
+        stream: true
+      })
+      assert.include(response.text, "message_stop")
       const line = yield* streamEnd(gateway)
-      const text = yield* Effect.promise(() => fetch(`${gateway.url}/metrics`).then((r) => r.text()))
+      const exposition = Prometheus.parse(yield* metricsText(gateway.url))
       const label = `upstream="agree"`
       assert.strictEqual(line["chunks"], 5)
-      assert.strictEqual(line["chunks"], sample(text, "streamguard_chunks_received_total", label))
-      assert.isAbove(line["keepalives"] as number, 0)
-      assert.strictEqual(line["keepalives"], sample(text, "streamguard_keepalives_received_total", label))
-      assert.strictEqual(line["bytes"], sample(text, "streamguard_bytes_received_total", label))
+      assert.strictEqual(line["chunks"], sample(exposition, "streamguard_chunks_received_total", label))
+      assert.strictEqual(line["bytes"], sample(exposition, "streamguard_bytes_received_total", label))
       // The duration histogram is in seconds: one stream, so its sum is this stream's duration.
       assert.closeTo(
         line["durationMs"] as number,
-        sample(text, "streamguard_stream_duration_seconds_sum", label) * 1000,
+        sample(exposition, "streamguard_stream_duration_seconds_sum", label) * 1000,
         1e-6
       )
     }))
+
+  const noPings = "keepalive=none"
+  for (
+    // Anthropic's opening carries one ping of its own after content_block_start, as the real API does.
+    const [endpoint, path, openingPings] of [
+      ["chat completions", "/v1/chat/completions", 0],
+      ["Responses", "/v1/responses", 0],
+      ["Messages", "/v1/messages", 1]
+    ] as const
+  ) {
+    it.scopedLive(`${endpoint}: keepalives counts the upstream's pings, not its lifecycle frames`, () =>
+      Effect.gen(function*() {
+        const gateway = yield* start()
+        // Three chunks and no pings: the opening and closing frames are not keepalives.
+        const plain = yield* post(
+          gateway.url,
+          path,
+          { model: `sim:steady?chunks=3&gap=1ms&${noPings}`, stream: true },
+          { "x-request-id": "plain" }
+        )
+        assert.strictEqual(plain.status, 200)
+        const plainLine = yield* requestEnd(gateway, "plain")
+        assert.strictEqual(plainLine["outcome"], "done")
+        assert.strictEqual(plainLine["chunks"], 3)
+        assert.strictEqual(plainLine["keepalives"], openingPings)
+        // The same three chunks with four pings between them.
+        const scenario = Scenario.script([
+          Step.chunk("a"),
+          Step.keepalive,
+          Step.keepalive,
+          Step.chunk("b"),
+          Step.keepalive,
+          Step.keepalive,
+          Step.chunk("c"),
+          Step.done
+        ])
+        const pinged = yield* post(
+          gateway.url,
+          path,
+          { model: "sim:scripted", stream: true },
+          { "x-request-id": "pinged", "x-sim-scenario": ScenarioSpec.toHeader(scenario) }
+        )
+        assert.strictEqual(pinged.status, 200)
+        const pingedLine = yield* requestEnd(gateway, "pinged")
+        assert.strictEqual(pingedLine["chunks"], 3)
+        assert.strictEqual(pingedLine["keepalives"], openingPings + 4)
+      }))
+  }
 })
 
 describe("the in-flight gauge", () => {
   it.scopedLive("counts a stream while it is relayed and drops when the client leaves", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
-      const metric = () => fetch(`${gateway.url}/metrics`).then((r) => r.text())
       const controller = new AbortController()
       const during = yield* Effect.promise(async () => {
         const response = await fetch(`${gateway.url}/v1/chat/completions`, {
@@ -89,17 +177,14 @@ describe("the in-flight gauge", () => {
         })
         const reader = response.body!.getReader()
         await reader.read()
-        const text = await metric()
+        const text = await fetch(`${gateway.url}/metrics`).then((r) => r.text())
         controller.abort()
         return text
       })
       assert.include(during, "streamguard_gateway_streams_in_flight 1")
-      // The count drops as the gateway sees the client leave, a moment after the abort.
-      const after = yield* Effect.promise(metric).pipe(
-        Effect.filterOrFail((text) => text.includes("streamguard_gateway_streams_in_flight 0"), () => "in flight"),
-        Effect.retry({ schedule: Schedule.spaced("25 millis"), times: 40 }),
-        Effect.orElse(() => Effect.promise(metric))
-      )
-      assert.include(after, "streamguard_gateway_streams_in_flight 0")
+      // The end line is written once the request's scope closed, which let go of its count.
+      const line = yield* streamEnd(gateway)
+      assert.strictEqual(line["disconnect"], "cancel")
+      assert.strictEqual(yield* inFlight(gateway), 0)
     }))
 })

@@ -33,6 +33,12 @@ const drained = (response: Http.ServerResponse) =>
  */
 export class RelayBody<A> {
   private started = false
+  /**
+   * The upstream's pings relayed or drained: the dialect's `isPing` (an SSE comment, Anthropic
+   * `ping`, a Responses `keepalive`), not its lifecycle frames (`message_start`, OpenAI's role
+   * chunk), which are `Keepalive` events too, nor the guard's own heartbeat (no bytes).
+   */
+  pings = 0
   // The dialect's own keep-alive: a payload-less keepalive, an SSE comment on every SSE endpoint.
   private readonly keepaliveText: string
 
@@ -79,9 +85,21 @@ export class RelayBody<A> {
     this.response.end()
   }
 
+  /** Counts the pings among events read but not written (a drained upstream's). */
+  readonly count = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): void => {
+    for (const event of events) if (this.isPing(event)) this.pings++
+  }
+
+  private isPing(event: StreamEvent.StreamEvent<A>): boolean {
+    return event._tag === "Keepalive" && event.bytes > 0 && this.dialect.isPing(event)
+  }
+
   private text(events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): string {
     let out = ""
-    for (const event of events) out += this.dialect.encode(event)
+    for (const event of events) {
+      if (event._tag === "Keepalive" && this.isPing(event)) this.pings++
+      out += this.dialect.encode(event)
+    }
     return out
   }
 }
