@@ -1,6 +1,8 @@
 /**
  * A non-streamed call: the upstream's one response relayed as it came (status, body, content
- * type), or the failure as a JSON error in the client's dialect, and its log line.
+ * type), or the failure as a JSON error in the client's dialect, and its log line, also when the
+ * client leaves before the answer. The call is bounded by its profile's `request` limit (headers
+ * and body together, never by `chunk`) and counts in the in-flight gauge while it runs.
  *
  * @since 0.1.0
  */
@@ -12,6 +14,7 @@ import type { Scope } from "effect"
 import { Effect, Either } from "effect"
 import { GatewayConfig } from "./Config.js"
 import * as ErrorResponse from "./ErrorResponse.js"
+import { Lifecycle } from "./Lifecycle.js"
 import type * as StreamLog from "./StreamLog.js"
 import { StreamLog as StreamLogService } from "./StreamLog.js"
 
@@ -39,6 +42,7 @@ export interface BatchRequest {
 export class Batch extends Effect.Service<Batch>()("gateway/Batch", {
   effect: Effect.gen(function*() {
     const config = yield* GatewayConfig
+    const lifecycle = yield* Lifecycle
     const streamLog = yield* StreamLogService
     const client = yield* LlmClient.LlmClient
     const secrets = [...config.upstreamKeys.values()]
@@ -46,22 +50,35 @@ export class Batch extends Effect.Service<Batch>()("gateway/Batch", {
     const call = Effect.fnUntraced(function*(request: BatchRequest) {
       const clock = yield* Effect.clock
       const startedAt = clock.unsafeCurrentTimeMillis()
-      const result = yield* Effect.scoped(Effect.zipRight(request.admit, client.batch(request.upstream))).pipe(
+      const logEnd = (end: Pick<StreamLog.Record, "outcome" | "status" | "bytes" | "disconnect" | "error">) =>
+        streamLog.ended({
+          ...request.log,
+          stream: false,
+          ttfcMs: undefined,
+          chunks: 0,
+          durationMs: clock.unsafeCurrentTimeMillis() - startedAt,
+          ...end
+        })
+      // In flight (and holding its admission slots) until the call ends; the line is written after.
+      const result = yield* Effect.scoped(
+        Effect.zipRight(Effect.zipRight(lifecycle.track, request.admit), client.batch(request.upstream))
+      ).pipe(
         Effect.provideService(RequestProfile.RequestProfile, request.profile),
-        Effect.either
+        Effect.either,
+        // The client left before the answer: its request fiber is interrupted, which aborted the
+        // upstream call; the line says so, as a relayed stream's does.
+        Effect.onInterrupt(() =>
+          logEnd({ outcome: "interrupted", status: 499, bytes: 0, disconnect: "cancel", error: undefined })
+        )
       )
       const error = Either.isLeft(result)
         ? ErrorResponse.fromFailure(result.left, { upstream: request.log.upstream, secrets })
         : undefined
-      yield* streamLog.ended({
-        ...request.log,
-        stream: false,
+      yield* logEnd({
         outcome: error === undefined ? "done" : error.type,
         status: Either.isRight(result) ? result.right.status : error!.status,
-        ttfcMs: undefined,
-        chunks: 0,
         bytes: Either.isRight(result) ? result.right.text.length : 0,
-        durationMs: clock.unsafeCurrentTimeMillis() - startedAt,
+        disconnect: undefined,
         error: error?.message
       })
       if (Either.isLeft(result)) return ErrorResponse.toResponse(request.endpoint, error!)
