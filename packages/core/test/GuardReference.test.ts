@@ -168,7 +168,9 @@ describe("Guard: the lean engine agrees with Guard.reference", () => {
           }
         }
       }),
-    { fastCheck: { numRuns: 40 } }
+    // 40 schedules, each run twice under TestClock: seconds of real time on a loaded machine, more
+    // than the default per-test budget, and no sign of a hang.
+    { fastCheck: { numRuns: 40 }, timeout: 30_000 }
   )
 
   it.effect("a slow consumer is not a silent upstream: 45 s per chunk of a ready upstream, under chunk 30 s", () =>
