@@ -17,6 +17,7 @@
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
 import { decoding, isObject, jsonClassifier, stringOr, typeOf } from "./internal/decoder.js"
+import { idOf, inputTokens, modelOf, outputTokens, textOf } from "./internal/responseMeta.js"
 import { sseEncoder, sseEvent } from "./internal/sseWriter.js"
 
 /**
@@ -65,6 +66,32 @@ const classifier = () =>
 
 const frame = (value: MessageStreamEvent) => StreamEvent.Keepalive({ value, bytes: 0 })
 
+const ping = frame({ type: "ping" })
+
+const message = (meta: ResponseMeta | undefined, content: ReadonlyArray<unknown>) => ({
+  id: idOf(meta, "msg_"),
+  type: "message",
+  role: "assistant",
+  model: modelOf(meta),
+  content
+})
+
+/** The error type Anthropic answers an HTTP status with. */
+const httpErrorType = (status: number): string =>
+  status === 429
+    ? "rate_limit_error"
+    : status === 529
+    ? "overloaded_error"
+    : status === 401
+    ? "authentication_error"
+    : status === 403
+    ? "permission_error"
+    : status === 404
+    ? "not_found_error"
+    : status >= 500
+    ? "api_error"
+    : "invalid_request_error"
+
 /**
  * The Messages dialect.
  *
@@ -91,32 +118,31 @@ export const anthropic: Dialect<MessageStreamEvent> = {
       value: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } },
       bytes: 0
     }),
-  opening: (meta?: ResponseMeta) => [
+  // Anthropic pings once right after opening the first block, then about every 15 s.
+  opening: (meta) => [
     frame({
       type: "message_start",
       message: {
-        id: meta?.id ?? "msg_streamguard",
-        type: "message",
-        role: "assistant",
-        content: [],
-        model: meta?.model ?? "streamguard",
+        ...message(meta, []),
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: 0, output_tokens: 0 }
+        // The first token is counted at the start already.
+        usage: { input_tokens: inputTokens(meta), output_tokens: 1 }
       }
     }),
-    frame({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } })
+    frame({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
+    ping
   ],
   closing: (meta) => [
     frame({ type: "content_block_stop", index: 0 }),
     frame({
       type: "message_delta",
       delta: { stop_reason: meta?.finishReason ?? "end_turn", stop_sequence: null },
-      usage: { output_tokens: 0 }
+      usage: { output_tokens: outputTokens(meta) }
     }),
     StreamEvent.Done({ value: { type: "message_stop" }, bytes: 0 })
   ],
-  ping: StreamEvent.Keepalive({ value: { type: "ping" }, bytes: 0 }),
+  ping: () => ping,
   errorEvent: (error: InBandError) => {
     const { code, message, type, ...extra } = error
     return StreamEvent.ErrorSignal({
@@ -125,5 +151,12 @@ export const anthropic: Dialect<MessageStreamEvent> = {
       message,
       bytes: 0
     })
-  }
+  },
+  responseBody: (meta) => ({
+    ...message(meta, [{ type: "text", text: textOf(meta) }]),
+    stop_reason: meta?.finishReason ?? "end_turn",
+    stop_sequence: null,
+    usage: { input_tokens: inputTokens(meta), output_tokens: outputTokens(meta) }
+  }),
+  httpErrorBody: (status, message) => ({ type: "error", error: { type: httpErrorType(status), message } })
 }

@@ -71,18 +71,57 @@ export interface InBandError {
 }
 
 /**
- * What a writer knows about the response it writes (ids and model name shown to the client).
+ * Token counts a response reports: in usage objects, Anthropic's `message_delta`, Ollama's eval
+ * counts, MCP's progress.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Usage {
+  readonly inputTokens: number
+  /** The output tokens so far, those of the frame being written included. */
+  readonly outputTokens: number
+}
+
+/**
+ * What a writer knows about the response it writes. Writers are pure: what changes while a
+ * response is written (the time, the text and tokens so far, the Responses sequence number) comes
+ * in with each call, so the caller keeps one response's state and the dialect keeps none.
  *
  * @since 0.1.0
  * @category models
  */
 export interface ResponseMeta {
+  /**
+   * The response's id. A dialect whose ids carry a prefix (`chatcmpl-`, `resp_`, `msg_`) adds it
+   * when it is missing, so one id serves every dialect.
+   */
   readonly id?: string | undefined
   readonly model?: string | undefined
   /** Why generation stopped, in the dialect's own words (`stop`, `end_turn`, `STOP`). */
   readonly finishReason?: string | undefined
+  /** When the response began, in epoch milliseconds (OpenAI's `created`, Ollama's durations). Default 0. */
+  readonly created?: number | undefined
+  /** When this frame is written, in epoch milliseconds (Ollama's `created_at`). Default `created`. */
+  readonly now?: number | undefined
+  /** The tokens so far, for usage and counts. Default 0 and 0. */
+  readonly usage?: Usage | undefined
+  /**
+   * The whole text so far, for the frames and bodies that repeat it (Responses' `*.done` events
+   * and `response.completed`, MCP's result, every `responseBody`). Default empty.
+   */
+  readonly text?: string | undefined
+  /**
+   * Responses only: the `sequence_number` of the first frame a writer returns; the others follow
+   * it, so the next call starts that many frames later. Without it, frames carry no number.
+   */
+  readonly sequence?: number | undefined
+  /** OpenAI Chat only: the request's `stream_options.include_usage` (`usage: null` per chunk, a usage chunk last). */
+  readonly includeUsage?: boolean | undefined
   /** MCP only: the JSON-RPC id to answer. */
-  readonly requestId?: string | number | undefined
+  readonly requestId?: string | number | null | undefined
+  /** MCP only: the request's `_meta.progressToken`, which progress notifications carry. Default `requestId`. */
+  readonly progressToken?: string | number | undefined
 }
 
 /**
@@ -132,7 +171,10 @@ export interface Dialect<A = unknown> {
    * such as `message_start` are `Keepalive` events too, but not pings.
    */
   readonly isPing: (event: StreamEvent.StreamEvent<A>) => boolean
-  /** A content event that adds `text`, in this dialect's shape. */
+  /**
+   * A content event that adds `text`, in this dialect's shape. This and the writers below are
+   * what a simulator or a relay answering itself writes: pure functions of their arguments.
+   */
   readonly textEvent: (text: string, meta?: ResponseMeta) => StreamEvent.StreamEvent<A>
   /**
    * The frames a strict client expects before the first content event (Anthropic
@@ -142,10 +184,20 @@ export interface Dialect<A = unknown> {
   readonly opening: (meta?: ResponseMeta) => ReadonlyArray<StreamEvent.StreamEvent<A>>
   /** The frames that close a successful response, ending with the done signal. */
   readonly closing: (meta?: ResponseMeta) => ReadonlyArray<StreamEvent.StreamEvent<A>>
-  /** This dialect's keepalive: Anthropic's `ping` event, an SSE comment elsewhere. */
-  readonly ping: StreamEvent.StreamEvent<A>
-  /** An in-band error event in this dialect's shape: `encode` it to write it. */
-  readonly errorEvent: (error: InBandError) => StreamEvent.StreamEvent<never>
+  /**
+   * This dialect's keepalive: Anthropic's `ping` event, the Responses `keepalive` event, an SSE
+   * comment elsewhere (nothing at all in NDJSON).
+   */
+  readonly ping: (meta?: ResponseMeta) => StreamEvent.StreamEvent<A>
+  /**
+   * An in-band error event in this dialect's shape: `encode` it to write it. `meta` gives what
+   * some shapes carry besides the error (the Responses sequence number, MCP's request id).
+   */
+  readonly errorEvent: (error: InBandError, meta?: ResponseMeta) => StreamEvent.StreamEvent<never>
+  /** The provider's non-streaming answer for `meta.text`: a whole completion, message or result. */
+  readonly responseBody: (meta?: ResponseMeta) => unknown
+  /** The provider's JSON error body for an HTTP error status, typed the way it types that status. */
+  readonly httpErrorBody: (status: number, message: string, meta?: ResponseMeta) => unknown
 }
 
 /**

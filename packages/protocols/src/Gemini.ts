@@ -20,6 +20,7 @@
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
 import { decoding, isObject, jsonClassifier, nonEmpty, stringOr } from "./internal/decoder.js"
+import { inputTokens, modelOf, outputTokens, textOf } from "./internal/responseMeta.js"
 import { sseEncoder } from "./internal/sseWriter.js"
 
 /**
@@ -155,6 +156,31 @@ const candidate = (parts: ReadonlyArray<Part>, finishReason?: string) => ({
   index: 0
 })
 
+/** One response frame: the candidate, the token counts so far, the model. */
+const response = (meta: ResponseMeta | undefined, parts: ReadonlyArray<Part>, finishReason?: string) => ({
+  candidates: [candidate(parts, finishReason)],
+  usageMetadata: {
+    promptTokenCount: inputTokens(meta),
+    candidatesTokenCount: outputTokens(meta),
+    totalTokenCount: inputTokens(meta) + outputTokens(meta)
+  },
+  modelVersion: modelOf(meta),
+  ...(meta?.id === undefined ? {} : { responseId: meta.id })
+})
+
+/** Google's status names for the HTTP statuses an API answers with. */
+const statusNames: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  429: "RESOURCE_EXHAUSTED",
+  499: "CANCELLED",
+  500: "INTERNAL",
+  503: "UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED"
+}
+
 /**
  * The Gemini dialect (SSE form, `alt=sse`).
  *
@@ -176,23 +202,13 @@ export const gemini: Dialect<GenerateContentResponse> = {
     return text.length > 0 ? text : undefined
   },
   isPing: (event) => event._tag === "Keepalive" && event.value === undefined,
-  textEvent: (text, meta?: ResponseMeta) =>
-    StreamEvent.Chunk({
-      value: { candidates: [candidate([{ text }])], modelVersion: meta?.model ?? "streamguard" },
-      bytes: 0
-    }),
+  textEvent: (text, meta) => StreamEvent.Chunk({ value: response(meta, [{ text }]), bytes: 0 }),
   opening: () => [],
   closing: (meta) => [
-    StreamEvent.Keepalive({
-      value: {
-        candidates: [candidate([{ text: "" }], meta?.finishReason ?? "STOP")],
-        modelVersion: meta?.model ?? "streamguard"
-      },
-      bytes: 0
-    }),
+    StreamEvent.Keepalive({ value: response(meta, [{ text: "" }], meta?.finishReason ?? "STOP"), bytes: 0 }),
     StreamEvent.Done({ bytes: 0 })
   ],
-  ping: StreamEvent.Keepalive({ bytes: 0 }),
+  ping: () => StreamEvent.Keepalive({ bytes: 0 }),
   errorEvent: (error: InBandError) => {
     const { code, message, type, ...extra } = error
     return StreamEvent.ErrorSignal({
@@ -201,5 +217,13 @@ export const gemini: Dialect<GenerateContentResponse> = {
       message,
       bytes: 0
     })
-  }
+  },
+  responseBody: (meta) => response(meta, [{ text: textOf(meta) }], meta?.finishReason ?? "STOP"),
+  httpErrorBody: (status, message) => ({
+    error: {
+      code: status,
+      message,
+      status: statusNames[status] ?? (status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION")
+    }
+  })
 }

@@ -20,8 +20,9 @@
  * @since 0.1.0
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
-import type { DecodeOptions, Dialect, InBandError } from "./Dialect.js"
+import type { DecodeOptions, Dialect, InBandError, ResponseMeta } from "./Dialect.js"
 import { decoding, isObject, jsonClassifier, stringOr } from "./internal/decoder.js"
+import { outputTokens, textOf } from "./internal/responseMeta.js"
 import { keepAliveComment, sseEncoder } from "./internal/sseWriter.js"
 
 /**
@@ -67,6 +68,26 @@ const classifier = (options: DecodeOptions | undefined) => {
 }
 
 /**
+ * A log notification (`notifications/message`) carrying `data`: what MCP servers send unasked,
+ * and so the way to send text to a client that did not ask for progress. It decodes as a
+ * `Keepalive`: a log proves the server alive, not that the tool advances.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const logMessage = (data: unknown, level: string = "info"): JsonRpcMessage => ({
+  jsonrpc: "2.0",
+  method: "notifications/message",
+  params: { level, data }
+})
+
+const result = (meta: ResponseMeta | undefined): JsonRpcMessage => ({
+  jsonrpc: "2.0",
+  id: meta?.requestId === undefined ? 1 : meta.requestId,
+  result: { content: [{ type: "text", text: textOf(meta) }], isError: false }
+})
+
+/**
  * The MCP Streamable HTTP dialect. Pass `requestId` to `decode` to end only on the response to
  * that id.
  *
@@ -86,35 +107,47 @@ export const mcp: Dialect<JsonRpcMessage> = {
   // Liveness in MCP's own words: comments, server requests (`ping`) and notifications other than progress.
   isPing: (event) =>
     event._tag === "Keepalive" && (event.value === undefined || typeof event.value.method === "string"),
+  // Progress counts the tokens so far: MCP asks that it grow with each notification.
   textEvent: (text, meta) =>
     StreamEvent.Chunk({
       value: {
         jsonrpc: "2.0",
         method: progressMethod,
-        params: { progressToken: meta?.requestId ?? 1, progress: 0, message: text }
+        params: {
+          progressToken: meta?.progressToken ?? meta?.requestId ?? 1,
+          progress: outputTokens(meta),
+          message: text
+        }
       },
       bytes: 0
     }),
   opening: () => [],
-  closing: (meta) => [
-    StreamEvent.Done({
-      value: { jsonrpc: "2.0", id: meta?.requestId ?? 1, result: { content: [], isError: false } },
-      bytes: 0
-    })
-  ],
-  ping: StreamEvent.Keepalive({ bytes: 0 }),
-  errorEvent: (error: InBandError) => {
+  closing: (meta) => [StreamEvent.Done({ value: result(meta), bytes: 0 })],
+  ping: () => StreamEvent.Keepalive({ bytes: 0 }),
+  errorEvent: (error: InBandError, meta) => {
     const { code, message, type, ...extra } = error
     const numeric = typeof code === "number" ? code : -32603
+    const id = meta?.requestId ?? extra.id
+    // `data` keeps what the numeric code cannot say: a type of its own, the extra fields.
+    const data = type === String(numeric) && Object.keys(extra).length === 0
+      ? {}
+      : { data: { type, ...(code === undefined ? {} : { code }), ...extra } }
     return StreamEvent.ErrorSignal({
       payload: {
         jsonrpc: "2.0",
-        id: typeof extra.id === "string" || typeof extra.id === "number" ? extra.id : null,
-        error: { code: numeric, message, data: { type, ...(code === undefined ? {} : { code }), ...extra } }
+        id: typeof id === "string" || typeof id === "number" ? id : null,
+        error: { code: numeric, message, ...data }
       },
       errorType: String(numeric),
       message,
       bytes: 0
     })
-  }
+  },
+  responseBody: result,
+  // A refused request is refused params (-32602); anything else is the server's own failure.
+  httpErrorBody: (status, message, meta) => ({
+    jsonrpc: "2.0",
+    id: meta?.requestId ?? null,
+    error: { code: status === 400 ? -32602 : -32603, message }
+  })
 }

@@ -15,6 +15,7 @@
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
 import { decoding, isObject, jsonClassifier, nonEmpty, stringOr } from "./internal/decoder.js"
+import { inputTokens, modelOf, nowMillis, outputTokens, textOf } from "./internal/responseMeta.js"
 
 /**
  * One streamed line, typed loosely: only what the dialect reads.
@@ -76,7 +77,27 @@ const classifier = () =>
     return undefined
   })
 
-const base = (meta: ResponseMeta | undefined) => ({ model: meta?.model ?? "streamguard", created_at: "" })
+const base = (meta: ResponseMeta | undefined) => ({
+  model: modelOf(meta),
+  created_at: new Date(nowMillis(meta)).toISOString()
+})
+
+/** The `done` line: the last content, why it stopped, the counts, and the durations in nanoseconds. */
+const final = (meta: ResponseMeta | undefined, content: string) => {
+  const total = Math.max(0, nowMillis(meta) - (meta?.created ?? 0)) * 1_000_000
+  return {
+    ...base(meta),
+    message: { role: "assistant", content },
+    done_reason: meta?.finishReason ?? "stop",
+    done: true,
+    total_duration: total,
+    load_duration: 0,
+    prompt_eval_count: inputTokens(meta),
+    prompt_eval_duration: 0,
+    eval_count: outputTokens(meta),
+    eval_duration: total
+  }
+}
 
 /**
  * The Ollama dialect.
@@ -111,20 +132,13 @@ export const ollama: Dialect<OllamaChunk> = {
       bytes: 0
     }),
   opening: () => [],
-  closing: (meta) => [
-    StreamEvent.Done({
-      value: {
-        ...base(meta),
-        message: { role: "assistant", content: "" },
-        done: true,
-        done_reason: meta?.finishReason ?? "stop"
-      },
-      bytes: 0
-    })
-  ],
-  ping: StreamEvent.Keepalive({ bytes: 0 }),
+  closing: (meta) => [StreamEvent.Done({ value: final(meta, ""), bytes: 0 })],
+  // NDJSON has no keepalive: an Ollama stream is silent while the model thinks.
+  ping: () => StreamEvent.Keepalive({ bytes: 0 }),
   errorEvent: (error: InBandError) => {
     const { message, type, ...extra } = error
     return StreamEvent.ErrorSignal({ payload: { error: message, type, ...extra }, errorType: type, message, bytes: 0 })
-  }
+  },
+  responseBody: (meta) => final(meta, textOf(meta)),
+  httpErrorBody: (_status, message) => ({ error: message })
 }

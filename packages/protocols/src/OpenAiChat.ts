@@ -15,6 +15,8 @@
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
 import { decoding, invalid, isObject, jsonClassifier, nonEmpty, parse, stringOr } from "./internal/decoder.js"
+import { httpErrorBody } from "./internal/openaiError.js"
+import { createdSeconds, idOf, inputTokens, modelOf, outputTokens, textOf } from "./internal/responseMeta.js"
 import { sseEncoder } from "./internal/sseWriter.js"
 
 /**
@@ -109,10 +111,27 @@ const classifier = () =>
   })
 
 const base = (meta: ResponseMeta | undefined) => ({
-  id: meta?.id ?? "chatcmpl-streamguard",
+  id: idOf(meta, "chatcmpl-"),
   object: "chat.completion.chunk",
-  created: 0,
-  model: meta?.model ?? "streamguard"
+  created: createdSeconds(meta),
+  model: modelOf(meta)
+})
+
+/** A chunk: with `include_usage`, every chunk but the last says `usage: null`. */
+const chunk = (
+  meta: ResponseMeta | undefined,
+  delta: NonNullable<ChatChoice["delta"]>,
+  finishReason: string | null
+): ChatCompletionChunk => ({
+  ...base(meta),
+  choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+  ...(meta?.includeUsage === true ? { usage: null } : {})
+})
+
+const usage = (meta: ResponseMeta | undefined) => ({
+  prompt_tokens: inputTokens(meta),
+  completion_tokens: outputTokens(meta),
+  total_tokens: inputTokens(meta) + outputTokens(meta)
 })
 
 /**
@@ -134,32 +153,40 @@ export const openaiChat: Dialect<ChatCompletionChunk> = {
     return typeof content === "string" && content.length > 0 ? content : undefined
   },
   isPing: (event) => event._tag === "Keepalive" && event.value === undefined,
-  textEvent: (text, meta) =>
-    StreamEvent.Chunk({
-      value: { ...base(meta), choices: [{ index: 0, delta: { content: text }, finish_reason: null }] },
-      bytes: 0
-    }),
+  textEvent: (text, meta) => StreamEvent.Chunk({ value: chunk(meta, { content: text }, null), bytes: 0 }),
   opening: (meta) => [
-    StreamEvent.Keepalive({
-      value: { ...base(meta), choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] },
-      bytes: 0
-    })
+    StreamEvent.Keepalive({ value: chunk(meta, { role: "assistant", content: "", refusal: null }, null), bytes: 0 })
   ],
   closing: (meta) => [
-    StreamEvent.Keepalive({
-      value: { ...base(meta), choices: [{ index: 0, delta: {}, finish_reason: meta?.finishReason ?? "stop" }] },
-      bytes: 0
-    }),
+    StreamEvent.Keepalive({ value: chunk(meta, {}, meta?.finishReason ?? "stop"), bytes: 0 }),
+    // `include_usage`: the usage comes last, in a chunk of its own with no choices.
+    ...(meta?.includeUsage === true
+      ? [StreamEvent.Keepalive({ value: { ...base(meta), choices: [], usage: usage(meta) }, bytes: 0 })]
+      : []),
     StreamEvent.Done({ bytes: 0 })
   ],
-  ping: StreamEvent.Keepalive({ bytes: 0 }),
+  ping: () => StreamEvent.Keepalive({ bytes: 0 }),
   errorEvent: (error: InBandError) => {
     const { code, message, type, ...extra } = error
     return StreamEvent.ErrorSignal({
-      payload: { error: { message, type, code: code ?? null, ...extra } },
+      payload: { error: { message, type, param: null, code: code ?? null, ...extra } },
       errorType: type,
       message,
       bytes: 0
     })
-  }
+  },
+  responseBody: (meta) => ({
+    id: idOf(meta, "chatcmpl-"),
+    object: "chat.completion",
+    created: createdSeconds(meta),
+    model: modelOf(meta),
+    choices: [{
+      index: 0,
+      message: { role: "assistant", content: textOf(meta), refusal: null },
+      logprobs: null,
+      finish_reason: meta?.finishReason ?? "stop"
+    }],
+    usage: usage(meta)
+  }),
+  httpErrorBody
 }

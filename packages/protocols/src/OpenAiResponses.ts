@@ -17,6 +17,8 @@
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError, ResponseMeta } from "./Dialect.js"
 import { decoding, isObject, jsonClassifier, stringOr, typeOf } from "./internal/decoder.js"
+import { httpErrorBody } from "./internal/openaiError.js"
+import { bareId, createdSeconds, idOf, inputTokens, modelOf, outputTokens, textOf } from "./internal/responseMeta.js"
 import { sseEncoder } from "./internal/sseWriter.js"
 
 /**
@@ -76,16 +78,56 @@ const classifier = () =>
     }
   })
 
-const itemId = (meta: ResponseMeta | undefined) => `msg_${meta?.id ?? "streamguard"}`
+const ids = (meta: ResponseMeta | undefined) => ({ id: idOf(meta, "resp_"), itemId: `msg_${bareId(meta, "resp_")}` })
 
-const response = (meta: ResponseMeta | undefined, status: string) => ({
-  id: meta?.id ?? "resp_streamguard",
-  object: "response",
-  created_at: 0,
+/**
+ * Numbers one writer call's frames from `meta.sequence` on (no numbers without it). The counter
+ * lives for one call only: the caller says where the next call starts.
+ */
+const numbering = (meta: ResponseMeta | undefined) => {
+  let next = meta?.sequence
+  return <T extends { readonly type: string }>(event: T): T =>
+    next === undefined ? event : { ...event, sequence_number: next++ }
+}
+
+const part = (text: string) => ({ type: "output_text", annotations: [], logprobs: [], text })
+
+const item = (meta: ResponseMeta | undefined, status: string) => ({
+  id: ids(meta).itemId,
+  type: "message",
   status,
-  model: meta?.model ?? "streamguard",
-  output: []
+  content: status === "in_progress" ? [] : [part(textOf(meta))],
+  role: "assistant"
 })
+
+/** The response object: in progress, or ended (`completed`, `incomplete`) with its output and usage. */
+const response = (meta: ResponseMeta | undefined, status: string) => {
+  const ended = status !== "in_progress"
+  return {
+    id: ids(meta).id,
+    object: "response",
+    created_at: createdSeconds(meta),
+    status,
+    error: null,
+    incomplete_details: status === "incomplete" ? { reason: meta?.finishReason } : null,
+    model: modelOf(meta),
+    output: ended ? [item(meta, status)] : [],
+    usage: ended ?
+      {
+        input_tokens: inputTokens(meta),
+        input_tokens_details: { cached_tokens: 0 },
+        output_tokens: outputTokens(meta),
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: inputTokens(meta) + outputTokens(meta)
+      } :
+      null
+  }
+}
+
+/** `completed`, or `incomplete` when a finish reason says why it stopped short. */
+const endStatus = (meta: ResponseMeta | undefined) => meta?.finishReason === undefined ? "completed" : "incomplete"
+
+const at = (meta: ResponseMeta | undefined) => ({ item_id: ids(meta).itemId, output_index: 0, content_index: 0 })
 
 const frame = (value: ResponseStreamEvent) => StreamEvent.Keepalive({ value, bytes: 0 })
 
@@ -109,51 +151,45 @@ export const openaiResponses: Dialect<ResponseStreamEvent> = {
   isPing: (event) => event._tag === "Keepalive" && (event.value === undefined || event.value.type === "keepalive"),
   textEvent: (text, meta) =>
     StreamEvent.Chunk({
-      value: {
-        type: "response.output_text.delta",
-        item_id: itemId(meta),
-        output_index: 0,
-        content_index: 0,
-        delta: text
-      },
+      value: numbering(meta)({ type: "response.output_text.delta", ...at(meta), delta: text, logprobs: [] }),
       bytes: 0
     }),
-  opening: (meta) => [
-    frame({ type: "response.created", response: response(meta, "in_progress") }),
-    frame({ type: "response.in_progress", response: response(meta, "in_progress") }),
-    frame({
-      type: "response.output_item.added",
-      output_index: 0,
-      item: { id: itemId(meta), type: "message", role: "assistant", status: "in_progress", content: [] }
-    }),
-    frame({
-      type: "response.content_part.added",
-      item_id: itemId(meta),
-      output_index: 0,
-      content_index: 0,
-      part: { type: "output_text", text: "", annotations: [] }
-    })
-  ],
-  closing: (meta) => [
-    StreamEvent.Done({
-      value: {
-        type: meta?.finishReason === undefined ? "response.completed" : "response.incomplete",
-        response: {
-          ...response(meta, meta?.finishReason === undefined ? "completed" : "incomplete"),
-          ...(meta?.finishReason === undefined ? {} : { incomplete_details: { reason: meta.finishReason } })
-        }
-      },
-      bytes: 0
-    })
-  ],
-  ping: StreamEvent.Keepalive({ bytes: 0 }),
-  errorEvent: (error: InBandError) => {
+  opening: (meta) => {
+    const number = numbering(meta)
+    return [
+      frame(number({ type: "response.created", response: response(meta, "in_progress") })),
+      frame(number({ type: "response.in_progress", response: response(meta, "in_progress") })),
+      frame(number({ type: "response.output_item.added", output_index: 0, item: item(meta, "in_progress") })),
+      frame(number({ type: "response.content_part.added", ...at(meta), part: part("") }))
+    ]
+  },
+  closing: (meta) => {
+    const number = numbering(meta)
+    const status = endStatus(meta)
+    return [
+      frame(number({ type: "response.output_text.done", ...at(meta), text: textOf(meta), logprobs: [] })),
+      frame(number({ type: "response.content_part.done", ...at(meta), part: part(textOf(meta)) })),
+      frame(number({ type: "response.output_item.done", output_index: 0, item: item(meta, status) })),
+      StreamEvent.Done({ value: number({ type: `response.${status}`, response: response(meta, status) }), bytes: 0 })
+    ]
+  },
+  ping: (meta) => frame(numbering(meta)({ type: "keepalive" })),
+  errorEvent: (error: InBandError, meta) => {
     const { code, message, type, ...extra } = error
+    // The documented event has `code`, `message` and `param` on top; OpenAI sends an `error` object, which the SDK reads.
     return StreamEvent.ErrorSignal({
-      payload: { type: "error", code: code ?? type, message, param: null, error: { type, code, message, ...extra } },
+      payload: numbering(meta)({
+        type: "error",
+        code: code ?? type,
+        message,
+        param: null,
+        error: { type, code: code === undefined ? type : code, message, param: null, ...extra }
+      }),
       errorType: type,
       message,
       bytes: 0
     })
-  }
+  },
+  responseBody: (meta) => response(meta, endStatus(meta)),
+  httpErrorBody
 }

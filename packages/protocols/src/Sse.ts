@@ -8,6 +8,7 @@ import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect, InBandError } from "./Dialect.js"
 import { decoding, isObject, parse, stringOr } from "./internal/decoder.js"
 import type { Classifier } from "./internal/framing.js"
+import { httpErrorBody } from "./internal/openaiError.js"
 import { keepAliveComment, sseEvent } from "./internal/sseWriter.js"
 
 /**
@@ -123,7 +124,7 @@ export const sse = (options: SseOptions = {}): Dialect<SseMessage> => {
     textEvent: (text) => StreamEvent.Chunk({ value: { event: "message", data: text }, bytes: 0 }),
     opening: () => [],
     closing: () => [StreamEvent.Done({ value: { event: "message", data: "[DONE]" }, bytes: 0 })],
-    ping: StreamEvent.Keepalive({ bytes: 0 }),
+    ping: () => StreamEvent.Keepalive({ bytes: 0 }),
     errorEvent: (inBand: InBandError) => {
       const { code, message, type, ...extra } = inBand
       const payload: SseMessage = {
@@ -131,6 +132,9 @@ export const sse = (options: SseOptions = {}): Dialect<SseMessage> => {
         data: JSON.stringify({ error: { type, message, ...(code === undefined ? {} : { code }), ...extra } })
       }
       return StreamEvent.ErrorSignal({ payload, errorType: type, message, bytes: 0 })
-    }
+    },
+    // No provider stands behind a generic stream: its bodies are the text alone, and OpenAI's error body.
+    responseBody: (meta) => ({ text: meta?.text ?? "" }),
+    httpErrorBody
   }
 }

@@ -35,7 +35,7 @@ const script = fc.record({
 /** A well-formed event sequence in the dialect: opening frames, content and pings, then an ending. */
 const events = <A>(dialect: Dialect.Dialect<A>, s: Script & { readonly meta: Dialect.ResponseMeta }) => [
   ...dialect.opening(s.meta),
-  ...s.middle.map((item) => item === "ping" ? dialect.ping : dialect.textEvent(item.text, s.meta)),
+  ...s.middle.map((item) => item === "ping" ? dialect.ping(s.meta) : dialect.textEvent(item.text, s.meta)),
   ...(s.end === "closing"
     ? dialect.closing(s.meta)
     : s.end === "truncated"
@@ -84,7 +84,7 @@ describe("Dialect", () => {
       for (const end of dialect.closing()) {
         if (end._tag !== "ErrorSignal" && end.value !== undefined) assert.isUndefined(dialect.text(end.value))
       }
-      assert.isTrue(dialect.isPing(dialect.ping) || dialect.framing === "ndjson")
+      assert.isTrue(dialect.isPing(dialect.ping()) || dialect.framing === "ndjson")
     })
   }
 
@@ -142,5 +142,74 @@ describe("Dialect", () => {
       "-32603"
     ])
     assert.isTrue(Dialects.mcp.isPing(decoded[0]!))
+  })
+
+  it("openaiResponses numbers each frame from meta.sequence on, and none without it", () => {
+    const responses = Dialects.openaiResponses
+    const meta = { id: "r1", text: "hi", sequence: 4 }
+    const numbers = [
+      ...responses.opening(meta),
+      responses.textEvent("hi", { ...meta, sequence: 8 }),
+      responses.ping(meta)
+    ]
+      .map((event) => event._tag === "ErrorSignal" ? undefined : event.value?.sequence_number)
+    assert.deepStrictEqual(numbers, [4, 5, 6, 7, 8, 4])
+    const closing = responses.closing(meta).map((event) => event._tag === "ErrorSignal" ? undefined : event.value)
+    assert.deepStrictEqual(closing.map((value) => value?.sequence_number), [4, 5, 6, 7])
+    assert.deepStrictEqual(closing.map((value) => value?.type), [
+      "response.output_text.done",
+      "response.content_part.done",
+      "response.output_item.done",
+      "response.completed"
+    ])
+    const unnumbered = responses.opening({ id: "r1" }).map((event) =>
+      event._tag === "Keepalive" ? event.value : undefined
+    )
+    assert.isTrue(unnumbered.every((value) => value !== undefined && !("sequence_number" in value)))
+  })
+
+  it("responseBody answers the whole text, with the usage, in each provider's non-streaming shape", () => {
+    const meta = { id: "x", model: "m", text: "hello", usage: { inputTokens: 3, outputTokens: 2 } }
+    const bodies: Record<string, any> = Object.fromEntries(
+      Object.values(Dialects.byName).map((dialect) => [dialect.name, dialect.responseBody(meta)])
+    )
+    assert.strictEqual(bodies.openaiChat.choices[0].message.content, "hello")
+    assert.strictEqual(bodies.openaiChat.usage.total_tokens, 5)
+    assert.strictEqual(bodies.openaiResponses.output[0].content[0].text, "hello")
+    assert.strictEqual(bodies.openaiResponses.status, "completed")
+    assert.strictEqual(bodies.anthropic.content[0].text, "hello")
+    assert.strictEqual(bodies.anthropic.usage.output_tokens, 2)
+    assert.strictEqual(bodies.ollama.message.content, "hello")
+    assert.strictEqual(bodies.ollama.eval_count, 2)
+    assert.strictEqual(bodies.gemini.candidates[0].content.parts[0].text, "hello")
+    assert.strictEqual(bodies.mcp.result.content[0].text, "hello")
+  })
+
+  it("httpErrorBody types an HTTP status the way each provider does", () => {
+    const types = Object.values(Dialects.byName).map((dialect) => {
+      const body = dialect.httpErrorBody(429, "slow down", { requestId: 9 }) as any
+      return [dialect.name, body.error.type ?? body.error.status ?? body.error.code ?? body.error]
+    })
+    assert.deepStrictEqual(Object.fromEntries(types), {
+      openaiChat: "requests",
+      openaiResponses: "requests",
+      anthropic: "rate_limit_error",
+      ollama: "slow down",
+      gemini: "RESOURCE_EXHAUSTED",
+      mcp: -32603
+    })
+  })
+
+  it("mcp: progress carries the request's progress token and counts the tokens so far", () => {
+    const event = Dialects.mcp.textEvent("a", {
+      requestId: 1,
+      progressToken: "p",
+      usage: { inputTokens: 0, outputTokens: 3 }
+    })
+    assert.deepStrictEqual(event._tag === "Chunk" ? event.value.params : undefined, {
+      progressToken: "p",
+      progress: 3,
+      message: "a"
+    })
   })
 })

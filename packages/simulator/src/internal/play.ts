@@ -29,7 +29,7 @@ export interface Frame {
 
 /** What the played upstream knows about the request it answers. */
 export interface Meta {
-  /** A simulator dialect name (its hand-made payloads), or any protocols dialect. */
+  /** A simulator dialect by name, or any protocols dialect. */
   readonly dialect: render.SimDialect | Dialect<any>
   readonly id: string
   readonly model: string
@@ -42,17 +42,13 @@ export interface Meta {
 const encoder = new TextEncoder()
 
 /**
- * The renderer and the encoder for one response. Bytes are made in one place, the dialect's own
- * `encode`; the simulator only chooses the payloads: its own where it has them (their fields
- * follow the providers' recordings), the dialect's writers elsewhere.
+ * The renderer and the encoder for one response. Payloads and bytes are made in one place, the
+ * dialect's own writers and `encode`; the simulator only chooses what to send.
  */
 const voiceOf = (meta: Meta, now: () => number) => {
   const dialect = typeof meta.dialect === "string" ? Dialects.byName[meta.dialect] : meta.dialect
-  const renderMeta: render.Meta = { ...meta, now }
   return {
-    renderer: render.isSimDialect(dialect.name) ?
-      render.make(dialect.name, renderMeta) :
-      render.fromDialect(dialect, renderMeta),
+    renderer: render.make(dialect, { ...meta, now }),
     encode: (event: Event) => encoder.encode(dialect.encode(event))
   }
 }

@@ -109,18 +109,9 @@ const providerHeaders = (dialect: SimDialect, id: string): Record<string, string
   }
 }
 
-const badRequest = (dialect: SimDialect, message: string, rpcId: string | number | null) => {
-  const body = render.httpErrorBody(dialect, 400, rpcId) as Record<string, any>
-  // Keep the provider's shape, with the simulator's reason as the message.
-  const withMessage = dialect === "anthropic" ?
-    { ...body, error: { ...body.error, message } } :
-    dialect === "ollama" ?
-    { error: message } :
-    dialect === "mcp" ?
-    { ...body, error: { code: -32602, message } } :
-    { error: { ...body.error, message } }
-  return HttpServerResponse.unsafeJson(withMessage, { status: 400 })
-}
+// The provider's shape, with the simulator's reason as the message.
+const badRequest = (dialect: SimDialect, message: string, rpcId: string | number | null) =>
+  HttpServerResponse.unsafeJson(render.httpErrorBody(dialect, 400, rpcId, message), { status: 400 })
 
 const inputTokens = (body: unknown): number => Math.max(1, Math.round(JSON.stringify(body ?? "").length / 4))
 
