@@ -91,6 +91,26 @@ describe("UpstreamSimulator", () => {
       assert.strictEqual(message.usage.output_tokens, 12)
     }))
 
+  it.scopedLive("the official SDKs read the non-streaming Messages and Responses bodies: text and usage", () =>
+    Effect.gen(function*() {
+      const sim = yield* UpstreamSimulator.make()
+      const openai = new OpenAI({ baseURL: `${sim.url}/v1`, apiKey: "test", maxRetries: 0 })
+      const anthropic = new Anthropic({ baseURL: sim.url, apiKey: "test", maxRetries: 0 })
+      const [response, message] = yield* Effect.promise(() =>
+        Promise.all([
+          openai.responses.create({ model, input: "hi" }),
+          anthropic.messages.create({ model, max_tokens: 64, messages: [{ role: "user", content: "hi" }] })
+        ])
+      )
+      assert.strictEqual(response.output_text, Simulation.text(scenario))
+      assert.strictEqual(response.usage?.output_tokens, 12)
+      assert.strictEqual(
+        message.content.map((block) => block.type === "text" ? block.text : "").join(""),
+        Simulation.text(scenario)
+      )
+      assert.strictEqual(message.usage.output_tokens, 12)
+    }))
+
   it.scopedLive("a fetch aborted mid-stream is recorded as closed, and generation stops within 50 ms with no write after", () =>
     Effect.gen(function*() {
       const sim = yield* UpstreamSimulator.make()
