@@ -21,7 +21,8 @@ export type Endpoint = "openaiChat" | "openaiResponses" | "anthropic"
  * One error, as the gateway reports it (in an HTTP body, an in-band event, a log line). `type` is
  * a stream outcome (`chunk_timeout`, ...) for stream failures, or the provider-style type
  * (`invalid_request_error`, ...) for request mistakes; `detail` is the client-facing text, never
- * holding a key.
+ * holding a key, an upstream's address or an internal detail; `logDetail` is what only the server
+ * log gets (a system error with the address it failed on), scrubbed of keys too.
  *
  * @since 0.1.0
  * @category errors
@@ -38,15 +39,18 @@ export class GatewayError extends Schema.TaggedError<GatewayError>("gateway/Gate
   elapsedMillis: Schema.optional(Schema.Number),
   chunks: Schema.optional(Schema.Number),
   /** Seconds, passed through from the upstream or chosen by admission. */
-  retryAfter: Schema.optional(Schema.String)
+  retryAfter: Schema.optional(Schema.String),
+  /** For the server log only: what the gateway saw behind `detail` (never in a response). */
+  logDetail: Schema.optional(Schema.String)
 }) {
   /**
-   * The client-facing text (`detail`).
+   * The text for the server log: `detail`, followed by `logDetail` when there is one. Responses
+   * and in-band events carry `detail` alone.
    *
    * @since 0.1.0
    */
   override get message(): string {
-    return this.detail
+    return this.logDetail === undefined ? this.detail : `${this.detail}: ${this.logDetail}`
   }
 }
 
@@ -99,6 +103,18 @@ export const tooLarge = (limit: number): GatewayError =>
     type: "request_too_large",
     code: "request_too_large",
     detail: `request body exceeds ${limit} bytes`
+  })
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const unsupportedMediaType = (contentType: string): GatewayError =>
+  new GatewayError({
+    status: 415,
+    type: "invalid_request_error",
+    code: "unsupported_media_type",
+    detail: `the body must be JSON: send content-type: application/json (got ${JSON.stringify(contentType)})`
   })
 
 /**
@@ -170,8 +186,10 @@ export const scrub = (text: string, secrets: ReadonlyArray<Redacted.Redacted>): 
  *
  * The message is the error's own with every secret of `context` scrubbed out, except: an upstream
  * 401/403 says only that the upstream rejected the gateway's credentials (its body may quote the
- * key), and anything that is not a StreamGuard failure (a defect) is a fixed "internal error"
- * (the caller logs the defect itself, scrubbed).
+ * key); a transport or protocol failure says what failed and the upstream's configured name, and
+ * its own text (the address it failed on, the bytes it could not read) goes to `logDetail`; and
+ * anything that is not a StreamGuard failure (a defect) is a fixed "internal error" (the caller
+ * logs the defect itself, scrubbed).
  *
  * @since 0.1.0
  * @category constructors
@@ -182,11 +200,13 @@ export const fromFailure = (error: unknown, context: FailureContext): GatewayErr
     ? error.outcome
     : "internal_error"
   const upstreamStatus = numberField(error, "status")
+  const own = scrub(error instanceof Error ? error.message : String(error), context.secrets)
+  const generic = genericMessage(outcome, error, context.upstream)
   const message = outcome === "internal_error"
     ? "internal error"
     : outcome === "upstream_http_error" && (upstreamStatus === 401 || upstreamStatus === 403)
     ? `upstream rejected the gateway's credentials (upstream ${context.upstream})`
-    : scrub(error instanceof Error ? error.message : String(error), context.secrets)
+    : generic ?? own
   const retryAfterMillis = numberField(error, "retryAfterMillis")
   const retryAfter = retryAfterMillis === undefined
     ? undefined
@@ -208,8 +228,27 @@ export const fromFailure = (error: unknown, context: FailureContext): GatewayErr
     phase: stringField(error, "phase"),
     elapsedMillis: numberField(error, "elapsedMillis"),
     chunks: numberField(error, "chunks"),
-    retryAfter: retryAfter ?? (status === 503 && outcome === "pool_timeout" ? "1" : undefined)
+    retryAfter: retryAfter ?? (status === 503 && outcome === "pool_timeout" ? "1" : undefined),
+    logDetail: generic === undefined ? undefined : own
   })
+}
+
+/**
+ * The client-facing text of failures whose own message holds what only the operator may see: a
+ * transport error names the address and port it failed on, a protocol error the upstream's path
+ * and bytes. Undefined for the others, whose own message is fit for the client.
+ */
+const genericMessage = (outcome: string, error: unknown, upstream: string): string | undefined => {
+  switch (outcome) {
+    case "transport_error":
+      return stringField(error, "stage") === "response"
+        ? `the connection to the upstream failed while the response streamed (upstream ${upstream})`
+        : `the upstream could not be reached (upstream ${upstream})`
+    case "protocol_error":
+      return `the upstream sent a response the gateway could not read (upstream ${upstream})`
+    default:
+      return undefined
+  }
 }
 
 /**
@@ -237,10 +276,10 @@ const details = (error: GatewayError) => ({
  */
 export const body = (endpoint: Endpoint, error: GatewayError): Record<string, unknown> =>
   endpoint === "anthropic"
-    ? { type: "error", error: { type: error.type, message: error.message, ...details(error) } }
+    ? { type: "error", error: { type: error.type, message: error.detail, ...details(error) } }
     : {
       error: {
-        message: error.message,
+        message: error.detail,
         type: error.type,
         param: error.param ?? null,
         code: error.code,
@@ -268,7 +307,7 @@ export const toResponse = (endpoint: Endpoint, error: GatewayError): HttpServerR
  * @category encoding
  */
 export const inBand = (error: GatewayError): Dialect.InBandError => ({
-  message: error.message,
+  message: error.detail,
   type: error.type,
   code: error.code,
   ...details(error)
