@@ -6,6 +6,7 @@ import { Config, Gateway } from "@streamguard/gateway"
 import { UpstreamSimulator } from "@streamguard/simulator"
 import { Context, Duration, Effect, Layer, Logger, LogLevel } from "effect"
 import type { Scope } from "effect"
+import * as Http from "node:http"
 
 export interface Started {
   readonly url: string
@@ -24,7 +25,11 @@ export interface Started {
 
 export const start = (
   overrides: Partial<Config.GatewayConfigShape> = {},
-  options: { readonly upstreamName?: string } = {}
+  options: {
+    readonly upstreamName?: string
+    /** Upstreams after the simulator's (which serves `sim:*`). */
+    readonly moreUpstreams?: ReadonlyArray<Config.Upstream>
+  } = {}
 ): Effect.Effect<Started, unknown, Scope.Scope> =>
   Effect.gen(function*() {
     const simulator = yield* UpstreamSimulator.make()
@@ -71,7 +76,8 @@ export const start = (
           baseUrl: `${simulator.url}/v1`,
           dialect: "any",
           models: ["sim:*"]
-        })
+        }),
+        ...(options.moreUpstreams ?? [])
       ],
       simulated: false,
       ...overrides
@@ -97,9 +103,21 @@ export const streamEnd = (started: Started) => started.awaitLog(isEnd)
 export const requestEnd = (started: Started, requestId: string) =>
   started.awaitLog((line) => isEnd(line) && line["requestId"] === requestId)
 
-/** The gateway's in-flight gauge, read from `/metrics`. */
+/**
+ * The gateway's in-flight gauge, read from `/metrics` on a connection of its own that closes with
+ * the answer, so the read leaves no socket behind.
+ */
 export const inFlight = (started: Started) =>
-  Effect.promise(() => fetch(`${started.url}/metrics`).then((r) => r.text())).pipe(
+  Effect.async<string>((resume) => {
+    const request = Http.get(`${started.url}/metrics`, { agent: false }, (response) => {
+      let text = ""
+      response.setEncoding("utf8")
+      response.on("data", (piece: string) => text += piece)
+      response.on("end", () => resume(Effect.succeed(text)))
+    })
+    request.on("error", (error) => resume(Effect.die(error)))
+    return Effect.sync(() => request.destroy())
+  }).pipe(
     Effect.map((text) => {
       const line = text.split("\n").find((l) => l.startsWith("streamguard_gateway_streams_in_flight "))
       return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1))
