@@ -1,12 +1,16 @@
 /**
- * Reading and checking a request body: at most `maxBodyBytes` (413), valid JSON (400), the
+ * Reading and checking a request body: JSON by its content type (415 for another type; none
+ * given is taken as JSON), at most `maxBodyBytes` (413), valid UTF-8 and JSON (400), the
  * endpoint's schema (400 naming the bad field's path). A client mistake is never a 500.
  *
  * @since 0.1.0
  */
 import { HttpServerRequest } from "@effect/platform"
-import { Effect, ParseResult, Schema, Stream } from "effect"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Effect, ParseResult, Schema } from "effect"
+import type * as Http from "node:http"
 import * as ErrorResponse from "./ErrorResponse.js"
+import { lingerOnClose } from "./internal/lingeringClose.js"
 
 const Message = Schema.Struct({ role: Schema.String })
 
@@ -80,8 +84,10 @@ const concat = (parts: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
 }
 
 /**
- * Reads at most `maxBytes` of the body. A `content-length` over the limit is refused before
- * reading; a body that grows past it is cut as soon as it does.
+ * Reads at most `maxBytes` of the body, counting bytes as they arrive, chunked or not. A
+ * `content-length` over the limit is refused before reading; a body that grows past it is refused
+ * as soon as it does, and reading stops there: the rest is never read, the request is left as it
+ * is (not destroyed, so the 413 reaches the client before its connection closes).
  *
  * @since 0.1.0
  * @category reading
@@ -89,22 +95,59 @@ const concat = (parts: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
 export const readBytes = (
   maxBytes: number
 ): Effect.Effect<Uint8Array, ErrorResponse.GatewayError, HttpServerRequest.HttpServerRequest> =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     const declared = Number(request.headers["content-length"] ?? "0")
-    if (declared > maxBytes) return yield* ErrorResponse.tooLarge(maxBytes)
+    const source = NodeHttpServerRequest.toIncomingMessage(request)
+    if (declared > maxBytes) {
+      lingerOnClose(source)
+      return Effect.fail(ErrorResponse.tooLarge(maxBytes))
+    }
+    return readLimited(source, maxBytes)
+  })
+
+// The platform's body stream destroys the request when its reader stops early, which resets the
+// connection before the 413 is written: read the Node request directly, and only pause it.
+const readLimited = (source: Http.IncomingMessage, maxBytes: number) =>
+  Effect.async<Uint8Array, ErrorResponse.GatewayError>((resume) => {
     const parts: Array<Uint8Array> = []
     let size = 0
-    yield* request.stream.pipe(
-      Stream.mapError(() => ErrorResponse.badRequest("could not read the request body")),
-      Stream.runForEachWhile((part) => {
-        size += part.length
-        if (size > maxBytes) return Effect.fail(ErrorResponse.tooLarge(maxBytes))
-        parts.push(part)
-        return Effect.succeed(true)
-      })
-    )
-    return concat(parts, size)
+    const stop = () => {
+      source.off("data", onData)
+      source.off("end", onEnd)
+      source.off("error", onError)
+      source.off("close", onClose)
+    }
+    const onData = (part: Buffer) => {
+      size += part.length
+      if (size > maxBytes) {
+        stop()
+        source.pause()
+        lingerOnClose(source)
+        resume(Effect.fail(ErrorResponse.tooLarge(maxBytes)))
+        return
+      }
+      parts.push(part)
+    }
+    const onEnd = () => {
+      stop()
+      resume(Effect.succeed(concat(parts, size)))
+    }
+    const onError = () => {
+      stop()
+      resume(Effect.fail(ErrorResponse.badRequest("could not read the request body")))
+    }
+    // Closed before its end: the client left mid-body.
+    const onClose = () => {
+      if (!source.complete) onError()
+    }
+    source.on("data", onData)
+    source.on("end", onEnd)
+    source.on("error", onError)
+    source.on("close", onClose)
+    return Effect.sync(() => {
+      stop()
+      source.pause()
+    })
   })
 
 const firstIssue = (error: ParseResult.ParseError): { readonly path: string; readonly message: string } => {
@@ -112,6 +155,15 @@ const firstIssue = (error: ParseResult.ParseError): { readonly path: string; rea
   return issue === undefined
     ? { path: "", message: error.message }
     : { path: issue.path.map(String).join("."), message: issue.message }
+}
+
+// Fatal: invalid UTF-8 is refused, not replaced with U+FFFD and forwarded as if it were text.
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+/** `application/json` or any `+json` type, with parameters (`; charset=utf-8`) or not. */
+const isJson = (contentType: string): boolean => {
+  const type = contentType.split(";")[0]!.trim().toLowerCase()
+  return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"))
 }
 
 /**
@@ -125,9 +177,18 @@ export const read = <A extends Body, I>(
   maxBytes: number
 ): Effect.Effect<Checked<A>, ErrorResponse.GatewayError, HttpServerRequest.HttpServerRequest> =>
   Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const contentType = request.headers["content-type"]
+    if (contentType !== undefined && !isJson(contentType)) {
+      return yield* ErrorResponse.unsupportedMediaType(contentType)
+    }
     const raw = yield* readBytes(maxBytes)
+    const text = yield* Effect.try({
+      try: () => utf8.decode(raw),
+      catch: () => ErrorResponse.badRequest("invalid JSON body: the body is not valid UTF-8")
+    })
     const json = yield* Effect.try({
-      try: () => JSON.parse(new TextDecoder().decode(raw)) as unknown,
+      try: () => JSON.parse(text) as unknown,
       catch: (error) =>
         ErrorResponse.badRequest(`invalid JSON body: ${error instanceof Error ? error.message : String(error)}`)
     })
