@@ -42,7 +42,11 @@ const fetchStreamed = (url: string, path: string, body: string | ReadableStream<
       body,
       duplex: "half"
     } as RequestInit)
-    return { status: response.status, connection: response.headers.get("connection"), json: await response.json() }
+    return {
+      status: response.status,
+      connection: response.headers.get("connection"),
+      json: (await response.json()) as any
+    }
   })
 
 const chunkedStream = () =>
