@@ -197,11 +197,10 @@ describe("streaming through the gateway", () => {
       assert.strictEqual(body.error.type, "upstream_http_error")
     }))
 
-  // The upstream closes within a few milliseconds of the gateway seeing the client leave (its
-  // request fiber interrupted, logged as "client disconnected"), measured to the simulator's record
-  // of the close: the gateway's own work, without the client's and the kernel's share. Asserted at
-  // 250 ms, for a loaded machine. The end-to-end bound from the SDK's abort is generous; a gateway
-  // that did not abort the upstream would let it run to its 200th chunk (4 s).
+  // How soon the upstream closes is proven under TestClock (DisconnectPolicy's `cancel` closes the
+  // upstream's scope at once); on real sockets the bounds are loose: the close comes within a
+  // second of the gateway seeing the client leave (it takes milliseconds), long before the 200
+  // chunks (4 s) a gateway that did not abort the upstream would let it write.
   it.scopedLive("the SDK aborting mid-stream closes the upstream at once", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
@@ -229,8 +228,8 @@ describe("streaming through the gateway", () => {
       assert.strictEqual(record.end, "client_closed")
       const left = (yield* gateway.logs).find((log) => String(log["_message"]) === "client disconnected")
       assert.isDefined(left)
-      assert.isAtMost(record.closedAt! - (left!["_date"] as number), 250)
-      assert.isAtMost(record.closedAt! - abortedAt, 1000)
+      assert.isAtMost(record.closedAt! - (left!["_date"] as number), 1000)
+      assert.isAtLeast(record.closedAt!, abortedAt)
       const finished = yield* gateway.simulator.awaitFinished("abort", { timeout: "2 seconds" })
       assert.isBelow(finished.chunks, 200)
       const line = yield* streamEnd(gateway)
@@ -266,11 +265,14 @@ describe("the drain disconnect policy", () => {
         controller.abort()
         return at
       })
-      const record = yield* gateway.simulator.awaitClosed("drain", { timeout: "3 seconds" })
+      // The window's exact length is proven under TestClock (DisconnectPolicy.release); here, that
+      // the upstream outlived the client by about the window, and was read meanwhile.
+      const record = yield* gateway.simulator.awaitClosed("drain", { timeout: "5 seconds" })
+      assert.strictEqual(record.end, "client_closed")
       assert.isAtLeast(record.closedAt! - abortedAt, 350)
-      assert.isAtMost(record.closedAt! - abortedAt, 1500)
+      assert.isAtMost(record.closedAt! - abortedAt, 3000)
       const line = yield* streamEnd(gateway)
       assert.strictEqual(line["disconnect"], "drain")
-      assert.isAbove(line["chunks"] as number, 10)
+      assert.isAbove(line["chunks"] as number, 3)
     }))
 })

@@ -108,8 +108,8 @@ export interface Service {
    * connections), `connect` (until a connection writes the request), `write` (until the body is
    * handed to the socket), `headers` (until the status and headers; without a `headers` limit,
    * `chunk` bounds this wait), then the guard's `firstChunk` and `total`, counted from when the
-   * call began, and `chunk` and `progress`, counted from the response. A non-2xx answer fails with
-   * `UpstreamHttpError`.
+   * call began, and `chunk` and `progress`, counted from the response; `request` (a non-streamed
+   * call's limit) does not apply. A non-2xx answer fails with `UpstreamHttpError`.
    *
    * The request lives in the stream's scope: whatever ends the stream (done, an error signal, any
    * timeout, an interruption, the consumer taking only what it needs) aborts the request and
@@ -130,8 +130,12 @@ export interface Service {
   ) => Stream.Stream<StreamEvent.StreamEvent<A>, StreamError, RequestProfile.RequestProfile>
   /**
    * Sends `request` and reads the whole response under the `request` limit (and the `pool`,
-   * `connect`, `write`, `headers` limits). The connection is released as soon as the body is read
-   * (kept alive for reuse) or the request fails (destroyed).
+   * `connect`, `write`, `headers` limits), which fails with `RequestTimeout`. `request` bounds the
+   * wait for headers and the body together; the stream limits (`chunk`, `firstChunk`, `progress`,
+   * `total`) do not apply, since a provider may answer a non-streamed call only once the whole
+   * answer is ready. Without a `request` limit the call is bounded by its phases alone. The
+   * connection is released as soon as the body is read (kept alive for reuse) or the request fails
+   * (destroyed).
    */
   readonly batch: (
     request: HttpClientRequest.HttpClientRequest,
