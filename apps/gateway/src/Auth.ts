@@ -1,12 +1,16 @@
 /**
- * Gateway keys: a request must present one of the configured bearer tokens, or it gets 401.
- * The client's key ends here: it is never forwarded upstream, and never logged.
+ * Gateway keys: with keys configured, a request to any endpoint but `/healthz` and `/readyz` must
+ * present one of them, or it gets 401. The client's key ends here: it is never forwarded
+ * upstream, and never logged.
  *
  * @since 0.1.0
  */
+import type { HttpServerResponse } from "@effect/platform"
+import { HttpServerRequest } from "@effect/platform"
 import { Effect, Redacted } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { GatewayConfig } from "./Config.js"
+import * as ErrorResponse from "./ErrorResponse.js"
 
 // Hashing first gives equal-length buffers, so timingSafeEqual can compare keys of any length
 // without leaking it.
@@ -39,3 +43,22 @@ export class Auth extends Effect.Service<Auth>()("gateway/Auth", {
     return { check } as const
   })
 }) {}
+
+/**
+ * Runs `handler` only for a request that carries a valid gateway key (or when auth is off);
+ * otherwise answers 401 in OpenAI's error shape, for the endpoints outside any dialect
+ * (`/v1/models`, `/metrics`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withKey = <E, R>(
+  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | Auth | HttpServerRequest.HttpServerRequest> =>
+  Effect.flatMap(
+    Effect.zip(Auth, HttpServerRequest.HttpServerRequest),
+    ([auth, request]) =>
+      auth.check(request.headers)
+        ? handler
+        : Effect.succeed(ErrorResponse.toResponse("openaiChat", ErrorResponse.unauthorized()))
+  )

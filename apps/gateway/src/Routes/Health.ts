@@ -1,11 +1,13 @@
 /**
- * `GET /healthz` (the process is up), `GET /readyz` (and accepting: 503 while shutting down),
- * `GET /metrics` (Prometheus text).
+ * `GET /healthz` (the process is up), `GET /readyz` (and accepting: 503 while shutting down), both
+ * open to all (probes carry no key); `GET /metrics` (Prometheus text), which needs a gateway key
+ * when keys are configured.
  *
  * @since 0.1.0
  */
 import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
+import { withKey } from "../Auth.js"
 import { Lifecycle } from "../Lifecycle.js"
 import * as Metrics from "../Metrics.js"
 
@@ -25,6 +27,8 @@ export const routes = HttpRouter.empty.pipe(
   ),
   HttpRouter.get(
     "/metrics",
-    Effect.map(Metrics.render, (text) => HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4" }))
+    withKey(
+      Effect.map(Metrics.render, (text) => HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4" }))
+    )
   )
 )
