@@ -30,7 +30,7 @@ export interface BatchRequest {
   readonly upstream: HttpClientRequest.HttpClientRequest
   /** The request's profile: its policy bounds the call (`request`). */
   readonly profile: RequestProfile.Service
-  /** Takes the admission slots, held until the call's end. */
+  /** Takes the admission slots, held until the upstream call's end. */
   readonly admit: Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope>
   readonly log: StreamLog.Origin
 }
@@ -46,46 +46,56 @@ export class Batch extends Effect.Service<Batch>()("gateway/Batch", {
     const streamLog = yield* StreamLogService
     const client = yield* LlmClient.LlmClient
     const secrets = [...config.upstreamKeys.values()]
+    /** Fails once the shutdown tells the requests still running to end. */
+    const stopped = Effect.async<never, ErrorResponse.GatewayError>((resume) => {
+      const stop = () => resume(Effect.fail(ErrorResponse.shuttingDown()))
+      if (lifecycle.stopSignal.aborted) return stop()
+      lifecycle.stopSignal.addEventListener("abort", stop, { once: true })
+      return Effect.sync(() => lifecycle.stopSignal.removeEventListener("abort", stop))
+    })
 
     const call = Effect.fnUntraced(function*(request: BatchRequest) {
       const clock = yield* Effect.clock
       const startedAt = clock.unsafeCurrentTimeMillis()
-      const logEnd = (end: Pick<StreamLog.Record, "outcome" | "status" | "bytes" | "disconnect" | "error">) =>
+      // How the call ended; none when the client left before the answer, which interrupted it
+      // (and so aborted the upstream call): the line then says so, as a relayed stream's does.
+      let end: Pick<StreamLog.Record, "outcome" | "status" | "bytes" | "endedBy" | "error"> | undefined
+      // Registered first, so it runs last: once the answer is written and the request let go of
+      // its admission slots and its in-flight count, whichever way it ended.
+      yield* Effect.addFinalizer(() =>
         streamLog.ended({
           ...request.log,
           stream: false,
           ttfcMs: undefined,
           chunks: 0,
           durationMs: clock.unsafeCurrentTimeMillis() - startedAt,
-          ...end
+          ...(end ?? { outcome: "interrupted", status: 499, bytes: 0, disconnect: "cancel" })
         })
-      // In flight (and holding its admission slots) until the call ends; the line is written after.
+      )
+      yield* lifecycle.track
+      // Past the shutdown's drain timeout a call still running ends as a stream does: shutting_down.
       const result = yield* Effect.scoped(
-        Effect.zipRight(Effect.zipRight(lifecycle.track, request.admit), client.batch(request.upstream))
+        Effect.zipRight(request.admit, Effect.raceFirst(client.batch(request.upstream), stopped))
       ).pipe(
         Effect.provideService(RequestProfile.RequestProfile, request.profile),
-        Effect.either,
-        // The client left before the answer: its request fiber is interrupted, which aborted the
-        // upstream call; the line says so, as a relayed stream's does.
-        Effect.onInterrupt(() =>
-          logEnd({ outcome: "interrupted", status: 499, bytes: 0, disconnect: "cancel", error: undefined })
-        )
+        Effect.either
       )
-      const error = Either.isLeft(result)
-        ? ErrorResponse.fromFailure(result.left, { upstream: request.log.upstream, secrets })
-        : undefined
-      yield* logEnd({
-        outcome: error === undefined ? "done" : error.type,
-        status: Either.isRight(result) ? result.right.status : error!.status,
-        bytes: Either.isRight(result) ? result.right.text.length : 0,
-        disconnect: undefined,
-        error: error?.message
-      })
-      if (Either.isLeft(result)) return ErrorResponse.toResponse(request.endpoint, error!)
-      return HttpServerResponse.text(result.right.text, {
-        status: result.right.status,
-        contentType: result.right.headers["content-type"] ?? "application/json"
-      })
+      if (Either.isRight(result)) {
+        end = { outcome: "done", status: result.right.status, bytes: result.right.text.length }
+        return HttpServerResponse.text(result.right.text, {
+          status: result.right.status,
+          contentType: result.right.headers["content-type"] ?? "application/json"
+        })
+      }
+      const error = ErrorResponse.fromFailure(result.left, { upstream: request.log.upstream, secrets })
+      end = {
+        outcome: error.type,
+        status: error.status,
+        bytes: 0,
+        endedBy: error.type === "shutting_down" ? "shutdown" : undefined,
+        error: error.message
+      }
+      return ErrorResponse.toResponse(request.endpoint, error)
     })
 
     return { call } as const

@@ -7,7 +7,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Profiles } from "@streamguard/core"
 import { Config } from "@streamguard/gateway"
-import { Deferred, Duration, Effect } from "effect"
+import { Deferred, Duration, Effect, Exit, Fiber, Scope } from "effect"
 import type * as Http from "node:http"
 import { inFlight, requestEnd, start } from "./GatewayUnderTest.js"
 import * as TinyUpstream from "./TinyUpstream.js"
@@ -18,13 +18,15 @@ const profileEntry = (fields: Partial<Record<"chunk" | "request", Duration.Durat
 /** A gateway in front of a tiny upstream that answers every request with `handler`. */
 const gatewayBefore = (
   handler: (request: Http.IncomingMessage, response: Http.ServerResponse) => void,
-  profile: Partial<Record<"chunk" | "request", Duration.DurationInput>>
+  profile: Partial<Record<"chunk" | "request", Duration.DurationInput>>,
+  overrides: Partial<Config.GatewayConfigShape> = {}
 ) =>
   Effect.gen(function*() {
     const upstream = yield* TinyUpstream.start(handler)
     return yield* start({
       upstreams: [Config.Upstream.make({ name: "tiny", baseUrl: upstream.baseUrl, dialect: "any", models: ["*"] })],
-      profiles: { short: profileEntry(profile) }
+      profiles: { short: profileEntry(profile) },
+      ...overrides
     })
   })
 
@@ -106,5 +108,31 @@ describe("a non-streamed call", () => {
         (yield* gateway.logs).filter((l) => l["requestId"] === "abandoned" && "outcome" in l).length,
         1
       )
+    }))
+
+  it.scopedLive("still running past the shutdown's drain timeout: 503 shutting_down, logged, the upstream closed", () =>
+    Effect.gen(function*() {
+      const arrived = yield* Deferred.make<void>()
+      const closed = yield* Deferred.make<void>()
+      const gatewayScope = yield* Scope.make()
+      const gateway = yield* gatewayBefore(
+        (_, response) => {
+          response.on("close", () => Deferred.unsafeDone(closed, Effect.void))
+          Deferred.unsafeDone(arrived, Effect.void)
+        },
+        { request: "30 seconds" },
+        { drainTimeout: Duration.millis(200) }
+      ).pipe(Scope.extend(gatewayScope))
+      const answer = call(gateway.url, "shutdown").then(async (r) => ({ status: r.status, body: await r.text() }))
+      yield* Deferred.await(arrived).pipe(Effect.timeout("2 seconds"))
+      const stopping = yield* Effect.fork(Scope.close(gatewayScope, Exit.void))
+      const response = yield* Effect.promise(() => answer)
+      assert.strictEqual(response.status, 503)
+      assert.include(response.body, "shutting_down")
+      const line = yield* requestEnd(gateway, "shutdown")
+      assert.strictEqual(line["outcome"], "shutting_down")
+      assert.strictEqual(line["endedBy"], "shutdown")
+      yield* Deferred.await(closed).pipe(Effect.timeout("2 seconds"))
+      yield* Fiber.join(stopping)
     }))
 })
