@@ -19,6 +19,7 @@ import { GatewayConfig } from "./Config.js"
 import type { ConfigLoadError } from "./ConfigLoadError.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import { GatewayProfiles } from "./GatewayProfiles.js"
+import { onClientError } from "./internal/clientError.js"
 import { Lifecycle } from "./Lifecycle.js"
 import { Relay } from "./Relay.js"
 import { RequestProxy } from "./RequestProxy.js"
@@ -65,7 +66,9 @@ const app = Effect.catchTag(
 
 /**
  * The Node server, kept so shutdown can stop listening and cut idle connections. Its header
- * and whole-request timeouts cut slow or stalled clients (slowloris) before any handler runs.
+ * and whole-request timeouts cut slow or stalled clients (slowloris) before any handler runs;
+ * a request its parser refuses (bad framing, headers over Node's limit) gets the status Node
+ * would send with a JSON reason.
  *
  * @since 0.1.0
  * @category services
@@ -75,14 +78,14 @@ export class NodeServer extends Effect.Service<NodeServer>()("gateway/NodeServer
     const body = Math.max(1, Duration.toMillis(config.bodyTimeout))
     // Node requires headersTimeout <= requestTimeout.
     const headers = Math.min(body, Math.max(1, Duration.toMillis(config.headersTimeout)))
-    return {
-      server: Http.createServer({
-        headersTimeout: headers,
-        requestTimeout: body,
-        // How often Node checks those timeouts (default 30 s, far too coarse for short limits).
-        connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headers / 4)))
-      })
-    }
+    const server = Http.createServer({
+      headersTimeout: headers,
+      requestTimeout: body,
+      // How often Node checks those timeouts (default 30 s, far too coarse for short limits).
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headers / 4)))
+    })
+    server.on("clientError", onClientError)
+    return { server }
   })
 }) {}
 
