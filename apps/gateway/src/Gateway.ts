@@ -65,6 +65,18 @@ const app = Effect.catchTag(
 )
 
 /**
+ * How many connections the kernel holds for the gateway before it accepts them (`listen`'s
+ * backlog; Linux caps it at `net.core.somaxconn`, 4096 by default since 5.4). Node's default,
+ * 511, overflows when a burst of clients connects faster than a busy event loop accepts them:
+ * the kernel then drops their handshakes, and they see connect timeouts or resets with no
+ * response. A connection waiting in a longer queue is merely accepted a little later.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const listenBacklog = 4096
+
+/**
  * The Node server, kept so shutdown can stop listening and cut idle connections. Its header
  * and whole-request timeouts cut slow or stalled clients (slowloris) before any handler runs;
  * a request its parser refuses (bad framing, headers over Node's limit) gets the status Node
@@ -131,7 +143,11 @@ export const layer = (
   config: GatewayConfigShape
 ): Layer.Layer<HttpServer.HttpServer, ServeError | ConfigLoadError> => {
   const server = Layer.unwrapEffect(
-    Effect.map(NodeServer, (node) => NodeHttpServer.layer(() => node.server, { port: config.port, host: config.host }))
+    Effect.map(
+      NodeServer,
+      (node) =>
+        NodeHttpServer.layer(() => node.server, { port: config.port, host: config.host, backlog: listenBacklog })
+    )
   )
   const served = Layer.mergeAll(
     // No tracer is installed: a span per request would only hold memory for a stream's whole life.
