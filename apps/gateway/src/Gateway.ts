@@ -1,6 +1,7 @@
 /**
- * The whole gateway as one layer: the Node HTTP server (with slowloris timeouts), the routes, the
- * app services, and the graceful shutdown when the layer's scope closes.
+ * The whole gateway as one layer: the Node HTTP server (with slowloris timeouts, a listen backlog
+ * for bursts of new connections, a JSON reason for requests Node's parser refuses), the routes,
+ * the app services, and the graceful shutdown when the layer's scope closes.
  *
  * @since 0.1.0
  */
@@ -115,17 +116,24 @@ const services = RequestProxy.Default.pipe(
   )
 )
 
-/** Built after the server, so its finalizer runs before the server's: drain, then close. */
-const gracefulShutdown = Layer.scopedDiscard(
+/**
+ * Serves the routes and, when the scope closes, drains before they stop: the drain's finalizer is
+ * added after the server's request handler, so it runs first. While streams drain the gateway
+ * still listens and answers: `/readyz` says 503 (so the load balancer stops sending), a request
+ * that still arrives gets 503 `shutting_down` with `retry-after` (an answer it can retry
+ * elsewhere, not a refused connection), and streams in flight finish. Then the listener closes
+ * and every connection left is cut.
+ */
+const serveAndDrain = Layer.scopedDiscard(
   Effect.gen(function*() {
-    yield* HttpServer.HttpServer
     const lifecycle = yield* Lifecycle
     const node = yield* NodeServer
+    // No tracer is installed: a span per request would only hold memory for a stream's whole life.
+    yield* HttpServer.serveEffect()(app).pipe(HttpMiddleware.withTracerDisabledWhenEffect(() => true))
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
-        // Stops accepting connections and closes idle keep-alive ones; open requests go on.
-        node.server.close()
         yield* lifecycle.shutdown
+        node.server.close()
         node.server.closeAllConnections()
       })
     )
@@ -149,11 +157,7 @@ export const layer = (
         NodeHttpServer.layer(() => node.server, { port: config.port, host: config.host, backlog: listenBacklog })
     )
   )
-  const served = Layer.mergeAll(
-    // No tracer is installed: a span per request would only hold memory for a stream's whole life.
-    HttpMiddleware.withTracerDisabledWhen(HttpServer.serve(app), () => true),
-    gracefulShutdown
-  ).pipe(Layer.provideMerge(server))
+  const served = serveAndDrain.pipe(Layer.provideMerge(server))
   return served.pipe(
     Layer.provide(services),
     Layer.provide(NodeServer.Default),

@@ -10,6 +10,8 @@ interface Running {
   readonly url: string
   readonly exit: Promise<{ readonly code: number | null; readonly at: number }>
   readonly output: () => string
+  /** Resolves once the output matches `pattern` (now, or when the line comes). */
+  readonly printed: (pattern: RegExp) => Promise<void>
 }
 
 /** `npm start` as a child process (the simulator mode), waiting for the URL it prints. */
@@ -22,16 +24,23 @@ const spawnGateway = (env: Record<string, string>) =>
           stdio: ["ignore", "pipe", "pipe"]
         })
         let output = ""
+        const waiting: Array<{ readonly pattern: RegExp; readonly resolve: () => void }> = []
+        const printed = (pattern: RegExp) =>
+          new Promise<void>((done) => pattern.test(output) ? done() : waiting.push({ pattern, resolve: done }))
         const exit = new Promise<{ code: number | null; at: number }>((done) =>
           child.on("exit", (code) => done({ code, at: Date.now() }))
         )
         const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 25_000)
         const onData = (data: Buffer) => {
           output += data.toString()
+          for (const wait of waiting.filter((w) => w.pattern.test(output))) {
+            waiting.splice(waiting.indexOf(wait), 1)
+            wait.resolve()
+          }
           const match = /streamguard gateway: (http:\/\/\S+)/.exec(output)
           if (match) {
             clearTimeout(timer)
-            resolve({ child, url: match[1]!, exit, output: () => output })
+            resolve({ child, url: match[1]!, exit, output: () => output, printed })
           }
         }
         child.stdout.on("data", onData)
@@ -65,6 +74,39 @@ const openStream = (url: string, model: string) =>
   })
 
 describe("graceful shutdown", () => {
+  it.scopedLive(
+    "after SIGTERM: readyz 503 at once, healthz 200, new requests 503 shutting_down, open streams finish",
+    () =>
+      Effect.gen(function*() {
+        const gateway = yield* spawnGateway({ STREAMGUARD_DRAIN_TIMEOUT: "10s" })
+        const streams = yield* Effect.promise(() =>
+          Promise.all(Array.from({ length: 3 }, () => openStream(gateway.url, "sim:steady?chunks=40&gap=50ms")))
+        )
+        gateway.child.kill("SIGTERM")
+        yield* Effect.promise(() => gateway.printed(/shutting down: draining streams in flight/))
+        // Still listening while the streams drain: every probe and request gets an answer.
+        const ready = yield* Effect.promise(() => fetch(`${gateway.url}/readyz`))
+        assert.strictEqual(ready.status, 503)
+        const health = yield* Effect.promise(() => fetch(`${gateway.url}/healthz`))
+        assert.strictEqual(health.status, 200)
+        const refused = yield* Effect.promise(() =>
+          fetch(`${gateway.url}/v1/chat/completions`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ model: "sim:steady", stream: true, messages: [{ role: "user", content: "hi" }] })
+          }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get("retry-after"), json: await r.json() }))
+        )
+        assert.strictEqual(refused.status, 503)
+        assert.strictEqual(refused.retryAfter, "1")
+        assert.strictEqual((refused.json as any).error.type, "shutting_down")
+        const bodies = yield* Effect.promise(() => Promise.all(streams.map((s) => s.rest)))
+        for (const body of bodies) assert.include(body, "data: [DONE]")
+        const exit = yield* Effect.promise(() => gateway.exit)
+        assert.strictEqual(exit.code, 0, gateway.output())
+      }),
+    { timeout: 60_000 }
+  )
+
   it.scopedLive("SIGTERM during 5 open streams lets them finish, then exits 0", () =>
     Effect.gen(function*() {
       const gateway = yield* spawnGateway({ STREAMGUARD_DRAIN_TIMEOUT: "10s" })
