@@ -8,6 +8,7 @@ export default [
   "packages/client",
   "packages/simulator",
   "packages/testing",
+  "packages/ai",
   "apps/examples",
   "apps/gateway",
   "apps/bench",

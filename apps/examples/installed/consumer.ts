@@ -1,6 +1,8 @@
 // A TypeScript backend's view of the packed libraries: typechecked with `tsc --noEmit` against
 // the shipped .d.ts files only.
+import type { HttpClient } from "@effect/platform"
 import { HttpClientRequest } from "@effect/platform"
+import { GuardedHttpClient } from "@streamguard/ai"
 import { LlmClient } from "@streamguard/client"
 import type { ClientError } from "@streamguard/client"
 import type { GuardError, RequestProfile } from "@streamguard/core"
@@ -44,3 +46,6 @@ export const stalled: Layer.Layer<LlmClient.LlmClient | TestUpstream.TestUpstrea
 )
 
 export const header: string = ScenarioSpec.toHeader(Scenario.steady({ chunks: 3, gap: "5ms" }))
+
+// Under @effect/ai's provider clients: their HttpClient, guarded by the request's profile.
+export const guardedHttp: Layer.Layer<HttpClient.HttpClient, never, HttpClient.HttpClient> = GuardedHttpClient.layer()

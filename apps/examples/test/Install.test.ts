@@ -9,7 +9,7 @@ import { promisify } from "node:util"
 const exec = promisify(execFile)
 const appDir = fileURLToPath(new URL("..", import.meta.url))
 const root = Path.resolve(appDir, "../..")
-const libraries = ["core", "protocols", "client", "simulator", "testing"] as const
+const libraries = ["core", "protocols", "client", "simulator", "testing", "ai"] as const
 
 const readJson = async (file: string) => JSON.parse(await Fs.readFile(file, "utf8"))
 
