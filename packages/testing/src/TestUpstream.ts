@@ -170,6 +170,9 @@ const makeHttpClient = (
       const dialect: Simulation.Request["dialect"] = call.dialect ??
         byPath[url.pathname] ?? options.batchDialect ?? "openaiChat"
       const json = Option.getOrUndefined(parseJson(body))
+      // Without `layer`'s client the body says whether it is a stream, as providers read it.
+      const streamed = call.dialect !== undefined ||
+        (typeof json === "object" && json !== null && (json as { stream?: unknown }).stream === true)
       const seenRequest: Request = {
         method: request.method,
         url: url.toString(),
@@ -178,7 +181,7 @@ const makeHttpClient = (
         json,
         call: call.index,
         attempt: call.attempts,
-        stream: call.dialect !== undefined,
+        stream: streamed,
         dialect: typeof dialect === "string" ? dialect : dialect.name
       }
       const scenario = toScenario(typeof scripts === "function" ? scripts(seenRequest) : scripts)
@@ -234,13 +237,8 @@ const makeHttpClient = (
  */
 export const layer = (scripts: Scripts, options: Options = {}): Layer.Layer<LlmClient.LlmClient | TestUpstream> =>
   Layer.effectContext(Effect.gen(function*() {
-    const clock: Clock.Clock = yield* Effect.clock
-    const seen: Array<{ readonly request: Request; readonly tracker: RequestRecord.Tracker }> = []
-    const calls = { count: 0 }
-    const now = () => clock.unsafeCurrentTimeMillis()
-    const real = yield* LlmClient.make().pipe(
-      Effect.provideService(HttpClient.HttpClient, makeHttpClient(scripts, options, seen, calls, now))
-    )
+    const { calls, httpClient, upstream } = yield* makeUpstream(scripts, options)
+    const real = yield* LlmClient.make().pipe(Effect.provideService(HttpClient.HttpClient, httpClient))
     const newCall = (dialect: Dialect.Dialect<any> | undefined): Call => ({
       index: ++calls.count,
       dialect,
@@ -259,8 +257,36 @@ export const layer = (scripts: Scripts, options: Options = {}): Layer.Layer<LlmC
         Effect.suspend(() => Effect.provideService(real.batch(request, batchOptions), CurrentCall, newCall(undefined))),
       prepare
     })
+    return Context.make(LlmClient.LlmClient, client).pipe(Context.add(TestUpstream, upstream))
+  }))
+
+const makeUpstream = (scripts: Scripts, options: Options) =>
+  Effect.map(Effect.clock, (clock: Clock.Clock) => {
+    const seen: Array<{ readonly request: Request; readonly tracker: RequestRecord.Tracker }> = []
+    const calls = { count: 0 }
+    const now = () => clock.unsafeCurrentTimeMillis()
     const upstream = TestUpstream.of({
       exchanges: Effect.sync(() => seen.map(({ request, tracker }) => ({ request, record: tracker.snapshot() })))
     })
-    return Context.make(LlmClient.LlmClient, client).pipe(Context.add(TestUpstream, upstream))
-  }))
+    return { calls, httpClient: makeHttpClient(scripts, options, seen, calls, now), upstream }
+  })
+
+/**
+ * The in-memory upstream as a bare `HttpClient`, for code that brings its own client (such as
+ * `@effect/ai`'s provider clients): each request is a call of its own, streamed when its JSON
+ * body says `"stream": true`, answered in the dialect of its URL path (`.../v1/chat/completions`,
+ * `.../v1/responses`, `.../v1/messages`, ...). Scripts play under the Effect `Clock`, so a
+ * `TestClock` test moves through minutes of a stream in milliseconds.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerHttpClient = (
+  scripts: Scripts,
+  options: Options = {}
+): Layer.Layer<HttpClient.HttpClient | TestUpstream> =>
+  Layer.effectContext(Effect.map(
+    makeUpstream(scripts, options),
+    ({ httpClient, upstream }) =>
+      Context.make(HttpClient.HttpClient, httpClient).pipe(Context.add(TestUpstream, upstream))
+  ))
