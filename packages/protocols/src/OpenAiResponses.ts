@@ -110,6 +110,14 @@ const response = (meta: ResponseMeta | undefined, status: string) => {
     status,
     error: null,
     incomplete_details: status === "incomplete" ? { reason: meta?.finishReason } : null,
+    // The request's settings echoed back, as the API does: strict clients (@effect/ai) require them.
+    instructions: null,
+    metadata: {},
+    parallel_tool_calls: true,
+    temperature: 1,
+    tool_choice: "auto",
+    tools: [],
+    top_p: 1,
     model: modelOf(meta),
     output: ended ? [item(meta, status)] : [],
     usage: ended ?
