@@ -1,6 +1,7 @@
 /**
- * The gateway's life: readiness, the streams in flight, and the graceful shutdown (stop accepting,
- * let streams finish up to `drainTimeout`, then end the rest with the error event).
+ * The gateway's life: readiness, the streams in flight, and the graceful shutdown (stop accepting
+ * requests: `/readyz` and new requests answer 503; let streams finish up to `drainTimeout`, then
+ * end the rest with the error event).
  *
  * @since 0.1.0
  */
