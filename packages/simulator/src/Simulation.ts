@@ -32,9 +32,8 @@ export type SimDialect = render.SimDialect
  */
 export interface Request {
   /**
-   * The dialect to answer in: a simulator dialect by name (its payloads follow the providers'
-   * recordings), or any protocols `Dialect` (a simulator dialect's payloads under its name, the
-   * dialect's own writers otherwise, as for Gemini or a custom `sse(...)`).
+   * The dialect to answer in: a simulator dialect by name, or any protocols `Dialect` (Gemini, a
+   * custom `sse(...)`). Either way the dialect's own writers write every payload.
    */
   readonly dialect: SimDialect | Dialect<any>
   /** Used to make the provider's ids (`chatcmpl-<id>`, `msg_<id>`). Default `sim`. */
