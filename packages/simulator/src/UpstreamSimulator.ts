@@ -122,7 +122,11 @@ export const make = (options: Options = {}): Effect.Effect<Service, ServeError, 
     const nodeServer = Http.createServer()
     const httpServer = yield* NodeHttpServer.make(() => nodeServer, {
       port: options.port ?? 0,
-      host: options.host ?? "127.0.0.1"
+      host: options.host ?? "127.0.0.1",
+      // Node's default (511) overflows when a load test opens thousands of streams at once: the
+      // kernel then drops handshakes and clients see connect timeouts from the simulator, not the
+      // behaviour under test.
+      backlog: 4096
     })
     // Runs before the platform's own release (finalizers run in reverse): `server.close` alone
     // would wait forever for a stalled response to end.
