@@ -32,7 +32,7 @@ const mcpServer = Effect.acquireRelease(
     }
     const server = Http.createServer((req, res) => {
       req.socket.once("close", () => Deferred.unsafeDone(record.closed, Exit.void))
-      const mcp = new McpServer({ name: "test", version: "1.0.0" })
+      const mcp = new McpServer({ name: "test", version: "1.0.0" }, { capabilities: { logging: {} } })
       mcp.registerTool("slow", { description: "progress every 50 ms for 1 s" }, async (extra) => {
         const token = extra._meta?.progressToken
         for (let i = 1; i <= 20; i++) {
@@ -45,6 +45,15 @@ const mcpServer = Effect.acquireRelease(
           }
         }
         return { content: [{ type: "text", text: "done" }] }
+      })
+      mcp.registerTool("chatty", { description: "logs every 50 ms, never reports progress" }, async (extra) => {
+        while (!extra.signal.aborted) {
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          if (extra.signal.aborted) break
+          await extra.sendNotification({ method: "notifications/message", params: { level: "info", data: "working" } })
+        }
+        Deferred.unsafeDone(record.cancelled, Exit.void)
+        return { content: [{ type: "text", text: "cancelled" }] }
       })
       mcp.registerTool("silent", { description: "never answers" }, (extra) =>
         new Promise((_, reject) => {
@@ -86,14 +95,14 @@ const callTool = (url: string, name: string) =>
     })
   )
 
-const run = <A, E>(stream: Stream.Stream<A, E, LlmClient.LlmClient | RequestProfile.RequestProfile>) =>
+const run = <A, E>(
+  stream: Stream.Stream<A, E, LlmClient.LlmClient | RequestProfile.RequestProfile>,
+  policy: Parameters<typeof TimeoutPolicy.unsafeMake>[0] = { chunk: "200 millis", firstChunk: "1 second" }
+) =>
   Stream.runCollect(stream).pipe(
     Effect.timeout("5 seconds"),
     Effect.provide(
-      Layer.mergeAll(
-        LlmClient.layerUndici(),
-        RequestProfile.layer("mcp", TimeoutPolicy.unsafeMake({ chunk: "200 millis", firstChunk: "1 second" }))
-      )
+      Layer.mergeAll(LlmClient.layerUndici(), RequestProfile.layer("mcp", TimeoutPolicy.unsafeMake(policy)))
     )
   )
 
@@ -115,6 +124,27 @@ describe("LlmClient against a real MCP server (Streamable HTTP)", () => {
         const last = all[all.length - 1]
         assert.strictEqual(last?._tag, "Done")
         assert.isAtLeast(Date.now() - started, 1000)
+      })
+  )
+
+  live(
+    "under progress 300 ms: a tool reporting progress every 50 ms completes, one that only logs every 50 ms ends with ProgressTimeout",
+    () =>
+      Effect.gen(function*() {
+        const { record, url } = yield* mcpServer
+        const policy = { chunk: "200 millis", progress: "300 millis" } as const
+        const events = yield* run(
+          LlmClient.streamEvents(callTool(url, "slow"), { dialect: Dialects.mcp, decode: { requestId: 1 } }),
+          policy
+        )
+        assert.strictEqual(Chunk.last(events).pipe((last) => last._tag === "Some" ? last.value._tag : "none"), "Done")
+        // The logs are keepalives: they keep `chunk` from firing, never `progress`.
+        const error = yield* run(
+          LlmClient.streamEvents(callTool(url, "chatty"), { dialect: Dialects.mcp, decode: { requestId: 1 } }),
+          policy
+        ).pipe(Effect.flip)
+        assert.strictEqual(error._tag, "ProgressTimeout")
+        yield* Deferred.await(record.cancelled).pipe(Effect.timeout("1 second"))
       })
   )
 
