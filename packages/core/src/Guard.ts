@@ -53,7 +53,41 @@ export interface GuardOptions {
    * upstream is closed at once and the consumer gets the typed failure at its next pull.
    */
   readonly signal?: AbortSignal | undefined
+  /**
+   * Which keepalives are pings (an SSE comment, a provider's ping) rather than lifecycle frames
+   * (`message_start`, a role-only chunk): the observer counts only pings as keepalives. A dialect's
+   * `isPing`. Default: every keepalive. Every keepalive resets `chunk` either way.
+   */
+  readonly isPing?: ((event: StreamEvent.StreamEvent<any>) => boolean) | undefined
+  /**
+   * Which content values are reasoning (thinking) rather than answer: what the `reasoning` limit
+   * needs. A dialect's `isReasoning`. Default: no content is reasoning, so `reasoning` never expires.
+   */
+  readonly isReasoning?: ((value: any) => boolean) | undefined
 }
+
+const isStream = (args: IArguments) => Predicate.hasProperty(args[0], Stream.StreamTypeId)
+
+/** The guard of an upstream stream, yielding `emit`. */
+const guarding = (emit: Feeds.Emit) =>
+<A, E, R>(
+  self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
+  policy: TimeoutPolicy.TimeoutPolicy,
+  options?: GuardOptions
+): Stream.Stream<any, E | GuardError, R> =>
+  GuardedChannel.make(
+    Effect.succeed({ open: (feed) => Pump.opening(Effect.succeed(self), feed), policy, options }),
+    emit
+  )
+
+/** The guard of an upstream that must first be opened, yielding `emit`. */
+const opening = (emit: Feeds.Emit) =>
+<A, E, R, R2>(
+  open: Effect.Effect<Stream.Stream<StreamEvent.StreamEvent<A>, E, R>, E, R2>,
+  policy: TimeoutPolicy.TimeoutPolicy,
+  options?: GuardOptions
+): Stream.Stream<any, E | GuardError, R | Exclude<R2, Scope.Scope>> =>
+  GuardedChannel.make(Effect.succeed({ open: (feed) => Pump.opening(open, feed), policy, options }), emit)
 
 /**
  * Guards a stream of upstream events with a timeout policy and yields the content.
@@ -71,6 +105,11 @@ export interface GuardOptions {
  *   stops pulling the upstream until the consumer catches up.
  * - `total` bounds the whole stream from `startedAt` and fires on time even when nothing at all
  *   arrives or the consumer is busy. Fails with `TotalTimeout`.
+ * - `reasoning` bounds how long content may be only reasoning (as `isReasoning` tells it) before
+ *   the answer begins, counted from the first reasoning like `progress`. Fails with `ReasoningTimeout`.
+ * - `minRate` wants at least its number of content events in every window, from the first content
+ *   on, checked at each window's end (a window in which the guard had paused the upstream for a
+ *   slow consumer does not count). Fails with `SlowStream`.
  * - `Done` ends the stream successfully and stops pulling; `ErrorSignal` fails it with
  *   `UpstreamErrorSignal`; an upstream that ends without `Done` fails it with `UnexpectedEnd`.
  *
@@ -104,18 +143,7 @@ export const guard: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<A, E | GuardError, R>
-} = dual(
-  (args) => Predicate.hasProperty(args[0], Stream.StreamTypeId),
-  <A, E, R>(
-    self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
-    policy: TimeoutPolicy.TimeoutPolicy,
-    options?: GuardOptions
-  ): Stream.Stream<A, E | GuardError, R> =>
-    GuardedChannel.make(
-      Effect.succeed({ open: (feed) => Pump.opening(Effect.succeed(self), feed), policy, options }),
-      "content"
-    )
-)
+} = dual(isStream, guarding("content"))
 
 /**
  * `guard`, but yields the events themselves, up to and including `Done`: content, every keepalive
@@ -142,18 +170,7 @@ export const guardEvents: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R>
-} = dual(
-  (args) => Predicate.hasProperty(args[0], Stream.StreamTypeId),
-  <A, E, R>(
-    self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
-    policy: TimeoutPolicy.TimeoutPolicy,
-    options?: GuardOptions
-  ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R> =>
-    GuardedChannel.make(
-      Effect.succeed({ open: (feed) => Pump.opening(Effect.succeed(self), feed), policy, options }),
-      "events"
-    )
-)
+} = dual(isStream, guarding("events"))
 
 /**
  * `guard` for an upstream that must first be opened, such as an HTTP request: `open` runs in the
@@ -184,15 +201,7 @@ export const guardOpening: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<A, E | GuardError, R | Exclude<R2, Scope.Scope>>
-} = dual(
-  (args) => Effect.isEffect(args[0]),
-  <A, E, R, R2>(
-    open: Effect.Effect<Stream.Stream<StreamEvent.StreamEvent<A>, E, R>, E, R2>,
-    policy: TimeoutPolicy.TimeoutPolicy,
-    options?: GuardOptions
-  ): Stream.Stream<A, E | GuardError, R | Exclude<R2, Scope.Scope>> =>
-    GuardedChannel.make(Effect.succeed({ open: (feed) => Pump.opening(open, feed), policy, options }), "content")
-)
+} = dual((args) => Effect.isEffect(args[0]), opening("content"))
 
 /**
  * `guardOpening` that yields the events themselves, as `guardEvents` does.
@@ -218,15 +227,7 @@ export const guardEventsOpening: {
     policy: TimeoutPolicy.TimeoutPolicy,
     options?: GuardOptions
   ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R | Exclude<R2, Scope.Scope>>
-} = dual(
-  (args) => Effect.isEffect(args[0]),
-  <A, E, R, R2>(
-    open: Effect.Effect<Stream.Stream<StreamEvent.StreamEvent<A>, E, R>, E, R2>,
-    policy: TimeoutPolicy.TimeoutPolicy,
-    options?: GuardOptions
-  ): Stream.Stream<StreamEvent.StreamEvent<A>, E | GuardError, R | Exclude<R2, Scope.Scope>> =>
-    GuardedChannel.make(Effect.succeed({ open: (feed) => Pump.opening(open, feed), policy, options }), "events")
-)
+} = dual((args) => Effect.isEffect(args[0]), opening("events"))
 
 /**
  * Reads an Effect stream of events into a feed: for a transport whose response comes as an

@@ -4,7 +4,14 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { ChunkTimeout, FirstChunkTimeout, ProgressTimeout, TotalTimeout } from "./ZombieRequestError.js"
+import {
+  ChunkTimeout,
+  FirstChunkTimeout,
+  ProgressTimeout,
+  ReasoningTimeout,
+  SlowStream,
+  TotalTimeout
+} from "./ZombieRequestError.js"
 
 /**
  * The upstream reported an error in-band (`event: error`, `{"error": {...}}`, a failed
@@ -97,6 +104,8 @@ export type GuardError =
   | ChunkTimeout
   | ProgressTimeout
   | TotalTimeout
+  | ReasoningTimeout
+  | SlowStream
   | UpstreamErrorSignal
   | UnexpectedEnd
   | StreamAborted
@@ -111,6 +120,8 @@ export const GuardError: Schema.Union<
     typeof ChunkTimeout,
     typeof ProgressTimeout,
     typeof TotalTimeout,
+    typeof ReasoningTimeout,
+    typeof SlowStream,
     typeof UpstreamErrorSignal,
     typeof UnexpectedEnd,
     typeof StreamAborted
@@ -120,6 +131,8 @@ export const GuardError: Schema.Union<
   ChunkTimeout,
   ProgressTimeout,
   TotalTimeout,
+  ReasoningTimeout,
+  SlowStream,
   UpstreamErrorSignal,
   UnexpectedEnd,
   StreamAborted

@@ -6,6 +6,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -163,17 +164,18 @@ export type ProfileConfigError = ConfigError.ConfigError | InvalidProfileConfig 
 export const configFileKey = "STREAMGUARD_CONFIG"
 
 /**
- * The environment key of one field of one profile: `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT`, the
- * profile upper-cased with every other character than a letter or digit as `_`, the field in
- * upper snake case (`firstChunk` is `FIRST_CHUNK`).
+ * The environment key of one field of one profile: `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT` for a
+ * duration, `STREAMGUARD_<PROFILE>_MIN_RATE` for `minRate`; the profile upper-cased with every
+ * other character than a letter or digit as `_`, the field in upper snake case (`firstChunk` is
+ * `FIRST_CHUNK`).
  *
  * @since 0.1.0
  * @category config
  */
-export const envKey = (profile: string, field: TimeoutPolicy.Field): string =>
+export const envKey = (profile: string, field: TimeoutPolicy.PolicyField): string =>
   `STREAMGUARD_${profile.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_${
     field.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()
-  }_TIMEOUT`
+  }${field === "minRate" ? "" : "_TIMEOUT"}`
 
 /**
  * One profile in the config file: an optional `base` built-in to start from (a custom profile
@@ -257,9 +259,11 @@ export const readConfigFile: Effect.Effect<
 })
 
 const decodeTimeout = Schema.decodeUnknownEither(TimeoutPolicy.Timeout)
+const decodeRate = Schema.decodeUnknownEither(TimeoutPolicy.Rate)
 
 /**
- * The overrides of one profile from `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT` keys.
+ * The overrides of one profile from `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT` keys and
+ * `STREAMGUARD_<PROFILE>_MIN_RATE`.
  *
  * @since 0.1.0
  * @category config
@@ -267,11 +271,13 @@ const decodeTimeout = Schema.decodeUnknownEither(TimeoutPolicy.Timeout)
 export const readEnv = (
   profile: string
 ): Effect.Effect<TimeoutPolicy.Fields, ConfigError.ConfigError | InvalidProfileConfig> =>
-  Effect.reduce(TimeoutPolicy.fields, {} as TimeoutPolicy.Fields, (fields, field) => {
+  Effect.reduce(TimeoutPolicy.allFields, {} as TimeoutPolicy.Fields, (fields, field) => {
     const key = envKey(profile, field)
     return Effect.flatMap(Config.option(Config.string(key)), (value) => {
       if (Option.isNone(value)) return Effect.succeed(fields)
-      return Either.match(decodeTimeout(value.value), {
+      const decoded: Either.Either<TimeoutPolicy.MinRate | Duration.Duration, ParseResult.ParseError> =
+        field === "minRate" ? decodeRate(value.value) : decodeTimeout(value.value)
+      return Either.match(decoded, {
         onLeft: (error) =>
           Effect.fail(
             new InvalidProfileConfig({ key, reason: firstIssue(error).message })
@@ -303,7 +309,8 @@ const knownNames = (file: Readonly<Record<string, ProfileEntry>>): Array<string>
 /**
  * The policy of one profile from config: the built-in of that name (or, for a custom name, the
  * config file's definition, from its `base` built-in when it names one), overridden by the config
- * file named by `STREAMGUARD_CONFIG`, then by `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT` keys. A bad
+ * file named by `STREAMGUARD_CONFIG`, then by `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT` keys (and
+ * `STREAMGUARD_<PROFILE>_MIN_RATE`). A bad
  * value fails naming its key; an unknown name fails naming the known profiles.
  *
  * @since 0.1.0

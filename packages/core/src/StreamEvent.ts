@@ -9,11 +9,13 @@ import * as Data from "effect/Data"
 /**
  * One decoded upstream event.
  *
- * - `Chunk`: content or progress (tokens, tool-call deltas, MCP progress). Resets both the
- *   `chunk` (liveness) and the `progress` timers, and ends the `firstChunk` phase.
+ * - `Chunk`: content or progress (tokens, reasoning, tool-call deltas, MCP progress). Resets both
+ *   the `chunk` (liveness) and the `progress` timers, and ends the `firstChunk` phase. Which
+ *   content is reasoning (for the `reasoning` limit) the guard learns from its `isReasoning`.
  * - `Keepalive`: proves the connection lives (SSE comments, Anthropic `ping`, lifecycle frames
  *   such as `message_start`), carries no progress. Resets only the `chunk` timer. `value` keeps
- *   the frame's payload when it has one, so a relay can forward it; SSE comments have none.
+ *   the frame's payload when it has one, so a relay can forward it; SSE comments have none. Which
+ *   keepalives are pings (what the observer counts) the guard learns from its `isPing`.
  * - `Done`: the upstream's own end signal (`data: [DONE]`, `message_stop`, ...), with its payload
  *   when it has one (final usage). The guard ends the stream successfully and stops pulling.
  * - `ErrorSignal`: the upstream reported an error in-band. The guard fails with

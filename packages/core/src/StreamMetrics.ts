@@ -77,14 +77,15 @@ export const chunksReceived: Metric.Metric.Counter<number> = Metric.counter("str
 })
 
 /**
- * Keepalives received (SSE comments, pings, lifecycle frames).
+ * Pings received: SSE comments and provider pings, as the stream's `isPing` tells them (`LlmClient`
+ * passes its dialect's); lifecycle frames such as `message_start` are not pings.
  *
  * @since 0.1.0
  * @category metrics
  */
 export const keepalivesReceived: Metric.Metric.Counter<number> = Metric.counter(
   "streamguard_keepalives_received_total",
-  { description: "Keepalive events received from upstreams", incremental: true }
+  { description: "Keepalive pings received from upstreams (lifecycle frames not counted)", incremental: true }
 )
 
 /**

@@ -33,6 +33,10 @@ export interface Received {
   /** Silence before this batch: time since the previous event, or since the start. */
   readonly gapMillis: number
   readonly chunks: number
+  /**
+   * Pings: keepalives the stream's `isPing` calls pings (SSE comments, provider pings), not
+   * lifecycle frames; every keepalive when the stream was given no `isPing`.
+   */
   readonly keepalives: number
   readonly bytes: number
 }
@@ -47,6 +51,7 @@ export interface Ended {
   /** Time to the first content chunk, when one arrived. */
   readonly timeToFirstChunkMillis: number | undefined
   readonly chunks: number
+  /** Pings, counted as `Received.keepalives` counts them. */
   readonly keepalives: number
   readonly bytes: number
   /** The failure, for failed outcomes. */

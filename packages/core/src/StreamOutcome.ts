@@ -17,6 +17,8 @@ export const StreamOutcome = Schema.Literal(
   "chunk_timeout",
   "progress_timeout",
   "total_timeout",
+  "reasoning_timeout",
+  "slow_stream",
   "connect_timeout",
   "write_timeout",
   "headers_timeout",

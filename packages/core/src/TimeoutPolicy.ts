@@ -103,14 +103,104 @@ export const fields = [
   "firstChunk",
   "chunk",
   "progress",
+  "reasoning",
   "total"
 ] as const
+
+/**
+ * The name of a policy's duration field.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Field = typeof fields[number]
+
+/**
+ * Every field of a policy: the durations of `fields`, then `minRate`, a rate.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const allFields = [...fields, "minRate"] as const
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type Field = typeof fields[number]
+export type PolicyField = typeof allFields[number]
+
+/**
+ * The least content a stream must keep producing once its content began: at least `events`
+ * content events in every window of `per`. `events` 0 is no limit (`"none"`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class MinRate extends Schema.Class<MinRate>("MinRate")({
+  events: Schema.Int.pipe(Schema.nonNegative()),
+  per: Schema.DurationFromSelf
+}) {}
+
+/**
+ * No minimum rate: clears one inherited in `merge`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const noMinRate: MinRate = new MinRate({ events: 0, per: Duration.infinity }, true)
+
+/**
+ * A minimum rate of `events` content events in every `per`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const rate = (events: number, per: Duration.DurationInput): MinRate =>
+  new MinRate({ events, per: Duration.decode(per) })
+
+const RATE_FORM = /^(\d+)\s*(?:\/|per)\s*(.+)$/
+
+const parseRate = (input: string): MinRate | string => {
+  const trimmed = input.trim()
+  if (trimmed === "none") return noMinRate
+  const match = RATE_FORM.exec(trimmed)
+  if (match === null) {
+    return `expected a rate such as "5/10s" (at least 5 content events in every 10 seconds) or "none"; got ${
+      JSON.stringify(input)
+    }`
+  }
+  const events = Number(match[1])
+  const per = parseDuration(match[2]!)
+  if (events <= 0) return `a rate needs at least 1 event per window; got ${JSON.stringify(input)}`
+  if (Option.isNone(per) || !Duration.isFinite(per.value) || Duration.toMillis(per.value) <= 0) {
+    return `a rate's window must be a positive duration such as "10s"; got ${JSON.stringify(input)}`
+  }
+  return new MinRate({ events, per: per.value }, true)
+}
+
+/**
+ * A minimum rate as config and JSON spell it: `"<events>/<window>"` (`"5/10s"`, `"20 / 1m"`,
+ * `"5 per 10 seconds"`), the window a duration as `Timeout` reads it, or `"none"` (no limit, which
+ * also clears a rate inherited in `merge`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Rate: Schema.Schema<MinRate, string> = Schema.transformOrFail(
+  Schema.String,
+  Schema.typeSchema(MinRate),
+  {
+    strict: true,
+    decode: (input, _, ast) => {
+      const rate = parseRate(input)
+      return typeof rate === "string"
+        ? ParseResult.fail(new ParseResult.Type(ast, input, rate))
+        : ParseResult.succeed(rate)
+    },
+    encode: (rate) =>
+      ParseResult.succeed(rate.events === 0 ? "none" : `${rate.events}/${Duration.toMillis(rate.per)} millis`)
+  }
+).annotations({ identifier: "Rate" })
 
 /**
  * The time budgets of one request, one per phase. An absent field (or `Duration.infinity`, written
@@ -128,7 +218,12 @@ export type Field = typeof fields[number]
  *   the zombie detector; like a read timeout).
  * - `progress`: the largest gap between content `Chunk`s; keepalives do not reset it (catches a
  *   zombie that only sends pings).
+ * - `reasoning` (off by default): how long a stream may produce only reasoning content (thinking
+ *   deltas) before its answer content begins, counted from its first reasoning content like
+ *   `progress`. Reasoning still resets `chunk` and `progress`; answer content ends the limit.
  * - `total`: the whole stream, fired on time even when nothing arrives.
+ * - `minRate` (off by default): from the first content on, at least `events` content events in
+ *   every window of `per`, checked at the end of each window.
  *
  * @since 0.1.0
  * @category models
@@ -142,7 +237,9 @@ export class TimeoutPolicy extends Schema.Class<TimeoutPolicy>("TimeoutPolicy")(
   firstChunk: Schema.optional(Timeout),
   chunk: Schema.optional(Timeout),
   progress: Schema.optional(Timeout),
-  total: Schema.optional(Timeout)
+  reasoning: Schema.optional(Timeout),
+  total: Schema.optional(Timeout),
+  minRate: Schema.optional(Rate)
 }) {}
 
 /**
@@ -151,7 +248,11 @@ export class TimeoutPolicy extends Schema.Class<TimeoutPolicy>("TimeoutPolicy")(
  * @since 0.1.0
  * @category models
  */
-export type Fields = { readonly [K in Field]?: Duration.Duration | undefined }
+export type Fields = { readonly [K in Field]?: Duration.Duration | undefined } & {
+  readonly minRate?: MinRate | undefined
+}
+
+type MutableFields = { [K in Field]?: Duration.Duration } & { minRate?: MinRate }
 
 /**
  * A policy with no limits at all.
@@ -170,10 +271,10 @@ export const empty: TimeoutPolicy = TimeoutPolicy.make({})
  * @category constructors
  */
 export const make = (fields: Fields): TimeoutPolicy => {
-  const out: { [K in Field]?: Duration.Duration } = {}
-  for (const key of Object.keys(fields) as Array<Field>) {
+  const out: MutableFields = {}
+  for (const key of allFields) {
     const value = fields[key]
-    if (value !== undefined) out[key] = value
+    if (value !== undefined) (out as Record<PolicyField, unknown>)[key] = value
   }
   return new TimeoutPolicy(out, true)
 }
@@ -188,10 +289,13 @@ export const make = (fields: Fields): TimeoutPolicy => {
  * @category constructors
  */
 export const unsafeMake = (
-  fields: { readonly [K in Field]?: Duration.DurationInput | undefined }
+  fields:
+    & { readonly [K in Field]?: Duration.DurationInput | undefined }
+    & { readonly minRate?: MinRate | string | undefined }
 ): TimeoutPolicy => {
-  const out: { [K in Field]?: Duration.Duration } = {}
-  for (const key of Object.keys(fields) as Array<Field>) {
+  const out: MutableFields = {}
+  for (const key of Object.keys(fields) as Array<PolicyField>) {
+    if (key === "minRate") continue
     const value = fields[key]
     if (value === undefined) continue
     const duration = Duration.decodeUnknown(value)
@@ -200,6 +304,9 @@ export const unsafeMake = (
     }
     out[key] = duration.value
   }
+  const minRate = typeof fields.minRate === "string" ? parseRate(fields.minRate) : fields.minRate
+  if (typeof minRate === "string") throw new IllegalArgumentException(`TimeoutPolicy.minRate: ${minRate}`)
+  if (minRate !== undefined) out.minRate = minRate
   return new TimeoutPolicy(out, true)
 }
 
@@ -212,11 +319,13 @@ export const unsafeMake = (
  * @category combinators
  */
 export const merge = (base: TimeoutPolicy, override: Fields): TimeoutPolicy => {
-  const out: { [K in Field]?: Duration.Duration } = {}
+  const out: MutableFields = {}
   for (const key of fields) {
     const value = override[key] ?? base[key]
     if (value !== undefined) out[key] = value
   }
+  const minRate = override.minRate ?? base.minRate
+  if (minRate !== undefined) out.minRate = minRate
   // Both sides are policies already: nothing to validate again (this runs once per request).
   return new TimeoutPolicy(out, true)
 }
@@ -233,8 +342,19 @@ export const limit = (policy: TimeoutPolicy, field: Field): Option.Option<Durati
 }
 
 /**
- * Decodes a policy from config-shaped input (`{ "chunk": "45s", "total": "none" }`); a bad value
- * fails with a message naming the field.
+ * The minimum rate, if the policy sets one (not `"none"`).
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const minRate = (policy: TimeoutPolicy): Option.Option<MinRate> => {
+  const value = policy.minRate
+  return value !== undefined && value.events > 0 && Duration.isFinite(value.per) ? Option.some(value) : Option.none()
+}
+
+/**
+ * Decodes a policy from config-shaped input (`{ "chunk": "45s", "total": "none", "minRate": "5/10s" }`);
+ * a bad value fails with a message naming the field.
  *
  * @since 0.1.0
  * @category decoding

@@ -135,6 +135,60 @@ export class TotalTimeout extends Schema.TaggedError<TotalTimeout>("@streamguard
 }
 
 /**
+ * The stream produced only reasoning content (thinking) for longer than the `reasoning` limit,
+ * without its answer beginning.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ReasoningTimeout extends Schema.TaggedError<ReasoningTimeout>("@streamguard/core/ReasoningTimeout")(
+  "ReasoningTimeout",
+  TimeoutDetails
+) {
+  /** @since 0.1.0 */
+  get phase(): TimeoutPolicy.Field {
+    return "reasoning"
+  }
+  /** @since 0.1.0 */
+  get outcome(): "reasoning_timeout" {
+    return "reasoning_timeout"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return describe("stream reasoned too long without starting its answer", this)
+  }
+}
+
+/**
+ * The stream's content came slower than its `minRate`: fewer than `minEvents` content events in a
+ * window of `limitMillis` (`windowEvents` came).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SlowStream extends Schema.TaggedError<SlowStream>("@streamguard/core/SlowStream")("SlowStream", {
+  ...TimeoutDetails,
+  minEvents: Schema.Number,
+  windowEvents: Schema.Number
+}) {
+  /** @since 0.1.0 */
+  get phase(): "minRate" {
+    return "minRate"
+  }
+  /** @since 0.1.0 */
+  get outcome(): "slow_stream" {
+    return "slow_stream"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return describe(
+      `stream too slow: ${this.windowEvents} content events in a window, at least ${this.minEvents} wanted`,
+      this
+    )
+  }
+}
+
+/**
  * The connection was not up (and the request being sent) within the `connect` limit.
  *
  * @since 0.1.0
@@ -256,8 +310,8 @@ export class RequestTimeout extends Schema.TaggedError<RequestTimeout>("@streamg
 }
 
 /**
- * Every timeout StreamGuard enforces: each one ends a request that would otherwise have become a
- * zombie.
+ * Every timeout StreamGuard enforces, and the rate it holds streams to: each one ends a request
+ * that would otherwise have become a zombie.
  *
  * @since 0.1.0
  * @category errors
@@ -267,6 +321,8 @@ export type ZombieRequestError =
   | ProgressTimeout
   | FirstChunkTimeout
   | TotalTimeout
+  | ReasoningTimeout
+  | SlowStream
   | ConnectTimeout
   | WriteTimeout
   | HeadersTimeout
@@ -283,6 +339,8 @@ export const ZombieRequestError: Schema.Union<
     typeof ProgressTimeout,
     typeof FirstChunkTimeout,
     typeof TotalTimeout,
+    typeof ReasoningTimeout,
+    typeof SlowStream,
     typeof ConnectTimeout,
     typeof WriteTimeout,
     typeof HeadersTimeout,
@@ -294,6 +352,8 @@ export const ZombieRequestError: Schema.Union<
   ProgressTimeout,
   FirstChunkTimeout,
   TotalTimeout,
+  ReasoningTimeout,
+  SlowStream,
   ConnectTimeout,
   WriteTimeout,
   HeadersTimeout,

@@ -23,6 +23,87 @@ describe("Profiles", () => {
   it("envKey spells profile and field in upper snake case", () => {
     assert.strictEqual(Profiles.envKey("chat", "firstChunk"), "STREAMGUARD_CHAT_FIRST_CHUNK_TIMEOUT")
     assert.strictEqual(Profiles.envKey("my-agent.v2", "chunk"), "STREAMGUARD_MY_AGENT_V2_CHUNK_TIMEOUT")
+    assert.strictEqual(Profiles.envKey("chat", "reasoning"), "STREAMGUARD_CHAT_REASONING_TIMEOUT")
+    assert.strictEqual(Profiles.envKey("chat", "minRate"), "STREAMGUARD_CHAT_MIN_RATE")
+  })
+
+  it("no built-in profile sets minRate or reasoning: both are off by default", () => {
+    for (const name of Profiles.builtinNames) {
+      const policy = Profiles.builtins[name]
+      assert.isTrue(Option.isNone(TimeoutPolicy.minRate(policy)), name)
+      assert.strictEqual(millis(policy, "reasoning"), undefined, name)
+    }
+  })
+
+  describe("minRate and reasoning from config", () => {
+    const rateOf = (policy: TimeoutPolicy.TimeoutPolicy) =>
+      Option.getOrUndefined(
+        Option.map(TimeoutPolicy.minRate(policy), (rate) => `${rate.events}/${Duration.toMillis(rate.per)}`)
+      )
+
+    it.effect("env keys set them, the file too, and env beats the file", () =>
+      Effect.gen(function*() {
+        const fromEnv = yield* policyOf("chat").pipe(
+          withEnv({ STREAMGUARD_CHAT_MIN_RATE: "5/10s", STREAMGUARD_CHAT_REASONING_TIMEOUT: "2m" }),
+          Effect.provide(FileSystem.layerNoop({}))
+        )
+        assert.strictEqual(rateOf(fromEnv), "5/10000")
+        assert.strictEqual(millis(fromEnv, "reasoning"), 120_000)
+        const file = JSON.stringify({ profiles: { agent: { base: "research", minRate: "2/30s", reasoning: "5m" } } })
+        const fromFile = yield* policyOf("agent").pipe(
+          withEnv({ STREAMGUARD_CONFIG: "/etc/sg.json" }),
+          Effect.provide(oneFile("/etc/sg.json", file))
+        )
+        assert.strictEqual(rateOf(fromFile), "2/30000")
+        assert.strictEqual(millis(fromFile, "reasoning"), 300_000)
+        const both = yield* policyOf("agent").pipe(
+          withEnv({ STREAMGUARD_CONFIG: "/etc/sg.json", STREAMGUARD_AGENT_MIN_RATE: "none" }),
+          Effect.provide(oneFile("/etc/sg.json", file))
+        )
+        assert.strictEqual(rateOf(both), undefined)
+      }))
+
+    it.effect("a bad rate fails naming its env key or its path in the file", () =>
+      Effect.gen(function*() {
+        const env = yield* policyOf("chat").pipe(
+          withEnv({ STREAMGUARD_CHAT_MIN_RATE: "5 a second" }),
+          Effect.provide(FileSystem.layerNoop({})),
+          Effect.flip
+        )
+        assert.strictEqual(env._tag, "InvalidProfileConfig")
+        assert.include(env.message, "STREAMGUARD_CHAT_MIN_RATE")
+        assert.include(env.message, "\"5/10s\"")
+        const reasoning = yield* policyOf("chat").pipe(
+          withEnv({ STREAMGUARD_CHAT_REASONING_TIMEOUT: "0s" }),
+          Effect.provide(FileSystem.layerNoop({})),
+          Effect.flip
+        )
+        assert.include(reasoning.message, "STREAMGUARD_CHAT_REASONING_TIMEOUT")
+        const file = yield* policyOf("chat").pipe(
+          withEnv({ STREAMGUARD_CONFIG: "/etc/sg.json" }),
+          Effect.provide(oneFile("/etc/sg.json", JSON.stringify({ profiles: { chat: { minRate: "0/10s" } } }))),
+          Effect.flip
+        )
+        assert.include(file.message, "profiles.chat.minRate")
+        assert.include(file.message, "at least 1 event")
+      }))
+
+    it.effect("the per-call override sets and clears them", () =>
+      Effect.gen(function*() {
+        const policies = yield* Effect.gen(function*() {
+          const set = yield* RequestProfile.policy.pipe(
+            RequestProfile.withPolicy({ minRate: TimeoutPolicy.rate(3, "5 seconds"), reasoning: Duration.minutes(1) })
+          )
+          const cleared = yield* RequestProfile.policy.pipe(
+            RequestProfile.withPolicy({ minRate: TimeoutPolicy.noMinRate, reasoning: Duration.infinity })
+          )
+          return { set, cleared }
+        }).pipe(Effect.provide(RequestProfile.layer("chat", TimeoutPolicy.unsafeMake({ minRate: "5/10s" }))))
+        assert.strictEqual(rateOf(policies.set), "3/5000")
+        assert.strictEqual(millis(policies.set, "reasoning"), 60_000)
+        assert.strictEqual(rateOf(policies.cleared), undefined)
+        assert.strictEqual(millis(policies.cleared, "reasoning"), undefined)
+      }))
   })
 
   it.effect("fromConfig with no config gives the built-in policy", () =>

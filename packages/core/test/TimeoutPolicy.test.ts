@@ -65,4 +65,65 @@ describe("TimeoutPolicy", () => {
       assert.throws(() => TimeoutPolicy.unsafeMake({ progress: bad }), /TimeoutPolicy\.progress/)
     }
   })
+
+  describe("minRate", () => {
+    const decodeRate = Schema.decodeUnknownEither(TimeoutPolicy.Rate)
+    const rateOf = (input: unknown) =>
+      Either.map(decodeRate(input), (rate) => ({ events: rate.events, perMillis: Duration.toMillis(rate.per) }))
+
+    it("Rate reads events per window as operators write it, and none", () => {
+      assert.deepStrictEqual(rateOf("5/10s"), Either.right({ events: 5, perMillis: 10_000 }))
+      assert.deepStrictEqual(rateOf(" 20 / 1m "), Either.right({ events: 20, perMillis: 60_000 }))
+      assert.deepStrictEqual(rateOf("5 per 10 seconds"), Either.right({ events: 5, perMillis: 10_000 }))
+      assert.deepStrictEqual(rateOf("1/1500ms"), Either.right({ events: 1, perMillis: 1_500 }))
+      const none = decodeRate("none")
+      assert.isTrue(Either.isRight(none) && none.right.events === 0)
+    })
+
+    it("Rate rejects what is not a rate, saying what a rate looks like", () => {
+      for (const bad of ["5", "5/", "/10s", "0/10s", "5/0s", "5/none", "-1/10s", "1.5/10s", "fast", "", 5]) {
+        const result = decodeRate(bad)
+        assert.isTrue(Either.isLeft(result), `${JSON.stringify(bad)} should be rejected`)
+      }
+      const error = decodeRate("fast")
+      assert.isTrue(Either.isLeft(error) && error.left.message.includes("\"5/10s\""))
+      const zero = decodeRate("0/10s")
+      assert.isTrue(Either.isLeft(zero) && zero.left.message.includes("at least 1 event"))
+    })
+
+    it.effect("decodeUnknown reads minRate and reasoning, and names the field of a bad rate", () =>
+      Effect.gen(function*() {
+        const policy = yield* TimeoutPolicy.decodeUnknown({ minRate: "5/10s", reasoning: "2m" })
+        assert.deepStrictEqual(
+          Option.map(TimeoutPolicy.minRate(policy), (rate) => [rate.events, Duration.toMillis(rate.per)]),
+          Option.some([5, 10_000])
+        )
+        assert.deepStrictEqual(
+          Option.map(TimeoutPolicy.limit(policy, "reasoning"), Duration.toMillis),
+          Option.some(120_000)
+        )
+        const error = yield* Effect.flip(TimeoutPolicy.decodeUnknown({ minRate: "5 a second" }))
+        assert.include(error.message, "minRate")
+        assert.include(error.message, "\"5 a second\"")
+      }))
+
+    it("is off by default, merges like the durations, and none clears it", () => {
+      assert.isTrue(Option.isNone(TimeoutPolicy.minRate(TimeoutPolicy.empty)))
+      const base = TimeoutPolicy.unsafeMake({ chunk: "30 seconds", minRate: "5/10s" })
+      assert.strictEqual(Option.getOrUndefined(TimeoutPolicy.minRate(base))?.events, 5)
+      const kept = TimeoutPolicy.merge(base, { chunk: Duration.seconds(5) })
+      assert.strictEqual(Option.getOrUndefined(TimeoutPolicy.minRate(kept))?.events, 5)
+      const faster = TimeoutPolicy.merge(base, { minRate: TimeoutPolicy.rate(20, "10 seconds") })
+      assert.strictEqual(Option.getOrUndefined(TimeoutPolicy.minRate(faster))?.events, 20)
+      assert.isTrue(
+        Option.isNone(TimeoutPolicy.minRate(TimeoutPolicy.merge(base, { minRate: TimeoutPolicy.noMinRate })))
+      )
+      assert.throws(() => TimeoutPolicy.unsafeMake({ minRate: "often" }), /TimeoutPolicy\.minRate/)
+    })
+
+    it("allFields lists every field, the durations then minRate", () => {
+      assert.deepStrictEqual(TimeoutPolicy.allFields, [...TimeoutPolicy.fields, "minRate"])
+      assert.include(TimeoutPolicy.fields, "reasoning")
+    })
+  })
 })

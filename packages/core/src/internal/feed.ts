@@ -76,7 +76,8 @@ export interface Feed<A, E> {
 export type Emit = "content" | "events"
 
 /**
- * `stream`: a streamed response under `total`, `firstChunk`, `chunk` and `progress`. `batch`: a
+ * `stream`: a streamed response under `total`, `firstChunk`, `chunk`, `progress`, `reasoning` and
+ * `minRate`. `batch`: a
  * whole response under `request` (fails with `RequestTimeout`); the idle limits do not apply.
  *
  * @internal
@@ -99,6 +100,10 @@ export interface Options {
   readonly observer?: StreamObserver.Service | undefined
   /** Aborting it ends the stream with `StreamAborted`. */
   readonly signal?: AbortSignal | undefined
+  /** Which keepalives are pings, as the observer counts them. Default: every keepalive. */
+  readonly isPing?: ((event: StreamEvent.StreamEvent<any>) => boolean) | undefined
+  /** Which content values are reasoning, for the `reasoning` limit. Default: none. */
+  readonly isReasoning?: ((value: any) => boolean) | undefined
 }
 
 /** How many buffered items make the transport pause until the consumer takes them. */

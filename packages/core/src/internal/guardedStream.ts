@@ -56,7 +56,6 @@ export class GuardedStream<A, B, E> extends StreamRecord<E> implements Feed<A, E
   private out: Array<B> = []
   /** Whether `out` holds anything from the upstream, not only heartbeats. */
   private fresh = false
-  private paused = false
 
   // The consumer, while it is parked.
   private waiter: ((effect: Effect.Effect<Chunk.Chunk<B> | EndMark, E | GuardError>) => void) | undefined = undefined
@@ -122,9 +121,10 @@ export class GuardedStream<A, B, E> extends StreamRecord<E> implements Feed<A, E
       if (event._tag === "Chunk") {
         chunks++
         this.lastEvent = "chunk"
+        if (this.isReasoning !== undefined) this.classify(event.value, now)
         out.push((this.emit === "content" ? event.value : event) as B)
       } else if (event._tag === "Keepalive") {
-        keepalives++
+        if (this.isPing === undefined || this.isPing(event)) keepalives++
         this.lastEvent = "keepalive"
         if (this.emit === "events") out.push(event as B)
       } else if (event._tag === "Done") {
@@ -150,13 +150,7 @@ export class GuardedStream<A, B, E> extends StreamRecord<E> implements Feed<A, E
     this.lastEventAt = now
     if (out.length > 0) this.fresh = true
     if (this.observed) this.tell(this.observer.received(this.info, { gapMillis, chunks, keepalives, bytes }))
-    if (chunks > 0) {
-      if (this.firstChunkAt === undefined) {
-        this.firstChunkAt = now
-        if (this.observed) this.tell(this.observer.firstChunk(this.info, now - this.startedAt))
-      }
-      this.progressMark = this.parkedNow(now)
-    }
+    if (chunks > 0) this.progressed(now, this.chunks - chunks)
     if (this.terminal !== undefined) {
       if (this.terminal === done) this.settle("done")
       else this.settle("error_signal", Cause.squash(this.terminal))
@@ -168,6 +162,7 @@ export class GuardedStream<A, B, E> extends StreamRecord<E> implements Feed<A, E
     this.wake(now)
     if (out.length >= highWaterMark && !this.paused) {
       this.paused = true
+      this.rateHeld = true
       this.controls?.pause?.()
       return false
     }
@@ -218,17 +213,22 @@ export class GuardedStream<A, B, E> extends StreamRecord<E> implements Feed<A, E
     const { at, which } = this.earliest()
     if (which === undefined) return undefined
     if (at > now) return at
-    if (which === "heartbeat") {
-      this.handedAt = now
-      if (this.onHeartbeat?.() !== true) {
-        this.out.push(beat as B)
-        this.wake(now)
-      }
+    // Neither the heartbeat nor a `minRate` window that brought enough content ends anything.
+    if (which === "heartbeat" || (which === "minRate" && this.windowEnded(now))) {
+      if (which === "heartbeat") this.beat(now)
       const next = this.earliest()
       return next.which === undefined ? undefined : next.at
     }
     this.decide(which, now)
     return undefined
+  }
+
+  private beat(now: number): void {
+    this.handedAt = now
+    if (this.onHeartbeat?.() !== true) {
+      this.out.push(beat as B)
+      this.wake(now)
+    }
   }
 
   /** Stopped from outside (its abort signal fired): ends with `StreamAborted`. */

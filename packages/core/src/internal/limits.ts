@@ -15,6 +15,7 @@ import {
   HeadersTimeout,
   PoolTimeout,
   ProgressTimeout,
+  ReasoningTimeout,
   RequestTimeout,
   TotalTimeout,
   WriteTimeout
@@ -40,7 +41,10 @@ export interface Limits {
   readonly firstChunk: number | undefined
   readonly chunk: number | undefined
   readonly progress: number | undefined
+  readonly reasoning: number | undefined
   readonly total: number | undefined
+  /** At least `events` content events in every `window` millis, once content began. */
+  readonly minRate: { readonly events: number; readonly window: number } | undefined
 }
 
 /**
@@ -61,7 +65,9 @@ export const limitsOf = (policy: TimeoutPolicy.TimeoutPolicy, kind: Kind): Limit
       firstChunk: undefined,
       chunk: undefined,
       progress: undefined,
-      total: undefined
+      reasoning: undefined,
+      total: undefined,
+      minRate: undefined
     }
     : {
       pool: millisOf(policy, "pool"),
@@ -73,7 +79,12 @@ export const limitsOf = (policy: TimeoutPolicy.TimeoutPolicy, kind: Kind): Limit
       firstChunk: millisOf(policy, "firstChunk"),
       chunk,
       progress: millisOf(policy, "progress"),
-      total: millisOf(policy, "total")
+      reasoning: millisOf(policy, "reasoning"),
+      total: millisOf(policy, "total"),
+      minRate: Option.match(TimeoutPolicy.minRate(policy), {
+        onNone: () => undefined,
+        onSome: (rate) => ({ events: rate.events, window: Math.max(1, Duration.toMillis(rate.per)) })
+      })
     }
 }
 
@@ -82,7 +93,16 @@ export const limitsOf = (policy: TimeoutPolicy.TimeoutPolicy, kind: Kind): Limit
  *
  * @internal
  */
-export type Deadline = Phase | "request" | "firstChunk" | "chunk" | "progress" | "total" | "heartbeat"
+export type Deadline =
+  | Phase
+  | "request"
+  | "firstChunk"
+  | "chunk"
+  | "progress"
+  | "reasoning"
+  | "total"
+  | "minRate"
+  | "heartbeat"
 
 const timeouts = {
   pool: PoolTimeout,
@@ -93,6 +113,7 @@ const timeouts = {
   firstChunk: FirstChunkTimeout,
   chunk: ChunkTimeout,
   progress: ProgressTimeout,
+  reasoning: ReasoningTimeout,
   total: TotalTimeout
 } as const
 
@@ -101,7 +122,7 @@ const timeouts = {
  *
  * @internal
  */
-export const timeout = (which: Exclude<Deadline, "heartbeat">, details: TimeoutDetails): GuardError => {
+export const timeout = (which: Exclude<Deadline, "heartbeat" | "minRate">, details: TimeoutDetails): GuardError => {
   const Timeout = timeouts[which] as new(details: TimeoutDetails, disableValidation: boolean) => GuardError
   return new Timeout(details, true)
 }

@@ -11,10 +11,12 @@ import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { GuardError } from "../GuardError.js"
+import type * as StreamEvent from "../StreamEvent.js"
 import * as StreamObserver from "../StreamObserver.js"
 import type { StreamOutcome } from "../StreamOutcome.js"
 import type * as TimeoutPolicy from "../TimeoutPolicy.js"
 import type { TimeoutDetails } from "../ZombieRequestError.js"
+import { SlowStream } from "../ZombieRequestError.js"
 import type { Deadlines, Timed } from "./deadlines.js"
 import type { Emit, Options, Phase } from "./feed.js"
 import type { Deadline, Limits } from "./limits.js"
@@ -60,6 +62,22 @@ export abstract class StreamRecord<E> implements Timed {
   protected firstChunkAt: number | undefined = undefined
   /** When the consumer was last handed something: heartbeats count from there. */
   protected handedAt = 0
+  /** Whether the transport is paused because the consumer is behind. */
+  protected paused = false
+  /** Which keepalives are pings (the observer counts only those); every one without it. */
+  protected readonly isPing: ((event: StreamEvent.StreamEvent<any>) => boolean) | undefined
+
+  // The `reasoning` limit: `isReasoning` is asked of content until the answer begins (then, or
+  // without the limit, it is unset and costs nothing); `reasoningMark` is `parkedNow` at the first
+  // reasoning content.
+  protected isReasoning: ((value: any) => boolean) | undefined
+  protected reasoningMark: number | undefined = undefined
+
+  // The `minRate` window: it began at `rateFrom` with `rateMark` content events counted; `rateHeld`
+  // says the transport was paused in it (the consumer, not the upstream, was slow).
+  protected rateFrom: number | undefined = undefined
+  protected rateMark = 0
+  protected rateHeld = false
 
   // The consumer's waits. `waitingSince` is set while it is parked waiting for the upstream;
   // `parkedMillis` adds up the finished parked spells, and `progressMark` is its value at the last
@@ -89,6 +107,8 @@ export abstract class StreamRecord<E> implements Timed {
       : undefined
     this.lastEventAt = this.startedAt
     this.observed = observer !== StreamObserver.noopService
+    this.isPing = options?.isPing
+    this.isReasoning = this.limits.reasoning === undefined ? undefined : options?.isReasoning
     this.info = { id: ++nextStreamId, labels: options?.labels ?? {}, startedAt: this.startedAt }
     // The request has been on its way since it began: the consumer waits from there.
     this.waitingSince = this.startedAt
@@ -119,7 +139,53 @@ export abstract class StreamRecord<E> implements Timed {
 
   /** A limit expired: the first decision wins, the transport stops at once, the consumer hears it. */
   protected decide(which: Exclude<Deadline, "heartbeat">, now: number): void {
-    this.stop(timeout(which, this.details(this.limits[which]!, now)), now)
+    if (which !== "minRate") return this.stop(timeout(which, this.details(this.limits[which]!, now)), now)
+    const rate = this.limits.minRate!
+    const details = this.details(rate.window, now)
+    this.stop(
+      new SlowStream({ ...details, minEvents: rate.events, windowEvents: this.chunks - this.rateMark }, true),
+      now
+    )
+  }
+
+  /**
+   * Content arrived at `now` (`before` content events had come until this read): ends the
+   * `firstChunk` phase, opens the first `minRate` window after the first content, and resets `progress`.
+   */
+  protected progressed(now: number, before: number): void {
+    if (this.firstChunkAt === undefined) {
+      this.firstChunkAt = now
+      if (this.observed) this.tell(this.observer.firstChunk(this.info, now - this.startedAt))
+      const rate = this.limits.minRate
+      if (rate !== undefined) {
+        this.rateFrom = now
+        this.rateMark = before + 1
+        // A deadline content makes rather than moves: the heap must learn it now.
+        this.deadlines.schedule(this, now + rate.window)
+      }
+    }
+    this.progressMark = this.parkedNow(now)
+  }
+
+  /** Tells reasoning from answer content, until the answer begins (which ends the `reasoning` limit). */
+  protected classify(value: unknown, now: number): void {
+    if (this.isReasoning!(value)) this.reasoningMark ??= this.parkedNow(now)
+    else {
+      this.isReasoning = undefined
+      this.reasoningMark = undefined
+    }
+  }
+
+  /**
+   * The `minRate` window ended at `now`: when it brought enough content (or the transport was
+   * paused in it), the next window begins and this returns `true`; else the stream is too slow.
+   */
+  protected windowEnded(now: number): boolean {
+    if (this.chunks - this.rateMark < this.limits.minRate!.events && !this.rateHeld) return false
+    this.rateFrom = now
+    this.rateMark = this.chunks
+    this.rateHeld = this.paused
+    return true
   }
 
   protected now(): number {
@@ -159,8 +225,14 @@ export abstract class StreamRecord<E> implements Timed {
           if (limits.progress !== undefined) {
             consider(waiting + limits.progress - (this.parkedMillis - this.progressMark), "progress")
           }
+          // Reasoning content resets `progress` but not this: it counts from the first reasoning.
+          if (this.reasoningMark !== undefined) {
+            consider(waiting + limits.reasoning! - (this.parkedMillis - this.reasoningMark), "reasoning")
+          }
         }
       }
+      // Not an idle limit: the upstream's pace, checked at the end of each window.
+      if (this.rateFrom !== undefined) consider(this.rateFrom + limits.minRate!.window, "minRate")
     }
     // Once the upstream has ended, the consumer reads what it left within `total` alone.
     if (limits.total !== undefined) consider(this.startedAt + limits.total, "total")
