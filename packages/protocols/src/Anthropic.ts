@@ -3,7 +3,7 @@
  *
  * | frame `type` | event | why |
  * | --- | --- | --- |
- * | `content_block_delta` (`text_delta`, `thinking_delta`, `signature_delta`, `input_json_delta`, `citations_delta`), even when empty | `Chunk` | the model producing |
+ * | `content_block_delta` (`text_delta`, `thinking_delta`, `signature_delta`, `input_json_delta`, `citations_delta`), even when empty | `Chunk` (reasoning: `thinking_delta`, `signature_delta`) | the model producing |
  * | `message_start` | `Keepalive` (payload kept) | the response began; no content yet |
  * | `content_block_start` | `Keepalive` (payload kept) | opens a block; `redacted_thinking` arrives whole here but is not generation progress |
  * | `content_block_stop`, `message_delta` | `Keepalive` (payload kept) | close a block, carry `stop_reason` and usage |
@@ -64,6 +64,17 @@ const classifier = () =>
     return undefined
   })
 
+/**
+ * Whether an event is reasoning: a `thinking_delta`, or the `signature_delta` that closes a
+ * thinking block.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isReasoning = (event: MessageStreamEvent): boolean =>
+  event.type === "content_block_delta" &&
+  (event.delta?.type === "thinking_delta" || event.delta?.type === "signature_delta")
+
 const frame = (value: MessageStreamEvent) => StreamEvent.Keepalive({ value, bytes: 0 })
 
 const ping = frame({ type: "ping" })
@@ -113,6 +124,7 @@ export const anthropic: Dialect<MessageStreamEvent> = {
       ? event.delta.text
       : undefined,
   isPing: (event) => event._tag === "Keepalive" && (event.value === undefined || event.value.type === "ping"),
+  isReasoning,
   textEvent: (text) =>
     StreamEvent.Chunk({
       value: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } },

@@ -172,6 +172,14 @@ export interface Dialect<A = unknown> {
    */
   readonly isPing: (event: StreamEvent.StreamEvent<A>) => boolean
   /**
+   * Whether a content payload is reasoning (thinking) and not the answer: OpenAI `reasoning` and
+   * `reasoning_content` deltas, Anthropic `thinking_delta` (and the thinking block's
+   * `signature_delta`), Responses `response.reasoning_*` deltas, Gemini thought parts, Ollama
+   * `thinking`. A payload that also carries answer content (text, a refusal, a tool call) is not.
+   * What the guard's `reasoning` limit reads, asked only until the answer begins.
+   */
+  readonly isReasoning: (value: A) => boolean
+  /**
    * A content event that adds `text`, in this dialect's shape. This and the writers below are
    * what a simulator or a relay answering itself writes: pure functions of their arguments.
    */

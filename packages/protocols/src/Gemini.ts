@@ -4,7 +4,7 @@
  *
  * | frame | event |
  * | --- | --- |
- * | a candidate part with non-empty `text` (thought summaries included) or `functionCall`, `functionResponse`, `executableCode`, `codeExecutionResult`, `inlineData`, `fileData` | `Chunk` |
+ * | a candidate part with non-empty `text` (thought summaries included) or `functionCall`, `functionResponse`, `executableCode`, `codeExecutionResult`, `inlineData`, `fileData` | `Chunk` (reasoning when every such part is a `thought`) |
  * | other frames (empty text, `thoughtSignature` only, usage only) | `Keepalive` (payload kept) |
  * | `finishReason` `STOP`, `MAX_TOKENS`, ... | no event of its own: `Done` at EOF |
  * | `finishReason` `SAFETY`, `RECITATION`, `BLOCKLIST`, `PROHIBITED_CONTENT`, `SPII`, `IMAGE_SAFETY`, `MALFORMED_FUNCTION_CALL`, `LANGUAGE`; `promptFeedback.blockReason` | `ErrorSignal` (the reason) |
@@ -92,6 +92,28 @@ export const hasContent = (response: GenerateContentResponse): boolean => {
     for (const part of parts) if (isObject(part) && isContentPart(part)) return true
   }
   return false
+}
+
+/**
+ * Whether a frame is reasoning: its content parts are all thought summaries (`thought: true`).
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isReasoning = (response: GenerateContentResponse): boolean => {
+  const candidates = response.candidates
+  if (!Array.isArray(candidates)) return false
+  let reasoning = false
+  for (const candidate of candidates) {
+    const parts = candidate?.content?.parts
+    if (!Array.isArray(parts)) continue
+    for (const part of parts) {
+      if (!isObject(part) || !isContentPart(part)) continue
+      if (part.thought !== true) return false
+      reasoning = true
+    }
+  }
+  return reasoning
 }
 
 const classifier = () => {
@@ -202,6 +224,7 @@ export const gemini: Dialect<GenerateContentResponse> = {
     return text.length > 0 ? text : undefined
   },
   isPing: (event) => event._tag === "Keepalive" && event.value === undefined,
+  isReasoning,
   textEvent: (text, meta) => StreamEvent.Chunk({ value: response(meta, [{ text }]), bytes: 0 }),
   opening: () => [],
   closing: (meta) => [

@@ -107,6 +107,8 @@ export const mcp: Dialect<JsonRpcMessage> = {
   // Liveness in MCP's own words: comments, server requests (`ping`) and notifications other than progress.
   isPing: (event) =>
     event._tag === "Keepalive" && (event.value === undefined || typeof event.value.method === "string"),
+  // Progress is a tool's, not a model's thinking.
+  isReasoning: () => false,
   // Progress counts the tokens so far: MCP asks that it grow with each notification.
   textEvent: (text, meta) =>
     StreamEvent.Chunk({

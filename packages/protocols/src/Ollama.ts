@@ -3,7 +3,7 @@
  *
  * | line | event |
  * | --- | --- |
- * | non-empty `message.content`, `message.thinking` or `message.tool_calls` (chat), or `response` / `thinking` (generate) | `Chunk` |
+ * | non-empty `message.content`, `message.thinking` or `message.tool_calls` (chat), or `response` / `thinking` (generate) | `Chunk` (reasoning when only `thinking` is) |
  * | other lines (an empty opener) | `Keepalive` (payload kept) |
  * | `"done": true` | `Done` (a done line that also carries content gives `Chunk`, then `Done` without payload) |
  * | a top-level `error` | `ErrorSignal` (`error.type` or `type`, else `ollama_error`) |
@@ -53,6 +53,23 @@ export const hasContent = (chunk: OllamaChunk): boolean => {
     if (Array.isArray(message.tool_calls) && message.tool_calls.length > 0) return true
   }
   return nonEmpty(chunk.response) || nonEmpty(chunk.thinking)
+}
+
+/**
+ * Whether a line is reasoning only: non-empty `thinking` (chat or generate) and no answer
+ * content (`content`, `tool_calls`, `response`).
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isReasoning = (chunk: OllamaChunk): boolean => {
+  const message = chunk.message
+  if (nonEmpty(chunk.response)) return false
+  if (isObject(message)) {
+    if (nonEmpty(message.content) || (Array.isArray(message.tool_calls) && message.tool_calls.length > 0)) return false
+    if (nonEmpty(message.thinking)) return true
+  }
+  return nonEmpty(chunk.thinking)
 }
 
 const classifier = () =>
@@ -126,6 +143,7 @@ export const ollama: Dialect<OllamaChunk> = {
     return typeof content === "string" && content.length > 0 ? content : undefined
   },
   isPing: () => false,
+  isReasoning,
   textEvent: (text, meta) =>
     StreamEvent.Chunk({
       value: { ...base(meta), message: { role: "assistant", content: text }, done: false },

@@ -4,7 +4,7 @@
  *
  * | frame | event |
  * | --- | --- |
- * | `data: {...}` with a non-empty `content`, `reasoning`, `reasoning_content`, `refusal` or `tool_calls` delta | `Chunk` |
+ * | `data: {...}` with a non-empty `content`, `reasoning`, `reasoning_content`, `refusal` or `tool_calls` delta | `Chunk` (reasoning when only `reasoning`/`reasoning_content` are) |
  * | other chunks: the role-only opener, finish-reason-only, `choices: []` usage, Azure prompt filter | `Keepalive` (payload kept) |
  * | `data: [DONE]` | `Done` |
  * | `event: error`, or any chunk with a top-level `error` | `ErrorSignal` (`error.type`, else `String(error.code)`) |
@@ -74,6 +74,31 @@ export const hasContent = (chunk: ChatCompletionChunk): boolean => {
     ) return true
   }
   return false
+}
+
+/**
+ * Whether a chunk is reasoning only: some delta has non-empty `reasoning` or `reasoning_content`,
+ * and none has answer content (`content`, `refusal`, `tool_calls`).
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isReasoning = (chunk: ChatCompletionChunk): boolean => {
+  const choices = chunk.choices
+  if (!Array.isArray(choices)) return false
+  let reasoning = false
+  for (const choice of choices as ReadonlyArray<ChatChoice>) {
+    const delta = choice.delta
+    if (delta === undefined || delta === null) continue
+    if (
+      nonEmpty(delta.content) || nonEmpty(delta.refusal) ||
+      (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0)
+    ) {
+      return false
+    }
+    if (nonEmpty(delta.reasoning) || nonEmpty(delta.reasoning_content)) reasoning = true
+  }
+  return reasoning
 }
 
 const signal = (payload: unknown, bytes: number): StreamEvent.StreamEvent<never> => {
@@ -153,6 +178,7 @@ export const openaiChat: Dialect<ChatCompletionChunk> = {
     return typeof content === "string" && content.length > 0 ? content : undefined
   },
   isPing: (event) => event._tag === "Keepalive" && event.value === undefined,
+  isReasoning,
   textEvent: (text, meta) => StreamEvent.Chunk({ value: chunk(meta, { content: text }, null), bytes: 0 }),
   opening: (meta) => [
     StreamEvent.Keepalive({ value: chunk(meta, { role: "assistant", content: "", refusal: null }, null), bytes: 0 })

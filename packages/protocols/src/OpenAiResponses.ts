@@ -4,7 +4,7 @@
  *
  * | frame `type` | event |
  * | --- | --- |
- * | any `*.delta` (`response.output_text.delta`, `response.function_call_arguments.delta`, `response.reasoning_text.delta`, ...) | `Chunk` |
+ * | any `*.delta` (`response.output_text.delta`, `response.function_call_arguments.delta`, `response.reasoning_text.delta`, ...) | `Chunk` (reasoning: `response.reasoning_*`) |
  * | `response.created`, `response.in_progress`, `*.added`, `*.done` and other lifecycle events | `Keepalive` (payload kept) |
  * | `keepalive` | `Keepalive`, a ping |
  * | `response.completed`, `response.incomplete`, and OpenRouter's trailing `data: [DONE]` | `Done` |
@@ -77,6 +77,16 @@ const classifier = () =>
       return true
     }
   })
+
+/**
+ * Whether an event is reasoning: `response.reasoning_text.delta`,
+ * `response.reasoning_summary_text.delta` and the other `response.reasoning_*` events.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isReasoning = (event: ResponseStreamEvent): boolean =>
+  typeof event.type === "string" && event.type.startsWith("response.reasoning")
 
 const ids = (meta: ResponseMeta | undefined) => ({ id: idOf(meta, "resp_"), itemId: `msg_${bareId(meta, "resp_")}` })
 
@@ -157,6 +167,7 @@ export const openaiResponses: Dialect<ResponseStreamEvent> = {
       ? event.delta
       : undefined,
   isPing: (event) => event._tag === "Keepalive" && (event.value === undefined || event.value.type === "keepalive"),
+  isReasoning,
   textEvent: (text, meta) =>
     StreamEvent.Chunk({
       value: numbering(meta)({ type: "response.output_text.delta", ...at(meta), delta: text, logprobs: [] }),

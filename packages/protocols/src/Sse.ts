@@ -50,6 +50,8 @@ export interface SseOptions {
   readonly error?: ((message: SseMessage) => SignalledError | undefined) | undefined
   /** Whether a message is only a keepalive (no progress). Default: none is. */
   readonly isKeepalive?: ((message: SseMessage) => boolean) | undefined
+  /** Whether a content message is reasoning rather than the answer (`Dialect.isReasoning`). Default: none is. */
+  readonly isReasoning?: ((message: SseMessage) => boolean) | undefined
 }
 
 /**
@@ -121,6 +123,7 @@ export const sse = (options: SseOptions = {}): Dialect<SseMessage> => {
     },
     text: (message) => isDone(message) || error(message) !== undefined ? undefined : message.data,
     isPing: (event) => event._tag === "Keepalive" && event.value === undefined,
+    isReasoning: options.isReasoning ?? (() => false),
     textEvent: (text) => StreamEvent.Chunk({ value: { event: "message", data: text }, bytes: 0 }),
     opening: () => [],
     closing: () => [StreamEvent.Done({ value: { event: "message", data: "[DONE]" }, bytes: 0 })],
