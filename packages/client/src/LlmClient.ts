@@ -108,8 +108,11 @@ export interface Service {
    * connections), `connect` (until a connection writes the request), `write` (until the body is
    * handed to the socket), `headers` (until the status and headers; without a `headers` limit,
    * `chunk` bounds this wait), then the guard's `firstChunk` and `total`, counted from when the
-   * call began, and `chunk` and `progress`, counted from the response; `request` (a non-streamed
-   * call's limit) does not apply. A non-2xx answer fails with `UpstreamHttpError`.
+   * call began, and `chunk` and `progress`, counted from the response; `reasoning` and `minRate`
+   * when the policy sets them, with the dialect telling reasoning from answer content
+   * (`isReasoning`); `request` (a non-streamed call's limit) does not apply. A non-2xx answer fails
+   * with `UpstreamHttpError`. The observer counts the dialect's pings (`isPing`) as keepalives,
+   * not its lifecycle frames.
    *
    * The request lives in the stream's scope: whatever ends the stream (done, an error signal, any
    * timeout, an interruption, the consumer taking only what it needs) aborts the request and
@@ -323,7 +326,9 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
           heartbeat: streamOptions.heartbeat === undefined ? undefined : Duration.decode(streamOptions.heartbeat),
           onHeartbeat: streamOptions.onHeartbeat,
           signal: streamOptions.signal,
-          observer: streamOptions.observer
+          observer: streamOptions.observer,
+          isPing: streamOptions.dialect.isPing,
+          isReasoning: streamOptions.dialect.isReasoning
         }
       }
     })
