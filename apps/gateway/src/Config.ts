@@ -110,12 +110,17 @@ const settings = {
     file: Schema.Record({ key: Schema.String, value: Profiles.ProfileEntry }),
     default: {},
     shown: "(built-ins)",
-    description: `{ <name>: { ${TimeoutPolicy.fields.join(", ")} } }`,
+    description: `{ <name>: { ${TimeoutPolicy.allFields.join(", ")} } }`,
     related: [{
       env: "STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT",
       file: undefined,
       default: "(built-in profile)",
       description: `override one field of a profile, e.g. ${Profiles.envKey("chat", "chunk")}=45s, or none`
+    }, {
+      env: "STREAMGUARD_<PROFILE>_MIN_RATE",
+      file: undefined,
+      default: "(none)",
+      description: `a profile's minRate, e.g. ${Profiles.envKey("chat", "minRate")}=5/10s, or none`
     }]
   })
 }
@@ -196,6 +201,8 @@ export const helpText = (): string =>
     rows: [configFile, ...Setting.rows(settings)],
     notes: [
       "Durations: 30s, 2m, 1500ms, \"30 seconds\", a number of milliseconds, or none.",
+      "A profile's minRate: <events>/<window>, e.g. 5/10s (at least 5 content events in every 10 s once content " +
+      "began), or none. minRate and reasoning are off unless set.",
       `With no upstream configured, the simulator runs on 127.0.0.1:${settings.simPort.env.name} and serves every ` +
       "sim:* model, auth off."
     ]

@@ -20,8 +20,9 @@ import type { Upstream } from "./Upstream.js"
 export const header = "x-streamguard-profile"
 
 /**
- * Every profile resolved once at start-up: built-in < config file < `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT`,
- * by core's `Profiles.resolveAll` over the profile entries of the gateway's own config.
+ * Every profile resolved once at start-up: built-in < config file < `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT`
+ * (and `STREAMGUARD_<PROFILE>_MIN_RATE`), by core's `Profiles.resolveAll` over the profile entries of
+ * the gateway's own config.
  *
  * @since 0.1.0
  * @category services

@@ -111,5 +111,26 @@ describe("Config.load", () => {
       const help = Config.helpText()
       assert.match(help, /STREAMGUARD_KEEPALIVE_INTERVAL +keepaliveInterval +15s /)
       assert.match(help, /STREAMGUARD_MAX_BODY_BYTES +maxBodyBytes +4194304 /)
+      assert.include(help, "reasoning, total, minRate")
+      assert.match(
+        help,
+        /STREAMGUARD_<PROFILE>_MIN_RATE +\(none\) +a profile's minRate, e\.g\. STREAMGUARD_CHAT_MIN_RATE=5\/10s/
+      )
+    }))
+
+  it.effect("a profile's minRate and reasoning come from the file; a bad rate fails naming the file and the field", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "gateway-config-"))
+      const good = join(dir, "pace.json")
+      writeFileSync(good, JSON.stringify({ profiles: { chat: { minRate: "5/10s", reasoning: "2m" } } }))
+      const config = yield* loadWith({ STREAMGUARD_CONFIG: good })
+      assert.strictEqual(config.profiles.chat?.minRate?.events, 5)
+      assert.strictEqual(Duration.toMillis(config.profiles.chat!.reasoning!), 120_000)
+
+      const bad = join(dir, "crawl.json")
+      writeFileSync(bad, JSON.stringify({ profiles: { chat: { minRate: "5 a second" } } }))
+      const error = failureOf(yield* Effect.exit(loadWith({ STREAMGUARD_CONFIG: bad })))
+      assert.include(`${error?.key} ${error?.reason}`, "minRate")
+      assert.include(error?.reason ?? "", "\"5/10s\"")
     }))
 })
