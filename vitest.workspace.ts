@@ -9,6 +9,7 @@ export default [
   "packages/simulator",
   "packages/testing",
   "packages/ai",
+  "packages/cli",
   "apps/examples",
   "apps/gateway",
   "apps/bench",

@@ -1,0 +1,87 @@
+/**
+ * The effective policy of every profile, as a program reading the profile config would get it:
+ * the built-ins, overridden by the config file (`STREAMGUARD_CONFIG`, or the file given), then by
+ * `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT`. It is the core's `Profiles.loadAll`, the loading the
+ * gateway's profiles go through, so a file that passes here gives the gateway the same policies.
+ *
+ * @since 0.1.0
+ */
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Profiles from "@streamguard/core/Profiles"
+import * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as millis from "./internal/millis.js"
+
+/**
+ * One profile's effective limits, each as config writes it (`30s`, `none`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Profile {
+  readonly name: string
+  readonly limits: Readonly<Partial<Record<TimeoutPolicy.Field, string>>>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Effective {
+  /** The config file read, if any. */
+  readonly file: string | undefined
+  readonly profiles: ReadonlyArray<Profile>
+}
+
+const written = (duration: Duration.Duration): string =>
+  Duration.isFinite(duration) ? millis.limit(Duration.toMillis(duration)) : "none"
+
+/**
+ * Loads every profile with the env applied; `file` replaces `STREAMGUARD_CONFIG`. A bad value
+ * fails with `InvalidProfileConfig`, naming its key (`STREAMGUARD_CHAT_CHUNK_TIMEOUT`, or
+ * `profiles.chat.chunk` in the file).
+ *
+ * @since 0.1.0
+ * @category loading
+ */
+export const load = (
+  file: Option.Option<string>
+): Effect.Effect<Effective, ConfigError.ConfigError | Profiles.InvalidProfileConfig, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const path = yield* Config.option(Config.nonEmptyString(Profiles.configFileKey))
+    const policies = yield* Profiles.loadAll
+    return {
+      file: Option.getOrUndefined(path),
+      profiles: [...policies].map(([name, policy]) => ({
+        name,
+        limits: Object.fromEntries(
+          TimeoutPolicy.fields.flatMap((field) =>
+            Option.match(TimeoutPolicy.limit(policy, field), {
+              onNone: () => [],
+              onSome: (duration) => [[field, written(duration)] as const]
+            })
+          )
+        )
+      }))
+    }
+  }).pipe(
+    (effect) =>
+      Option.match(file, {
+        onNone: () => effect,
+        onSome: (path) =>
+          Effect.configProviderWith((current) =>
+            Effect.withConfigProvider(
+              effect,
+              ConfigProvider.orElse(
+                ConfigProvider.fromMap(new Map([[Profiles.configFileKey, path]])),
+                () => current
+              )
+            )
+          )
+      })
+  )

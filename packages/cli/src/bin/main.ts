@@ -1,0 +1,60 @@
+/**
+ * The `streamguard` program: the command on the process's arguments, with Node's file system,
+ * the undici client and the terminal's output. A failure prints its message and exits with 1.
+ *
+ * @since 0.1.0
+ */
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Runtime from "@effect/platform/Runtime"
+import * as LlmClient from "@streamguard/client/LlmClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Cli from "../Cli.js"
+import * as Output from "../Output.js"
+
+const tty = process.stdout.isTTY === true
+
+// https://no-color.org: any non-empty NO_COLOR turns colour off.
+const color = tty && !process.env["NO_COLOR"] && !process.argv.includes("--no-color")
+
+const OutputLive = Output.layer({
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  tty,
+  color
+})
+
+// The parser prints its help and errors in colour through the Console: plain text without colour.
+// eslint-disable-next-line no-control-regex
+const ansi = /\x1b\[[0-9;]*m/g
+const strip = (args: ReadonlyArray<unknown>) => args.map((arg) => typeof arg === "string" ? arg.replace(ansi, "") : arg)
+const plain = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.consoleWith((console) =>
+    Effect.withConsole(effect, {
+      ...console,
+      log: (...args) => console.log(...strip(args)),
+      error: (...args) => console.error(...strip(args))
+    })
+  )
+
+const program = Cli.run(process.argv).pipe(
+  Effect.tapError((error) =>
+    error._tag === "CliError"
+      ? Effect.flatMap(Output.Output, (output) => output.error(`streamguard: ${error.message}`))
+      : Effect.void
+  ),
+  color ? (effect) => effect : plain,
+  Effect.provide(Layer.mergeAll(NodeContext.layer, LlmClient.layerUndici(), OutputLive))
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  // Exit as soon as the command is done: a timer left behind (a guard's deadline that no stream
+  // waits for any more) would otherwise keep the process alive until it fires.
+  teardown: (exit, onExit) =>
+    Runtime.defaultTeardown(exit, (code) => {
+      onExit(code)
+      process.exit(code)
+    })
+})

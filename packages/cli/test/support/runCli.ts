@@ -1,0 +1,32 @@
+import { NodeContext } from "@effect/platform-node"
+import { Cli, Output } from "@streamguard/cli"
+import { LlmClient } from "@streamguard/client"
+import { ConfigProvider, Effect, Either, Layer } from "effect"
+
+/** What one in-process run of the command printed, and how it ended. */
+export interface Ran {
+  readonly stdout: string
+  readonly stderr: string
+  /** The failure's tag and message, when the command failed. */
+  readonly failure: { readonly _tag: string; readonly message: string } | undefined
+}
+
+/**
+ * Runs `streamguard <args>` in this process, as the bin does, with its output captured and `env`
+ * as its environment (nothing of the real one).
+ */
+export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    const result = yield* Effect.either(Cli.run(["node", "streamguard", ...args]))
+    const capture = yield* Output.Capture
+    return {
+      stdout: yield* capture.stdout,
+      stderr: yield* capture.stderr,
+      failure: Either.isLeft(result)
+        ? { _tag: result.left._tag, message: "message" in result.left ? String(result.left.message) : "" }
+        : undefined
+    } satisfies Ran
+  }).pipe(
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+    Effect.provide(Layer.mergeAll(NodeContext.layer, LlmClient.layerUndici(), Output.layerTest()))
+  )
