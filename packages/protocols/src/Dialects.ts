@@ -57,15 +57,14 @@ export const byName: { readonly [N in Exclude<DialectName, "sse">]: Dialect<any>
 }
 
 /**
- * Which dialect a streaming response speaks, from its `content-type` and the request path
- * (query included, for Gemini's `alt=sse`):
+ * Which dialect a streaming response speaks, from its `content-type` and the request path:
  *
  * - `.../chat/completions` -> `openaiChat`; `.../responses` -> `openaiResponses`;
  *   `.../messages` -> `anthropic`; `:streamGenerateContent` -> `gemini`; `/api/chat`,
  *   `/api/generate` -> `ollama`; a path ending in `/mcp` -> `mcp`.
  * - The content type must fit the dialect's framing (`text/event-stream`, or NDJSON for Ollama):
- *   `application/json` on a streaming path is a non-stream body or an error body, and Gemini
- *   without `alt=sse` streams a JSON array; both fail, saying so.
+ *   `application/json` on a streaming path is a non-stream body or an error body, and fails,
+ *   saying so; except Gemini's, which without `alt=sse` streams one JSON array.
  * - Any other path fails: a bare `text/event-stream` could be any SSE dialect; pass one, or `sse()`.
  *
  * @since 0.1.0
@@ -75,15 +74,15 @@ export const detect = (
   response: { readonly contentType: string; readonly path: string }
 ): Either.Either<Dialect<any>, UnknownDialect> => {
   const mime = (response.contentType.split(";")[0] ?? "").trim().toLowerCase()
-  const [pathname = "", query = ""] = response.path.split("?", 2)
+  const [pathname = ""] = response.path.split("?", 2)
   const fail = (reason: string) =>
     Either.left(new UnknownDialect({ contentType: response.contentType, path: response.path, reason }))
   let dialect: Dialect<any> | undefined
   if (pathname.includes(":streamGenerateContent")) {
-    if (mime !== "text/event-stream" && !/(^|&)alt=sse(&|$)/.test(query)) {
-      return fail("Gemini without alt=sse streams one JSON array, not SSE: request it with ?alt=sse")
-    }
-    dialect = gemini
+    // Both forms: SSE with alt=sse, one JSON array without; the decoder tells them apart.
+    return mime === "text/event-stream" || mime === "application/json"
+      ? Either.right(gemini)
+      : fail(`a gemini stream is text/event-stream or a JSON array; this body is ${mime || "untyped"}`)
   } else if (/\/chat\/completions\/?$/.test(pathname)) dialect = openaiChat
   else if (/\/responses\/?$/.test(pathname)) dialect = openaiResponses
   else if (/\/messages\/?$/.test(pathname)) dialect = anthropic

@@ -12,8 +12,10 @@
  *
  * Done is implicit: the stream is done when it ends cleanly after a frame with a
  * `finishReason`, so `decode` emits `Done` (no payload, 0 bytes) at EOF; EOF before any
- * `finishReason` is a truncation. Without `alt=sse` the endpoint streams one JSON array, which
- * `decode` rejects with a `ProtocolError` (use `alt=sse`).
+ * `finishReason` is a truncation. Without `alt=sse` the endpoint streams one JSON array
+ * (`[{...}\n,\r\n{...}\n]`): `decode` reads it too, element by element as each completes (each
+ * bounded by `maxEventBytes`, never the whole array held), telling the forms apart by the body's
+ * first byte.
  *
  * @since 0.1.0
  */
@@ -213,7 +215,7 @@ export const gemini: Dialect<GenerateContentResponse> = {
   name: "gemini",
   framing: "sse",
   contentType: "text/event-stream",
-  ...decoding("gemini", "sse", classifier),
+  ...decoding("gemini", "sse-or-json-array", classifier),
   // Done is the clean end of the body after a finishReason: nothing to write.
   encode: sseEncoder({ eventOf: () => undefined, done: "" }),
   text: (response) => {
@@ -250,3 +252,21 @@ export const gemini: Dialect<GenerateContentResponse> = {
     }
   })
 }
+
+/**
+ * The JSON-array form of a stream (`streamGenerateContent` without `alt=sse`), as Google writes it:
+ * `element(event, first)` is what goes on the wire for one event (the `[` before the first, a
+ * `,` line between), `close` ends the array. Keepalives without a payload and `Done` write nothing:
+ * the array form has no pings and ends with `close`.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const jsonArray = {
+  element: (event: StreamEvent.StreamEvent<GenerateContentResponse>, first: boolean): string => {
+    const value = event._tag === "ErrorSignal" ? event.payload : event._tag === "Done" ? undefined : event.value
+    if (value === undefined) return ""
+    return `${first ? "[" : "\n,\r\n"}${JSON.stringify(value)}`
+  },
+  close: "\n]"
+} as const

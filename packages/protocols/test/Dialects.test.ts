@@ -32,8 +32,12 @@ describe("Dialects.detect", () => {
     assert.deepStrictEqual(detected("Text/Event-Stream", "/mcp"), Either.right("mcp"))
   })
 
-  it("fails clearly on Gemini without alt=sse", () => {
-    assert.include(reason("application/json", "/v1beta/models/gemini-pro:streamGenerateContent"), "alt=sse")
+  it("takes Gemini without alt=sse (one JSON array) as gemini too, and fails on other bodies naming both forms", () => {
+    assert.deepStrictEqual(
+      detected("application/json; charset=UTF-8", "/v1beta/models/gemini-pro:streamGenerateContent"),
+      Either.right("gemini")
+    )
+    assert.include(reason("text/html", "/v1beta/models/gemini-pro:streamGenerateContent"), "JSON array")
   })
 
   it("fails when the content type is not a stream (a JSON error body on a streaming path)", () => {

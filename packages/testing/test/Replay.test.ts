@@ -80,16 +80,6 @@ describe("TestUpstream: replaying every recorded transcript through LlmClient", 
       Stream.runCollect
     )
 
-    if (name === "gemini/json-array-no-alt-sse.txt") {
-      // As in the protocols conformance test: not SSE, rejected as such, at its first event.
-      it.effect(`${name}: fails with ProtocolError "not an SSE stream" when its first bytes arrive (1 s)`, () =>
-        Effect.gen(function*() {
-          const error = yield* TimeTravel.expectFailure(call, "ProtocolError", { at: "1 second" })
-          assert.include(error.message, "not an SSE stream")
-        }).pipe(Effect.provide(layer)))
-      continue
-    }
-
     const expect = expected(name)
     it.effect(`${name}: ${expect.outcome}${expect.errorType === undefined ? "" : ` (${expect.errorType})`}, ${expect.contentChunks} chunks, nothing read past it`, () =>
       Effect.gen(function*() {

@@ -8,6 +8,7 @@ import type { EventTooLarge } from "../ProtocolError.js"
 import { excerpt, ProtocolError } from "../ProtocolError.js"
 import type { Classifier, Failure, Framer } from "./framing.js"
 import { NdjsonFramer, SseFramer } from "./framing.js"
+import { JsonArrayFramer, SseOrJsonArrayFramer } from "./jsonArray.js"
 
 /**
  * The `decoder` and `decode` of a dialect. `decoder` frames each network chunk and classifies its
@@ -18,13 +19,23 @@ import { NdjsonFramer, SseFramer } from "./framing.js"
  */
 export const decoding = <A>(
   name: DialectName,
-  framing: "sse" | "ndjson",
+  framing: "sse" | "ndjson" | "sse-or-json-array",
   makeClassifier: (options: DecodeOptions | undefined) => Classifier<A>
 ): Pick<Dialect<A>, "decode" | "decoder"> => {
   const decoder = (options?: DecodeOptions): Framer<A> => {
     const limit = options?.maxEventBytes ?? defaultMaxEventBytes
     const classifier = makeClassifier(options)
-    return framing === "sse" ? new SseFramer(name, limit, classifier) : new NdjsonFramer(name, limit, classifier)
+    switch (framing) {
+      case "sse":
+        return new SseFramer(name, limit, classifier)
+      case "ndjson":
+        return new NdjsonFramer(name, limit, classifier)
+      case "sse-or-json-array":
+        return new SseOrJsonArrayFramer(
+          () => new SseFramer(name, limit, classifier),
+          () => new JsonArrayFramer(name, limit, classifier)
+        )
+    }
   }
   const decode = <E, R>(
     bytes: Stream.Stream<Uint8Array, E, R>,
