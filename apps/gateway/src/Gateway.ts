@@ -10,7 +10,7 @@ import { NodeFileSystem, NodeHttpServer } from "@effect/platform-node"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { LlmClient } from "@streamguard/client"
 import { StreamMetrics } from "@streamguard/core"
-import { Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer, Option } from "effect"
 import * as Http from "node:http"
 import { Admission } from "./Admission.js"
 import { Auth } from "./Auth.js"
@@ -24,11 +24,12 @@ import { onClientError } from "./internal/clientError.js"
 import { Lifecycle } from "./Lifecycle.js"
 import { Relay } from "./Relay.js"
 import { RequestProxy } from "./RequestProxy.js"
+import * as RequestSpan from "./RequestSpan.js"
 import * as Health from "./Routes/Health.js"
 import * as Models from "./Routes/Models.js"
 import * as Proxied from "./Routes/Proxied.js"
 import { Routing } from "./Routing.js"
-import { StreamLog } from "./StreamLog.js"
+import * as Telemetry from "./Telemetry.js"
 
 /**
  * Every route; an unknown path is a 404 with an OpenAI-shaped body, and nothing a client sends
@@ -109,7 +110,7 @@ const services = RequestProxy.Default.pipe(
       Admission.Default,
       Auth.Default,
       Lifecycle.Default,
-      StreamLog.Default,
+      Telemetry.streamLog,
       Routing.Default,
       GatewayProfiles.Default
     )
@@ -128,8 +129,12 @@ const serveAndDrain = Layer.scopedDiscard(
   Effect.gen(function*() {
     const lifecycle = yield* Lifecycle
     const node = yield* NodeServer
-    // No tracer is installed: a span per request would only hold memory for a stream's whole life.
-    yield* HttpServer.serveEffect()(app).pipe(HttpMiddleware.withTracerDisabledWhenEffect(() => true))
+    const telemetry = yield* Telemetry.Telemetry
+    // Traces on: each request gathers its span's phases. Off: nothing per request.
+    const served = Option.isSome(telemetry.tracer) ? RequestSpan.middleware(app) : app
+    // No Effect tracer is installed (the request spans are the gateway's own): the platform's span
+    // per request would only hold memory for a stream's whole life.
+    yield* HttpServer.serveEffect()(served).pipe(HttpMiddleware.withTracerDisabledWhenEffect(() => true))
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
         yield* lifecycle.shutdown
@@ -142,13 +147,15 @@ const serveAndDrain = Layer.scopedDiscard(
 
 /**
  * The gateway serving `config`, with its HTTP server in the context (read its address for the
- * port when `config.port` is 0).
+ * port when `config.port` is 0). Its metrics and traces are `telemetry`'s: by default as the
+ * OpenTelemetry environment variables say (`Telemetry.layerConfig`).
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (
-  config: GatewayConfigShape
+  config: GatewayConfigShape,
+  telemetry: Layer.Layer<Telemetry.Telemetry, ConfigLoadError> = Telemetry.layerConfig
 ): Layer.Layer<HttpServer.HttpServer, ServeError | ConfigLoadError> => {
   const server = Layer.unwrapEffect(
     Effect.map(
@@ -160,6 +167,7 @@ export const layer = (
   const served = serveAndDrain.pipe(Layer.provideMerge(server))
   return served.pipe(
     Layer.provide(services),
+    Layer.provide(telemetry),
     Layer.provide(NodeServer.Default),
     Layer.provide(LlmClient.layerUndici()),
     Layer.provide(StreamMetrics.layer),

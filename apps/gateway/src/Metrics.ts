@@ -1,17 +1,12 @@
 /**
- * `/metrics`: every Effect metric of the process (core's stream metrics and the gateway's own) in
- * the Prometheus text format.
- *
- * Written by hand over `Metric.snapshot`, each series once. No maintained library writes Effect's
- * metrics in this format: `@effect/opentelemetry` would need the OpenTelemetry metrics SDK and its
- * Prometheus exporter (whose current releases require Node 22) beside Effect's own registry, and
- * `prom-client` keeps a registry of its own. The text format is small and stable, and a test reads
- * the whole output with a Prometheus text parser.
+ * The gateway's own metrics, beside core's stream metrics: requests answered, requests in flight,
+ * and the OpenTelemetry GenAI client metrics of each proxied call (its duration, and for a stream
+ * its time to the first chunk). They are Effect metrics; `Telemetry` serves them on `/metrics`.
  *
  * @since 0.1.0
  */
-import { Effect, Metric, MetricState, Option } from "effect"
-import type { MetricPair } from "effect"
+import { Effect, Metric, MetricBoundaries, MetricLabel } from "effect"
+import type * as StreamLog from "./StreamLog.js"
 
 /**
  * Requests answered, by endpoint and status.
@@ -54,83 +49,77 @@ export const inFlight = Metric.gauge("streamguard_gateway_streams_in_flight", {
   description: "requests in flight: streams being relayed and non-streamed calls being answered"
 })
 
-const escapeLabel = (value: string): string => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, "\\\"")
-
-const sanitize = (name: string): string => name.replace(/[^a-zA-Z0-9_:]/g, "_")
-
-const labels = (tags: ReadonlyArray<{ readonly key: string; readonly value: string }>, extra?: string): string => {
-  const parts = tags.map((tag) => `${sanitize(tag.key)}="${escapeLabel(tag.value)}"`)
-  if (extra !== undefined) parts.push(extra)
-  return parts.length === 0 ? "" : `{${parts.join(",")}}`
-}
-
-const number = (n: number | bigint): string =>
-  typeof n === "bigint" ? n.toString() : Number.isFinite(n) ? String(n) : n > 0 ? "+Inf" : n < 0 ? "-Inf" : "NaN"
-
 /**
- * Formats metric pairs as Prometheus text (version 0.0.4): counters, gauges, histograms
- * (cumulative buckets, `_sum`, `_count`), summaries, and frequencies as counters by `key`.
+ * GenAI operation duration, in seconds, as the OpenTelemetry GenAI semantic conventions name it
+ * (`gen_ai.client.operation.duration`, their advised buckets): each proxied call from the moment
+ * the gateway took it to its end, streamed or not, tagged `error.type` (the outcome) unless it ended
+ * `done`.
  *
  * @since 0.1.0
- * @category formatting
+ * @category metrics
  */
-export const format = (pairs: ReadonlyArray<MetricPair.MetricPair.Untyped>): string => {
-  const byName = new Map<string, { help: string | undefined; type: string; lines: Array<string> }>()
-  const family = (name: string, type: string, help: string | undefined) => {
-    let entry = byName.get(name)
-    if (entry === undefined) {
-      entry = { help, type, lines: [] }
-      byName.set(name, entry)
-    }
-    return entry.lines
+export const operationDuration = Metric.histogram(
+  "gen_ai.client.operation.duration",
+  // The conventions' advice: 0.01, 0.02, 0.04, ... 81.92.
+  MetricBoundaries.exponential({ start: 0.01, factor: 2, count: 14 }),
+  "GenAI operation duration (seconds): each proxied call from its start to its end, streamed or not"
+)
+
+/**
+ * Time to the first chunk of a streamed call, in seconds, as the OpenTelemetry GenAI semantic
+ * conventions name it (`gen_ai.client.operation.time_to_first_chunk`): from the start of the
+ * upstream call to its first content chunk. Streams only, and only those that got one.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const timeToFirstChunk = Metric.histogram(
+  "gen_ai.client.operation.time_to_first_chunk",
+  MetricBoundaries.fromIterable([0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]),
+  "Time to the first chunk of a streamed call (seconds), from the start of the upstream call"
+)
+
+/**
+ * The `gen_ai.provider.name` of an endpoint: the API the upstream speaks.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const providerOf = (endpoint: string): string =>
+  endpoint === "openaiChat" || endpoint === "openaiResponses" ? "openai" : endpoint
+
+// Built once per distinct tag set, as core's: a request's tags come from a small set (endpoint,
+// profile, upstream, outcome), and building a metric key per request would hash it each time.
+const tagsByKey = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+
+const tagsOf = (record: StreamLog.Record): ReadonlyArray<MetricLabel.MetricLabel> => {
+  const errorType = record.outcome === "done" ? undefined : record.outcome
+  const key = `${record.endpoint} ${record.profile} ${record.upstream} ${errorType ?? ""}`
+  let tags = tagsByKey.get(key)
+  if (tags === undefined) {
+    // Sorted by name: Effect tells series apart by the order of their tags too.
+    const entries: Array<[string, string]> = [
+      ["gen_ai.operation.name", "chat"],
+      ["gen_ai.provider.name", providerOf(record.endpoint)],
+      ["profile", record.profile],
+      ["upstream", record.upstream]
+    ]
+    if (errorType !== undefined) entries.push(["error.type", errorType])
+    tags = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => MetricLabel.make(key, value))
+    tagsByKey.set(key, tags)
   }
-  for (const pair of pairs) {
-    const name = sanitize(pair.metricKey.name)
-    const help = Option.getOrUndefined(pair.metricKey.description)
-    const tags = pair.metricKey.tags
-    const state = pair.metricState
-    if (MetricState.isCounterState(state)) {
-      family(name, "counter", help).push(`${name}${labels(tags)} ${number(state.count)}`)
-    } else if (MetricState.isGaugeState(state)) {
-      family(name, "gauge", help).push(`${name}${labels(tags)} ${number(state.value)}`)
-    } else if (MetricState.isHistogramState(state)) {
-      const lines = family(name, "histogram", help)
-      // Effect's boundaries end with +Infinity: its bucket is the `le="+Inf"` series already.
-      let inf = false
-      for (const [bound, count] of state.buckets) {
-        if (bound === Infinity) inf = true
-        lines.push(`${name}_bucket${labels(tags, `le="${number(bound)}"`)} ${count}`)
-      }
-      if (!inf) lines.push(`${name}_bucket${labels(tags, `le="+Inf"`)} ${state.count}`)
-      lines.push(`${name}_sum${labels(tags)} ${number(state.sum)}`)
-      lines.push(`${name}_count${labels(tags)} ${state.count}`)
-    } else if (MetricState.isSummaryState(state)) {
-      const lines = family(name, "summary", help)
-      for (const [quantile, value] of state.quantiles) {
-        lines.push(`${name}${labels(tags, `quantile="${quantile}"`)} ${number(Option.getOrElse(value, () => NaN))}`)
-      }
-      lines.push(`${name}_sum${labels(tags)} ${number(state.sum)}`)
-      lines.push(`${name}_count${labels(tags)} ${state.count}`)
-    } else if (MetricState.isFrequencyState(state)) {
-      const lines = family(name, "counter", help)
-      for (const [key, count] of state.occurrences) {
-        lines.push(`${name}${labels(tags, `key="${escapeLabel(key)}"`)} ${count}`)
-      }
-    }
-  }
-  const out: Array<string> = []
-  for (const [name, entry] of [...byName].sort(([a], [b]) => a.localeCompare(b))) {
-    if (entry.help !== undefined) out.push(`# HELP ${name} ${entry.help.replace(/\n/g, " ")}`)
-    out.push(`# TYPE ${name} ${entry.type}`)
-    out.push(...entry.lines)
-  }
-  return out.join("\n") + "\n"
+  return tags
 }
 
 /**
- * The current metrics as Prometheus text.
+ * Records the GenAI metrics of one request's end, from its end record (the log line's).
  *
  * @since 0.1.0
- * @category formatting
+ * @category metrics
  */
-export const render: Effect.Effect<string> = Effect.map(Metric.snapshot, format)
+export const ended = (record: StreamLog.Record): Effect.Effect<void> =>
+  Effect.sync(() => {
+    const tags = tagsOf(record)
+    operationDuration.unsafeUpdate(record.durationMs / 1000, tags)
+    if (record.stream && record.ttfcMs !== undefined) timeToFirstChunk.unsafeUpdate(record.ttfcMs / 1000, tags)
+  })

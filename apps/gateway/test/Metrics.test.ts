@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Metrics } from "@streamguard/gateway"
+import * as Telemetry from "@streamguard/gateway/Telemetry"
 import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator"
-import { Effect, Metric, MetricBoundaries } from "effect"
+import { Context, Effect, Layer, Metric, MetricBoundaries, Option } from "effect"
 import { inFlight, requestEnd, start, streamEnd } from "./GatewayUnderTest.js"
 import * as Prometheus from "./Prometheus.js"
 
@@ -25,10 +25,18 @@ const post = (url: string, path: string, body: Record<string, unknown>, headers:
     }).then(async (r) => ({ status: r.status, text: await r.text() }))
   )
 
-describe("Metrics.render", () => {
-  it.effect("writes counters with labels and cumulative histogram buckets in Prometheus text", () =>
+/** One scrape of a telemetry layer of its own (no traces), as `/metrics` serves it. */
+const scrape = Effect.scoped(
+  Effect.flatMap(
+    Layer.build(Telemetry.layer({ serviceName: "metrics-test", spanProcessor: Option.none() })),
+    (context) => Context.get(context, Telemetry.Telemetry).scrape
+  )
+)
+
+describe("Telemetry.scrape", () => {
+  it.effect("writes Effect counters with labels and cumulative histogram buckets through the Prometheus exporter", () =>
     Effect.gen(function*() {
-      const counter = Metric.counter("test_requests_total", { description: "requests" }).pipe(
+      const counter = Metric.counter("test_requests_total", { description: "requests", incremental: true }).pipe(
         Metric.tagged("endpoint", "openaiChat")
       )
       const histogram = Metric.histogram(
@@ -40,8 +48,7 @@ describe("Metrics.render", () => {
       yield* Metric.update(histogram, 5)
       yield* Metric.update(histogram, 50)
       yield* Metric.update(histogram, 500)
-      const text = yield* Metrics.render
-      const exposition = Prometheus.parse(text)
+      const exposition = Prometheus.parse(yield* scrape)
       assert.strictEqual(exposition.types.get("test_requests_total"), "COUNTER")
       assert.strictEqual(exposition.types.get("test_latency_ms"), "HISTOGRAM")
       assert.strictEqual(exposition.series.get("test_requests_total{endpoint=\"openaiChat\"}"), 2)
@@ -50,6 +57,9 @@ describe("Metrics.render", () => {
       assert.strictEqual(exposition.series.get("test_latency_ms_bucket{le=\"+Inf\"}"), 3)
       assert.strictEqual(exposition.series.get("test_latency_ms_count{}"), 3)
       assert.strictEqual(exposition.series.get("test_latency_ms_sum{}"), 555)
+      // The resource, as OpenTelemetry's Prometheus exporters write it; no scope label on the series.
+      assert.strictEqual(exposition.types.get("target_info"), "GAUGE")
+      assert.notInclude(yield* scrape, "otel_scope_name")
     }))
 
   it.effect("writes each histogram's +Inf bucket once", () =>
@@ -58,7 +68,7 @@ describe("Metrics.render", () => {
         Metric.tagged("upstream", "a")
       )
       yield* Metric.update(histogram, 2)
-      const text = yield* Metrics.render
+      const text = yield* scrape
       const infs = text.split("\n").filter((line) =>
         line.startsWith("test_once_seconds_bucket{") && line.includes("+Inf")
       )
@@ -84,6 +94,42 @@ describe("/metrics", () => {
         "the stream histograms are there"
       )
       assert.strictEqual(sample(exposition, "streamguard_gateway_requests_total", "status=\"429\""), 1)
+    }))
+
+  it.scopedLive("after one streamed request, has every documented name, each series once", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({}, { upstreamName: "named" })
+      const response = yield* post(gateway.url, "/v1/chat/completions", {
+        model: "sim:steady?chunks=3&gap=1ms",
+        stream: true
+      })
+      assert.strictEqual(response.status, 200)
+      yield* streamEnd(gateway)
+      const exposition = Prometheus.parse(yield* metricsText(gateway.url))
+      const documented: ReadonlyArray<readonly [string, string]> = [
+        ["streamguard_gateway_requests_total", "COUNTER"],
+        ["streamguard_gateway_streams_in_flight", "GAUGE"],
+        ["streamguard_streams_started_total", "COUNTER"],
+        ["streamguard_streams_ended_total", "COUNTER"],
+        ["streamguard_streams_open", "GAUGE"],
+        ["streamguard_chunks_received_total", "COUNTER"],
+        ["streamguard_keepalives_received_total", "COUNTER"],
+        ["streamguard_bytes_received_total", "COUNTER"],
+        ["streamguard_time_to_first_chunk_seconds", "HISTOGRAM"],
+        ["streamguard_chunk_gap_seconds", "HISTOGRAM"],
+        ["streamguard_stream_duration_seconds", "HISTOGRAM"],
+        ["gen_ai_client_operation_duration", "HISTOGRAM"],
+        ["gen_ai_client_operation_time_to_first_chunk", "HISTOGRAM"],
+        ["target_info", "GAUGE"]
+      ]
+      for (const [name, type] of documented) assert.strictEqual(exposition.types.get(name), type, name)
+      const genAi = [`upstream="named"`, `gen_ai_operation_name="chat"`, `gen_ai_provider_name="openai"`]
+      assert.strictEqual(sample(exposition, "gen_ai_client_operation_duration_count", ...genAi), 1)
+      assert.strictEqual(sample(exposition, "gen_ai_client_operation_time_to_first_chunk_count", ...genAi), 1)
+      assert.strictEqual(
+        sample(exposition, "streamguard_streams_ended_total", `upstream="named"`, `outcome="done"`),
+        1
+      )
     }))
 })
 

@@ -1,7 +1,7 @@
 /**
  * `GET /healthz` (the process is up), `GET /readyz` (and accepting: 503 while shutting down), both
- * open to all (probes carry no key); `GET /metrics` (Prometheus text), which needs a gateway key
- * when keys are configured.
+ * open to all (probes carry no key); `GET /metrics` (Prometheus text, as the OpenTelemetry
+ * Prometheus exporter writes it), which needs a gateway key when keys are configured.
  *
  * @since 0.1.0
  */
@@ -9,7 +9,7 @@ import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
 import { withKey } from "../Auth.js"
 import { Lifecycle } from "../Lifecycle.js"
-import * as Metrics from "../Metrics.js"
+import { Telemetry } from "../Telemetry.js"
 
 /**
  * @since 0.1.0
@@ -28,7 +28,11 @@ export const routes = HttpRouter.empty.pipe(
   HttpRouter.get(
     "/metrics",
     withKey(
-      Effect.map(Metrics.render, (text) => HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4" }))
+      Effect.flatMap(Telemetry, (telemetry) =>
+        Effect.map(
+          telemetry.scrape,
+          (text) => HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4" })
+        ))
     )
   )
 )
