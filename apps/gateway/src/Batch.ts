@@ -2,18 +2,21 @@
  * A non-streamed call: the upstream's one response relayed as it came (status, body, content
  * type), or the failure as a JSON error in the client's dialect, and its log line, also when the
  * client leaves before the answer. The call is bounded by its profile's `request` limit (headers
- * and body together, never by `chunk`) and counts in the in-flight gauge while it runs.
+ * and body together, never by `chunk`) and counts in the in-flight gauge while it runs. A failure
+ * another upstream may mend (`Failover.fallsBack`) moves on to the route's next upstream, within
+ * what is left of the `request` limit; non-streamed calls are not hedged.
  *
  * @since 0.1.0
  */
-import type { HttpClientRequest } from "@effect/platform"
 import { HttpServerResponse } from "@effect/platform"
+import type { BatchResponse } from "@streamguard/client"
 import { LlmClient } from "@streamguard/client"
-import { RequestProfile } from "@streamguard/core"
-import type { Scope } from "effect"
-import { Effect, Either } from "effect"
+import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
+import type { Array as Arr, Scope } from "effect"
+import { Duration, Effect, Either, Option } from "effect"
 import { GatewayConfig } from "./Config.js"
 import * as ErrorResponse from "./ErrorResponse.js"
+import * as Failover from "./Failover.js"
 import { Lifecycle } from "./Lifecycle.js"
 import type * as StreamLog from "./StreamLog.js"
 import { StreamLog as StreamLogService } from "./StreamLog.js"
@@ -26,8 +29,8 @@ import { StreamLog as StreamLogService } from "./StreamLog.js"
  */
 export interface BatchRequest {
   readonly endpoint: ErrorResponse.Endpoint
-  /** The request to the upstream, with the gateway's key for it. */
-  readonly upstream: HttpClientRequest.HttpClientRequest
+  /** The route's upstreams, in order, each with its request (and the gateway's key for it). */
+  readonly targets: Arr.NonEmptyReadonlyArray<Failover.Target>
   /** The request's profile: its policy bounds the call (`request`). */
   readonly profile: RequestProfile.Service
   /** Takes the admission slots, held until the upstream call's end. */
@@ -60,6 +63,7 @@ export class Batch extends Effect.Service<Batch>()("gateway/Batch", {
       // How the call ended; none when the client left before the answer, which interrupted it
       // (and so aborted the upstream call): the line then says so, as a relayed stream's does.
       let end: Pick<StreamLog.Record, "outcome" | "status" | "bytes" | "endedBy" | "error"> | undefined
+      const tried: Array<Failover.Attempt> = []
       // Registered first, so it runs last: once the answer is written and the request let go of
       // its admission slots and its in-flight count, whichever way it ended.
       yield* Effect.addFinalizer(() =>
@@ -69,13 +73,48 @@ export class Batch extends Effect.Service<Batch>()("gateway/Batch", {
           ttfcMs: undefined,
           chunks: 0,
           durationMs: clock.unsafeCurrentTimeMillis() - startedAt,
+          upstream: tried[tried.length - 1]?.upstream ?? request.log.upstream,
+          attempts: tried.length,
+          tried: tried.length > 1 ? tried : undefined,
           ...(end ?? { outcome: "interrupted", status: 499, bytes: 0, disconnect: "cancel" })
         })
       )
       yield* lifecycle.track
       // Past the shutdown's drain timeout a call still running ends as a stream does: shutting_down.
+      const budget = TimeoutPolicy.limit(request.profile.policy, "request")
+      // What is left of the `request` limit now: every attempt shares it.
+      const left = () =>
+        Option.map(budget, (limit) => Duration.toMillis(limit) - (clock.unsafeCurrentTimeMillis() - startedAt))
+      const attempt = (
+        index: number
+      ): Effect.Effect<BatchResponse.BatchResponse, LlmClient.BatchError, RequestProfile.RequestProfile> =>
+        Effect.suspend(() => {
+          const target = request.targets[index]!
+          const info: Failover.Attempt = {
+            upstream: target.upstream,
+            attempt: index + 1,
+            role: index === 0 ? "primary" : "fallback",
+            result: "pending"
+          }
+          tried.push(info)
+          const budgetLeft = left()
+          const policy = Option.isSome(budgetLeft) ? { request: Duration.millis(budgetLeft.value) } : {}
+          return client.batch(target.request, { policy }).pipe(
+            Effect.tap(() => {
+              info.result = "served"
+            }),
+            Effect.catchAll((error) => {
+              info.result = Failover.outcomeOf(error)
+              // No attempt starts once the budget is spent.
+              const more = index + 1 < request.targets.length && Option.getOrElse(left(), () => 1) > 0 &&
+                Failover.fallsBack(error)
+              return more ? attempt(index + 1) : Effect.fail(error)
+            })
+          )
+        })
+      // Past the shutdown's drain timeout a call still running ends as a stream does: shutting_down.
       const result = yield* Effect.scoped(
-        Effect.zipRight(request.admit, Effect.raceFirst(client.batch(request.upstream), stopped))
+        Effect.zipRight(request.admit, Effect.raceFirst(attempt(0), stopped))
       ).pipe(
         Effect.provideService(RequestProfile.RequestProfile, request.profile),
         Effect.either
@@ -87,7 +126,10 @@ export class Batch extends Effect.Service<Batch>()("gateway/Batch", {
           contentType: result.right.headers["content-type"] ?? "application/json"
         })
       }
-      const error = ErrorResponse.fromFailure(result.left, { upstream: request.log.upstream, secrets })
+      const error = ErrorResponse.fromFailure(result.left, {
+        upstream: tried[tried.length - 1]?.upstream ?? request.log.upstream,
+        secrets
+      })
       end = {
         outcome: error.type,
         status: error.status,

@@ -13,6 +13,7 @@ import { Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effe
 import * as ConfigFile from "./ConfigFile.js"
 import type { ConfigLoadError } from "./ConfigLoadError.js"
 import * as HelpText from "./HelpText.js"
+import * as Route from "./Route.js"
 import * as Setting from "./Setting.js"
 import type { Upstream } from "./Upstream.js"
 import { apiKeys, Upstreams } from "./Upstream.js"
@@ -97,13 +98,21 @@ const settings = {
     file: Upstreams,
     default: [],
     shown: "(none: simulator)",
-    description: "[{ name, baseUrl, dialect, apiKeyEnv?, models: [patterns], defaultProfile?, maxConcurrentStreams? }]",
+    description: "[{ name, baseUrl, dialect, apiKeyEnv?, models?: [patterns], defaultProfile?, maxConcurrentStreams? }]",
     related: [{
       env: "<upstreams[].apiKeyEnv>",
       file: undefined,
       default: "(required when named)",
       description: "an upstream's API key; never logged"
     }]
+  }),
+  routes: Setting.make<ReadonlyArray<Route.RouteEntry>>({
+    env: undefined,
+    file: Route.Routes,
+    default: [],
+    shown: "(none: each upstream's own models)",
+    description: "[{ models: [patterns], upstreams: [name | { upstream, model? }], hedgeAfter?, maxHedges? }]: " +
+      "fallback chains, tried before the upstreams' own models"
   }),
   profiles: Setting.make<Readonly<Record<string, Profiles.ProfileEntry>>>({
     env: undefined,
@@ -156,6 +165,7 @@ export const load: Effect.Effect<GatewayConfigShape, ConfigLoadError, FileSystem
     const path = yield* Setting.fromEnv(configFile.env, Schema.NonEmptyTrimmedString)
     const file = Option.isSome(path) ? yield* ConfigFile.read(configFile.env, path.value, FileConfig) : {}
     const values = yield* Setting.resolve(settings, file)
+    yield* Route.resolve(values.routes, values.upstreams)
     return {
       ...values,
       upstreamKeys: yield* apiKeys(values.upstreams),

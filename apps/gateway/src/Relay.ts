@@ -16,16 +16,19 @@
  *
  * @since 0.1.0
  */
-import type { HttpClientRequest } from "@effect/platform"
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { LlmClient } from "@streamguard/client"
-import { Guard, RequestProfile, StreamObserver } from "@streamguard/core"
+import type { StreamEvent } from "@streamguard/core"
+import { RequestProfile, StreamObserver } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
-import { Cause, Deferred, Duration, Effect, Exit, Option, Scope, Stream } from "effect"
+import type { Array as Arr, Chunk } from "effect"
+import { Cause, Deferred, Duration, Effect, Exit, FiberId, Option, Scope } from "effect"
 import { GatewayConfig } from "./Config.js"
+import * as Delivered from "./Delivered.js"
 import * as DisconnectPolicy from "./DisconnectPolicy.js"
 import * as ErrorResponse from "./ErrorResponse.js"
+import * as Failover from "./Failover.js"
 import { RelayBody } from "./internal/relayBody.js"
 import { Lifecycle } from "./Lifecycle.js"
 import type * as StreamLog from "./StreamLog.js"
@@ -40,8 +43,11 @@ import { StreamLog as StreamLogService } from "./StreamLog.js"
 export interface StreamRequest<A> {
   readonly endpoint: ErrorResponse.Endpoint
   readonly dialect: Dialect.Dialect<A>
-  /** The request to the upstream, with the gateway's key for it. */
-  readonly upstream: HttpClientRequest.HttpClientRequest
+  /** The route's upstreams, in order, each with its request (and the gateway's key for it). */
+  readonly targets: Arr.NonEmptyReadonlyArray<Failover.Target>
+  /** The route's hedge: start the next upstream beside a slow one after this long. */
+  readonly hedgeAfter: Option.Option<Duration.Duration>
+  readonly maxHedges: number
   /** The request's profile: its policy guards the upstream stream. */
   readonly profile: RequestProfile.Service
   /** Takes the admission slots, held until the scope closes. */
@@ -92,7 +98,6 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
     > = Effect.fnUntraced(function*<A>(request: StreamRequest<A>) {
       const clock = yield* Effect.clock
       const startedAt = clock.unsafeCurrentTimeMillis()
-      const failureContext: ErrorResponse.FailureContext = { upstream: request.log.upstream, secrets }
       const state: State = {
         status: 0,
         completed: false,
@@ -105,44 +110,76 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
         NodeHttpServerRequest.toServerResponse(yield* HttpServerRequest.HttpServerRequest),
         request.dialect
       )
+      // Each attempt's guard counts its stream (outcome, chunks, bytes, time to first chunk) and
+      // tells its observer once the upstream closed: the log line takes its numbers from the
+      // attempt that served (or the last one tried), so it agrees with the ambient observer's metrics.
+      const endings = new Map<number, Deferred.Deferred<StreamObserver.Ended>>()
+      const ambient = yield* StreamObserver.StreamObserver
+      // Which attempts ran, which served, and where the last failure came from.
+      const chain: {
+        tried: ReadonlyArray<Failover.Attempt>
+        served: Failover.Attempt | undefined
+        failedAt: string
+      } = { tried: [], served: undefined, failedAt: request.log.upstream }
+      // The pull a drain reads when the client leaves: the running attempt's, or the winner's.
+      let current: Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, unknown> | undefined
 
-      // The guard counts the stream (outcome, chunks, bytes, time to first chunk) and tells its
-      // observer once the upstream closed: the log line takes its numbers from there, so it
-      // agrees with the metrics the ambient observer keeps.
-      const observed = yield* Deferred.make<StreamObserver.Ended>()
-      const observer = StreamObserver.combine(yield* StreamObserver.StreamObserver, {
-        ...StreamObserver.noopService,
-        ended: (_, ended) => Deferred.succeed(observed, ended)
-      })
-      const upstream = Guard.fromFeedEvents(
-        Effect.provideService(
-          client.prepare(request.upstream, {
-            dialect: request.dialect,
-            labels: { upstream: request.log.upstream },
-            heartbeat: config.keepaliveInterval,
-            // Once the 200 went out, a keep-alive is written here without waking the request.
-            onHeartbeat: body.keepalive,
-            signal: lifecycle.stopSignal,
-            observer
-          }),
-          RequestProfile.RequestProfile,
-          request.profile
-        )
-      )
+      const commit = () => {
+        state.status = 200
+        body.start(request.log.requestId)
+      }
+      const plan: Failover.Plan<A> = {
+        targets: request.targets,
+        dialect: request.dialect,
+        hedgeAfter: request.hedgeAfter,
+        maxHedges: request.maxHedges,
+        options: {
+          heartbeat: config.keepaliveInterval,
+          // Once the 200 went out, a keep-alive is written here without waking the request.
+          onHeartbeat: body.keepalive,
+          signal: lifecycle.stopSignal
+        },
+        observer: (attempt) => {
+          const ended = Deferred.unsafeMake<StreamObserver.Ended>(FiberId.none)
+          endings.set(attempt.attempt, ended)
+          return StreamObserver.combine(ambient, {
+            ...StreamObserver.noopService,
+            ended: (_, info) => Deferred.succeed(ended, info)
+          })
+        },
+        // The upstream answered and stays silent before content: commit the 200 with a keep-alive
+        // comment, which holds no upstream frame, so a fallback can still follow.
+        onWaiting: Effect.sync(() => {
+          if (state.status === 0) commit()
+          body.keepalive()
+        }),
+        opened: (pull) => {
+          current = pull
+        }
+      }
 
-      const errorOf = (error: unknown): ErrorResponse.GatewayError => {
+      const errorOf = (error: unknown, upstream: string): ErrorResponse.GatewayError => {
         if (isAborted(error)) {
           state.endedBy = "shutdown"
           return ErrorResponse.shuttingDown()
         }
-        return ErrorResponse.fromFailure(error, failureContext)
+        return ErrorResponse.fromFailure(error, { upstream, secrets })
       }
+      const attemptsOf = () => ({
+        upstream: chain.served?.upstream ?? chain.failedAt,
+        attempts: chain.tried.length,
+        ...(chain.tried.length > 1 ? { tried: chain.tried } : {})
+      })
 
-      const logEnd = Effect.suspend(() =>
-        Effect.flatMap(
-          // A drained upstream ends later; any other has closed by now, if it ever started (a
-          // request refused at admission never did).
-          state.disconnect === "drain"
+      const logEnd = Effect.suspend(() => {
+        const decisive = chain.served ?? chain.tried[chain.tried.length - 1]
+        const observed = decisive === undefined ? undefined : endings.get(decisive.attempt)
+        return Effect.flatMap(
+          observed === undefined
+            ? Effect.succeedNone
+            // A drained upstream ends later; any other has closed by now, if it ever started (a
+            // request refused at admission never did).
+            : state.disconnect === "drain"
             ? Effect.timeoutOption(Deferred.await(observed), Duration.sum(config.drainWindow, Duration.seconds(1)))
             : Effect.flatMap(
               Deferred.isDone(observed),
@@ -150,35 +187,42 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
             ),
           (seen) => {
             const ended = Option.getOrUndefined(seen)
-            return streamLog.ended({
-              ...request.log,
-              stream: true,
-              outcome: ended?.outcome ?? state.outcome ?? "interrupted",
-              status: state.status,
-              disconnect: state.disconnect,
-              endedBy: state.endedBy,
-              ttfcMs: ended?.timeToFirstChunkMillis,
-              chunks: ended?.chunks ?? 0,
-              // The upstream's pings, which the guard's count does not tell from lifecycle frames.
-              keepalives: body.pings,
-              bytes: ended?.bytes ?? 0,
-              durationMs: ended?.durationMillis ?? clock.unsafeCurrentTimeMillis() - startedAt,
-              error: state.error
-            })
+            const usage = body.delivered.snapshot()
+            const served = attemptsOf()
+            return Effect.zipRight(
+              chain.tried.length > 0 ? Delivered.record(usage, served.upstream) : Effect.void,
+              streamLog.ended({
+                ...request.log,
+                ...served,
+                stream: true,
+                outcome: ended?.outcome ?? state.outcome ?? "interrupted",
+                status: state.status,
+                disconnect: state.disconnect,
+                endedBy: state.endedBy,
+                ttfcMs: ended?.timeToFirstChunkMillis,
+                chunks: ended?.chunks ?? 0,
+                // The upstream's pings, which the guard's count does not tell from lifecycle frames.
+                keepalives: body.pings,
+                bytes: ended?.bytes ?? 0,
+                // Across attempts, the whole request's time; else the guard's, as the metrics have it.
+                durationMs: chain.tried.length <= 1 && ended !== undefined
+                  ? ended.durationMillis
+                  : clock.unsafeCurrentTimeMillis() - startedAt,
+                usage,
+                error: state.error
+              })
+            )
           }
         )
-      )
+      })
       // Registered first, so it runs last: once the upstream has closed (or its drain began).
       yield* Effect.addFinalizer(() => Effect.forkIn(logEnd, lifecycle.scope))
       yield* lifecycle.track
 
-      // The upstream and its admission live in a scope of their own, closed by the request's end:
+      // The upstreams and the admission live in a scope of their own, closed by the request's end:
       // with the request when it completed, as interrupted when the client left (`cancel`), or
       // after the drain window (`drain`), which outlives the request in the gateway's scope.
       const upstreamScope = yield* DisconnectPolicy.upstreamScope(request.onDisconnect, lifecycle.scope)
-      const pull = yield* Scope.extend(Effect.zipRight(request.admit, Stream.toPull(upstream)), upstreamScope).pipe(
-        Effect.either
-      )
 
       // Runs when the request ends, whichever way: the client leaving applies the policy.
       yield* Effect.addFinalizer((exit) =>
@@ -194,7 +238,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
             told,
             DisconnectPolicy.release(request.onDisconnect, {
               upstream: upstreamScope,
-              pull: pull._tag === "Right" ? Effect.tap(pull.right, body.count) : undefined,
+              pull: current === undefined ? undefined : Effect.tap(current, body.count),
               exit,
               window: config.drainWindow,
               gatewayScope: lifecycle.scope
@@ -212,21 +256,48 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
           HttpServerResponse.setHeader("x-request-id", request.log.requestId)
         )
       }
-      if (pull._tag === "Left") return answer(pull.left)
-      const first = yield* Effect.either(pull.right)
-      if (first._tag === "Left" && Option.isSome(first.left)) return answer(errorOf(first.left.value))
+      // A failure once the 200 went out is one error event in the client's dialect, then the end.
+      const failInBand = (error: ErrorResponse.GatewayError) => {
+        state.error = error.message
+        body.fail(error, attemptsOf())
+      }
+      const finish = () => {
+        state.completed = true
+        body.end()
+        // The response is written: the platform sees it ended and adds nothing.
+        return HttpServerResponse.empty()
+      }
 
-      // A failure after the 200 is one error event in the client's dialect, then the end.
+      const admitted = yield* Effect.either(Scope.extend(request.admit, upstreamScope))
+      if (admitted._tag === "Left") return answer(admitted.left)
+      const started = yield* Failover.start(plan, upstreamScope).pipe(
+        Effect.provideService(RequestProfile.RequestProfile, request.profile),
+        Effect.provideService(LlmClient.LlmClient, client),
+        Effect.either
+      )
+      if (started._tag === "Left") {
+        chain.tried = started.left.attempts
+        chain.failedAt = started.left.upstream
+        const error = errorOf(started.left.error, started.left.upstream)
+        if (!body.isStarted) return answer(error)
+        state.outcome = error.type
+        failInBand(error)
+        return finish()
+      }
+      const { events, pull } = started.right
+      chain.tried = started.right.attempts
+      chain.served = started.right.served
+      current = pull
+
       const failed = (cause: Cause.Cause<Option.Option<unknown>>) =>
         Effect.suspend(() => {
           const failure = Cause.failureOption(cause)
           if (Option.isSome(failure) && Option.isNone(failure.value)) return Effect.void
           if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
-          const error = errorOf(
-            Option.getOrUndefined(Option.orElse(Option.flatten(failure), () => Cause.dieOption(cause)))
-          )
-          state.error = error.message
-          body.fail(error)
+          failInBand(errorOf(
+            Option.getOrUndefined(Option.orElse(Option.flatten(failure), () => Cause.dieOption(cause))),
+            chain.served!.upstream
+          ))
           return Cause.isDie(cause)
             ? Effect.logError("stream failed with a defect").pipe(
               Effect.annotateLogs({
@@ -237,16 +308,12 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
             : Effect.void
         })
 
-      state.status = 200
-      body.start(request.log.requestId)
-      const relayed = first._tag === "Right"
-        ? Effect.zipRight(body.write(first.right), Effect.forever(Effect.flatMap(pull.right, body.write)))
-        : Effect.void
-      yield* Effect.catchAllCause(relayed, failed)
-      state.completed = true
-      body.end()
-      // The response is written: the platform sees it ended and adds nothing.
-      return HttpServerResponse.empty()
+      if (!body.isStarted) commit()
+      yield* Effect.catchAllCause(
+        Effect.zipRight(body.write(events), Effect.forever(Effect.flatMap(pull, body.write))),
+        failed
+      )
+      return finish()
     })
 
     return { stream } as const

@@ -8,7 +8,7 @@ import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { RequestProfile } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Anthropic, OpenAiChat, OpenAiResponses } from "@streamguard/protocols"
-import { Effect, Either, Option } from "effect"
+import { Array as Arr, Effect, Either, Option } from "effect"
 import type { Schema } from "effect"
 import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
@@ -114,41 +114,48 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
       if (Either.isLeft(checked)) return yield* fail(checked.left)
       const { body, raw }: RequestBody.Checked<RequestBody.Body> = checked.right
 
-      const upstream = routing.route(body.model, spec.endpoint)
-      if (Option.isNone(upstream)) return yield* fail(ErrorResponse.modelNotFound(body.model, spec.endpoint))
+      const route = routing.route(body.model, spec.endpoint)
+      if (Option.isNone(route)) return yield* fail(ErrorResponse.modelNotFound(body.model, spec.endpoint))
+      // The route's first upstream picks the default profile and holds the admission slot.
+      const first = route.value.targets[0].upstream
 
-      const profile = profiles.select(request.headers[profileHeader], upstream.value)
+      const profile = profiles.select(request.headers[profileHeader], first)
       if (Either.isLeft(profile)) return yield* fail(profile.left)
 
       const onDisconnect = DisconnectPolicy.parse(request.headers[DisconnectPolicy.header])
       if (Either.isLeft(onDisconnect)) return yield* fail(onDisconnect.left)
 
       const stream = body.stream === true
-      const outgoing = UpstreamRequest.make(
-        spec,
-        upstream.value,
-        Option.fromNullable(config.upstreamKeys.get(upstream.value.name)),
-        request.headers,
-        raw,
-        stream
-      )
+      const targets = Arr.map(route.value.targets, (target) => ({
+        upstream: target.upstream.name,
+        request: UpstreamRequest.make(
+          spec,
+          target.upstream,
+          Option.fromNullable(config.upstreamKeys.get(target.upstream.name)),
+          request.headers,
+          Option.match(target.model, { onNone: () => raw, onSome: (model) => UpstreamRequest.withModel(raw, model) }),
+          stream
+        )
+      }))
       const log = {
         requestId,
         endpoint: spec.endpoint,
         profile: profile.right.name,
-        upstream: upstream.value.name,
+        upstream: first.name,
         model: body.model
       }
-      const admit = admission.admit(upstream.value).pipe(
+      const admit = admission.admit(first).pipe(
         Effect.provideService(RequestProfile.RequestProfile, profile.right)
       )
       if (!stream) {
-        return yield* batch.call({ endpoint: spec.endpoint, upstream: outgoing, profile: profile.right, admit, log })
+        return yield* batch.call({ endpoint: spec.endpoint, targets, profile: profile.right, admit, log })
       }
       return yield* relay.stream({
         endpoint: spec.endpoint,
         dialect: spec.dialect,
-        upstream: outgoing,
+        targets,
+        hedgeAfter: route.value.hedgeAfter,
+        maxHedges: route.value.maxHedges,
         profile: profile.right,
         admit,
         onDisconnect: onDisconnect.right,

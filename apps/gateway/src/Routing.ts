@@ -1,13 +1,14 @@
 /**
- * Model routing: a request's `model` picks its upstream, by the upstreams' model patterns, in
- * config order.
+ * Model routing: a request's `model` picks its route, by the config's `routes` in order, then by
+ * the upstreams' own model patterns (each a route of one), in config order.
  *
  * @since 0.1.0
  */
 import { Effect, Option } from "effect"
 import { GatewayConfig } from "./Config.js"
 import type { Endpoint } from "./ErrorResponse.js"
-import type { Upstream, UpstreamDialect } from "./Upstream.js"
+import * as Route from "./Route.js"
+import type { UpstreamDialect } from "./Upstream.js"
 
 const escape = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&")
 
@@ -37,7 +38,7 @@ export const serves = (dialect: UpstreamDialect, endpoint: Endpoint): boolean =>
 }
 
 /**
- * Picks the upstream for a model.
+ * Picks the route for a model.
  *
  * @since 0.1.0
  * @category services
@@ -45,16 +46,17 @@ export const serves = (dialect: UpstreamDialect, endpoint: Endpoint): boolean =>
 export class Routing extends Effect.Service<Routing>()("gateway/Routing", {
   effect: Effect.gen(function*() {
     const config = yield* GatewayConfig
-    const table = config.upstreams.map((upstream) => ({
-      upstream,
-      patterns: upstream.models.map(patternToRegExp)
-    }))
-    /** The first upstream whose patterns match the model and that serves the endpoint. */
-    const route = (model: string, endpoint: Endpoint): Option.Option<Upstream> =>
+    // `Config.load` refused bad routes at start-up, naming them; a config built by hand is trusted.
+    const configured = yield* Effect.orDie(Route.resolve(config.routes, config.upstreams))
+    const routes = [...configured, ...config.upstreams.map(Route.single)]
+    const table = routes.map((route) => ({ route, patterns: route.models.map(patternToRegExp) }))
+    /** The first route whose patterns match the model and whose upstreams serve the endpoint. */
+    const route = (model: string, endpoint: Endpoint): Option.Option<Route.Route> =>
       Option.fromNullable(
         table.find((entry) =>
-          serves(entry.upstream.dialect, endpoint) && entry.patterns.some((pattern) => pattern.test(model))
-        )?.upstream
+          serves(entry.route.targets[0].upstream.dialect, endpoint) &&
+          entry.patterns.some((pattern) => pattern.test(model))
+        )?.route
       )
     return { route, upstreams: config.upstreams } as const
   })

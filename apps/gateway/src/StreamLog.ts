@@ -5,7 +5,9 @@
  * @since 0.1.0
  */
 import { Effect } from "effect"
+import type { Delivered } from "./Delivered.js"
 import type { DisconnectPolicy } from "./DisconnectPolicy.js"
+import type { Attempt } from "./Failover.js"
 
 /**
  * @since 0.1.0
@@ -15,6 +17,7 @@ export interface Record {
   readonly requestId: string
   readonly endpoint: string
   readonly profile: string
+  /** The upstream that served the request (or, when none did, the last one tried). */
   readonly upstream: string
   readonly model: string
   readonly stream: boolean
@@ -37,6 +40,12 @@ export interface Record {
   readonly keepalives?: number | undefined
   readonly bytes: number
   readonly durationMs: number
+  /** How many upstream attempts the request made (fallbacks and hedges included). */
+  readonly attempts?: number | undefined
+  /** Every attempt, in the order they started, when there was more than one. */
+  readonly tried?: ReadonlyArray<Attempt> | undefined
+  /** What the client was sent, for streams: content events, characters and tokens. */
+  readonly usage?: Delivered | undefined
   /** The error's message for failed outcomes (never holds keys or prompt text). */
   readonly error?: string | undefined
 }

@@ -38,8 +38,11 @@ export class Upstream extends Schema.Class<Upstream>("gateway/Upstream")({
   dialect: UpstreamDialect,
   /** The env var holding this upstream's API key; none for keyless servers (Ollama, the simulator). */
   apiKeyEnv: Schema.optional(Schema.NonEmptyTrimmedString),
-  /** Model name patterns; `*` matches any run of characters (`gpt-*`, `sim:*`). */
-  models: Schema.NonEmptyArray(Schema.NonEmptyTrimmedString),
+  /**
+   * Model name patterns this upstream serves alone (a route of one); `*` matches any run of
+   * characters (`gpt-*`, `sim:*`). None for an upstream only `routes` use.
+   */
+  models: Schema.optionalWith(Schema.Array(Schema.NonEmptyTrimmedString), { default: () => [] }),
   /** The profile of requests to this upstream that name none. */
   defaultProfile: Schema.optional(Schema.NonEmptyTrimmedString),
   maxConcurrentStreams: Schema.optional(PositiveInt)

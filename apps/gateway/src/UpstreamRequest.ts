@@ -49,3 +49,16 @@ export const make = (
     HttpClientRequest.bodyUint8Array(body, "application/json")
   )
 }
+
+/**
+ * The client's body with its `model` replaced, for a route step that names the upstream's own
+ * model. The rest of the body is kept as it was decoded.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const withModel = (body: Uint8Array, model: string): Uint8Array => {
+  // The body was parsed and checked as a JSON object before routing: this parse cannot fail.
+  const json = JSON.parse(new TextDecoder().decode(body)) as Record<string, unknown>
+  return new TextEncoder().encode(JSON.stringify({ ...json, model }))
+}

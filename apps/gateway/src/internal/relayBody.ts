@@ -12,7 +12,9 @@ import type { Dialect } from "@streamguard/protocols"
 import type { Chunk } from "effect"
 import { Effect } from "effect"
 import type * as Http from "node:http"
+import * as Delivered from "../Delivered.js"
 import * as ErrorResponse from "../ErrorResponse.js"
+import { DeliveredCount } from "./deliveredCount.js"
 
 /** Waits until the client's socket took what was written; ends early if the client went away. */
 const drained = (response: Http.ServerResponse) =>
@@ -39,11 +41,19 @@ export class RelayBody<A> {
    * chunk), which are `Keepalive` events too, nor the guard's own heartbeat (no bytes).
    */
   pings = 0
+  /** What the client got: content events, characters, and the upstream's token counts. */
+  readonly delivered: DeliveredCount<A>
   // The dialect's own keep-alive: a payload-less keepalive, an SSE comment on every SSE endpoint.
   private readonly keepaliveText: string
 
   constructor(private readonly response: Http.ServerResponse, private readonly dialect: Dialect.Dialect<A>) {
     this.keepaliveText = dialect.encode(StreamEvent.Keepalive({ bytes: 0 }))
+    this.delivered = new DeliveredCount(dialect)
+  }
+
+  /** Whether the 200 head went out. */
+  get isStarted(): boolean {
+    return this.started
   }
 
   /**
@@ -76,18 +86,28 @@ export class RelayBody<A> {
     })
   }
 
-  /** Writes the error as the dialect's in-band error event. */
-  fail(error: ErrorResponse.GatewayError): void {
-    this.response.write(this.dialect.encode(this.dialect.errorEvent(ErrorResponse.inBand(error))))
+  /**
+   * Writes the error as the dialect's in-band error event, with what was delivered before it and
+   * `extra` (the upstream that served, the attempts).
+   */
+  fail(error: ErrorResponse.GatewayError, extra: Record<string, unknown> = {}): void {
+    const event = { ...ErrorResponse.inBand(error), ...extra, usage: Delivered.inBand(this.delivered.snapshot()) }
+    this.response.write(this.dialect.encode(this.dialect.errorEvent(event)))
   }
 
   end(): void {
     this.response.end()
   }
 
-  /** Counts the pings among events read but not written (a drained upstream's). */
+  /**
+   * Counts the pings among events read but not written (a drained upstream's), and reads the
+   * upstream's token counts from them: nothing of them was delivered, but their usage is real.
+   */
   readonly count = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): void => {
-    for (const event of events) if (this.isPing(event)) this.pings++
+    for (const event of events) {
+      if (this.isPing(event)) this.pings++
+      this.delivered.usage(event)
+    }
   }
 
   private isPing(event: StreamEvent.StreamEvent<A>): boolean {
@@ -98,6 +118,7 @@ export class RelayBody<A> {
     let out = ""
     for (const event of events) {
       if (event._tag === "Keepalive" && this.isPing(event)) this.pings++
+      this.delivered.written(event)
       out += this.dialect.encode(event)
     }
     return out

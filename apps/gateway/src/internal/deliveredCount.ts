@@ -1,0 +1,75 @@
+/**
+ * The running count of what one relayed stream delivered: content events and their text as they
+ * are written, and the upstream's token counts from any frame that carries them (written or
+ * drained). Mutable and per stream: it runs on the relay's hot path, a few property reads per event.
+ *
+ * @internal
+ */
+import type { StreamEvent } from "@streamguard/core"
+import type { Dialect } from "@streamguard/protocols"
+import type { Delivered } from "../Delivered.js"
+import { estimateTokens } from "../Delivered.js"
+
+interface UsageShape {
+  readonly prompt_tokens?: unknown
+  readonly completion_tokens?: unknown
+  readonly input_tokens?: unknown
+  readonly output_tokens?: unknown
+}
+
+interface Carrier {
+  readonly usage?: UsageShape | null
+  readonly message?: { readonly usage?: UsageShape | null } | null
+  readonly response?: { readonly usage?: UsageShape | null } | null
+}
+
+const count = (value: unknown): number | undefined => typeof value === "number" && value >= 0 ? value : undefined
+
+/**
+ * @internal
+ */
+export class DeliveredCount<A> {
+  contentEvents = 0
+  characters = 0
+  private inputTokens: number | undefined
+  private outputTokens: number | undefined
+
+  constructor(private readonly dialect: Dialect.Dialect<A>) {}
+
+  /** An event written to the client. */
+  written(event: StreamEvent.StreamEvent<A>): void {
+    if (event._tag === "Chunk") {
+      this.contentEvents++
+      const text = this.dialect.text(event.value)
+      if (text !== undefined) this.characters += text.length
+    }
+    this.usage(event)
+  }
+
+  /**
+   * Reads the token counts a frame carries: OpenAI Chat's `usage` chunk, Anthropic's
+   * `message_start` (`message.usage`) and `message_delta` (`usage`, output so far), the Responses
+   * `response.completed` (`response.usage`). Later counts replace earlier ones.
+   */
+  usage(event: StreamEvent.StreamEvent<A>): void {
+    if (event._tag === "ErrorSignal") return
+    const value = event.value as Carrier | undefined
+    if (typeof value !== "object" || value === null) return
+    const usage = value.usage ?? value.message?.usage ?? value.response?.usage
+    if (typeof usage !== "object" || usage === null) return
+    const input = count(usage.prompt_tokens ?? usage.input_tokens)
+    const output = count(usage.completion_tokens ?? usage.output_tokens)
+    if (input !== undefined) this.inputTokens = input
+    if (output !== undefined) this.outputTokens = output
+  }
+
+  snapshot(): Delivered {
+    return {
+      contentEvents: this.contentEvents,
+      characters: this.characters,
+      inputTokens: this.inputTokens,
+      outputTokens: this.outputTokens ?? estimateTokens(this.characters),
+      tokens: this.outputTokens === undefined ? "estimate" : "upstream"
+    }
+  }
+}

@@ -1,0 +1,179 @@
+import { HttpClientRequest } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { RequestProfile, StreamObserver, TimeoutPolicy } from "@streamguard/core"
+import * as Failover from "@streamguard/gateway/Failover"
+import { Dialects } from "@streamguard/protocols"
+import type { Scenario } from "@streamguard/simulator"
+import { Step } from "@streamguard/simulator"
+import { Scenario as Scenarios } from "@streamguard/simulator"
+import { TestUpstream, TimeTravel } from "@streamguard/testing"
+import type { Array as Arr, Chunk } from "effect"
+import { Duration, Effect, Exit, Layer, Option, Scope } from "effect"
+
+const dialect = Dialects.openaiChat
+
+const target = (name: string): Failover.Target => ({
+  upstream: name,
+  request: HttpClientRequest.post(`https://${name}.test/v1/chat/completions`).pipe(
+    HttpClientRequest.bodyUnsafeJson({ model: "m", stream: true, messages: [{ role: "user", content: "Hi" }] })
+  )
+})
+
+/** Each upstream by its host name: `a.test` plays `scripts.a`. */
+const upstreams = (scripts: Record<string, ReadonlyArray<Step.Step> | Scenario.Scenario>) =>
+  TestUpstream.layer((request) => scripts[new URL(request.url).hostname.replace(".test", "")]!)
+
+const plan = (
+  names: Arr.NonEmptyReadonlyArray<string>,
+  hedgeAfter?: Duration.DurationInput
+): Failover.Plan<unknown> => ({
+  targets: names.map(target) as unknown as Arr.NonEmptyReadonlyArray<Failover.Target>,
+  dialect: dialect as never,
+  hedgeAfter: Option.map(Option.fromNullable(hedgeAfter), Duration.decode),
+  maxHedges: hedgeAfter === undefined ? 0 : 1,
+  observer: () => StreamObserver.noopService,
+  onWaiting: Effect.void
+})
+
+/** Runs the plan and reads the winner to its end: which upstream served, and the text it sent. */
+const run = (names: Arr.NonEmptyReadonlyArray<string>, hedgeAfter?: Duration.DurationInput) =>
+  Effect.gen(function*() {
+    const scope = yield* Scope.make()
+    const started = yield* Failover.start(plan(names, hedgeAfter), scope)
+    let text = ""
+    const add = (events: Chunk.Chunk<any>) => {
+      for (const event of events) if (event._tag === "Chunk") text += dialect.text(event.value) ?? ""
+    }
+    add(started.events)
+    const rest = yield* Effect.exit(Effect.forever(Effect.map(started.pull, add)))
+    yield* Scope.close(scope, Exit.void)
+    return {
+      served: started.served.upstream,
+      attempts: started.attempts.map((a) => `${a.upstream}:${a.role}:${a.result}`),
+      text,
+      rest
+    }
+  })
+
+const profile = (fields: TimeoutPolicy.Fields) => RequestProfile.layer("test", TimeoutPolicy.make(fields))
+
+const steady = (text: string, gap: Duration.DurationInput = "1 second") => [
+  Step.wait(gap),
+  Step.chunk(text),
+  Step.wait(gap),
+  Step.chunk("."),
+  Step.done
+]
+
+const closes = Effect.map(
+  TestUpstream.exchanges,
+  (all) =>
+    all.map((e) => `${new URL(e.request.url).hostname}:${e.record.end}@${e.record.closedAt ?? e.record.finishedAt}`)
+)
+
+const silent = [Step.wait("60 seconds"), Step.done]
+
+describe("fallback chains", () => {
+  it.effect("moves on when the first upstream refuses the connection", () =>
+    Effect.gen(function*() {
+      const result = yield* TimeTravel.expectSuccess(run(["a", "b"]), { at: "2 seconds" })
+      assert.strictEqual(result.served, "b")
+      assert.strictEqual(result.text, "from b.")
+      assert.deepStrictEqual(result.attempts, ["a:primary:transport_error", "b:fallback:served"])
+    }).pipe(Effect.provide(Layer.mergeAll(upstreams({ a: [Step.reset], b: steady("from b") }), profile({})))))
+
+  it.effect("moves on after an upstream 503", () =>
+    Effect.gen(function*() {
+      const result = yield* TimeTravel.expectSuccess(run(["a", "b"]), { at: "2 seconds" })
+      assert.strictEqual(result.served, "b")
+      assert.deepStrictEqual(result.attempts, ["a:primary:upstream_http_error", "b:fallback:served"])
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({ a: Scenarios.httpError({ status: 503 }), b: steady("from b") }),
+      profile({})
+    ))))
+
+  it.effect("moves on at the first upstream's firstChunk timeout, exactly then", () =>
+    Effect.gen(function*() {
+      // a answers its headers but sends nothing for a minute; firstChunk is 5 s: b starts at 5 s
+      // and sends its two chunks 1 s apart, so the request ends at 7 s.
+      const result = yield* TimeTravel.expectSuccess(run(["a", "b"]), { at: "7 seconds" })
+      assert.strictEqual(result.served, "b")
+      assert.deepStrictEqual(result.attempts, ["a:primary:first_chunk_timeout", "b:fallback:served"])
+      assert.deepStrictEqual(yield* closes, ["a.test:client_closed@5000", "b.test:ended@7000"])
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({ a: [Step.wait("60 seconds"), Step.chunk("late"), Step.done], b: steady("from b") }),
+      profile({ firstChunk: Duration.seconds(5) })
+    ))))
+
+  it.effect("never moves on once content went out: the failure is the served stream's", () =>
+    Effect.gen(function*() {
+      const result = yield* TimeTravel.expectSuccess(run(["a", "b"]), { at: "2 seconds" })
+      assert.strictEqual(result.served, "a")
+      assert.strictEqual(result.text, "partial")
+      assert.isTrue(Exit.isFailure(result.rest))
+      // b was never asked.
+      assert.deepStrictEqual((yield* TestUpstream.exchanges).length, 1)
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({
+        a: [Step.wait("1 second"), Step.chunk("partial"), Step.wait("1 second"), Step.reset],
+        b: steady("b")
+      }),
+      profile({})
+    ))))
+
+  it.effect("shares the total budget: the last attempt is cut by total, and none starts past it", () =>
+    Effect.gen(function*() {
+      // total 10 s, firstChunk 4 s, every upstream silent: a fails at 4 s, b at 8 s, c gets the 2 s
+      // left and is cut by total at 10 s; d never starts.
+      const error = yield* TimeTravel.expectFailure(run(["a", "b", "c", "d"]), "gateway/Failover/Exhausted", {
+        at: "10 seconds"
+      })
+      assert.strictEqual(error.error._tag, "TotalTimeout")
+      assert.deepStrictEqual(error.attempts.map((a) => `${a.upstream}:${a.result}`), [
+        "a:first_chunk_timeout",
+        "b:first_chunk_timeout",
+        "c:total_timeout"
+      ])
+      assert.deepStrictEqual(yield* closes, [
+        "a.test:client_closed@4000",
+        "b.test:client_closed@8000",
+        "c.test:client_closed@10000"
+      ])
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({ a: silent, b: silent, c: silent, d: steady("d") }),
+      profile({ firstChunk: Duration.seconds(4), total: Duration.seconds(10) })
+    ))))
+})
+
+describe("hedging", () => {
+  it.effect("cancels the slow first upstream when the hedge produces content first", () =>
+    Effect.gen(function*() {
+      // hedgeAfter 2 s: b starts at 2 s and sends its first chunk at 3 s; a is closed then.
+      const result = yield* TimeTravel.expectSuccess(run(["a", "b"], "2 seconds"), { at: "4 seconds" })
+      assert.strictEqual(result.served, "b")
+      assert.deepStrictEqual(result.attempts, ["a:primary:cancelled", "b:hedge:served"])
+      assert.deepStrictEqual(yield* closes, ["a.test:client_closed@3000", "b.test:ended@4000"])
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({ a: [Step.wait("10 seconds"), Step.chunk("a"), Step.done], b: steady("from b") }),
+      profile({})
+    ))))
+
+  it.effect("cancels the hedge when the first upstream produces content first", () =>
+    Effect.gen(function*() {
+      // b starts at 2 s and would answer at 12 s; a's first chunk comes at 2.5 s: b is closed then.
+      const result = yield* TimeTravel.expectSuccess(run(["a", "b"], "2 seconds"), { at: "5 seconds" })
+      assert.strictEqual(result.served, "a")
+      assert.deepStrictEqual(result.attempts, ["a:primary:served", "b:hedge:cancelled"])
+      assert.deepStrictEqual(yield* closes, ["a.test:ended@5000", "b.test:client_closed@2500"])
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({ a: steady("from a", "2500 millis"), b: [Step.wait("10 seconds"), Step.chunk("b"), Step.done] }),
+      profile({})
+    ))))
+
+  it.effect("starts no hedge when the first upstream produced content in time", () =>
+    Effect.gen(function*() {
+      const result = yield* TimeTravel.expectSuccess(run(["a", "b"], "2 seconds"), { at: "2 seconds" })
+      assert.strictEqual(result.served, "a")
+      assert.strictEqual((yield* TestUpstream.exchanges).length, 1)
+    }).pipe(Effect.provide(Layer.mergeAll(upstreams({ a: steady("a"), b: steady("b") }), profile({})))))
+})
