@@ -2,6 +2,8 @@
  * Admission: at most `maxConcurrentStreams` requests in flight overall and per upstream. Over the
  * limit a request waits up to its profile's `pool` timeout, then gets 503 with `retry-after`; a
  * profile with no `pool` limit does not wait at all (fail fast: it has no budget to wait within).
+ * Before both, the request is counted against its upstream's and its key's rate limits
+ * (`RateLimits`: shared through Redis when configured), which refuse with 429.
  *
  * @since 0.1.0
  */
@@ -10,6 +12,7 @@ import { Duration, Effect, Option, STM, TSemaphore } from "effect"
 import type { Scope } from "effect"
 import { GatewayConfig } from "./Config.js"
 import * as ErrorResponse from "./ErrorResponse.js"
+import * as RateLimits from "./RateLimits.js"
 import type { Upstream } from "./Upstream.js"
 
 /**
@@ -19,6 +22,7 @@ import type { Upstream } from "./Upstream.js"
 export class Admission extends Effect.Service<Admission>()("gateway/Admission", {
   effect: Effect.gen(function*() {
     const config = yield* GatewayConfig
+    const rates = yield* RateLimits.RateLimits
     // STM semaphores, not `Effect.Semaphore`: both slots are taken in one transaction (a request
     // waiting for a saturated upstream holds no overall slot meanwhile), and a transaction can try
     // without waiting (`orTry`), which `Effect.Semaphore` has no timer-free way to do.
@@ -44,6 +48,7 @@ export class Admission extends Effect.Service<Admission>()("gateway/Admission", 
      */
     // Untraced: it runs once per request, on the hot path.
     const admit = Effect.fnUntraced(function*(upstream: Upstream) {
+      yield* rates.admit(upstream)
       const policy = yield* RequestProfile.policy
       const wait = Option.filter(TimeoutPolicy.limit(policy, "pool"), Duration.greaterThan(Duration.zero))
       const own = perUpstream.get(upstream.name)
@@ -66,10 +71,13 @@ export class Admission extends Effect.Service<Admission>()("gateway/Admission", 
       )
       if (!taken) return yield* refuse(what, wait)
     })
-    return { admit } as const satisfies {
+    return { admit, rateLimitStore: rates.store } as const satisfies {
       readonly admit: (
         upstream: Upstream
       ) => Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope | RequestProfile.RequestProfile>
+      /** Where the rate limits are counted now (for `/readyz`'s detail). */
+      readonly rateLimitStore: Effect.Effect<RateLimits.Store>
     }
-  })
+  }),
+  dependencies: [RateLimits.RateLimits.Default]
 }) {}

@@ -13,7 +13,7 @@ import { Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effe
 import * as ConfigFile from "./ConfigFile.js"
 import type { ConfigLoadError } from "./ConfigLoadError.js"
 import * as HelpText from "./HelpText.js"
-import * as Route from "./Route.js"
+import * as RateLimit from "./RateLimit.js"
 import * as Setting from "./Setting.js"
 import type { Upstream } from "./Upstream.js"
 import { apiKeys, Upstreams } from "./Upstream.js"
@@ -25,6 +25,13 @@ import { apiKeys, Upstreams } from "./Upstream.js"
  * @category models
  */
 export { Upstream } from "./Upstream.js"
+
+/** A Redis URL (it may hold a password), or none. */
+const RedisUrlFromString = Schema.transform(
+  Schema.NonEmptyTrimmedString,
+  Schema.UndefinedOr(Schema.RedactedFromSelf(Schema.String)),
+  { strict: true, decode: (url) => Redacted.make(url), encode: (url) => url === undefined ? "" : Redacted.value(url) }
+)
 
 /** The env var naming the file, shared with core's profile loading. */
 const configFile: HelpText.Row = {
@@ -98,7 +105,7 @@ const settings = {
     file: Upstreams,
     default: [],
     shown: "(none: simulator)",
-    description: "[{ name, baseUrl, dialect, apiKeyEnv?, models?: [patterns], defaultProfile?, maxConcurrentStreams? }]",
+    description: "[{ name, baseUrl, dialect, apiKeyEnv?, models: [patterns], defaultProfile?, maxConcurrentStreams? }]",
     related: [{
       env: "<upstreams[].apiKeyEnv>",
       file: undefined,
@@ -106,13 +113,20 @@ const settings = {
       description: "an upstream's API key; never logged"
     }]
   }),
-  routes: Setting.make<ReadonlyArray<Route.RouteEntry>>({
+  redisUrl: Setting.make<Redacted.Redacted | undefined>({
+    env: { name: "STREAMGUARD_REDIS_URL", schema: RedisUrlFromString },
+    file: Schema.UndefinedOr(Schema.Redacted(Schema.NonEmptyTrimmedString)),
+    default: undefined,
+    shown: "(none: limits per process)",
+    description: "redis://[user:password@]host[:port][/db] where replicas share their rate limits"
+  }),
+  rateLimits: Setting.make<RateLimit.RateLimitsConfig>({
     env: undefined,
-    file: Route.Routes,
-    default: [],
-    shown: "(none: each upstream's own models)",
-    description: "[{ models: [patterns], upstreams: [name | { upstream, model? }], hedgeAfter?, maxHedges? }]: " +
-      "fallback chains, tried before the upstreams' own models"
+    file: RateLimit.RateLimitsConfig,
+    default: { upstreams: {} },
+    shown: "(none)",
+    description: "{ perKey?: <rate>, upstreams?: { <name>: <rate> } }, a rate being { requests, per, " +
+      "whenStoreDown?: local | refuse }: over it a request gets 429"
   }),
   profiles: Setting.make<Readonly<Record<string, Profiles.ProfileEntry>>>({
     env: undefined,
@@ -165,7 +179,7 @@ export const load: Effect.Effect<GatewayConfigShape, ConfigLoadError, FileSystem
     const path = yield* Setting.fromEnv(configFile.env, Schema.NonEmptyTrimmedString)
     const file = Option.isSome(path) ? yield* ConfigFile.read(configFile.env, path.value, FileConfig) : {}
     const values = yield* Setting.resolve(settings, file)
-    yield* Route.resolve(values.routes, values.upstreams)
+    yield* RateLimit.check(values.rateLimits, values.upstreams)
     return {
       ...values,
       upstreamKeys: yield* apiKeys(values.upstreams),
