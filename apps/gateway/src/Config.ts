@@ -14,6 +14,7 @@ import * as ConfigFile from "./ConfigFile.js"
 import type { ConfigLoadError } from "./ConfigLoadError.js"
 import * as HelpText from "./HelpText.js"
 import * as RateLimit from "./RateLimit.js"
+import * as Route from "./Route.js"
 import * as Setting from "./Setting.js"
 import type { Upstream } from "./Upstream.js"
 import { apiKeys, Upstreams } from "./Upstream.js"
@@ -105,13 +106,21 @@ const settings = {
     file: Upstreams,
     default: [],
     shown: "(none: simulator)",
-    description: "[{ name, baseUrl, dialect, apiKeyEnv?, models: [patterns], defaultProfile?, maxConcurrentStreams? }]",
+    description: "[{ name, baseUrl, dialect, apiKeyEnv?, models?: [patterns], defaultProfile?, maxConcurrentStreams? }]",
     related: [{
       env: "<upstreams[].apiKeyEnv>",
       file: undefined,
       default: "(required when named)",
       description: "an upstream's API key; never logged"
     }]
+  }),
+  routes: Setting.make<ReadonlyArray<Route.RouteEntry>>({
+    env: undefined,
+    file: Route.Routes,
+    default: [],
+    shown: "(none: each upstream's own models)",
+    description: "[{ models: [patterns], upstreams: [name | { upstream, model? }], hedgeAfter?, maxHedges? }]: " +
+      "fallback chains, tried before the upstreams' own models"
   }),
   redisUrl: Setting.make<Redacted.Redacted | undefined>({
     env: { name: "STREAMGUARD_REDIS_URL", schema: RedisUrlFromString },
@@ -180,6 +189,7 @@ export const load: Effect.Effect<GatewayConfigShape, ConfigLoadError, FileSystem
     const file = Option.isSome(path) ? yield* ConfigFile.read(configFile.env, path.value, FileConfig) : {}
     const values = yield* Setting.resolve(settings, file)
     yield* RateLimit.check(values.rateLimits, values.upstreams)
+    yield* Route.resolve(values.routes, values.upstreams)
     return {
       ...values,
       upstreamKeys: yield* apiKeys(values.upstreams),
