@@ -17,6 +17,7 @@ import { Duration, Effect, Either, Option } from "effect"
 import { GatewayConfig } from "./Config.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as Failover from "./Failover.js"
+import { count } from "./internal/attemptCount.js"
 import { Lifecycle } from "./Lifecycle.js"
 import type * as StreamLog from "./StreamLog.js"
 import { StreamLog as StreamLogService } from "./StreamLog.js"
@@ -102,13 +103,14 @@ export class Batch extends Effect.Service<Batch>()("gateway/Batch", {
           return client.batch(target.request, { policy }).pipe(
             Effect.tap(() => {
               info.result = "served"
+              return count(info)
             }),
             Effect.catchAll((error) => {
               info.result = Failover.outcomeOf(error)
               // No attempt starts once the budget is spent.
               const more = index + 1 < request.targets.length && Option.getOrElse(left(), () => 1) > 0 &&
                 Failover.fallsBack(error)
-              return more ? attempt(index + 1) : Effect.fail(error)
+              return Effect.zipRight(count(info), more ? attempt(index + 1) : Effect.fail(error))
             })
           )
         })

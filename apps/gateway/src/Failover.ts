@@ -34,12 +34,12 @@ import {
   ExecutionStrategy,
   Exit,
   Fiber,
-  Metric,
   Option,
   Queue,
   Scope,
   Stream
 } from "effect"
+import { count } from "./internal/attemptCount.js"
 
 /**
  * Why an attempt started: the route's first upstream, a fallback after a failure, or a hedge.
@@ -162,36 +162,6 @@ export const fallsBack = (error: unknown): boolean => {
   }
 }
 
-/**
- * Attempts by upstream, role and result (`served`, `cancelled`, or the outcome it failed with).
- *
- * @since 0.1.0
- * @category metrics
- */
-export const attempts = Metric.counter("streamguard_gateway_attempts_total", {
-  description: "upstream attempts of streamed requests, by upstream, role (primary, fallback, hedge) and result",
-  incremental: true
-})
-
-const countedByKey = new Map<string, Effect.Effect<void>>()
-
-// Each tagged counter is made once: tagging builds and hashes a new metric key.
-const counted = (attempt: Attempt): Effect.Effect<void> => {
-  const key = `${attempt.upstream} ${attempt.role} ${attempt.result}`
-  let increment = countedByKey.get(key)
-  if (increment === undefined) {
-    increment = Metric.increment(
-      Metric.tagged(
-        Metric.tagged(Metric.tagged(attempts, "upstream", attempt.upstream), "role", attempt.role),
-        "result",
-        attempt.result
-      )
-    )
-    countedByKey.set(key, increment)
-  }
-  return increment
-}
-
 interface Running<A> {
   readonly info: Attempt
   readonly scope: Scope.CloseableScope
@@ -300,12 +270,12 @@ export const start = <A>(
     const close = (running: Running<A>, result: string) =>
       Effect.suspend(() => {
         running.info.result = result
-        return Effect.zipRight(Scope.close(running.scope, Exit.void), counted(running.info))
+        return Effect.zipRight(Scope.close(running.scope, Exit.void), count(running.info))
       })
     const served = (running: Running<A>, events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): Effect.Effect<Started<A>> =>
       Effect.suspend(() => {
         running.info.result = "served"
-        return Effect.as(counted(running.info), { served: running.info, attempts: tried, events, pull: running.pull })
+        return Effect.as(count(running.info), { served: running.info, attempts: tried, events, pull: running.pull })
       })
     const exhausted = (error: LlmClient.StreamError, upstream: string) =>
       new Exhausted({ error, upstream, attempts: tried })
