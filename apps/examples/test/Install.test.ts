@@ -9,7 +9,7 @@ import { promisify } from "node:util"
 const exec = promisify(execFile)
 const appDir = fileURLToPath(new URL("..", import.meta.url))
 const root = Path.resolve(appDir, "../..")
-const libraries = ["core", "protocols", "client", "simulator", "testing", "ai"] as const
+const libraries = ["core", "protocols", "client", "simulator", "testing", "ai", "cli"] as const
 
 const readJson = async (file: string) => JSON.parse(await Fs.readFile(file, "utf8"))
 
@@ -92,6 +92,18 @@ describe("the packed libraries", () => {
         assert.strictEqual(result.stalled, "ChunkTimeout")
         assert.strictEqual(result.limitMillis, 300)
         assert.isTrue(result.upstreamClosed)
+
+        // The command, from its installed bin under plain node: the built dist, no tsx.
+        const { stdout: help } = await exec(process.execPath, ["node_modules/.bin/streamguard", "--help"], {
+          cwd: scratch,
+          env
+        })
+        for (const command of ["probe", "replay", "sim", "check-config"]) assert.include(help, `- ${command}`)
+        const { stdout: profiles } = await exec(process.execPath, ["node_modules/.bin/streamguard", "check-config"], {
+          cwd: scratch,
+          env: { ...env, STREAMGUARD_CHAT_CHUNK_TIMEOUT: "45s" }
+        })
+        assert.match(profiles, /chat\s+.*chunk 45s/)
 
         await exec(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], { cwd: scratch, env })
       } finally {
