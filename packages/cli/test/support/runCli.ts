@@ -12,10 +12,14 @@ export interface Ran {
 }
 
 /**
- * Runs `streamguard <args>` in this process, as the bin does, with its output captured and `env`
- * as its environment (nothing of the real one).
+ * Runs `streamguard <args>` in this process, as the bin does, with its output captured, `env` as
+ * its environment (nothing of the real one) and `terminal` saying what stdout is.
  */
-export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+export const runCli = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+  terminal: { readonly color?: boolean; readonly tty?: boolean } = {}
+) =>
   Effect.gen(function*() {
     const result = yield* Effect.either(Cli.run(["node", "streamguard", ...args]))
     const capture = yield* Output.Capture
@@ -28,5 +32,5 @@ export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> 
     } satisfies Ran
   }).pipe(
     Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
-    Effect.provide(Layer.mergeAll(NodeContext.layer, LlmClient.layerUndici(), Output.layerTest()))
+    Effect.provide(Layer.mergeAll(NodeContext.layer, LlmClient.layerUndici(), Output.layerTest(terminal)))
   )
