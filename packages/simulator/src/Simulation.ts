@@ -36,6 +36,8 @@ export interface Request {
    * custom `sse(...)`). Either way the dialect's own writers write every payload.
    */
   readonly dialect: SimDialect | Dialect<any>
+  /** Gemini without `alt=sse`: the stream is one JSON array, not SSE. */
+  readonly jsonArray?: boolean | undefined
   /** Used to make the provider's ids (`chatcmpl-<id>`, `msg_<id>`). Default `sim`. */
   readonly id?: string | undefined
   /** Echoed in payloads. Default `sim-model`. */
@@ -136,11 +138,10 @@ export const plan = (scenario: Scenario.Scenario): Plan => {
  * @category getters
  */
 export const errorBody = (plan: Plan, request: Request): string =>
-  Option.getOrElse(plan.body, () => {
-    const name = typeof request.dialect === "string" ? request.dialect : request.dialect.name
-    const dialect = render.isSimDialect(name) ? name : "openaiChat"
-    return JSON.stringify(render.httpErrorBody(dialect, plan.status, request.rpcId ?? null))
-  })
+  Option.getOrElse(
+    plan.body,
+    () => JSON.stringify(render.httpErrorBody(request.dialect, plan.status, request.rpcId ?? null))
+  )
 
 /**
  * The content text the scenario sends, token by token, concatenated: what a client should
@@ -183,6 +184,7 @@ export interface PlayOptions<E = SimulatedReset> {
 
 const metaOf = (request: Request): play.Meta => ({
   dialect: request.dialect,
+  jsonArray: request.jsonArray,
   id: request.id ?? "sim",
   model: request.model ?? "sim-model",
   includeUsage: request.includeUsage ?? false,

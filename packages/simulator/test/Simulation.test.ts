@@ -9,7 +9,8 @@ const dialects: Record<Simulation.SimDialect, Dialect.Dialect<any>> = {
   openaiResponses: Dialects.openaiResponses,
   anthropic: Dialects.anthropic,
   ollama: Dialects.ollama,
-  mcp: Dialects.mcp
+  mcp: Dialects.mcp,
+  gemini: Dialects.gemini
 }
 
 const all = Object.keys(dialects) as ReadonlyArray<Simulation.SimDialect>
@@ -114,7 +115,8 @@ describe("Simulation", () => {
         openaiResponses: "server_error",
         anthropic: "overloaded_error",
         ollama: "server_error",
-        mcp: "-32603"
+        mcp: "-32603",
+        gemini: "server_error"
       }
       for (const dialect of all) {
         const events = yield* decoded(Scenario.errorMid({ after: 2 }), dialect)
@@ -299,9 +301,9 @@ describe("Simulation", () => {
     const rateLimited = Simulation.plan(Scenario.httpError({ status: 429 }))
     const anthropic = JSON.parse(Simulation.errorBody(rateLimited, { dialect: Dialects.anthropic }))
     assert.strictEqual(anthropic.error.type, "rate_limit_error")
-    // A dialect the simulator writes no error body of its own for gets OpenAI's.
+    // Any dialect's own shape: Google's status names for Gemini.
     const gemini = JSON.parse(Simulation.errorBody(rateLimited, { dialect: Dialects.gemini }))
-    assert.strictEqual(gemini.error.code, "rate_limit_exceeded")
+    assert.strictEqual(gemini.error.status, "RESOURCE_EXHAUSTED")
   })
 
   it.effect("steady with jitter 0 paces exactly: a chunk every gap, done with the last", () =>

@@ -7,6 +7,7 @@ import { Dialects } from "@streamguard/protocols"
 import { Scenario, ScenarioSpec, Simulation, Step, UpstreamSimulator } from "@streamguard/simulator"
 import { Chunk, Effect, Stream } from "effect"
 import OpenAI from "openai"
+import type { BodyDialect } from "./support/http.js"
 import { bodyFor, bytesOf, dialects, json, paths, post, readSome, readUntil } from "./support/http.js"
 
 const scenario = Scenario.steady({ chunks: 12, gap: "2ms" })
@@ -23,7 +24,7 @@ describe("UpstreamSimulator", () => {
   it.scopedLive("every endpoint streams steady with the dialect's content-type, decoded to content then Done", () =>
     Effect.gen(function*() {
       const sim = yield* UpstreamSimulator.make()
-      for (const dialect of Object.keys(paths) as ReadonlyArray<Simulation.SimDialect>) {
+      for (const dialect of Object.keys(paths) as ReadonlyArray<BodyDialect>) {
         const response = yield* post(`${sim.url}${paths[dialect]}`, bodyFor(dialect, model))
         assert.strictEqual(response.status, 200, dialect)
         assert.strictEqual(response.headers.get("content-type"), dialects[dialect].contentType, dialect)

@@ -7,6 +7,7 @@
 import * as StreamEvent from "@streamguard/core/StreamEvent"
 import type { Dialect } from "@streamguard/protocols/Dialect"
 import * as Dialects from "@streamguard/protocols/Dialects"
+import * as Gemini from "@streamguard/protocols/Gemini"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -31,6 +32,8 @@ export interface Frame {
 export interface Meta {
   /** A simulator dialect by name, or any protocols dialect. */
   readonly dialect: render.SimDialect | Dialect<any>
+  /** Gemini without `alt=sse`: the stream is one JSON array. */
+  readonly jsonArray?: boolean | undefined
   readonly id: string
   readonly model: string
   readonly includeUsage: boolean
@@ -47,9 +50,16 @@ const encoder = new TextEncoder()
  */
 const voiceOf = (meta: Meta, now: () => number) => {
   const dialect = typeof meta.dialect === "string" ? Dialects.byName[meta.dialect] : meta.dialect
+  let first = true
   return {
     renderer: render.make(dialect, { ...meta, now }),
-    encode: (event: Event) => encoder.encode(dialect.encode(event))
+    encode: meta.jsonArray === true ?
+      (event: Event) => {
+        const text = Gemini.jsonArray.element(event as StreamEvent.StreamEvent<Gemini.GenerateContentResponse>, first)
+        if (text !== "") first = false
+        return encoder.encode(text)
+      } :
+      (event: Event) => encoder.encode(dialect.encode(event))
   }
 }
 
@@ -261,7 +271,14 @@ export const frames = <E>(
       // NDJSON has no keepalive: its encoder gives nothing to write.
       return bytes.length === 0 ? Option.none() : Option.some<Frame>({ bytes, event: out.event._tag, partial: false })
     })
-    return scenario._tag === "SlowDrip" ? drip(encoded, scenario.bytes, scenario.every) : encoded
+    // The JSON-array form ends with its closing bracket once the body ends cleanly.
+    const closed = meta.jsonArray === true ?
+      Stream.concat(
+        encoded,
+        Stream.succeed<Frame>({ bytes: encoder.encode(Gemini.jsonArray.close), event: "Raw", partial: false })
+      ) :
+      encoded
+    return scenario._tag === "SlowDrip" ? drip(closed, scenario.bytes, scenario.every) : closed
   }))
 
 /** A non-streaming answer (see `Simulation.Collected`). */

@@ -3,8 +3,8 @@ import type { Dialect, ResponseMeta } from "@streamguard/protocols/Dialect"
 import * as Dialects from "@streamguard/protocols/Dialects"
 import * as Mcp from "@streamguard/protocols/Mcp"
 
-/** The dialects the simulator serves (Gemini has no endpoint here yet). */
-export type SimDialect = "openaiChat" | "openaiResponses" | "anthropic" | "ollama" | "mcp"
+/** The dialects the simulator serves. */
+export type SimDialect = "openaiChat" | "openaiResponses" | "anthropic" | "ollama" | "mcp" | "gemini"
 
 type Event = StreamEvent.StreamEvent<unknown>
 
@@ -132,12 +132,11 @@ const httpErrorMessage = (status: number): string =>
 
 /** The provider's JSON error body for an HTTP error status, in the dialect's shape. */
 export const httpErrorBody = (
-  dialect: SimDialect,
+  dialect: SimDialect | Dialect<any>,
   status: number,
   rpcId: string | number | null,
   message: string = httpErrorMessage(status)
-): unknown => Dialects.byName[dialect].httpErrorBody(status, message, { requestId: rpcId })
-
-/** Whether a dialect name is one the simulator serves. */
-export const isSimDialect = (name: string): name is SimDialect =>
-  name === "openaiChat" || name === "openaiResponses" || name === "anthropic" || name === "ollama" || name === "mcp"
+): unknown =>
+  (typeof dialect === "string" ? Dialects.byName[dialect] : dialect).httpErrorBody(status, message, {
+    requestId: rpcId
+  })

@@ -26,6 +26,8 @@ interface Parsed {
   readonly progressToken: string | number | undefined
   /** MCP: a scenario named by the tool call (`params.name` or `arguments.scenario`). */
   readonly scenario: string | undefined
+  /** Gemini without `alt=sse`: the stream is one JSON array. */
+  readonly jsonArray?: boolean
 }
 
 const Model = Schema.optionalWith(Schema.String, { default: () => "" })
@@ -73,7 +75,7 @@ const modelCall = (model: string, stream: boolean, includeUsage = false): Parsed
   scenario: undefined
 })
 
-const parsers: Record<SimDialect, (body: unknown) => Either.Either<Parsed, unknown>> = {
+const parsers: Record<Exclude<SimDialect, "gemini">, (body: unknown) => Either.Either<Parsed, unknown>> = {
   openaiChat: decodeWith(
     ChatBody,
     (body) => modelCall(body.model, body.stream === true, body.stream_options?.include_usage === true)
@@ -178,6 +180,7 @@ const respond = (
     const headers = providerHeaders(dialect, tracker.id)
     const simRequest: Simulation.Request = {
       dialect,
+      jsonArray: parsed.jsonArray,
       id: tracker.id,
       model: parsed.model,
       includeUsage: parsed.includeUsage,
@@ -229,10 +232,37 @@ const respond = (
       ),
       Stream.ensuring(Effect.sync(tracker.finish))
     )
-    return HttpServerResponse.stream(stream, { contentType: Dialects.byName[dialect].contentType, headers })
+    const contentType = parsed.jsonArray === true
+      ? "application/json; charset=UTF-8"
+      : Dialects.byName[dialect].contentType
+    return HttpServerResponse.stream(stream, { contentType, headers })
   })
 
-const endpoint = (registry: Registry, dialect: SimDialect) =>
+const GeminiBody = Schema.Struct({ contents: Schema.optional(Schema.Array(Schema.Unknown)) })
+
+/**
+ * Gemini's `POST /v1beta/models/{model}:streamGenerateContent` (SSE with `?alt=sse`, one JSON
+ * array without) and `:generateContent` (the whole answer). The model is in the path.
+ */
+const geminiEndpoint = (registry: Registry) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const url = new URL(request.url, "http://localhost")
+    const match = /^\/v1beta\/models\/([^/:]+):(streamGenerateContent|generateContent)$/.exec(url.pathname)
+    if (match === null) return badRequest("gemini", `unknown Gemini method: ${url.pathname}`, null)
+    const body = yield* Effect.either(request.json)
+    if (Either.isLeft(body)) return badRequest("gemini", "the request body is not JSON", null)
+    if (Either.isLeft(Schema.decodeUnknownEither(GeminiBody)(body.right))) {
+      return badRequest("gemini", "unexpected request body: contents must be an array", null)
+    }
+    const stream = match[2] === "streamGenerateContent"
+    return yield* answer(registry, "gemini", body.right, {
+      ...modelCall(decodeURIComponent(match[1]!), stream),
+      jsonArray: stream && url.searchParams.get("alt") !== "sse"
+    })
+  })
+
+const endpoint = (registry: Registry, dialect: Exclude<SimDialect, "gemini">) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const body = yield* Effect.either(request.json)
@@ -302,6 +332,7 @@ export const router = (registry: Registry) =>
     HttpRouter.post("/v1/messages", endpoint(registry, "anthropic")),
     HttpRouter.post("/api/chat", endpoint(registry, "ollama")),
     HttpRouter.post("/mcp", mcpEndpoint(registry)),
+    HttpRouter.post("/v1beta/models/*", geminiEndpoint(registry)),
     // No server-initiated stream: MCP clients take 405 as "not offered".
     HttpRouter.get("/mcp", Effect.succeed(HttpServerResponse.empty({ status: 405 }))),
     HttpRouter.del("/mcp", Effect.succeed(HttpServerResponse.empty({ status: 405 }))),

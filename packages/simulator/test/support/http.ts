@@ -7,7 +7,10 @@ import { Dialects } from "@streamguard/protocols"
 import type { Simulation } from "@streamguard/simulator"
 import { Effect, Stream } from "effect"
 
-export const dialects: Record<Simulation.SimDialect, Dialect.Dialect<any>> = {
+/** The dialects whose model is in the body (Gemini's is in the path: see Gemini.test.ts). */
+export type BodyDialect = Exclude<Simulation.SimDialect, "gemini">
+
+export const dialects: Record<BodyDialect, Dialect.Dialect<any>> = {
   openaiChat: Dialects.openaiChat,
   openaiResponses: Dialects.openaiResponses,
   anthropic: Dialects.anthropic,
@@ -15,7 +18,7 @@ export const dialects: Record<Simulation.SimDialect, Dialect.Dialect<any>> = {
   mcp: Dialects.mcp
 }
 
-export const paths: Record<Simulation.SimDialect, string> = {
+export const paths: Record<BodyDialect, string> = {
   openaiChat: "/v1/chat/completions",
   openaiResponses: "/v1/responses",
   anthropic: "/v1/messages",
@@ -23,7 +26,7 @@ export const paths: Record<Simulation.SimDialect, string> = {
   mcp: "/mcp"
 }
 
-export const bodyFor = (dialect: Simulation.SimDialect, model: string): unknown =>
+export const bodyFor = (dialect: BodyDialect, model: string): unknown =>
   dialect === "mcp" ?
     {
       jsonrpc: "2.0",
