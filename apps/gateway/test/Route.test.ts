@@ -1,0 +1,190 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Profiles } from "@streamguard/core"
+import { Config } from "@streamguard/gateway"
+import * as Route from "@streamguard/gateway/Route"
+import { ScenarioSpec, Simulation, UpstreamSimulator } from "@streamguard/simulator"
+import { Duration, Effect, Either, Exit, Scope } from "effect"
+import OpenAI from "openai"
+import { requestEnd, start } from "./GatewayUnderTest.js"
+
+const expectedText = (model: string): string => Simulation.text(Either.getOrThrow(ScenarioSpec.fromModel(model)))
+
+const openai = (url: string, headers: Record<string, string> = {}) =>
+  new OpenAI({ baseURL: `${url}/v1`, apiKey: "client-key", maxRetries: 0, defaultHeaders: headers })
+
+const upstream = (name: string, url: string) =>
+  Config.Upstream.make({ name, baseUrl: `${url}/v1`, dialect: "any", models: [] })
+
+const route = (entry: Route.RouteEntry) => entry
+
+/** A simulator whose port is closed again: connecting to it is refused. */
+const refusingUrl = Effect.gen(function*() {
+  const scope = yield* Scope.make()
+  const simulator = yield* Scope.extend(UpstreamSimulator.make(), scope)
+  yield* Scope.close(scope, Exit.void)
+  return simulator.url
+})
+
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body)
+    })
+    return { status: response.status, text: await response.text() }
+  })
+
+describe("routes through the gateway", () => {
+  it.scopedLive("the openai SDK streams a completion served by the second upstream when the first refuses", () =>
+    Effect.gen(function*() {
+      const refusing = yield* refusingUrl
+      const gateway = yield* start({
+        routes: [route({ models: ["sim:*"], upstreams: ["first", "sim"] })]
+      }, { moreUpstreams: [upstream("first", refusing)] })
+      const model = "sim:steady?chunks=6&gap=5ms"
+      const text = yield* Effect.promise(async () => {
+        const stream = await openai(gateway.url, { "x-request-id": "fallback" }).chat.completions.create({
+          model,
+          messages: [{ role: "user", content: "hi" }],
+          stream: true
+        })
+        let text = ""
+        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? ""
+        return text
+      })
+      assert.strictEqual(text, expectedText(model))
+      const line = yield* requestEnd(gateway, "fallback")
+      assert.strictEqual(line["outcome"], "done")
+      assert.strictEqual(line["upstream"], "sim")
+      assert.strictEqual(line["attempts"], 2)
+      assert.deepStrictEqual(
+        (line["tried"] as ReadonlyArray<{ upstream: string; role: string; result: string }>).map((a) =>
+          `${a.upstream}:${a.role}:${a.result}`
+        ),
+        ["first:primary:transport_error", "sim:fallback:served"]
+      )
+      const usage = line["usage"] as Record<string, unknown>
+      assert.strictEqual(usage["contentEvents"], 6)
+      assert.strictEqual(usage["characters"], expectedText(model).length)
+    }))
+
+  it.scopedLive("a non-streamed call falls back past an upstream 503", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({
+        routes: [route({
+          models: ["chain"],
+          upstreams: [{ upstream: "sim", model: "sim:503" }, { upstream: "sim", model: "sim:steady?chunks=2&gap=1ms" }]
+        })]
+      })
+      const response = yield* post(gateway.url, { model: "chain", messages: [{ role: "user", content: "hi" }] }, {
+        "x-request-id": "batch"
+      })
+      assert.strictEqual(response.status, 200)
+      const line = yield* requestEnd(gateway, "batch")
+      assert.strictEqual(line["attempts"], 2)
+    }))
+
+  for (const winner of ["hedge", "first"] as const) {
+    it.scopedLive(`the simulator sees the loser of a hedge closed (the ${winner} upstream wins)`, () =>
+      Effect.gen(function*() {
+        const second = yield* UpstreamSimulator.make()
+        const slow = "sim:think-5s?chunks=3&gap=5ms"
+        const fast = winner === "hedge" ? "sim:steady?chunks=3&gap=5ms" : "sim:think-5s?chunks=3&gap=5ms"
+        const first = winner === "hedge" ? slow : "sim:think-400ms?chunks=3&gap=5ms"
+        const gateway = yield* start({
+          routes: [route({
+            models: ["hedged"],
+            upstreams: [{ upstream: "sim", model: first }, { upstream: "second", model: fast }],
+            hedgeAfter: Duration.millis(150)
+          })]
+        }, { moreUpstreams: [upstream("second", second.url)] })
+        const response = yield* post(gateway.url, {
+          model: "hedged",
+          stream: true,
+          messages: [{ role: "user", content: "hi" }]
+        }, { "x-request-id": "hedged" })
+        assert.strictEqual(response.status, 200)
+        assert.include(response.text, "data: [DONE]")
+        const line = yield* requestEnd(gateway, "hedged")
+        assert.strictEqual(line["upstream"], winner === "hedge" ? "second" : "sim")
+        const loser = winner === "hedge" ? gateway.simulator : second
+        const [record] = yield* loser.requests
+        const closed = yield* loser.awaitClosed(record!.id, { timeout: "2 seconds" })
+        assert.strictEqual(closed.end, "client_closed")
+        // The loser was closed when the winner's first content came, long before its own would have.
+        assert.isBelow(closed.closedAt! - closed.startedAt, 2_000)
+      }))
+  }
+
+  it.scopedLive("a cut stream's error event and end line say what was delivered", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({
+        profiles: { fast: Profiles.ProfileEntry.make({ chunk: Duration.millis(300) }) }
+      })
+      const response = yield* post(gateway.url, {
+        model: "sim:stall-after-3?gap=5ms",
+        stream: true,
+        messages: [{ role: "user", content: "hi" }]
+      }, { "x-streamguard-profile": "fast", "x-request-id": "cut" })
+      const errorLine = response.text.split("\n").find((l) => l.startsWith("data: {\"error\""))!
+      const error = JSON.parse(errorLine.slice("data: ".length)).error
+      assert.strictEqual(error.type, "chunk_timeout")
+      assert.strictEqual(error.upstream, "sim")
+      assert.strictEqual(error.attempts, 1)
+      assert.strictEqual(error.usage.content_events, 3)
+      assert.strictEqual(error.usage.tokens, "estimate")
+      assert.strictEqual(error.usage.output_tokens, Math.ceil(error.usage.characters / 4))
+      const line = yield* requestEnd(gateway, "cut")
+      assert.deepStrictEqual((line["usage"] as Record<string, unknown>)["contentEvents"], 3)
+    }))
+
+  it.scopedLive("the end line takes the tokens from the upstream's own usage when it sent one", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start()
+      const response = yield* Effect.promise(async () => {
+        const r = await fetch(`${gateway.url}/v1/messages`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-request-id": "usage" },
+          body: JSON.stringify({
+            model: "sim:steady?chunks=4&gap=1ms",
+            max_tokens: 64,
+            stream: true,
+            messages: [{ role: "user", content: "hi" }]
+          })
+        })
+        return r.text()
+      })
+      // Anthropic's message_delta carries the output tokens: the line reports that count.
+      const delta = response.split("\n").filter((l) => l.includes("\"message_delta\"")).pop()!
+      const reported = JSON.parse(delta.slice(delta.indexOf("{"))).usage.output_tokens
+      const usage = (yield* requestEnd(gateway, "usage"))["usage"] as Record<string, unknown>
+      assert.strictEqual(usage["tokens"], "upstream")
+      assert.strictEqual(usage["outputTokens"], reported)
+      assert.strictEqual(usage["contentEvents"], 4)
+    }))
+})
+
+describe("routes in the config", () => {
+  it.effect("an unknown upstream or mixed dialects stop start-up naming the route", () =>
+    Effect.gen(function*() {
+      const sim = Config.Upstream.make({ name: "sim", baseUrl: "http://x/v1", dialect: "any", models: ["sim:*"] })
+      const claude = Config.Upstream.make({ name: "claude", baseUrl: "http://y/v1", dialect: "anthropic" })
+      const unknown = yield* Effect.flip(Route.resolve([{ models: ["m"], upstreams: ["sim", "nope"] }], [sim]))
+      assert.include(unknown.message, "routes[0]")
+      assert.include(unknown.message, "nope")
+      const mixed = yield* Effect.flip(Route.resolve([{ models: ["m"], upstreams: ["sim", "claude"] }], [sim, claude]))
+      assert.include(mixed.message, "one dialect")
+    }))
+
+  it.effect("a plain upstream is a route of one, and hedging is off unless hedgeAfter is set", () =>
+    Effect.gen(function*() {
+      const sim = Config.Upstream.make({ name: "sim", baseUrl: "http://x/v1", dialect: "any", models: ["sim:*"] })
+      const [chain] = yield* Route.resolve([{ models: ["m"], upstreams: ["sim", { upstream: "sim", model: "n" }] }], [
+        sim
+      ])
+      assert.strictEqual(chain!.maxHedges, 0)
+      assert.strictEqual(chain!.targets.length, 2)
+      assert.strictEqual(Route.single(sim).targets[0].upstream.name, "sim")
+    }))
+})
