@@ -4,8 +4,8 @@
  * answer begins), under TestClock.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Guard, StreamEvent, StreamObserver, TimeoutPolicy, ZombieRequestError } from "@streamguard/core"
-import { Chunk, Duration, Effect, Exit, Fiber, Option, Ref, Stream, TestClock } from "effect"
+import { Guard, StreamEvent, StreamMetrics, StreamObserver, TimeoutPolicy, ZombieRequestError } from "@streamguard/core"
+import { Chunk, Duration, Effect, Exit, Fiber, Metric, Option, Ref, Stream, TestClock } from "effect"
 import { chunk, closing, done, every, failureOf, keepalive, script, wait } from "./fixtures/Upstream.js"
 
 const start = <A, E>(stream: Stream.Stream<A, E>) => Effect.fork(Stream.runCollect(stream))
@@ -223,6 +223,17 @@ describe("Guard: pings", () => {
       const [ended] = yield* recording.ended
       assert.strictEqual(ended?.keepalives, 1)
     }))
+
+  it.effect("streamguard_keepalives_received_total counts pings only when the stream has isPing", () =>
+    Effect.gen(function*() {
+      const labels = { suite: "pings" }
+      yield* script(lifecycle, keepalive, lifecycle, keepalive, chunk("a"), done).pipe(
+        Guard.guard(TimeoutPolicy.empty, { isPing, labels }),
+        Stream.runDrain
+      )
+      const counted = yield* Metric.value(Metric.tagged(StreamMetrics.keepalivesReceived, "suite", "pings"))
+      assert.strictEqual(counted.count, 2)
+    }).pipe(Effect.provide(StreamMetrics.layer)))
 
   it.effect("without isPing every keepalive counts, as before", () =>
     Effect.gen(function*() {
