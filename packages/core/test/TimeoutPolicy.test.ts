@@ -121,6 +121,16 @@ describe("TimeoutPolicy", () => {
       assert.throws(() => TimeoutPolicy.unsafeMake({ minRate: "often" }), /TimeoutPolicy\.minRate/)
     })
 
+    it("Rate encodes to what it decodes from", () => {
+      for (const rate of [TimeoutPolicy.rate(5, "10 seconds"), TimeoutPolicy.noMinRate]) {
+        const encoded = Schema.encodeSync(TimeoutPolicy.Rate)(rate)
+        assert.deepStrictEqual(
+          rateOf(encoded),
+          Either.right({ events: rate.events, perMillis: Duration.toMillis(rate.per) })
+        )
+      }
+    })
+
     it("allFields lists every field, the durations then minRate", () => {
       assert.deepStrictEqual(TimeoutPolicy.allFields, [...TimeoutPolicy.fields, "minRate"])
       assert.include(TimeoutPolicy.fields, "reasoning")
