@@ -226,7 +226,9 @@ export const start = <A>(
           client.prepare(target.request, {
             ...plan.options,
             dialect: plan.dialect,
-            labels: { upstream: target.upstream },
+            // The observer (and the stream metrics) tell fallbacks and hedges by this label; a
+            // primary attempt keeps the plain upstream's labels.
+            labels: role === "primary" ? { upstream: target.upstream } : { upstream: target.upstream, attempt: role },
             observer: plan.observer(info),
             policy: Option.isSome(budget) ? { total: Duration.millis(budget.value) } : {}
           }),

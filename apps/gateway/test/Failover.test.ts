@@ -145,6 +145,25 @@ describe("fallback chains", () => {
     ))))
 })
 
+describe("the observer", () => {
+  it.effect("hears each attempt as a stream of its upstream, a fallback labelled as one", () =>
+    Effect.gen(function*() {
+      const labels: Array<string> = []
+      const observer: StreamObserver.Service = {
+        ...StreamObserver.noopService,
+        started: (stream) => Effect.sync(() => labels.push(JSON.stringify(stream.labels)))
+      }
+      const scope = yield* Scope.make()
+      const started = yield* Failover.start({ ...plan(["a", "b"]), observer: () => observer }, scope)
+      assert.strictEqual(started.served.upstream, "b")
+      yield* Scope.close(scope, Exit.void)
+      assert.deepStrictEqual(labels.map((l) => JSON.parse(l)), [
+        { profile: "test", dialect: "openaiChat", upstream: "a" },
+        { profile: "test", dialect: "openaiChat", upstream: "b", attempt: "fallback" }
+      ])
+    }).pipe(Effect.provide(Layer.mergeAll(upstreams({ a: [Step.reset], b: steady("b") }), profile({})))))
+})
+
 describe("hedging", () => {
   it.effect("cancels the slow first upstream when the hedge produces content first", () =>
     Effect.gen(function*() {
