@@ -35,7 +35,12 @@ const burst = (urls: ReadonlyArray<string>, n: number) =>
 
 const metric = (url: string, name: string) =>
   Effect.promise(() => fetch(`${url}/metrics`).then((response) => response.text())).pipe(
-    Effect.map((text) => text.split("\n").find((line) => line.startsWith(`${name} `)))
+    // The value of its one series, whatever labels the exporter adds.
+    Effect.map((text) =>
+      text.split("\n").filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`)).map((line) =>
+        Number(line.slice(line.lastIndexOf(" ") + 1))
+      )
+    )
   )
 
 const limit = (whenStoreDown: "local" | "refuse") => ({
