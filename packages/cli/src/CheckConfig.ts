@@ -18,14 +18,15 @@ import * as Option from "effect/Option"
 import * as millis from "./internal/millis.js"
 
 /**
- * One profile's effective limits, each as config writes it (`30s`, `none`).
+ * One profile's effective limits, each as config writes it (`30s`, `5/10s`); a field without a
+ * limit is absent.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Profile {
   readonly name: string
-  readonly limits: Readonly<Partial<Record<TimeoutPolicy.Field, string>>>
+  readonly limits: Readonly<Partial<Record<TimeoutPolicy.PolicyField, string>>>
 }
 
 /**
@@ -59,14 +60,18 @@ export const load = (
       file: Option.getOrUndefined(path),
       profiles: [...policies].map(([name, policy]) => ({
         name,
-        limits: Object.fromEntries(
-          TimeoutPolicy.fields.flatMap((field) =>
+        limits: Object.fromEntries([
+          ...TimeoutPolicy.fields.flatMap((field) =>
             Option.match(TimeoutPolicy.limit(policy, field), {
               onNone: () => [],
               onSome: (duration) => [[field, written(duration)] as const]
             })
-          )
-        )
+          ),
+          ...Option.match(TimeoutPolicy.minRate(policy), {
+            onNone: () => [],
+            onSome: (rate) => [["minRate", `${rate.events}/${written(rate.per)}`] as const]
+          })
+        ])
       }))
     }
   }).pipe(

@@ -21,12 +21,12 @@ describe("streamguard check-config", () => {
     Effect.gen(function*() {
       const file = configFile({
         port: 9000,
-        profiles: { chat: { chunk: "45s" }, agent: { base: "research", firstChunk: "2m" } }
+        profiles: { chat: { chunk: "45s", minRate: "5/10s" }, agent: { base: "research", firstChunk: "2m" } }
       })
       const ran = yield* runCli(["check-config", file], { STREAMGUARD_CHAT_TOTAL_TIMEOUT: "none" })
       assert.isUndefined(ran.failure)
       assert.include(ran.stdout, `Config file ${file}, environment applied:`)
-      assert.match(ran.stdout, /chat\s+connect 10s, write 10s, request 1m, chunk 45s\n/)
+      assert.match(ran.stdout, /chat\s+connect 10s, write 10s, request 1m, chunk 45s, minRate 5\/10s\n/)
       assert.match(ran.stdout, /agent\s+.*firstChunk 2m/)
       const json = JSON.parse((yield* runCli(["check-config", file, "--json"])).stdout)
       assert.deepStrictEqual(json.profiles.find((p: { name: string }) => p.name === "chat").limits.chunk, "45s")
