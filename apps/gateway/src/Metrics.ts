@@ -75,6 +75,7 @@ export const operationDuration = Metric.histogram(
  */
 export const timeToFirstChunk = Metric.histogram(
   "gen_ai.client.operation.time_to_first_chunk",
+  // The conventions' advice for a time to the first token.
   MetricBoundaries.fromIterable([0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]),
   "Time to the first chunk of a streamed call (seconds), from the start of the upstream call"
 )

@@ -175,6 +175,7 @@ export const streamLog: Layer.Layer<StreamLogService, never, Telemetry> = Layer.
       onSome: (tracer) => (record) => RequestSpan.end(tracer, record)
     })
     return StreamLogService.make({
+      ...log,
       ended: (record) => Effect.zipRight(Effect.zipRight(Metrics.ended(record), span(record)), log.ended(record))
     })
   })
