@@ -165,6 +165,33 @@ describe("routes through the gateway", () => {
     }))
 })
 
+describe("usage of a cut Anthropic stream", () => {
+  it.scopedLive("keeps message_start's prompt count and estimates the output it never counted", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({
+        profiles: { fast: Profiles.ProfileEntry.make({ chunk: Duration.millis(300) }) }
+      })
+      yield* Effect.promise(async () => {
+        const r = await fetch(`${gateway.url}/v1/messages`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-request-id": "cut", "x-streamguard-profile": "fast" },
+          body: JSON.stringify({
+            model: "sim:stall-after-3?gap=5ms",
+            max_tokens: 64,
+            stream: true,
+            messages: [{ role: "user", content: "hi" }]
+          })
+        })
+        return r.text()
+      })
+      const usage = (yield* requestEnd(gateway, "cut"))["usage"] as Record<string, number | string>
+      assert.strictEqual(usage["contentEvents"], 3)
+      assert.strictEqual(usage["tokens"], "estimate")
+      assert.isAbove(usage["inputTokens"] as number, 0)
+      assert.strictEqual(usage["outputTokens"], Math.ceil((usage["characters"] as number) / 4))
+    }))
+})
+
 describe("routes in the config", () => {
   it.effect("an unknown upstream or mixed dialects stop start-up naming the route", () =>
     Effect.gen(function*() {

@@ -48,19 +48,24 @@ export class DeliveredCount<A> {
 
   /**
    * Reads the token counts a frame carries: OpenAI Chat's `usage` chunk, Anthropic's
-   * `message_start` (`message.usage`) and `message_delta` (`usage`, output so far), the Responses
-   * `response.completed` (`response.usage`). Later counts replace earlier ones.
+   * `message_start` (`message.usage`, the prompt's) and `message_delta` (`usage`, output so far),
+   * the Responses `response.completed` (`response.usage`). Later counts replace earlier ones.
    */
   usage(event: StreamEvent.StreamEvent<A>): void {
     if (event._tag === "ErrorSignal") return
     const value = event.value as Carrier | undefined
     if (typeof value !== "object" || value === null) return
-    const usage = value.usage ?? value.message?.usage ?? value.response?.usage
+    // Anthropic's `message_start` counts the prompt; its output count is a placeholder, which a
+    // cut stream would otherwise report as the upstream's.
+    const opening = value.message?.usage
+    if (typeof opening === "object" && opening !== null) {
+      this.inputTokens = count(opening.input_tokens) ?? this.inputTokens
+      return
+    }
+    const usage = value.usage ?? value.response?.usage
     if (typeof usage !== "object" || usage === null) return
-    const input = count(usage.prompt_tokens ?? usage.input_tokens)
-    const output = count(usage.completion_tokens ?? usage.output_tokens)
-    if (input !== undefined) this.inputTokens = input
-    if (output !== undefined) this.outputTokens = output
+    this.inputTokens = count(usage.prompt_tokens ?? usage.input_tokens) ?? this.inputTokens
+    this.outputTokens = count(usage.completion_tokens ?? usage.output_tokens) ?? this.outputTokens
   }
 
   snapshot(): Delivered {
