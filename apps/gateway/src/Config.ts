@@ -106,7 +106,8 @@ const settings = {
     file: Upstreams,
     default: [],
     shown: "(none: simulator)",
-    description: "[{ name, baseUrl, dialect, apiKeyEnv?, models?: [patterns], defaultProfile?, maxConcurrentStreams? }]",
+    description:
+      "[{ name, baseUrl, dialect, apiKeyEnv?, models?: [patterns], defaultProfile?, maxConcurrentStreams? }]",
     related: [{
       env: "<upstreams[].apiKeyEnv>",
       file: undefined,
