@@ -1,20 +1,21 @@
 /**
- * Request rates per upstream and per gateway key, shared by every replica through Redis when
- * `redisUrl` is set, else counted in this process's memory. A replica that cannot reach Redis
- * counts locally (each limit's `whenStoreDown: "local"`, the default) or refuses with 503
- * (`"refuse"`), says so once in its log, and shows it in `streamguard_gateway_rate_limit_shared`
- * and `/readyz`'s detail; it goes back to Redis on the first request that reaches it again.
+ * Request rates per upstream and per gateway key, counted by `@effect/experimental`'s
+ * `RateLimiter`: shared by every replica through Redis when `redisUrl` is set, else in this
+ * process's memory. A replica that cannot reach Redis counts locally (each limit's
+ * `whenStoreDown: "local"`, the default) or refuses with 503 (`"refuse"`), says so once in its
+ * log, shows it in `streamguard_gateway_rate_limit_shared` and in `store` (for `/readyz`), and
+ * tries Redis again once a second.
  *
  * @since 0.1.0
  */
 import * as RateLimiter from "@effect/experimental/RateLimiter"
-import * as RedisRateLimiter from "@effect/experimental/RateLimiter/Redis"
 import { HttpServerRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Layer, Metric, Option, Redacted, Ref } from "effect"
 import { createHash } from "node:crypto"
 import { GatewayConfig } from "./Config.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import type { RateLimit } from "./RateLimit.js"
+import * as RedisRateLimitStore from "./RedisRateLimitStore.js"
 import type { Upstream } from "./Upstream.js"
 
 /**
@@ -101,7 +102,7 @@ export class RateLimits extends Effect.Service<RateLimits>()("gateway/RateLimits
     const local = yield* limiterOn(RateLimiter.layerStoreMemory)
     const redis = config.redisUrl === undefined || (perKey === undefined && Object.keys(limits.upstreams).length === 0)
       ? Option.none()
-      : Option.some(yield* limiterOn(RedisRateLimiter.layerStore(redisOptions(config.redisUrl))))
+      : Option.some(yield* limiterOn(RedisRateLimitStore.layer(redisOptions(config.redisUrl))))
     const up = yield* Ref.make(true)
     /** While Redis is unreachable: when a request may try it again (epoch millis). */
     const retryAt = yield* Ref.make(0)
