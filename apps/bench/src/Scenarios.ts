@@ -8,10 +8,13 @@ import { cancelLatency } from "./scenarios/CancelLatency.js"
 import { chunkOverhead } from "./scenarios/ChunkOverhead.js"
 import { gatewayIdle } from "./scenarios/GatewayIdle.js"
 import { gatewayOverhead } from "./scenarios/GatewayOverhead.js"
+import * as GatewayScale from "./scenarios/GatewayScale.js"
 import { idleMemory } from "./scenarios/IdleMemory.js"
 import { timeoutPrecision } from "./scenarios/TimeoutPrecision.js"
 
 /**
+ * Every scenario this machine can run: `gatewayScale` needs nginx, and is left out without it.
+ *
  * @since 0.1.0
  * @category scenarios
  */
@@ -21,7 +24,8 @@ export const all: ReadonlyArray<Scenario> = [
   timeoutPrecision,
   cancelLatency,
   gatewayOverhead,
-  gatewayIdle
+  gatewayIdle,
+  ...(GatewayScale.available() ? [GatewayScale.gatewayScale] : [])
 ]
 
 /**

@@ -5,6 +5,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
+import * as GatewayScale from "../src/scenarios/GatewayScale.js"
 
 const appDir = fileURLToPath(new URL("..", import.meta.url))
 
@@ -21,7 +22,9 @@ const scenarios = [
   "timeoutPrecision",
   "cancelLatency",
   "gatewayOverhead",
-  "gatewayIdle"
+  "gatewayIdle",
+  // Runs where nginx is installed (CI installs it).
+  ...(GatewayScale.available() ? ["gatewayScale"] : [])
 ]
 
 describe("bench --smoke", () => {
