@@ -159,8 +159,9 @@ export const guard = (options: Options = {}) => <E, R>(client: HttpClient.HttpCl
         const url = new URL(request.url, "http://localhost")
         const query = UrlParams.toString(request.urlParams)
         const path = url.pathname + (query === "" ? url.search : `?${query}`)
-        const stream = WireEvents.fromBody(response.stream, contentType, path).pipe(
-          Guard.guardEvents(policy, { startedAt }),
+        const { events, kinds } = WireEvents.fromBody(response.stream, contentType, path)
+        const stream = events.pipe(
+          Guard.guardEvents(policy, { startedAt, isPing: kinds.isPing, isReasoning: kinds.isReasoning }),
           Stream.filterMap((event) =>
             event._tag === "ErrorSignal" || event.value === undefined || event.value.length === 0
               ? Option.none()

@@ -109,4 +109,23 @@ describe.each(["openai", "anthropic"] as const)("@effect/ai %s under TestClock",
       assert.strictEqual(outcome, "RequestTimeout")
       assert.strictEqual(atMillis, 60_000)
     }))
+
+  it.effect("anthropic: a model that only thinks ends with ReasoningTimeout at the reasoning limit, though thinking keeps chunk alive", () =>
+    Effect.gen(function*() {
+      const thinking = Step.chunkPayload({
+        type: "content_block_delta",
+        index: 0,
+        delta: { type: "thinking_delta", thinking: "hmm" }
+      })
+      const script = Array.from({ length: 30 }, () => [Step.wait("10 seconds"), thinking]).flat()
+      const { atMillis, outcome } = yield* endOf(text, "10 minutes").pipe(
+        Effect.provide(over("anthropic", script)),
+        Effect.provide(
+          RequestProfile.layer("thinker", TimeoutPolicy.unsafeMake({ chunk: "30 seconds", reasoning: "1 minute" }))
+        )
+      )
+      assert.strictEqual(outcome, "ReasoningTimeout")
+      // Counted from the first thinking delta, 10 s in.
+      assert.strictEqual(atMillis, 70_000)
+    }))
 })

@@ -49,16 +49,28 @@ const ndjsonLines = (): Dialect.Decoder<unknown> => {
   }
 }
 
-const decoderFor = (
-  contentType: string,
-  path: string
-): { readonly decoder: Dialect.Decoder<any>; readonly endsAtEof: boolean } => {
+interface Reading {
+  readonly decoder: Dialect.Decoder<any>
+  readonly endsAtEof: boolean
+  readonly dialect: Dialect.Dialect<any> | undefined
+}
+
+const readingFor = (contentType: string, path: string): Reading => {
   const known = Dialects.detect({ contentType, path })
-  if (Either.isRight(known)) return { decoder: known.right.decoder(), endsAtEof: false }
+  if (Either.isRight(known)) return { decoder: known.right.decoder(), endsAtEof: false, dialect: known.right }
   const mime = (contentType.split(";")[0] ?? "").trim().toLowerCase()
   return mime === "text/event-stream"
-    ? { decoder: generic.decoder(), endsAtEof: true }
-    : { decoder: ndjsonLines(), endsAtEof: true }
+    ? { decoder: generic.decoder(), endsAtEof: true, dialect: undefined }
+    : { decoder: ndjsonLines(), endsAtEof: true, dialect: undefined }
+}
+
+/**
+ * What the guard asks of a read: whether a keepalive read held only the provider's pings (not
+ * lifecycle frames), and whether a content read held only reasoning. Known by the read's bytes.
+ */
+export interface Kinds {
+  readonly isPing: (event: StreamEvent.StreamEvent<any>) => boolean
+  readonly isReasoning: (bytes: Uint8Array) => boolean
 }
 
 const rank = { Keepalive: 0, Chunk: 1, Done: 2, ErrorSignal: 3 } as const
@@ -66,25 +78,46 @@ const rank = { Keepalive: 0, Chunk: 1, Done: 2, ErrorSignal: 3 } as const
 /**
  * One event per read, the strongest of what the read completed (an error signal, then the end,
  * then content, then a keepalive), carrying the read's bytes. A read that completes nothing
- * (part of an event) is a keepalive: the upstream is alive.
+ * (part of an event) is a keepalive: the upstream is alive, though not a ping. `kinds` tells
+ * the guard which keepalive reads were pings and which content reads were only reasoning.
  */
 export const fromBody = <E>(
   body: Stream.Stream<Uint8Array, E>,
   contentType: string,
   path: string
-): Stream.Stream<WireEvent, E | ProtocolError | EventTooLarge> =>
-  Stream.suspend(() => {
-    const { decoder, endsAtEof } = decoderFor(contentType, path)
+): { readonly events: Stream.Stream<WireEvent, E | ProtocolError | EventTooLarge>; readonly kinds: Kinds } => {
+  const pings = new WeakSet<Uint8Array>()
+  const reasoning = new WeakSet<Uint8Array>()
+  const kinds: Kinds = {
+    isPing: (event) => event._tag === "Keepalive" && event.value instanceof Uint8Array && pings.has(event.value),
+    isReasoning: (bytes) => reasoning.has(bytes)
+  }
+  const events = Stream.suspend(() => {
+    const { decoder, dialect, endsAtEof } = readingFor(contentType, path)
     const out: Array<StreamEvent.StreamEvent<unknown>> = []
     const strongest = (bytes: Uint8Array): WireEvent => {
       let best: StreamEvent.StreamEvent<unknown> | undefined
+      let allPings = out.length > 0
+      let allReasoning = true
       for (const event of out) {
         if (best === undefined || rank[event._tag] > rank[best._tag]) best = event
+        if (event._tag === "Keepalive") {
+          allPings &&= dialect === undefined
+            ? event.value === undefined
+            : dialect.isPing(event)
+        }
+        if (event._tag === "Chunk") allReasoning &&= dialect !== undefined && dialect.isReasoning(event.value)
       }
       out.length = 0
       const size = bytes.length
-      if (best === undefined || best._tag === "Keepalive") return StreamEvent.Keepalive({ value: bytes, bytes: size })
-      if (best._tag === "Chunk") return StreamEvent.Chunk({ value: bytes, bytes: size })
+      if (best === undefined || best._tag === "Keepalive") {
+        if (best !== undefined && allPings) pings.add(bytes)
+        return StreamEvent.Keepalive({ value: bytes, bytes: size })
+      }
+      if (best._tag === "Chunk") {
+        if (allReasoning) reasoning.add(bytes)
+        return StreamEvent.Chunk({ value: bytes, bytes: size })
+      }
       if (best._tag === "Done") return StreamEvent.Done({ value: bytes, bytes: size })
       return best
     }
@@ -100,3 +133,5 @@ export const fromBody = <E>(
     })
     return Stream.concat(reads, end)
   })
+  return { events, kinds }
+}
