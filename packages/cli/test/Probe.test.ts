@@ -14,7 +14,8 @@ describe("streamguard probe", () => {
   it.scopedLive("measures a thinking provider: first content ~2 s, gaps ~50 ms, and recommends limits above both", () =>
     Effect.gen(function*() {
       const sim = yield* UpstreamSimulator.make()
-      const ran = yield* probe(sim.url, "sim:think-2s?gap=50ms&chunks=10", "--runs", "2", "--concurrency", "2", "--json")
+      const args = ["--runs", "2", "--concurrency", "2", "--json"]
+      const ran = yield* probe(sim.url, "sim:think-2s?gap=50ms&chunks=10", ...args)
       assert.isUndefined(ran.failure)
       const report = JSON.parse(ran.stdout)
       const { recommendation, summary } = report
