@@ -189,6 +189,26 @@ describe("hedging", () => {
       profile({})
     ))))
 
+  it.effect("falls back at once when the first upstream fails before the hedge is due", () =>
+    Effect.gen(function*() {
+      const result = yield* TimeTravel.expectSuccess(run(["a", "b"], "2 seconds"), { at: "2 seconds" })
+      assert.deepStrictEqual(result.attempts, ["a:primary:upstream_http_error", "b:fallback:served"])
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({ a: Scenarios.httpError({ status: 503 }), b: steady("b") }),
+      profile({})
+    ))))
+
+  it.effect("keeps the first upstream running when the hedge fails", () =>
+    Effect.gen(function*() {
+      // b starts at 2 s and answers 503; a goes on and serves from 5 s.
+      const result = yield* TimeTravel.expectSuccess(run(["a", "b"], "2 seconds"), { at: "10 seconds" })
+      assert.strictEqual(result.served, "a")
+      assert.deepStrictEqual(result.attempts, ["a:primary:served", "b:hedge:upstream_http_error"])
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({ a: steady("from a", "5 seconds"), b: Scenarios.httpError({ status: 503 }) }),
+      profile({})
+    ))))
+
   it.effect("starts no hedge when the first upstream produced content in time", () =>
     Effect.gen(function*() {
       const result = yield* TimeTravel.expectSuccess(run(["a", "b"], "2 seconds"), { at: "2 seconds" })
