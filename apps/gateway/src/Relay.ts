@@ -8,8 +8,9 @@
  * socket). The keep-alives are the guard's heartbeat, written straight to the socket without waking
  * the fiber, and the shutdown is the guard's abort signal: an idle stream costs its request, the
  * guard's state and nothing more, no timer and no fiber of its own. This module decides what
- * happens (admission, the first pull's answer, the end and its log line); the body's bytes are
- * written by `internal/relayBody`.
+ * happens (admission, the first pull's answer, the end and its log line); `Failover` picks the
+ * route's upstream that serves (fallbacks and hedges, before any content); the body's bytes, and
+ * the count of what they delivered, are written by `internal/relayBody`.
  *
  * Why the Node response by hand, not the platform's streaming body: that body runs in a fiber of
  * its own with its own scope and channel, which doubles what an idle stream costs.
