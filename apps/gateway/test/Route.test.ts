@@ -1,9 +1,13 @@
+import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Profiles } from "@streamguard/core"
 import { Config } from "@streamguard/gateway"
 import * as Route from "@streamguard/gateway/Route"
 import { ScenarioSpec, Simulation, UpstreamSimulator } from "@streamguard/simulator"
-import { Duration, Effect, Either, Exit, Scope } from "effect"
+import { ConfigProvider, Duration, Effect, Either, Exit, Scope } from "effect"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import OpenAI from "openai"
 import { requestEnd, start } from "./GatewayUnderTest.js"
 
@@ -192,7 +196,40 @@ describe("usage of a cut Anthropic stream", () => {
     }))
 })
 
+const loadFile = (file: unknown) => {
+  const path = join(mkdtempSync(join(tmpdir(), "routes-")), "config.json")
+  writeFileSync(path, JSON.stringify(file))
+  return Config.load.pipe(
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["STREAMGUARD_CONFIG", path]]))),
+    Effect.provide(NodeFileSystem.layer)
+  )
+}
+
 describe("routes in the config", () => {
+  it.effect("the config file takes routes with fallbacks and hedgeAfter, and upstreams without models", () =>
+    Effect.gen(function*() {
+      const config = yield* loadFile({
+        upstreams: [
+          { name: "a", baseUrl: "http://a.test/v1", dialect: "openai" },
+          { name: "b", baseUrl: "http://b.test/v1", dialect: "openai", models: ["gpt-*"] }
+        ],
+        routes: [{ models: ["m-*"], upstreams: ["a", { upstream: "b", model: "m-eu" }], hedgeAfter: "3s" }]
+      })
+      assert.deepStrictEqual(config.upstreams[0]!.models, [])
+      assert.strictEqual(Duration.toMillis(config.routes[0]!.hedgeAfter!), 3_000)
+      const unknown = yield* Effect.flip(loadFile({
+        upstreams: [{ name: "a", baseUrl: "http://a.test/v1", dialect: "openai" }],
+        routes: [{ models: ["m"], upstreams: ["a", "z"] }]
+      }))
+      assert.strictEqual(unknown.key, "routes[0]")
+      // A misspelt key is refused, as everywhere in the file.
+      const misspelt = yield* Effect.exit(loadFile({
+        upstreams: [{ name: "a", baseUrl: "http://a.test/v1", dialect: "openai" }],
+        routes: [{ models: ["m"], upstreams: ["a"], hedgeAfer: "1s" }]
+      }))
+      assert.isTrue(Exit.isFailure(misspelt))
+    }))
+
   it.effect("an unknown upstream or mixed dialects stop start-up naming the route", () =>
     Effect.gen(function*() {
       const sim = Config.Upstream.make({ name: "sim", baseUrl: "http://x/v1", dialect: "any", models: ["sim:*"] })
