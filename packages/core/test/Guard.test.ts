@@ -240,28 +240,33 @@ describe("Guard", () => {
   })
 
   describe("many streams, one Clock", () => {
-    it.effect("1,000 streams stalling together all end with ChunkTimeout at exactly the limit, each closed once", () =>
-      Effect.gen(function*() {
-        const upstreams = yield* Effect.forEach(
-          Array.from({ length: 1000 }),
-          () => closing(Stream.concat(script(chunk("a")), Stream.never))
-        )
-        const fibers = yield* Effect.forEach(
-          upstreams,
-          (upstream) => start(upstream.stream.pipe(Guard.guard(research)))
-        )
-        yield* TestClock.adjust("29999 millis")
-        const running = yield* Effect.forEach(fibers, isRunning)
-        assert.isTrue(running.every((r) => r), "all still running 1 ms before the limit")
-        yield* TestClock.adjust("1 millis")
-        const errors = yield* Effect.forEach(fibers, (fiber) => Effect.map(Fiber.await(fiber), failureOf))
-        assert.isTrue(
-          errors.every((error) => error?._tag === "ChunkTimeout" && error.elapsedMillis === 30_000),
-          "every stream ended with a ChunkTimeout at 30 s"
-        )
-        const closes = yield* Effect.forEach(upstreams, (upstream) => Ref.get(upstream.closes))
-        assert.isTrue(closes.every((n) => n === 1), "every upstream closed exactly once")
-      }))
+    it.effect(
+      "1,000 streams stalling together all end with ChunkTimeout at exactly the limit, each closed once",
+      () =>
+        Effect.gen(function*() {
+          const upstreams = yield* Effect.forEach(
+            Array.from({ length: 1000 }),
+            () => closing(Stream.concat(script(chunk("a")), Stream.never))
+          )
+          const fibers = yield* Effect.forEach(
+            upstreams,
+            (upstream) => start(upstream.stream.pipe(Guard.guard(research)))
+          )
+          yield* TestClock.adjust("29999 millis")
+          const running = yield* Effect.forEach(fibers, isRunning)
+          assert.isTrue(running.every((r) => r), "all still running 1 ms before the limit")
+          yield* TestClock.adjust("1 millis")
+          const errors = yield* Effect.forEach(fibers, (fiber) => Effect.map(Fiber.await(fiber), failureOf))
+          assert.isTrue(
+            errors.every((error) => error?._tag === "ChunkTimeout" && error.elapsedMillis === 30_000),
+            "every stream ended with a ChunkTimeout at 30 s"
+          )
+          const closes = yield* Effect.forEach(upstreams, (upstream) => Ref.get(upstream.closes))
+          assert.isTrue(closes.every((n) => n === 1), "every upstream closed exactly once")
+        }),
+      // About 1 s of real time on a quiet machine, several on a loaded one: past vitest's 5 s default.
+      { timeout: 30_000 }
+    )
   })
 
   describe("total", () => {

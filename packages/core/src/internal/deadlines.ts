@@ -76,7 +76,11 @@ export class Deadlines {
     this.down(entry.heapIndex)
   }
 
-  /** Forgets `entry` (its stream ended). The sleeping fiber, if any, wakes at its time and finds less to do. */
+  /**
+   * Forgets `entry` (its stream ended). The sleeping fiber, if any, wakes at its time and finds
+   * less to do; once nothing is left it stops at once, so a process with no guarded stream holds
+   * no timer (a command-line tool exits when its last stream ends, not when a deadline would have).
+   */
   remove(entry: Timed): void {
     const index = entry.heapIndex
     if (index < 0) return
@@ -88,6 +92,12 @@ export class Deadlines {
       this.down(index)
       this.up(last.heapIndex)
     }
+    if (this.heap.length === 0 && !this.running) this.disarm()
+  }
+
+  /** Whether a fiber sleeps for the next deadline. */
+  get armed(): boolean {
+    return this.fiber !== undefined
   }
 
   /** Starts a fiber that sleeps until the earliest deadline, replacing one that sleeps longer. */
@@ -97,6 +107,16 @@ export class Deadlines {
     this.wakeAt = this.heap[0]!.heapAt
     this.fiber = Effect.runFork(this.loop(generation))
     previous?.unsafeInterruptAsFork(FiberId.none)
+  }
+
+  /** Stops the sleeping fiber: nothing is left to wait for. */
+  private disarm(): void {
+    const fiber = this.fiber
+    if (fiber === undefined) return
+    this.generation++
+    this.fiber = undefined
+    this.wakeAt = Infinity
+    fiber.unsafeInterruptAsFork(FiberId.none)
   }
 
   private loop(generation: number): Effect.Effect<void> {
