@@ -31,12 +31,23 @@ interface Fault {
   readonly expect: Partial<Record<Mode, Expected>>
   /** How the simulator's record of the request must end; absent: any end, as long as it ended. */
   readonly upstreamEnd?: ReadonlyArray<string>
+  /**
+   * Whether the fault is about time. The others run under roomy limits: their answer must not
+   * depend on how fast a loaded machine moves a megabyte or starts a connection.
+   */
+  readonly timed?: boolean
 }
 
 // The limits every case runs under: chunk catches silence (and, with no `headers` limit, a
 // streamed request's wait for headers), progress a stream of pings alone, and request bounds a
 // non-streamed call whole, its wait for headers included.
 const limits = { connect: "1 second", chunk: "300 millis", progress: "900 millis", request: "600 millis" } as const
+const roomy = { connect: "10 seconds", chunk: "10 seconds", progress: "20 seconds", request: "20 seconds" } as const
+
+const profileOf = (fields: Record<string, string>) =>
+  Profiles.ProfileEntry.make(
+    Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, Duration.decode(value)]))
+  )
 
 const timeout = (type: string): Expected => ({ status: 504, type })
 const inBand = (type: string): Expected => ({ status: 200, type, inBand: true })
@@ -44,12 +55,14 @@ const inBand = (type: string): Expected => ({ status: 200, type, inBand: true })
 const faults: ReadonlyArray<Fault> = [
   {
     name: "slow headers",
+    timed: true,
     upstream: { sim: "sim:slow-headers-10s" },
     expect: { stream: timeout("headers_timeout"), batch: timeout("request_timeout") },
     upstreamEnd: ["client_closed"]
   },
   {
     name: "stall mid-stream",
+    timed: true,
     upstream: { sim: "sim:stall-after-2?gap=5ms" },
     // Not streamed, the simulator holds its answer until the whole would be written: never.
     expect: { stream: inBand("chunk_timeout"), batch: timeout("request_timeout") },
@@ -57,6 +70,7 @@ const faults: ReadonlyArray<Fault> = [
   },
   {
     name: "keepalive-only",
+    timed: true,
     upstream: { sim: "sim:ping-only?interval=100ms" },
     expect: { stream: inBand("progress_timeout"), batch: timeout("request_timeout") },
     upstreamEnd: ["client_closed"]
@@ -77,6 +91,7 @@ const faults: ReadonlyArray<Fault> = [
     // Each byte 10 ms apart: no whole event within chunk, and partial frames are not events, so
     // the drip fails before the stream's first frame.
     name: "slow drip",
+    timed: true,
     upstream: { sim: "sim:slow-drip?bytes=1&every=10ms&chunks=2" },
     expect: { stream: timeout("chunk_timeout") },
     upstreamEnd: ["client_closed"]
@@ -134,6 +149,7 @@ const faults: ReadonlyArray<Fault> = [
   },
   {
     name: "headers, then a stalled body",
+    timed: true,
     upstream: "stalledBody",
     // Streamed, the silence before the first frame is chunk's; not streamed, the call is request's.
     expect: { stream: timeout("chunk_timeout"), batch: timeout("request_timeout") }
@@ -173,11 +189,7 @@ describe("the fault matrix", () => {
         const stalled = yield* Faults.stalledBody
         const refusedPort = yield* Faults.refusedPort
         const gateway = yield* start({
-          profiles: {
-            fault: Profiles.ProfileEntry.make(
-              Object.fromEntries(Object.entries(limits).map(([field, value]) => [field, Duration.decode(value)]))
-            )
-          },
+          profiles: { fault: profileOf(limits), roomy: profileOf(roomy) },
           defaultProfile: "fault"
         }, {
           moreUpstreams: [
@@ -199,7 +211,11 @@ describe("the fault matrix", () => {
           Effect.gen(function*() {
             const upstream = c.fault.upstream
             const model = upstream === "stalledBody" ? "stalled" : upstream === "refused" ? "refused" : upstream.sim
-            const headers: Record<string, string> = { "x-request-id": c.id, "x-sim-request-id": c.id }
+            const headers: Record<string, string> = {
+              "x-request-id": c.id,
+              "x-sim-request-id": c.id,
+              "x-streamguard-profile": c.fault.timed === true ? "fault" : "roomy"
+            }
             if (typeof upstream === "object" && upstream.header !== undefined) {
               headers["x-sim-scenario"] = upstream.header
             }
