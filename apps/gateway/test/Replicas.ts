@@ -59,21 +59,29 @@ export interface Child {
 export const start = (
   command: string,
   args: ReadonlyArray<string>,
-  env: Record<string, string> = {}
+  env: Record<string, string> = {},
+  /** How it is stopped: nginx's workers outlive a master killed outright, so it gets SIGTERM. */
+  stopWith: "SIGKILL" | "SIGTERM" = "SIGKILL"
 ): Effect.Effect<Child, never, Scope.Scope> =>
   Effect.gen(function*() {
     const child = yield* Effect.acquireRelease(
       Effect.sync(() => spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })),
       (child) =>
-        Effect.sync(() => {
-          if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
-        })
+        child.exitCode !== null || child.signalCode !== null ? Effect.void : Effect.async<void>((resume) => {
+          child.once("exit", () => resume(Effect.void))
+          child.kill(stopWith)
+        }).pipe(
+          Effect.timeoutTo({
+            duration: "5 seconds",
+            onSuccess: () => Effect.void,
+            onTimeout: () => Effect.sync(() => child.kill("SIGKILL"))
+          }),
+          Effect.flatten
+        )
     )
     let output = ""
-    const readers = new Set<() => void>()
     const onData = (data: Buffer) => {
       output += data.toString()
-      for (const reader of readers) reader()
     }
     child.stdout!.on("data", onData)
     child.stderr!.on("data", onData)
@@ -179,7 +187,7 @@ export const nginx = (replicas: ReadonlyArray<number>) =>
         "}"
       ].join("\n")
     )
-    const child = yield* start(which("nginx")!, ["-c", conf, "-e", join(dir, "error.log")])
+    const child = yield* start(which("nginx")!, ["-c", conf, "-e", join(dir, "error.log")], {}, "SIGTERM")
     yield* Effect.raceFirst(
       fileAppears(dir, "nginx.pid"),
       Effect.flatMap(child.exited, (code) => Effect.fail(`nginx exited (${code}):\n${child.output()}`))
