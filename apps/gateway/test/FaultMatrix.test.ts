@@ -44,7 +44,7 @@ interface Fault {
 const limits = { connect: "1 second", chunk: "300 millis", progress: "900 millis", request: "600 millis" } as const
 const roomy = { connect: "10 seconds", chunk: "10 seconds", progress: "20 seconds", request: "20 seconds" } as const
 
-const profileOf = (fields: Record<string, string>) =>
+const profileOf = (fields: Record<string, Duration.DurationInput>) =>
   Profiles.ProfileEntry.make(
     Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, Duration.decode(value)]))
   )
