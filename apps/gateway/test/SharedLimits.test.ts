@@ -47,6 +47,12 @@ const limit = (whenStoreDown: "local" | "refuse") => ({
   rateLimits: { upstreams: { simulator: { requests: 10, per: "1m", whenStoreDown } } }
 })
 
+const readyz = (url: string) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${url}/readyz`)
+    return (await response.json()) as unknown
+  })
+
 describe.skipIf(redisServer === undefined)("rate limits shared through Redis", () => {
   it.scopedLive(
     "two replicas sharing one rate let through its total, not twice it; without Redis, each its own",
@@ -57,6 +63,7 @@ describe.skipIf(redisServer === undefined)("rate limits shared through Redis", (
         const [a, b] = yield* Effect.all([Replicas.gateway(config), Replicas.gateway(config)], { concurrency: 2 })
         const shared = yield* burst([a.url, b.url], 15)
         assert.deepStrictEqual(shared, { 200: 10, 429: 20 })
+        assert.deepStrictEqual(yield* readyz(a.url), { status: "ready", rateLimits: "redis" })
 
         redis.process.kill("SIGKILL")
         yield* redis.exited
@@ -66,6 +73,11 @@ describe.skipIf(redisServer === undefined)("rate limits shared through Redis", (
         for (const replica of [a, b]) {
           yield* Replicas.awaitOutput(replica, /Redis unreachable, limits counted in this replica only/)
           assert.deepStrictEqual(yield* metric(replica.url, "streamguard_gateway_rate_limit_shared"), [0])
+          // Still ready: it serves under its own counts, and says so.
+          assert.deepStrictEqual(yield* readyz(replica.url), {
+            status: "ready",
+            rateLimits: "memory (redis unreachable)"
+          })
           // The outage is told once, by the gateway: not by the Redis client on each reconnect.
           assert.notInclude(replica.output(), "[ioredis]")
         }

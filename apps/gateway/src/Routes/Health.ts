@@ -1,5 +1,6 @@
 /**
- * `GET /healthz` (the process is up), `GET /readyz` (and accepting: 503 while shutting down), both
+ * `GET /healthz` (the process is up), `GET /readyz` (and accepting: 503 while shutting down; its
+ * body also says where rate limits are counted: `memory`, `redis`, `memory (redis unreachable)`), both
  * open to all (probes carry no key); `GET /metrics` (Prometheus text, as the OpenTelemetry
  * Prometheus exporter writes it), which needs a gateway key when keys are configured.
  *
@@ -7,6 +8,7 @@
  */
 import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
+import { Admission } from "../Admission.js"
 import { withKey } from "../Auth.js"
 import { Lifecycle } from "../Lifecycle.js"
 import { Telemetry } from "../Telemetry.js"
@@ -19,11 +21,16 @@ export const routes = HttpRouter.empty.pipe(
   HttpRouter.get("/healthz", Effect.succeed(HttpServerResponse.unsafeJson({ status: "ok" }))),
   HttpRouter.get(
     "/readyz",
-    Effect.flatMap(Lifecycle, (lifecycle) =>
-      Effect.map(lifecycle.accepting, (accepting) =>
-        accepting
-          ? HttpServerResponse.unsafeJson({ status: "ready" })
-          : HttpServerResponse.unsafeJson({ status: "shutting_down" }, { status: 503 })))
+    Effect.gen(function*() {
+      const lifecycle = yield* Lifecycle
+      const admission = yield* Admission
+      // Where rate limits are counted: a replica that lost Redis keeps serving under its own
+      // counts, so it stays ready and says so.
+      const rateLimits = yield* admission.rateLimitStore
+      return (yield* lifecycle.accepting)
+        ? HttpServerResponse.unsafeJson({ status: "ready", rateLimits })
+        : HttpServerResponse.unsafeJson({ status: "shutting_down", rateLimits }, { status: 503 })
+    })
   ),
   HttpRouter.get(
     "/metrics",
