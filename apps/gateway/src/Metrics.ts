@@ -81,6 +81,23 @@ export const timeToFirstChunk = Metric.histogram(
 )
 
 /**
+ * Tokens of each streamed call, as the OpenTelemetry GenAI semantic conventions name it
+ * (`gen_ai.client.token.usage`, their advised buckets), tagged `gen_ai.token.type` (`input`,
+ * `output`): the upstream's own counts when it sent them, else the output estimated from the
+ * characters delivered (see the end line's `usage.tokens`). Input is recorded only when the
+ * upstream said.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const tokenUsage = Metric.histogram(
+  "gen_ai.client.token.usage",
+  // The conventions' advice: 1, 4, 16, ... 67108864.
+  MetricBoundaries.exponential({ start: 1, factor: 4, count: 14 }),
+  "GenAI token usage of each proxied call, by token type (input, output)"
+)
+
+/**
  * The `gen_ai.provider.name` of an endpoint: the API the upstream speaks.
  *
  * @since 0.1.0
@@ -123,4 +140,13 @@ export const ended = (record: StreamLog.Record): Effect.Effect<void> =>
     const tags = tagsOf(record)
     operationDuration.unsafeUpdate(record.durationMs / 1000, tags)
     if (record.stream && record.ttfcMs !== undefined) timeToFirstChunk.unsafeUpdate(record.ttfcMs / 1000, tags)
+    const usage = record.usage
+    if (usage !== undefined) {
+      tokenUsage.unsafeUpdate(usage.outputTokens, [...tags, outputType].sort(byKey))
+      if (usage.inputTokens !== undefined) tokenUsage.unsafeUpdate(usage.inputTokens, [...tags, inputType].sort(byKey))
+    }
   })
+
+const inputType = MetricLabel.make("gen_ai.token.type", "input")
+const outputType = MetricLabel.make("gen_ai.token.type", "output")
+const byKey = (a: MetricLabel.MetricLabel, b: MetricLabel.MetricLabel) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)

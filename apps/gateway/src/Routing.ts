@@ -58,6 +58,6 @@ export class Routing extends Effect.Service<Routing>()("gateway/Routing", {
           entry.patterns.some((pattern) => pattern.test(model))
         )?.route
       )
-    return { route, upstreams: config.upstreams } as const
+    return { route, routes, upstreams: config.upstreams } as const
   })
 }) {}

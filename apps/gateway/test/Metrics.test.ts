@@ -120,12 +120,17 @@ describe("/metrics", () => {
         ["streamguard_stream_duration_seconds", "HISTOGRAM"],
         ["gen_ai_client_operation_duration", "HISTOGRAM"],
         ["gen_ai_client_operation_time_to_first_chunk", "HISTOGRAM"],
+        ["gen_ai_client_token_usage", "HISTOGRAM"],
         ["target_info", "GAUGE"]
       ]
       for (const [name, type] of documented) assert.strictEqual(exposition.types.get(name), type, name)
       const genAi = [`upstream="named"`, `gen_ai_operation_name="chat"`, `gen_ai_provider_name="openai"`]
       assert.strictEqual(sample(exposition, "gen_ai_client_operation_duration_count", ...genAi), 1)
       assert.strictEqual(sample(exposition, "gen_ai_client_operation_time_to_first_chunk_count", ...genAi), 1)
+      assert.strictEqual(
+        sample(exposition, "gen_ai_client_token_usage_count", ...genAi, `gen_ai_token_type="output"`),
+        1
+      )
       assert.strictEqual(
         sample(exposition, "streamguard_streams_ended_total", `upstream="named"`, `outcome="done"`),
         1

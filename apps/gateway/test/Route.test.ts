@@ -71,6 +71,10 @@ describe("routes through the gateway", () => {
       const usage = line["usage"] as Record<string, unknown>
       assert.strictEqual(usage["contentEvents"], 6)
       assert.strictEqual(usage["characters"], expectedText(model).length)
+      // The route's pattern is listed once, by the upstream that serves it first.
+      const models = yield* Effect.promise(() => fetch(`${gateway.url}/v1/models`).then((r) => r.json() as any))
+      const listed = (models.data as ReadonlyArray<{ id: string; owned_by: string }>).filter((m) => m.id === "sim:*")
+      assert.deepStrictEqual(listed.map((m) => m.owned_by), ["first"])
     }))
 
   it.scopedLive("a non-streamed call falls back past an upstream 503", () =>

@@ -1,13 +1,29 @@
 /**
- * `GET /v1/models`: the configured model patterns, in OpenAI's list shape (a gateway key is
- * required when keys are configured).
+ * `GET /v1/models`: the configured model patterns, the routes' and the upstreams' own, in OpenAI's
+ * list shape (a gateway key is required when keys are configured).
  *
  * @since 0.1.0
  */
 import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
 import { withKey } from "../Auth.js"
+import type * as Route from "../Route.js"
 import { Routing } from "../Routing.js"
+
+// Every route's patterns in the order they are matched (configured routes, then each upstream's
+// own), each once, owned by the upstream that serves it first.
+const modelsOf = (routes: ReadonlyArray<Route.Route>) => {
+  const seen = new Set<string>()
+  const models: Array<{ id: string; object: "model"; created: number; owned_by: string }> = []
+  for (const route of routes) {
+    for (const id of route.models) {
+      if (seen.has(id)) continue
+      seen.add(id)
+      models.push({ id, object: "model", created: 0, owned_by: route.targets[0].upstream.name })
+    }
+  }
+  return models
+}
 
 /**
  * @since 0.1.0
@@ -19,9 +35,7 @@ export const routes = HttpRouter.empty.pipe(
     withKey(Effect.map(Routing, (routing) =>
       HttpServerResponse.unsafeJson({
         object: "list",
-        data: routing.upstreams.flatMap((upstream) =>
-          upstream.models.map((id) => ({ id, object: "model", created: 0, owned_by: upstream.name }))
-        )
+        data: modelsOf(routing.routes)
       })))
   )
 )
