@@ -15,11 +15,12 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { stop } from "../Child.js"
 import type { Metrics, Scenario } from "../Scenario.js"
 import { ratio } from "../Scenario.js"
 import * as Simulator from "../Simulator.js"
-import { epochMillis, percentile } from "../Stats.js"
-import { undiciRaw } from "../UndiciRaw.js"
+import { percentile } from "../Stats.js"
+import { lastChunkLatencies, throughput } from "../StreamTiming.js"
 
 /** nginx's path, where Debian installs it or on PATH. */
 const nginxPath = (): string | undefined =>
@@ -62,18 +63,6 @@ const freePort = (): Promise<number> =>
       const port = typeof address === "object" && address !== null ? address.port : 0
       server.close(() => resolve(port))
     })
-  })
-
-/** Stops a child (SIGTERM: a replica drains), SIGKILL after 10 s. */
-const stop = (child: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000)
-    child.once("exit", () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    child.kill()
   })
 
 /**
@@ -133,35 +122,6 @@ const startNginx = async (replicas: ReadonlyArray<string>) => {
       Fs.rmSync(dir, { recursive: true, force: true })
     }
   }
-}
-
-const throughput = async (url: string, models: ReadonlyArray<string>, expected: number): Promise<number> => {
-  let seen = 0
-  const start = performance.now()
-  await Promise.all(models.map((model) =>
-    undiciRaw.consume(url, model, () => {
-      seen++
-    })
-  ))
-  const seconds = (performance.now() - start) / 1000
-  if (seen !== expected) throw new Error(`saw ${seen} content chunks of ${expected} from ${url}`)
-  return seen / seconds
-}
-
-/** Arrival of each paced stream's last content chunk minus the simulator's record of its write. */
-const lastChunkLatencies = async (url: string, simUrl: string, models: ReadonlyArray<string>) => {
-  const arrived = new Map<string, number>()
-  await Promise.all(models.map((model) =>
-    undiciRaw.consume(url, model, () => {
-      arrived.set(model, epochMillis())
-    })
-  ))
-  const written = new Map((await Simulator.records(simUrl)).map((record) => [record.model, record.lastWriteAt]))
-  return models.map((model) => {
-    const at = written.get(model)
-    if (at === undefined || at === null) throw new Error(`no simulator write recorded for ${model}`)
-    return arrived.get(model)! - at
-  })
 }
 
 /**
