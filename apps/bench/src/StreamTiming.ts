@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import * as Simulator from "./Simulator.js"
-import { epochMillis } from "./Stats.js"
+import { epochMillis, percentile } from "./Stats.js"
 import { undiciRaw } from "./UndiciRaw.js"
 
 /**
@@ -52,4 +52,33 @@ export const lastChunkLatencies = async (
     if (at === undefined || at === null) throw new Error(`no simulator write recorded for ${model}`)
     return arrived.get(model)! - at
   })
+}
+
+/**
+ * The latency a path adds at percentile `p`: its figure minus the direct one, percentile by
+ * percentile.
+ *
+ * @since 0.1.0
+ * @category measures
+ */
+export const addedAt = (p: number, direct: ReadonlyArray<number>, through: ReadonlyArray<number>): number =>
+  percentile(through, p) - percentile(direct, p)
+
+/**
+ * A run's medians split into the path's own metrics and the direct baseline (the `direct.`
+ * keys), as the gateway scenarios record them.
+ *
+ * @since 0.1.0
+ * @category measures
+ */
+export const splitDirect = (
+  all: Readonly<Record<string, number>>
+): { readonly metrics: Record<string, number>; readonly direct: Record<string, number> } => {
+  const metrics: Record<string, number> = {}
+  const direct: Record<string, number> = {}
+  for (const [key, value] of Object.entries(all)) {
+    if (key.startsWith("direct.")) direct[key.slice("direct.".length)] = value
+    else metrics[key] = value
+  }
+  return { metrics, direct }
 }

@@ -10,7 +10,7 @@ import type { Metrics, Scenario } from "../Scenario.js"
 import { ratio } from "../Scenario.js"
 import * as Simulator from "../Simulator.js"
 import { percentile } from "../Stats.js"
-import { lastChunkLatencies, throughput } from "../StreamTiming.js"
+import { addedAt, lastChunkLatencies, splitDirect, throughput } from "../StreamTiming.js"
 
 /**
  * @since 0.1.0
@@ -61,8 +61,6 @@ export const gatewayOverhead: Scenario = {
       const directManyLatency = await latencies(job.simUrl, concurrency, 1, seed + 300_000)
       const gatewayManyLatency = await latencies(gatewayUrl, concurrency, 1, seed + 400_000)
       await Simulator.clear(job.simUrl)
-      const addedAt = (p: number, direct: Array<number>, through: Array<number>) =>
-        percentile(through, p) - percentile(direct, p)
       runs.push({
         chunksPerSecond: gatewayOne,
         chunksPerSecondAtConcurrency: gatewayMany,
@@ -79,13 +77,7 @@ export const gatewayOverhead: Scenario = {
     return runs
   },
   section: (medians) => {
-    const all = medians["gateway"] ?? {}
-    const metrics: Record<string, number> = {}
-    const direct: Record<string, number> = {}
-    for (const [key, value] of Object.entries(all)) {
-      if (key.startsWith("direct.")) direct[key.slice("direct.".length)] = value
-      else metrics[key] = value
-    }
+    const { direct, metrics } = splitDirect(medians["gateway"] ?? {})
     return {
       metrics,
       baselines: { direct },

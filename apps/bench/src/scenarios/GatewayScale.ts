@@ -20,7 +20,7 @@ import type { Metrics, Scenario } from "../Scenario.js"
 import { ratio } from "../Scenario.js"
 import * as Simulator from "../Simulator.js"
 import { percentile } from "../Stats.js"
-import { lastChunkLatencies, throughput } from "../StreamTiming.js"
+import { addedAt, lastChunkLatencies, splitDirect, throughput } from "../StreamTiming.js"
 
 /** nginx's path, where Debian installs it or on PATH. */
 const nginxPath = (): string | undefined =>
@@ -164,14 +164,13 @@ export const gatewayScale: Scenario = {
         const oneLatency = await latencies(one.url, seed + 200_000)
         const twoLatency = await latencies(two.url, seed + 300_000)
         await Simulator.clear(job.simUrl)
-        const added = (p: number, through: Array<number>) => percentile(through, p) - percentile(directLatency, p)
         runs.push({
           chunksPerSecondOneReplica: throughOne,
           chunksPerSecondTwoReplicas: throughTwo,
-          addedLatencyMsP50OneReplica: added(50, oneLatency),
-          addedLatencyMsP99OneReplica: added(99, oneLatency),
-          addedLatencyMsP50TwoReplicas: added(50, twoLatency),
-          addedLatencyMsP99TwoReplicas: added(99, twoLatency),
+          addedLatencyMsP50OneReplica: addedAt(50, directLatency, oneLatency),
+          addedLatencyMsP99OneReplica: addedAt(99, directLatency, oneLatency),
+          addedLatencyMsP50TwoReplicas: addedAt(50, directLatency, twoLatency),
+          addedLatencyMsP99TwoReplicas: addedAt(99, directLatency, twoLatency),
           "direct.chunksPerSecond": direct,
           "direct.lastChunkLatencyMsP50": percentile(directLatency, 50),
           "direct.lastChunkLatencyMsP99": percentile(directLatency, 99)
@@ -183,13 +182,7 @@ export const gatewayScale: Scenario = {
     }
   },
   section: (medians) => {
-    const all = medians["gateway"] ?? {}
-    const metrics: Record<string, number> = {}
-    const direct: Record<string, number> = {}
-    for (const [key, value] of Object.entries(all)) {
-      if (key.startsWith("direct.")) direct[key.slice("direct.".length)] = value
-      else metrics[key] = value
-    }
+    const { direct, metrics } = splitDirect(medians["gateway"] ?? {})
     return {
       metrics,
       baselines: { direct },
