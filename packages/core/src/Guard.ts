@@ -4,7 +4,6 @@
  *
  * @since 0.1.0
  */
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Predicate from "effect/Predicate"
@@ -16,55 +15,18 @@ import * as GuardedChannel from "./internal/guardedChannel.js"
 import * as Pump from "./internal/pump.js"
 import * as Reference from "./internal/reference.js"
 import type * as StreamEvent from "./StreamEvent.js"
-import type * as StreamObserver from "./StreamObserver.js"
 import type * as TimeoutPolicy from "./TimeoutPolicy.js"
 import type * as ZombieRequestError from "./ZombieRequestError.js"
 
 /**
+ * The options of every guard: observer `labels`, `startedAt`, the `heartbeat` (and
+ * `onHeartbeat`), an `observer` of its own, an abort `signal`, and the dialect's `isPing` and
+ * `isReasoning` rules. Each is described on its field.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface GuardOptions {
-  /** Low-cardinality labels for the observer (profile, dialect, upstream). */
-  readonly labels?: Readonly<Record<string, string>> | undefined
-  /**
-   * When the request began, in `Clock` millis. Defaults to when the stream starts. A client passes
-   * the moment it sent the request, so `firstChunk`, `total` and the elapsed times in errors count
-   * from there.
-   */
-  readonly startedAt?: number | undefined
-  /**
-   * `guardEvents` only: while the consumer waits for the upstream after it opened, hand it a
-   * payload-less `Keepalive` of the guard's own every `heartbeat` (a relay's keep-alive comment).
-   * Not an upstream event: it resets no limit and is counted nowhere. Served by the same deadline
-   * scheduler as the limits, so it costs no timer of its own.
-   */
-  readonly heartbeat?: Duration.Duration | undefined
-  /**
-   * Called at each heartbeat instead of handing the consumer a keepalive, when it returns `true`:
-   * it delivered the keepalive itself (a relay writing a comment straight to its client's socket),
-   * so the waiting consumer is not woken for it. Beats of a second or more fall on whole seconds.
-   */
-  readonly onHeartbeat?: (() => boolean) | undefined
-  /** The observer of this stream, instead of the `StreamObserver` in context. */
-  readonly observer?: StreamObserver.Service | undefined
-  /**
-   * Aborting this signal ends the stream with `StreamAborted` (outcome `interrupted`): the
-   * upstream is closed at once and the consumer gets the typed failure at its next pull.
-   */
-  readonly signal?: AbortSignal | undefined
-  /**
-   * Which keepalives are pings (an SSE comment, a provider's ping) rather than lifecycle frames
-   * (`message_start`, a role-only chunk): the observer counts only pings as keepalives. A dialect's
-   * `isPing`. Default: every keepalive. Every keepalive resets `chunk` either way.
-   */
-  readonly isPing?: ((event: StreamEvent.StreamEvent<any>) => boolean) | undefined
-  /**
-   * Which content values are reasoning (thinking) rather than answer: what the `reasoning` limit
-   * needs. A dialect's `isReasoning`. Default: no content is reasoning, so `reasoning` never expires.
-   */
-  readonly isReasoning?: ((value: any) => boolean) | undefined
-}
+export interface GuardOptions extends Omit<Feeds.Options, "kind"> {}
 
 const isStream = (args: IArguments) => Predicate.hasProperty(args[0], Stream.StreamTypeId)
 

@@ -84,26 +84,54 @@ export type Emit = "content" | "events"
  */
 export type Kind = "stream" | "batch"
 
-/** @internal */
+/**
+ * The options of a guarded stream: what users pass as `Guard.GuardOptions`, and the `kind` a
+ * transport sets.
+ *
+ * @internal
+ */
 export interface Options {
+  /** Low-cardinality labels for the observer (profile, dialect, upstream). */
   readonly labels?: Readonly<Record<string, string>> | undefined
+  /**
+   * When the request began, in `Clock` millis. Defaults to when the stream starts. A client passes
+   * the moment it sent the request, so `firstChunk`, `total` and the elapsed times in errors count
+   * from there.
+   */
   readonly startedAt?: number | undefined
-  readonly kind?: Kind | undefined
-  /** Events only: a payload-less `Keepalive` for a consumer that waited this long after the upstream opened. */
+  /**
+   * `guardEvents` only: while the consumer waits for the upstream after it opened, hand it a
+   * payload-less `Keepalive` of the guard's own every `heartbeat` (a relay's keep-alive comment).
+   * Not an upstream event: it resets no limit and is counted nowhere. Served by the same deadline
+   * scheduler as the limits, so it costs no timer of its own.
+   */
   readonly heartbeat?: Duration.Duration | undefined
   /**
-   * Called at each heartbeat instead: `true` when it delivered the keepalive itself (a relay writing
-   * a comment straight to its client), so the consumer is not woken for it.
+   * Called at each heartbeat instead of handing the consumer a keepalive, when it returns `true`:
+   * it delivered the keepalive itself (a relay writing a comment straight to its client's socket),
+   * so the waiting consumer is not woken for it. Beats of a second or more fall on whole seconds.
    */
   readonly onHeartbeat?: (() => boolean) | undefined
-  /** The observer of this stream, instead of the one in context. */
+  /** The observer of this stream, instead of the `StreamObserver` in context. */
   readonly observer?: StreamObserver.Service | undefined
-  /** Aborting it ends the stream with `StreamAborted`. */
+  /**
+   * Aborting this signal ends the stream with `StreamAborted` (outcome `interrupted`): the
+   * upstream is closed at once and the consumer gets the typed failure at its next pull.
+   */
   readonly signal?: AbortSignal | undefined
-  /** Which keepalives are pings, as the observer counts them. Default: every keepalive. */
+  /**
+   * Which keepalives are pings (an SSE comment, a provider's ping) rather than lifecycle frames
+   * (`message_start`, a role-only chunk): the observer counts only pings as keepalives. A dialect's
+   * `isPing`. Default: every keepalive. Every keepalive resets `chunk` either way.
+   */
   readonly isPing?: ((event: StreamEvent.StreamEvent<any>) => boolean) | undefined
-  /** Which content values are reasoning, for the `reasoning` limit. Default: none. */
+  /**
+   * Which content values are reasoning (thinking) rather than answer: what the `reasoning` limit
+   * needs. A dialect's `isReasoning`. Default: no content is reasoning, so `reasoning` never expires.
+   */
   readonly isReasoning?: ((value: any) => boolean) | undefined
+  /** `stream` (the default) or `batch`: see `Kind`. */
+  readonly kind?: Kind | undefined
 }
 
 /** How many buffered items make the transport pause until the consumer takes them. */
