@@ -142,11 +142,26 @@ export const ended = (record: StreamLog.Record): Effect.Effect<void> =>
     if (record.stream && record.ttfcMs !== undefined) timeToFirstChunk.unsafeUpdate(record.ttfcMs / 1000, tags)
     const usage = record.usage
     if (usage !== undefined) {
-      tokenUsage.unsafeUpdate(usage.outputTokens, [...tags, outputType].sort(byKey))
-      if (usage.inputTokens !== undefined) tokenUsage.unsafeUpdate(usage.inputTokens, [...tags, inputType].sort(byKey))
+      const typed = tokenTagsOf(tags)
+      tokenUsage.unsafeUpdate(usage.outputTokens, typed.output)
+      if (usage.inputTokens !== undefined) tokenUsage.unsafeUpdate(usage.inputTokens, typed.input)
     }
   })
 
-const inputType = MetricLabel.make("gen_ai.token.type", "input")
-const outputType = MetricLabel.make("gen_ai.token.type", "output")
 const byKey = (a: MetricLabel.MetricLabel, b: MetricLabel.MetricLabel) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+
+// The token metric's tags: a request's tags and the token type, built once per tag set as above.
+const tokenTags = new WeakMap<
+  ReadonlyArray<MetricLabel.MetricLabel>,
+  { readonly input: ReadonlyArray<MetricLabel.MetricLabel>; readonly output: ReadonlyArray<MetricLabel.MetricLabel> }
+>()
+
+const tokenTagsOf = (tags: ReadonlyArray<MetricLabel.MetricLabel>) => {
+  let typed = tokenTags.get(tags)
+  if (typed === undefined) {
+    const typeOf = (type: string) => [...tags, MetricLabel.make("gen_ai.token.type", type)].sort(byKey)
+    typed = { input: typeOf("input"), output: typeOf("output") }
+    tokenTags.set(tags, typed)
+  }
+  return typed
+}
