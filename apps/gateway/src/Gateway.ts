@@ -29,6 +29,7 @@ import * as Health from "./Routes/Health.js"
 import * as Models from "./Routes/Models.js"
 import * as Proxied from "./Routes/Proxied.js"
 import { Routing } from "./Routing.js"
+import * as StopSignals from "./StopSignals.js"
 import * as Telemetry from "./Telemetry.js"
 
 /**
@@ -145,17 +146,10 @@ const serveAndDrain = Layer.scopedDiscard(
   })
 )
 
-/**
- * The gateway serving `config`, with its HTTP server in the context (read its address for the
- * port when `config.port` is 0). Its metrics and traces are `telemetry`'s: by default as the
- * OpenTelemetry environment variables say (`Telemetry.layerConfig`).
- *
- * @since 0.1.0
- * @category layers
- */
-export const layer = (
+const make = (
   config: GatewayConfigShape,
-  telemetry: Layer.Layer<Telemetry.Telemetry, ConfigLoadError> = Telemetry.layerConfig
+  telemetry: Layer.Layer<Telemetry.Telemetry, ConfigLoadError>,
+  underDrain: Layer.Layer<never, never, Lifecycle>
 ): Layer.Layer<HttpServer.HttpServer, ServeError | ConfigLoadError> => {
   const server = Layer.unwrapEffect(
     Effect.map(
@@ -164,7 +158,8 @@ export const layer = (
         NodeHttpServer.layer(() => node.server, { port: config.port, host: config.host, backlog: listenBacklog })
     )
   )
-  const served = serveAndDrain.pipe(Layer.provideMerge(server))
+  // Built before the server and the drain, so released after them.
+  const served = serveAndDrain.pipe(Layer.provideMerge(server), Layer.provide(underDrain))
   return served.pipe(
     Layer.provide(services),
     Layer.provide(telemetry),
@@ -175,3 +170,30 @@ export const layer = (
     Layer.provide(GatewayConfig.make(config))
   )
 }
+
+/**
+ * The gateway serving `config`, with its HTTP server in the context (read its address for the
+ * port when `config.port` is 0). Its metrics and traces are `telemetry`'s: by default as the
+ * OpenTelemetry environment variables say (`Telemetry.layerConfig`). It leaves the process's
+ * signals alone: closing its scope drains.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  config: GatewayConfigShape,
+  telemetry: Layer.Layer<Telemetry.Telemetry, ConfigLoadError> = Telemetry.layerConfig
+): Layer.Layer<HttpServer.HttpServer, ServeError | ConfigLoadError> => make(config, telemetry, Layer.empty)
+
+/**
+ * `layer` for a gateway that is its process's main program, run by `NodeRuntime.runMain`: the
+ * first SIGTERM or SIGINT drains it, and those that follow while it drains are logged and
+ * ignored (`StopSignals.layer`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMain = (
+  config: GatewayConfigShape,
+  telemetry: Layer.Layer<Telemetry.Telemetry, ConfigLoadError> = Telemetry.layerConfig
+): Layer.Layer<HttpServer.HttpServer, ServeError | ConfigLoadError> => make(config, telemetry, StopSignals.layer)

@@ -66,6 +66,8 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
     return {
       scope,
       accepting: Ref.get(accepting),
+      /** Streams (and non-streamed calls) in flight now. */
+      inFlight: SubscriptionRef.get(inFlight),
       track,
       stopSignal,
       shutdown

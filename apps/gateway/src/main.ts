@@ -47,7 +47,7 @@ const announce = (config: Config.GatewayConfigShape) =>
 const gateway = Layer.unwrapScoped(Effect.gen(function*() {
   const loaded = yield* Config.load
   const config = loaded.simulated ? yield* simulated(loaded) : loaded
-  return Layer.provideMerge(announce(config), Gateway.layer(config))
+  return Layer.provideMerge(announce(config), Gateway.layerMain(config))
 }))
 
 const program = process.argv.includes("--help") || process.argv.includes("-h")

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
+const root = fileURLToPath(new URL("../../..", import.meta.url))
 
 interface Running {
   readonly child: ChildProcess
@@ -14,15 +15,22 @@ interface Running {
   readonly printed: (pattern: RegExp) => Promise<void>
 }
 
-/** `npm start` as a child process (the simulator mode), waiting for the URL it prints. */
-const spawnGateway = (env: Record<string, string>) =>
+/**
+ * The gateway's main as a child process (the simulator mode), waiting for the URL it prints. With
+ * `npm`, the command itself (npm, its shell, node) in a process group of its own, as a terminal or a
+ * service manager runs it: `signalGroup` then reaches every process in it, as Ctrl-C does.
+ */
+const spawnGateway = (env: Record<string, string>, options: { readonly npm?: boolean } = {}) =>
   Effect.acquireRelease(
     Effect.promise(() =>
       new Promise<Running>((resolve, reject) => {
-        const child = spawn(process.execPath, ["--conditions=@streamguard/source", "--import", "tsx", main], {
+        const spawnOptions = {
           env: { ...process.env, PORT: "0", SIM_PORT: "0", ...env },
-          stdio: ["ignore", "pipe", "pipe"]
-        })
+          stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"]
+        }
+        const child = options.npm
+          ? spawn("npm", ["start"], { ...spawnOptions, cwd: root, detached: true })
+          : spawn(process.execPath, ["--conditions=@streamguard/source", "--import", "tsx", main], spawnOptions)
         let output = ""
         const waiting: Array<{ readonly pattern: RegExp; readonly resolve: () => void }> = []
         const printed = (pattern: RegExp) =>
@@ -47,8 +55,22 @@ const spawnGateway = (env: Record<string, string>) =>
         child.stderr.on("data", onData)
       })
     ),
-    (running) => Effect.sync(() => running.child.kill("SIGKILL"))
+    (running) =>
+      Effect.sync(() => {
+        if (options.npm) signalGroup(running, "SIGKILL")
+        else running.child.kill("SIGKILL")
+      })
   )
+
+/** A signal to the child's whole process group (only for `npm` children, which lead their own). */
+const signalGroup = (running: Running, signal: NodeJS.Signals) => {
+  try {
+    process.kill(-running.child.pid!, signal)
+  } catch (error) {
+    // The group is gone once every process in it exited.
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error
+  }
+}
 
 const openStream = (url: string, model: string) =>
   fetch(`${url}/v1/chat/completions`, {
@@ -103,6 +125,48 @@ describe("graceful shutdown", () => {
         for (const body of bodies) assert.include(body, "data: [DONE]")
         const exit = yield* Effect.promise(() => gateway.exit)
         assert.strictEqual(exit.code, 0, gateway.output())
+      }),
+    { timeout: 60_000 }
+  )
+
+  it.scopedLive(
+    "a SIGTERM or SIGINT that repeats while the gateway drains is logged and ignored: the streams finish with their done",
+    () =>
+      Effect.gen(function*() {
+        const gateway = yield* spawnGateway({ STREAMGUARD_DRAIN_TIMEOUT: "10s" })
+        const streams = yield* Effect.promise(() =>
+          Promise.all(Array.from({ length: 3 }, () => openStream(gateway.url, "sim:steady?chunks=60&gap=50ms")))
+        )
+        gateway.child.kill("SIGTERM")
+        yield* Effect.promise(() => gateway.printed(/shutting down: draining streams in flight/))
+        // What npm and tsx relaying a process group's signal do: node gets it again, mid-drain.
+        gateway.child.kill("SIGTERM")
+        gateway.child.kill("SIGINT")
+        const bodies = yield* Effect.promise(() => Promise.all(streams.map((s) => s.rest)))
+        const exit = yield* Effect.promise(() => gateway.exit)
+        for (const body of bodies) assert.include(body, "data: [DONE]")
+        assert.strictEqual(exit.code, 0, gateway.output())
+        assert.match(gateway.output(), /SIGTERM: already draining, 3 streams left/)
+        assert.match(gateway.output(), /SIGINT: already draining, 3 streams left/)
+      }),
+    { timeout: 60_000 }
+  )
+
+  it.scopedLive(
+    "npm start: one SIGINT to its process group (Ctrl-C) drains the streams in flight, then every process exits",
+    () =>
+      Effect.gen(function*() {
+        const gateway = yield* spawnGateway({ STREAMGUARD_DRAIN_TIMEOUT: "10s" }, { npm: true })
+        const streams = yield* Effect.promise(() =>
+          Promise.all(Array.from({ length: 3 }, () => openStream(gateway.url, "sim:steady?chunks=40&gap=50ms")))
+        )
+        signalGroup(gateway, "SIGINT")
+        const bodies = yield* Effect.promise(() => Promise.all(streams.map((s) => s.rest)))
+        yield* Effect.promise(() => gateway.exit)
+        for (const body of bodies) assert.include(body, "data: [DONE]")
+        assert.match(gateway.output(), /shutting down: draining streams in flight/)
+        // npm waited for the gateway: nothing of the group is left running.
+        assert.throws(() => process.kill(-gateway.child.pid!, 0), /ESRCH/)
       }),
     { timeout: 60_000 }
   )
