@@ -18,6 +18,7 @@ import { GatewayConfig } from "./Config.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as Failover from "./Failover.js"
 import { count } from "./internal/attemptCount.js"
+import { asRequestBudget } from "./internal/requestBudget.js"
 import { Lifecycle } from "./Lifecycle.js"
 import type * as StreamLog from "./StreamLog.js"
 import { StreamLog as StreamLogService } from "./StreamLog.js"
@@ -98,9 +99,16 @@ export class Batch extends Effect.Service<Batch>()("gateway/Batch", {
             result: "pending"
           }
           tried.push(info)
-          const budgetLeft = left()
+          // The first attempt has the whole limit; each later one what the attempts before it left.
+          const budgetLeft = index === 0 ? Option.map(budget, Duration.toMillis) : left()
           const policy = Option.isSome(budgetLeft) ? { request: Duration.millis(budgetLeft.value) } : {}
           return client.batch(target.request, { policy }).pipe(
+            // Its `request` timeout is told as the request's; its other failures are its own.
+            Effect.mapError((error) =>
+              Option.isNone(budget)
+                ? error
+                : asRequestBudget(error, budget.value, clock.unsafeCurrentTimeMillis() - startedAt)
+            ),
             Effect.tap(() => {
               info.result = "served"
               return count(info)

@@ -40,6 +40,7 @@ import {
   Stream
 } from "effect"
 import { count } from "./internal/attemptCount.js"
+import { asRequestBudget } from "./internal/requestBudget.js"
 
 /**
  * Why an attempt started: the route's first upstream, a fallback after a failure, or a hedge.
@@ -214,6 +215,11 @@ export const start = <A>(
     const left = (): Option.Option<number> =>
       Option.map(total, (limit) => Duration.toMillis(limit) - (clock.unsafeCurrentTimeMillis() - startedAt))
     const canStart = (): boolean => next < plan.targets.length && Option.getOrElse(left(), () => 1) > 0
+    /** An attempt's `total` timeout told as the request's; its other failures are its own. */
+    const asRequestTotal = (error: LlmClient.StreamError): LlmClient.StreamError =>
+      Option.isNone(total)
+        ? error
+        : asRequestBudget(error, total.value, clock.unsafeCurrentTimeMillis() - startedAt)
 
     const open = (role: Role) =>
       Effect.gen(function*() {
@@ -221,7 +227,8 @@ export const start = <A>(
         const info: Attempt = { upstream: target.upstream, attempt: tried.length + 1, role, result: "pending" }
         tried.push(info)
         const own = yield* Scope.fork(scope, ExecutionStrategy.sequential)
-        const budget = left()
+        // The first attempt has the whole budget; each later one what the attempts before it left.
+        const budget = info.attempt === 1 ? Option.map(total, Duration.toMillis) : left()
         const events = Guard.fromFeedEvents(Effect.provideService(
           client.prepare(target.request, {
             ...plan.options,
@@ -235,7 +242,7 @@ export const start = <A>(
           RequestProfile.RequestProfile,
           profile
         ))
-        const pull = yield* Scope.extend(Stream.toPull(events), own)
+        const pull = Effect.mapError(yield* Scope.extend(Stream.toPull(events), own), Option.map(asRequestTotal))
         const running: Running<A> = { info, scope: own, pull }
         lastOpened = running
         return running

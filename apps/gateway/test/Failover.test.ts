@@ -1,5 +1,6 @@
 import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
+import type { ZombieRequestError } from "@streamguard/core"
 import { RequestProfile, StreamObserver, TimeoutPolicy } from "@streamguard/core"
 import * as Failover from "@streamguard/gateway/Failover"
 import { Dialects } from "@streamguard/protocols"
@@ -8,7 +9,7 @@ import { Step } from "@streamguard/simulator"
 import { Scenario as Scenarios } from "@streamguard/simulator"
 import { TestUpstream, TimeTravel } from "@streamguard/testing"
 import type { Array as Arr, Chunk } from "effect"
-import { Duration, Effect, Exit, Layer, Option, Scope } from "effect"
+import { Cause, Duration, Effect, Exit, Layer, Option, Scope } from "effect"
 
 const dialect = Dialects.openaiChat
 
@@ -143,6 +144,76 @@ describe("fallback chains", () => {
       upstreams({ a: silent, b: silent, c: silent, d: steady("d") }),
       profile({ firstChunk: Duration.seconds(4), total: Duration.seconds(10) })
     ))))
+})
+
+/** The typed failure a served stream ended with. */
+const failureOf = (rest: Exit.Exit<unknown, unknown>) =>
+  Option.getOrThrow(Option.flatten(
+    Exit.isFailure(rest) ? Cause.failureOption(rest.cause as Cause.Cause<Option.Option<unknown>>) : Option.none()
+  )) as ZombieRequestError.TotalTimeout
+
+describe("a request cut by its shared total", () => {
+  it.effect("says the request's total and time, and the last attempt's share of it", () =>
+    Effect.gen(function*() {
+      // firstChunk 1 s, total 2.5 s, three silent upstreams: a fails at 1 s, b at 2 s, c is given the
+      // 500 ms left and cut at 2.5 s (the last attempt's stream is the client's from its start).
+      const result = yield* TimeTravel.expectSuccess(run(["a", "b", "c"]), { at: "2500 millis" })
+      const error = failureOf(result.rest)
+      assert.strictEqual(error._tag, "TotalTimeout")
+      assert.strictEqual(error.limitMillis, 2500)
+      assert.strictEqual(error.elapsedMillis, 2500)
+      assert.strictEqual(error.attemptLimitMillis, 500)
+      assert.include(error.message, "(limit 2500 ms, 500 ms of it this attempt's; 2500 ms into the request,")
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({ a: silent, b: silent, c: silent }),
+      profile({ firstChunk: Duration.seconds(1), total: Duration.millis(2500) })
+    ))))
+
+  it.effect("says the same when the budget ends the chain before its last upstream", () =>
+    Effect.gen(function*() {
+      // As above, with a fourth upstream that never starts: the failure is the chain's.
+      const exhausted = yield* TimeTravel.expectFailure(run(["a", "b", "c", "d"]), "gateway/Failover/Exhausted", {
+        at: "2500 millis"
+      })
+      const error = exhausted.error as ZombieRequestError.TotalTimeout
+      assert.strictEqual(error._tag, "TotalTimeout")
+      assert.strictEqual(error.limitMillis, 2500)
+      assert.strictEqual(error.elapsedMillis, 2500)
+      assert.strictEqual(error.attemptLimitMillis, 500)
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({ a: silent, b: silent, c: silent, d: steady("d") }),
+      profile({ firstChunk: Duration.seconds(1), total: Duration.millis(2500) })
+    ))))
+
+  it.effect("says the same when it cuts the stream of a fallback that served", () =>
+    Effect.gen(function*() {
+      // a fails at 1 s; b sends a chunk at 2 s, then nothing, and is cut by total at 2.5 s.
+      const result = yield* TimeTravel.expectSuccess(run(["a", "b", "c"]), { at: "2500 millis" })
+      assert.strictEqual(result.served, "b")
+      const error = failureOf(result.rest)
+      assert.strictEqual(error._tag, "TotalTimeout")
+      assert.strictEqual(error.limitMillis, 2500)
+      assert.strictEqual(error.elapsedMillis, 2500)
+      assert.strictEqual(error.attemptLimitMillis, 1500)
+      assert.strictEqual(error.chunks, 1)
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({
+        a: silent,
+        b: [Step.wait("1 second"), Step.chunk("b"), Step.wait("10 seconds"), Step.done],
+        c: steady("c")
+      }),
+      profile({ firstChunk: Duration.seconds(1), total: Duration.millis(2500) })
+    ))))
+
+  it.effect("a single attempt's total is the request's: no share to tell", () =>
+    Effect.gen(function*() {
+      const result = yield* TimeTravel.expectSuccess(run(["a"]), { at: "2500 millis" })
+      const error = failureOf(result.rest)
+      assert.strictEqual(error.limitMillis, 2500)
+      assert.strictEqual(error.elapsedMillis, 2500)
+      assert.isUndefined(error.attemptLimitMillis)
+      assert.include(error.message, "(limit 2500 ms; 2500 ms into the request,")
+    }).pipe(Effect.provide(Layer.mergeAll(upstreams({ a: silent }), profile({ total: Duration.millis(2500) })))))
 })
 
 describe("the observer", () => {

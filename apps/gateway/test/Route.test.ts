@@ -125,6 +125,61 @@ describe("routes through the gateway", () => {
       }))
   }
 
+  it.scopedLive(
+    "three silent upstreams cut by the shared total: the error gives the request's total and time, and the last one's share",
+    () =>
+      Effect.gen(function*() {
+        const silent = { upstream: "sim", model: "sim:think-60s" }
+        const gateway = yield* start({
+          routes: [route({ models: ["chain"], upstreams: [silent, silent, silent] })],
+          profiles: {
+            budget: Profiles.ProfileEntry.make({ firstChunk: Duration.seconds(1), total: Duration.millis(2500) })
+          }
+        })
+        const response = yield* post(gateway.url, {
+          model: "chain",
+          stream: true,
+          messages: [{ role: "user", content: "hi" }]
+        }, { "x-streamguard-profile": "budget", "x-request-id": "budget" })
+        // The last upstream's role chunk went out: the error is the stream's last event.
+        const errorLine = response.text.split("\n").find((l) => l.startsWith("data: {\"error\""))!
+        const error = JSON.parse(errorLine.slice("data: ".length)).error
+        assert.strictEqual(error.type, "total_timeout")
+        // The last attempt was given what the first two left: about 500 ms.
+        assert.match(error.message, /\(limit 2500 ms, \d+ ms of it this attempt's; \d+ ms into the request/)
+        assert.isAtLeast(error.elapsed_ms, 2400)
+        const line = yield* requestEnd(gateway, "budget")
+        assert.strictEqual(line["attempts"], 3)
+      }),
+    { timeout: 20_000 }
+  )
+
+  it.scopedLive(
+    "a non-streamed call cut by the shared request limit: the error gives the request's limit and time",
+    () =>
+      Effect.gen(function*() {
+        // headers 400 ms, request 900 ms: two upstreams time out on their headers, the third is given
+        // the 100 ms left and cut by the request limit.
+        const slow = { upstream: "sim", model: "sim:slow-headers-10s" }
+        const gateway = yield* start({
+          routes: [route({ models: ["chain"], upstreams: [slow, slow, slow] })],
+          profiles: {
+            budget: Profiles.ProfileEntry.make({ headers: Duration.millis(400), request: Duration.millis(900) })
+          }
+        })
+        const response = yield* post(gateway.url, { model: "chain", messages: [{ role: "user", content: "hi" }] }, {
+          "x-streamguard-profile": "budget",
+          "x-request-id": "budget"
+        })
+        assert.strictEqual(response.status, 504)
+        const error = JSON.parse(response.text).error
+        assert.strictEqual(error.type, "request_timeout")
+        assert.match(error.message, /\(limit 900 ms, \d+ ms of it this attempt's; \d+ ms into the request/)
+        assert.isAtLeast(error.elapsed_ms, 850)
+      }),
+    { timeout: 20_000 }
+  )
+
   it.scopedLive("a cut stream's error event and end line say what was delivered", () =>
     Effect.gen(function*() {
       const gateway = yield* start({

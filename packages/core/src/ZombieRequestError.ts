@@ -33,8 +33,23 @@ export const TimeoutDetails = {
  */
 export type TimeoutDetails = Schema.Struct.Type<typeof TimeoutDetails>
 
-const describe = (what: string, self: TimeoutDetails): string =>
-  `${what} (limit ${self.limitMillis} ms; ${self.elapsedMillis} ms into the request, ${self.chunks} chunks, ` +
+/**
+ * The data of a timeout of a budget the attempts of one request share (`total`, `request`): the
+ * `TimeoutDetails` of the request (its limit, the time since it began), and, when the attempt that
+ * ran out was given only what the attempts before it left, `attemptLimitMillis`: that share.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const BudgetDetails = {
+  ...TimeoutDetails,
+  attemptLimitMillis: Schema.optional(Schema.Number)
+}
+
+const describe = (what: string, self: TimeoutDetails & { readonly attemptLimitMillis?: number | undefined }): string =>
+  `${what} (limit ${self.limitMillis} ms` +
+  (self.attemptLimitMillis === undefined ? "" : `, ${self.attemptLimitMillis} ms of it this attempt's`) +
+  `; ${self.elapsedMillis} ms into the request, ${self.chunks} chunks, ` +
   `last event ${self.lastEvent === "none" ? "none" : `${self.lastEvent} ${self.sinceLastEventMillis} ms ago`})`
 
 /**
@@ -111,14 +126,15 @@ export class FirstChunkTimeout extends Schema.TaggedError<FirstChunkTimeout>("@s
 }
 
 /**
- * The whole stream ran past its `total` budget; fires on time even when nothing arrives.
+ * The whole stream ran past its `total` budget; fires on time even when nothing arrives. Across a
+ * fallback chain the budget is the request's (see `BudgetDetails`).
  *
  * @since 0.1.0
  * @category errors
  */
 export class TotalTimeout extends Schema.TaggedError<TotalTimeout>("@streamguard/core/TotalTimeout")(
   "TotalTimeout",
-  TimeoutDetails
+  BudgetDetails
 ) {
   /** @since 0.1.0 */
   get phase(): TimeoutPolicy.Field {
@@ -286,14 +302,15 @@ export class PoolTimeout extends Schema.TaggedError<PoolTimeout>("@streamguard/c
 }
 
 /**
- * A batch (non-streaming) request did not complete within the `request` limit.
+ * A batch (non-streaming) request did not complete within the `request` limit. Across a fallback
+ * chain the limit is the request's (see `BudgetDetails`).
  *
  * @since 0.1.0
  * @category errors
  */
 export class RequestTimeout extends Schema.TaggedError<RequestTimeout>("@streamguard/core/RequestTimeout")(
   "RequestTimeout",
-  TimeoutDetails
+  BudgetDetails
 ) {
   /** @since 0.1.0 */
   get phase(): TimeoutPolicy.Field {
