@@ -6,7 +6,8 @@
  * - Waiting for the response's headers is bounded by `headers`, and for a streamed request by
  *   `firstChunk` and `total` too (all counted from the request's start); for a request that is not
  *   streamed, by `request`.
- * - A streamed body (`text/event-stream`, NDJSON) is guarded read by read: `firstChunk`, `chunk`,
+ * - A streamed body (`text/event-stream`, NDJSON) is guarded event by event, however the network
+ *   cut them into reads (an error's `chunks` counts content events): `firstChunk`, `chunk`,
  *   `progress` and `total`, the provider's end signal ends it and its error event fails it; the
  *   bytes reach the SDK as they came. Any decision closes the connection at once.
  * - Any other body (a whole answer, an error body) is bounded as a whole: by `request` for a

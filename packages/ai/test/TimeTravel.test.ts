@@ -6,13 +6,14 @@
 import { LanguageModel } from "@effect/ai"
 import { AnthropicClient, AnthropicLanguageModel } from "@effect/ai-anthropic"
 import { OpenAiClient, OpenAiLanguageModel } from "@effect/ai-openai"
+import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { GuardedHttpClient, StreamParts } from "@streamguard/ai"
 import { Profiles, RequestProfile, TimeoutPolicy } from "@streamguard/core"
 import { Step } from "@streamguard/simulator"
 import { TestUpstream, TimeTravel } from "@streamguard/testing"
 import type { Duration } from "effect"
-import { Cause, Effect, Exit, Layer, Option, Redacted, Stream } from "effect"
+import { Cause, Chunk, Effect, Exit, Layer, Option, Redacted, Stream } from "effect"
 
 type Provider = "openai" | "anthropic"
 
@@ -127,5 +128,80 @@ describe.each(["openai", "anthropic"] as const)("@effect/ai %s under TestClock",
       assert.strictEqual(outcome, "ReasoningTimeout")
       // Counted from the first thinking delta, 10 s in.
       assert.strictEqual(atMillis, 70_000)
+    }))
+})
+
+/**
+ * The writes of a streamed answer of three content deltas, as the in-memory upstream renders them
+ * for `provider`'s SDK (its opening frames included), and where each delta's frame starts and ends.
+ */
+const threeDeltas = (provider: Provider) =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const request = provider === "openai"
+      ? HttpClientRequest.post("https://upstream.test/v1/responses").pipe(
+        HttpClientRequest.bodyUnsafeJson({ model: "m", stream: true, input: "hi" })
+      )
+      : HttpClientRequest.post("https://upstream.test/v1/messages").pipe(
+        HttpClientRequest.bodyUnsafeJson({
+          model: "m",
+          stream: true,
+          max_tokens: 16,
+          messages: [{ role: "user", content: "hi" }]
+        })
+      )
+    const response = yield* client.execute(request)
+    const writes = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.decodeText(response.stream)))
+    const text = writes.join("")
+    const deltas: Array<{ readonly start: number; readonly end: number }> = []
+    let at = 0
+    for (const write of writes) {
+      if (/output_text\.delta|content_block_delta/.test(write)) deltas.push({ start: at, end: at + write.length })
+      at += write.length
+    }
+    assert.strictEqual(deltas.length, 3)
+    return { text, deltas }
+  }).pipe(
+    Effect.scoped,
+    Effect.provide(TestUpstream.layerHttpClient([Step.chunk("a"), Step.chunk("b"), Step.chunk("c")]))
+  )
+
+/** `text` cut at `cuts`, each piece one read, then silence. */
+const readsOf = (text: string, cuts: ReadonlyArray<number>) => [
+  ...[0, ...cuts].map((from, i) => Step.raw(text.slice(from, cuts[i] ?? text.length))),
+  Step.stallForever
+]
+
+describe.each(["openai", "anthropic"] as const)("@effect/ai %s: an error's chunks", (provider) => {
+  const chunksAtTimeout = (reads: ReadonlyArray<Step.Step>) =>
+    Effect.gen(function*() {
+      const ended = yield* TimeTravel.runFor(text, "2 minutes")
+      const { exit } = Option.getOrThrow(ended)
+      const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+      assert.strictEqual((error as { _tag?: string })?._tag, "ChunkTimeout")
+      return (error as unknown as { readonly chunks: number }).chunks
+    }).pipe(Effect.provide(over(provider, reads)), Effect.provide(Profiles.chat))
+
+  it.effect("counts three content events read at once as three", () =>
+    Effect.gen(function*() {
+      const { text } = yield* threeDeltas(provider)
+      assert.strictEqual(yield* chunksAtTimeout(readsOf(text, [])), 3)
+    }))
+
+  it.effect("counts three content events as three when reads split them and carry two at once", () =>
+    Effect.gen(function*() {
+      const { deltas, text } = yield* threeDeltas(provider)
+      const middle = (delta: { readonly start: number; readonly end: number }) =>
+        Math.floor((delta.start + delta.end) / 2)
+      // The first read ends inside the first delta, the second completes it and the second delta
+      // and ends inside the third, the last completes it.
+      assert.strictEqual(yield* chunksAtTimeout(readsOf(text, [middle(deltas[0]!), middle(deltas[2]!)])), 3)
+    }))
+
+  it.effect("counts three content events as three when each is split across reads of a few bytes", () =>
+    Effect.gen(function*() {
+      const { text } = yield* threeDeltas(provider)
+      const cuts = Array.from({ length: Math.floor((text.length - 1) / 7) }, (_, i) => (i + 1) * 7)
+      assert.strictEqual(yield* chunksAtTimeout(readsOf(text, cuts)), 3)
     }))
 })

@@ -1,9 +1,9 @@
 /**
- * A response body's network reads as guard events that carry the reads' own bytes: the guard
- * times and ends the stream by what each read means (content, a keepalive, the end, an error),
- * while the bytes reach the SDK's own decoder untouched.
+ * A response body's network reads as guard events, one per event the reads carry, with the reads'
+ * own bytes: the guard counts, times and ends the stream by its events (content, a keepalive, the
+ * end, an error), while the bytes reach the SDK's own decoder untouched.
  *
- * What a read means comes from the provider's dialect when the request path names one (OpenAI
+ * What an event means comes from the provider's dialect when the request path names one (OpenAI
  * Chat and Responses, Anthropic, Gemini, Ollama), so pings and lifecycle frames are keepalives and
  * the provider's end is `Done`; any other SSE body is read by the generic `sse()` dialect and
  * NDJSON line by line, both ending cleanly at EOF.
@@ -65,21 +65,24 @@ const readingFor = (contentType: string, path: string): Reading => {
 }
 
 /**
- * What the guard asks of a read: whether a keepalive read held only the provider's pings (not
- * lifecycle frames), and whether a content read held only reasoning. Known by the read's bytes.
+ * What the guard asks of an event: whether a keepalive was the provider's ping (not a lifecycle
+ * frame), and whether a content event was reasoning. Known by the event's bytes array.
  */
 export interface Kinds {
   readonly isPing: (event: StreamEvent.StreamEvent<any>) => boolean
   readonly isReasoning: (bytes: Uint8Array) => boolean
 }
 
-const rank = { Keepalive: 0, Chunk: 1, Done: 2, ErrorSignal: 3 } as const
+/** The bytes of a wire event that carries none of the read's bytes (they ride on another). */
+const noBytes = (): Uint8Array => new Uint8Array(0)
 
 /**
- * One event per read, the strongest of what the read completed (an error signal, then the end,
- * then content, then a keepalive), carrying the read's bytes. A read that completes nothing
- * (part of an event) is a keepalive: the upstream is alive, though not a ping. `kinds` tells
- * the guard which keepalive reads were pings and which content reads were only reasoning.
+ * One wire event per event the dialect decoded, in order, so the guard counts and times events,
+ * not network reads: a read that carries three content events is three chunks, and a read that
+ * completes nothing (part of an event) is a keepalive (the upstream is alive, though not a ping).
+ * The read's bytes ride on its first event (an error signal keeps its own payload: the guard
+ * ends the stream there), the others carry an empty array that reaches no one. `kinds` tells
+ * the guard which keepalives were the provider's pings and which content events only reasoning.
  */
 export const fromBody = <E>(
   body: Stream.Stream<Uint8Array, E>,
@@ -95,40 +98,39 @@ export const fromBody = <E>(
   const events = Stream.suspend(() => {
     const { decoder, dialect, endsAtEof } = readingFor(contentType, path)
     const out: Array<StreamEvent.StreamEvent<unknown>> = []
-    const strongest = (bytes: Uint8Array): WireEvent => {
-      let best: StreamEvent.StreamEvent<unknown> | undefined
-      let allPings = out.length > 0
-      let allReasoning = true
+    const wire = (bytes: Uint8Array): Array<WireEvent> => {
+      if (out.length === 0) return [StreamEvent.Keepalive({ value: bytes, bytes: bytes.length })]
+      const wired: Array<WireEvent> = []
+      let carried = false
       for (const event of out) {
-        if (best === undefined || rank[event._tag] > rank[best._tag]) best = event
-        if (event._tag === "Keepalive") {
-          allPings &&= dialect === undefined
-            ? event.value === undefined
-            : dialect.isPing(event)
+        if (event._tag === "ErrorSignal") {
+          wired.push(event)
+          continue
         }
-        if (event._tag === "Chunk") allReasoning &&= dialect !== undefined && dialect.isReasoning(event.value)
+        const value = carried ? noBytes() : bytes
+        const size = carried ? 0 : bytes.length
+        carried = true
+        if (event._tag === "Keepalive") {
+          if (dialect === undefined ? event.value === undefined : dialect.isPing(event)) pings.add(value)
+          wired.push(StreamEvent.Keepalive({ value, bytes: size }))
+        } else if (event._tag === "Chunk") {
+          if (dialect !== undefined && dialect.isReasoning(event.value)) reasoning.add(value)
+          wired.push(StreamEvent.Chunk({ value, bytes: size }))
+        } else {
+          wired.push(StreamEvent.Done({ value, bytes: size }))
+        }
       }
       out.length = 0
-      const size = bytes.length
-      if (best === undefined || best._tag === "Keepalive") {
-        if (best !== undefined && allPings) pings.add(bytes)
-        return StreamEvent.Keepalive({ value: bytes, bytes: size })
-      }
-      if (best._tag === "Chunk") {
-        if (allReasoning) reasoning.add(bytes)
-        return StreamEvent.Chunk({ value: bytes, bytes: size })
-      }
-      if (best._tag === "Done") return StreamEvent.Done({ value: bytes, bytes: size })
-      return best
+      return wired
     }
-    const reads = Stream.mapEffect(body, (bytes) => {
+    const reads = Stream.mapConcatEffect(body, (bytes) => {
       const failure = decoder.push(bytes, out)
-      return failure === undefined ? Effect.succeed(strongest(bytes)) : Effect.fail(failure)
+      return failure === undefined ? Effect.succeed(wire(bytes)) : Effect.fail(failure)
     })
     const end = Stream.suspend(() => {
       const failure = decoder.end(out)
       if (failure !== undefined) return Stream.fail(failure)
-      if (out.length > 0) return Stream.make(strongest(new Uint8Array(0)))
+      if (out.length > 0) return Stream.fromIterable(wire(noBytes()))
       return endsAtEof ? Stream.make(StreamEvent.Done({ value: new Uint8Array(0), bytes: 0 })) : Stream.empty
     })
     return Stream.concat(reads, end)
