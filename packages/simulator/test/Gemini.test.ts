@@ -65,6 +65,39 @@ describe("the simulator's Gemini endpoint", () => {
       }))
   }
 
+  it.scopedLive("a model named in the path may hold colons: sim:<scenario> plays that scenario, in both methods", () =>
+    Effect.gen(function*() {
+      const sim = yield* UpstreamSimulator.make()
+      // The method is after the last colon; the scenario's parameters are the model's, escaped.
+      const model = encodeURIComponent("sim:steady?chunks=2&gap=1ms&text=one two")
+      const response = yield* post(`${sim.url}/v1beta/models/${model}:streamGenerateContent?alt=sse`, body)
+      assert.strictEqual(response.status, 200)
+      const events = yield* Gemini.gemini.decode(bytesOf(response)).pipe(
+        Stream.runCollect,
+        Effect.map((all) => Chunk.toReadonlyArray(all) as ReadonlyArray<StreamEvent.StreamEvent<unknown>>),
+        Effect.either
+      )
+      assert.deepStrictEqual(tags(events), Either.right(["Chunk", "Chunk", "Done"]))
+
+      const whole = yield* post(`${sim.url}/v1beta/models/sim:steady:generateContent`, body)
+      assert.strictEqual(whole.status, 200)
+      assert.strictEqual((yield* json(whole)).candidates[0].finishReason, "STOP")
+
+      const records = yield* sim.requests
+      assert.deepStrictEqual(records.map((record) => [record.model, record.scenarioName]), [
+        ["sim:steady?chunks=2&gap=1ms&text=one two", "steady"],
+        ["sim:steady", "steady"]
+      ])
+    }))
+
+  it.scopedLive("a path with no Gemini method after its last colon is a 400 naming it", () =>
+    Effect.gen(function*() {
+      const sim = yield* UpstreamSimulator.make()
+      const response = yield* post(`${sim.url}/v1beta/models/sim:steady:countTokens`, body)
+      assert.strictEqual(response.status, 400)
+      assert.include((yield* json(response)).error.message, "unknown Gemini method")
+    }))
+
   it.scopedLive("generateContent answers the whole text in Gemini's response shape", () =>
     Effect.gen(function*() {
       const sim = yield* UpstreamSimulator.make()

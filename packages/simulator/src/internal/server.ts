@@ -242,13 +242,15 @@ const GeminiBody = Schema.Struct({ contents: Schema.optional(Schema.Array(Schema
 
 /**
  * Gemini's `POST /v1beta/models/{model}:streamGenerateContent` (SSE with `?alt=sse`, one JSON
- * array without) and `:generateContent` (the whole answer). The model is in the path.
+ * array without) and `:generateContent` (the whole answer). The model is in the path, and the
+ * method after its last colon, so a model names a scenario as in every dialect (`sim:steady`).
  */
 const geminiEndpoint = (registry: Registry) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const url = new URL(request.url, "http://localhost")
-    const match = /^\/v1beta\/models\/([^/:]+):(streamGenerateContent|generateContent)$/.exec(url.pathname)
+    // Greedy: the model runs to the last colon.
+    const match = /^\/v1beta\/models\/([^/]+):(streamGenerateContent|generateContent)$/.exec(url.pathname)
     if (match === null) return badRequest("gemini", `unknown Gemini method: ${url.pathname}`, null)
     const body = yield* Effect.either(request.json)
     if (Either.isLeft(body)) return badRequest("gemini", "the request body is not JSON", null)
