@@ -24,7 +24,11 @@ export type DialectName = "openaiChat" | "openaiResponses" | "anthropic" | "olla
  * @category models
  */
 export interface DecodeOptions {
-  /** The largest single event (frame) accepted, in bytes. Default 1 MiB. */
+  /**
+   * The largest single event (frame) accepted, in bytes. Default 1 MiB. In SSE an event's `data`,
+   * `event` and `id` lines count, line ends included; comment lines and unknown fields count
+   * nothing (a keepalive comment every few seconds never adds up), but no one line may be longer.
+   */
   readonly maxEventBytes?: number | undefined
   /**
    * MCP only: the JSON-RPC id of our request. When set, only the response with this id ends the

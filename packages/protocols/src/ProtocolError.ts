@@ -75,7 +75,9 @@ export class ProtocolError extends Schema.TaggedError<ProtocolError>("@streamgua
 
 /**
  * One event (SSE block or NDJSON line) grew past `limit` bytes. Raised as soon as the limit is
- * crossed: the decoder never holds more than `limit` bytes of one event.
+ * crossed: the decoder never holds more than `limit` bytes of one event. In SSE, the lines an event
+ * keeps (`data`, `event`, `id`) add up toward the limit; comments, `retry` and unknown fields are
+ * held nowhere and count only as lines: no one line of any kind may pass the limit.
  *
  * @since 0.1.0
  * @category errors

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { GuardError, StreamEvent } from "@streamguard/core"
+import type { Mcp } from "@streamguard/protocols"
 import { Dialect, Dialects, ProtocolError } from "@streamguard/protocols"
 import { Chunk, Effect, Either, Stream } from "effect"
 import { decodeSync, encoder } from "./fixtures/wire.js"
@@ -49,6 +50,52 @@ describe("bad bytes", () => {
       )
       assert.instanceOf(error, ProtocolError.EventTooLarge)
       assert.isAtMost(pulled.count, 10 * kib / 257 + 1)
+    }))
+
+  it("a million comment lines in one SSE block count nothing toward the limit: the data after them decodes", () => {
+    // The keepalives of a listen stream open for days: `:` lines with no blank line between them.
+    const decoder = Dialects.mcp.decoder({ maxEventBytes: 64 * kib })
+    const piece = encoder.encode(":\r\n".repeat(10_000))
+    let keepalives = 0
+    for (let read = 0; read < 100; read++) {
+      const out: Array<StreamEvent.StreamEvent<Mcp.JsonRpcMessage>> = []
+      assert.isUndefined(decoder.push(piece, out))
+      keepalives += out.length
+    }
+    assert.strictEqual(keepalives, 1_000_000)
+    const out: Array<StreamEvent.StreamEvent<Mcp.JsonRpcMessage>> = []
+    const failure = decoder.push(
+      encoder.encode("event: message\r\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\r\n\r\n"),
+      out
+    )
+    assert.isUndefined(failure)
+    assert.deepStrictEqual(out.map((event) => event._tag), ["Done"])
+  })
+
+  it("unknown fields and retry lines count nothing toward the limit either; data lines still do", () => {
+    const block = "retry: 1000\n" + "x-unknown: 0123456789\n".repeat(1000) + "data: 1\n\n"
+    const ok = decodeSync(Dialects.sse(), [encoder.encode(block)], { maxEventBytes: 64 })
+    assert.isTrue(Either.isRight(ok) && ok.right.length === 1)
+    const error = failure(Dialects.sse(), "data: 1\n".repeat(9) + "\n", { maxEventBytes: 64 })
+    assert.instanceOf(error, ProtocolError.EventTooLarge)
+  })
+
+  it("one comment line longer than the limit fails with EventTooLarge, whole or split", () => {
+    const line = encoder.encode(": " + "c".repeat(100) + "\n")
+    for (const pieces of [[line], [line.subarray(0, 50), line.subarray(50)], [line.subarray(0, 80)]]) {
+      const result = decodeSync(Dialects.mcp, pieces, { maxEventBytes: 64 })
+      assert.isTrue(Either.isLeft(result) && result.left instanceof ProtocolError.EventTooLarge)
+    }
+  })
+
+  it.effect("an endless comment line fails with EventTooLarge once past the limit, never holding more", () =>
+    Effect.gen(function*() {
+      const { pulled, stream } = endless(encoder.encode("k".repeat(kib)))
+      const error = yield* Stream.runDrain(
+        Dialects.mcp.decode(Stream.concat(Stream.make(encoder.encode(":")), stream), { maxEventBytes: 64 * kib })
+      ).pipe(Effect.flip)
+      assert.instanceOf(error, ProtocolError.EventTooLarge)
+      assert.strictEqual(pulled.count, 64)
     }))
 
   it.effect("an endless NDJSON line fails with EventTooLarge at the default 1 MiB limit", () =>

@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { StreamEvent } from "@streamguard/core"
 import { Sse } from "@streamguard/protocols"
-import { FastCheck as fc } from "effect"
+import { Either, FastCheck as fc } from "effect"
 import { createParser } from "eventsource-parser"
-import { cutAt, decodeOk, encoder, singleBytes } from "./fixtures/wire.js"
+import { cutAt, decodeOk, decodeSync, encoder, singleBytes } from "./fixtures/wire.js"
 
 const dialect = Sse.sse()
 
@@ -70,6 +70,21 @@ const sseText = fc.array(
   { maxLength: 60 }
 ).map((parts) => "retry: 1\n" + parts.join(""))
 
+/** Lines near a small limit: kept fields (data, event, id) beside long lines that count nothing. */
+const limitText = fc.array(
+  fc.constantFrom(
+    "data: 0123456789\n",
+    "data\n",
+    "event: e\n",
+    "id: 1\n",
+    "x-field: 0123456789\n",
+    "retry: 1000\n",
+    ": comment 0123456789\n",
+    "\n"
+  ),
+  { maxLength: 20 }
+).map((lines) => lines.join(""))
+
 describe("SSE framing", () => {
   it.prop("matches eventsource-parser on any text, however the bytes are split", [
     sseText,
@@ -79,6 +94,19 @@ describe("SSE framing", () => {
     const expected = reference(text)
     assert.deepStrictEqual(ours([bytes]), expected)
     assert.deepStrictEqual(ours(cutAt(bytes, cuts.map((cut) => cut % (bytes.length + 1)))), expected)
+  }, { timeout: 60_000, fastCheck: { numRuns: 500 } })
+
+  it.prop("under a small maxEventBytes, the same text decodes or fails alike however the bytes are split", [
+    limitText,
+    fc.array(fc.nat(), { maxLength: 12 }),
+    fc.integer({ min: 4, max: 40 })
+  ], ([text, cuts, limit]) => {
+    const bytes = encoder.encode(text)
+    const decode = (pieces: ReadonlyArray<Uint8Array>) =>
+      Either.mapLeft(decodeSync(dialect, pieces, { maxEventBytes: limit }), (error) => error._tag)
+    const whole = decode([bytes])
+    assert.deepStrictEqual(decode(cutAt(bytes, cuts.map((cut) => cut % (bytes.length + 1)))), whole)
+    assert.deepStrictEqual(decode(singleBytes(bytes)), whole)
   }, { timeout: 60_000, fastCheck: { numRuns: 500 } })
 
   it("accepts CRLF, CR and LF line ends, a BOM, multi-line data, and skips retry and unknown fields", () => {

@@ -31,6 +31,9 @@ const CR = 13
 const COLON = 58
 const SPACE = 32
 
+/** The fields whose values an event keeps, so whose lines count toward `maxEventBytes`. */
+const keptFields = ["data", "event", "id"].map((name) => Array.from(name, (char) => char.charCodeAt(0)))
+
 /** @internal */
 export type Failure = ProtocolError | EventTooLarge
 
@@ -159,7 +162,8 @@ export class SseFramer<A> implements Framer<A> {
         end = nextCR === -1 || nextLF < nextCR ? nextLF : nextCR
       }
       const lineBytes = end + 1 - pos + this.fragmentBytes
-      if (this.blockBytes + lineBytes > this.limit) return this.tooLarge()
+      // No one line may pass the limit; the lines an event keeps add up toward it in `line`.
+      if (lineBytes > this.limit) return this.tooLarge()
       // The common frame, `data: <one line>` and its blank line whole in this read, at a block's
       // start: classified straight away, without the general line-by-line bookkeeping.
       if (
@@ -205,11 +209,30 @@ export class SseFramer<A> implements Framer<A> {
 
   private keep(chunk: Uint8Array, pos: number): Failure | undefined {
     const rest = chunk.length - pos
-    if (this.blockBytes + this.fragmentBytes + rest > this.limit) return this.tooLarge()
+    const held = this.blockBytes > 0 && this.keepsValue(chunk, pos) ? this.blockBytes : 0
+    if (held + this.fragmentBytes + rest > this.limit) return this.tooLarge()
     // A copy, so a small fragment does not pin the whole network buffer.
     this.fragments.push(chunk.slice(pos))
     this.fragmentBytes += rest
     return undefined
+  }
+
+  /**
+   * Whether the unfinished line (the fragments, then `chunk` from `pos`) is a field whose value
+   * the event keeps (`data`, `event`, `id`), as far as its first bytes tell: a name without its
+   * colon yet is at most 5 bytes, and counts once its line ends. Decided on the line's bytes alone,
+   * so where the network split them never changes whether the limit is crossed.
+   */
+  private keepsValue(chunk: Uint8Array, pos: number): boolean {
+    const head = new Uint8Array(6)
+    let n = 0
+    for (const fragment of this.fragments) {
+      for (let i = 0; i < fragment.length && n < 6; i++) head[n++] = fragment[i]!
+    }
+    for (let i = pos; i < chunk.length && n < 6; i++) head[n++] = chunk[i]!
+    return keptFields.some((name) =>
+      n > name.length && head[name.length] === COLON && name.every((byte, i) => head[i] === byte)
+    )
   }
 
   private tooLarge(): Failure {
@@ -221,7 +244,6 @@ export class SseFramer<A> implements Framer<A> {
   }
 
   private line(buf: Uint8Array, start: number, end: number, lineBytes: number): void {
-    this.blockBytes += lineBytes
     this.carry += lineBytes
     if (this.firstLine) {
       this.firstLine = false
@@ -250,21 +272,33 @@ export class SseFramer<A> implements Framer<A> {
       first === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61 &&
       (start + 4 === end || buf[start + 4] === COLON)
     ) {
+      if (this.hold(lineBytes)) return
       return this.addData(this.value(buf, start + 4, end))
     }
     if (
       first === 0x65 && buf[start + 1] === 0x76 && buf[start + 2] === 0x65 && buf[start + 3] === 0x6e &&
       buf[start + 4] === 0x74 && (start + 5 === end || buf[start + 5] === COLON)
     ) {
+      if (this.hold(lineBytes)) return
       this.eventType = this.value(buf, start + 5, end)
       return
     }
     if (first === 0x69 && buf[start + 1] === 0x64 && (start + 2 === end || buf[start + 2] === COLON)) {
+      if (this.hold(lineBytes)) return
       const id = this.value(buf, start + 2, end)
       if (!id.includes("\0")) this.id = id
       return
     }
-    // `retry` (reconnection delay) and unknown fields: ignored, per the spec.
+    // `retry` (reconnection delay) and unknown fields: ignored, per the spec, and held nowhere, so
+    // like comments they count nothing toward the limit.
+  }
+
+  /** Counts a line the event keeps toward the limit; true when that crosses it (the failure is set). */
+  private hold(lineBytes: number): boolean {
+    this.blockBytes += lineBytes
+    if (this.blockBytes <= this.limit) return false
+    this.tooLarge()
+    return true
   }
 
   /** The value after a field name ending at `at`: after the colon and at most one space. */
