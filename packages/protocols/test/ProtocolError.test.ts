@@ -146,6 +146,29 @@ describe("bad bytes", () => {
     assert.include(error.message, "not an SSE stream")
   })
 
+  it("a JSON body without its trailing newline fails the same way, keeping the excerpt", () => {
+    const body = "\uFEFF{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,\"message\":\"Bad Request\"}}"
+    const bytes = encoder.encode(body)
+    for (const pieces of [[bytes], [bytes.subarray(0, 10), bytes.subarray(10)], [encoder.encode(body + "\n")]]) {
+      const result = decodeSync(Dialects.mcp, pieces)
+      assert.isTrue(Either.isLeft(result))
+      const error = (result as Either.Left<unknown, unknown>).left
+      assert.instanceOf(error, ProtocolError.ProtocolError)
+      assert.strictEqual((error as ProtocolError.ProtocolError).reason, "the body is JSON, not an SSE stream")
+      assert.strictEqual((error as ProtocolError.ProtocolError).excerpt, body.slice(1))
+    }
+  })
+
+  it.effect("decodeComplete reports a JSON body without newline as that ProtocolError, not UnexpectedEnd", () =>
+    Effect.gen(function*() {
+      const bytes = encoder.encode("{\"error\":{\"message\":\"bad key\",\"type\":\"invalid_request_error\"}}")
+      const error = yield* Stream.runDrain(Dialect.decodeComplete(Dialects.openaiChat, Stream.make(bytes))).pipe(
+        Effect.flip
+      )
+      assert.instanceOf(error, ProtocolError.ProtocolError)
+      assert.include(error.message, "bad key")
+    }))
+
   it("events decoded before a bad frame are still emitted, then the failure", () => {
     const bytes = encoder.encode("event: ping\ndata: {\"type\":\"ping\"}\n\ndata: {oops\n\n")
     const [events, error] = Effect.runSync(

@@ -106,7 +106,8 @@ const concat = (fragments: Array<Uint8Array>, total: number, tail: Uint8Array): 
  *
  * One deviation: when the first line of the body starts with `{` or `[`, the body is JSON, not
  * SSE (an error body sent with status 200, or Gemini without `alt=sse`); the spec would ignore
- * every line and report a silent truncation, we fail with a `ProtocolError` that says so.
+ * every line and report a silent truncation, we fail with a `ProtocolError` that says so, with or
+ * without a line end after the JSON.
  *
  * @internal
  */
@@ -201,8 +202,16 @@ export class SseFramer<A> implements Framer<A> {
   }
 
   end(out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined {
-    // Data of an event without its closing blank line is dropped (WHATWG): the stream was cut.
     this.out = out
+    // A JSON body need not end its line: a body that is one unfinished line of JSON is that body.
+    if (!this.sawField && this.fragmentBytes > 0) {
+      const line = concat(this.fragments, this.fragmentBytes, new Uint8Array(0))
+      this.fragments = []
+      this.fragmentBytes = 0
+      const start = this.firstLine && line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf ? 3 : 0
+      if (line[start] === 0x7b || line[start] === 0x5b) return this.jsonBody(line, start, line.length)
+    }
+    // Data of an event without its closing blank line is dropped (WHATWG): the stream was cut.
     this.classifier.end(out)
     return undefined
   }
@@ -259,11 +268,7 @@ export class SseFramer<A> implements Framer<A> {
     if (!this.sawField) {
       this.sawField = true
       if (first === 0x7b || first === 0x5b) {
-        this.failure = new ProtocolError({
-          dialect: this.dialect,
-          reason: "the body is JSON, not an SSE stream",
-          excerpt: excerpt(this.decoder.decode(buf.subarray(start, Math.min(end, start + 200))))
-        })
+        this.failure = this.jsonBody(buf, start, end)
         return
       }
     }
@@ -299,6 +304,15 @@ export class SseFramer<A> implements Framer<A> {
     if (this.blockBytes <= this.limit) return false
     this.tooLarge()
     return true
+  }
+
+  /** The failure of a body whose first line, `buf[start, end)`, is JSON: an error body sent as a stream. */
+  private jsonBody(buf: Uint8Array, start: number, end: number): ProtocolError {
+    return new ProtocolError({
+      dialect: this.dialect,
+      reason: "the body is JSON, not an SSE stream",
+      excerpt: excerpt(this.decoder.decode(buf.subarray(start, Math.min(end, start + 200))))
+    })
   }
 
   /** The value after a field name ending at `at`: after the colon and at most one space. */
