@@ -22,6 +22,10 @@ export interface SseMessage {
   readonly event: string
   /** The data lines, joined by `\n`. */
   readonly data: string
+  /**
+   * The last event ID (WHATWG's `lastEventId`): the value of the latest `id` field at or before
+   * this event, in its own block or an earlier one, with or without data. Absent until one is sent.
+   */
   readonly id?: string | undefined
 }
 

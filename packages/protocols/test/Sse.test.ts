@@ -9,23 +9,50 @@ const dialect = Sse.sse()
 
 const decodeText = (text: string) => decodeOk(dialect, [encoder.encode(text)])
 
-/** What eventsource-parser (the reference) makes of a whole text. */
+/**
+ * The last event ID (WHATWG's `lastEventId`) at each dispatched event, line by line: set by any
+ * `id` field, in a block with data or without, and kept until the next. eventsource-parser reports
+ * only the `id` of an event's own block, so the reference takes its ids from here.
+ */
+const lastEventIds = (text: string): Array<string | undefined> => {
+  const ids: Array<string | undefined> = []
+  let last: string | undefined
+  let data = false
+  // The piece after the last line end is an unfinished line: never processed.
+  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/).slice(0, -1)
+  for (const line of lines) {
+    if (line === "") {
+      if (data) ids.push(last)
+      data = false
+    } else if (!line.startsWith(":")) {
+      const colon = line.indexOf(":")
+      const field = colon === -1 ? line : line.slice(0, colon)
+      const value = colon === -1 ? "" : line.slice(colon + 1).replace(/^ /, "")
+      if (field === "data") data = true
+      else if (field === "id" && !value.includes("\0")) last = value
+    }
+  }
+  return ids
+}
+
+/** What eventsource-parser (the reference) makes of a whole text, with WHATWG's last event IDs. */
 const reference = (text: string) => {
   const events: Array<Sse.SseMessage> = []
   let comments = 0
   const parser = createParser({
-    onEvent: (event) =>
-      events.push(
-        event.id === undefined
-          ? { event: event.event ?? "message", data: event.data }
-          : { event: event.event ?? "message", data: event.data, id: event.id }
-      ),
+    onEvent: (event) => events.push({ event: event.event ?? "message", data: event.data }),
     onComment: () => comments++
   })
   // eventsource-parser holds a final CR until it sees whether an LF follows; at EOF it is a line
   // end, and CRLF is the same line end, so the reference gets the LF it waits for.
-  parser.feed(text.endsWith("\r") ? text + "\n" : text)
-  return { events, comments }
+  const whole = text.endsWith("\r") ? text + "\n" : text
+  parser.feed(whole)
+  const ids = lastEventIds(whole)
+  assert.strictEqual(ids.length, events.length)
+  return {
+    events: events.map((event, i) => ids[i] === undefined ? event : { ...event, id: ids[i] }),
+    comments
+  }
 }
 
 const ours = (pieces: ReadonlyArray<Uint8Array>) => {
@@ -65,7 +92,10 @@ const sseText = fc.array(
     "\r\n",
     "\n\n",
     "[DONE]",
-    "\uFEFF"
+    "\uFEFF",
+    // Whole lines and events, so ids meet the events after them often enough.
+    "id: 8\n\n",
+    "data: x\n\n"
   ),
   { maxLength: 60 }
 ).map((parts) => "retry: 1\n" + parts.join(""))
@@ -115,6 +145,17 @@ describe("SSE framing", () => {
     assert.deepStrictEqual(events.map((event) => event._tag === "Chunk" ? event.value : undefined), [
       { event: "a", data: "one\ntwo" },
       { event: "message", data: "", id: "9" }
+    ])
+  })
+
+  it("an id sets the last event ID of every event after it, from a block with data or without (WHATWG)", () => {
+    const events = decodeText("data: a\n\nid: 5\n\ndata: b\n\ndata: c\n\nid: 6\ndata: d\n\nid\ndata: e\n\n")
+    assert.deepStrictEqual(events.map((event) => event._tag === "Chunk" ? event.value.id : "?"), [
+      undefined,
+      "5",
+      "5",
+      "6",
+      ""
     ])
   })
 

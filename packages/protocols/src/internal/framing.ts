@@ -44,8 +44,9 @@ export type Failure = ProtocolError | EventTooLarge
  */
 export interface Classifier<A> {
   /**
-   * One dispatched SSE event (`type` defaults to `message`) or one NDJSON line (`type` is "").
-   * Pushes the events it means to `out`; returns a failure to stop decoding.
+   * One dispatched SSE event (`type` defaults to `message`, `id` is the last event ID) or one
+   * NDJSON line (`type` is ""). Pushes the events it means to `out`; returns a failure to stop
+   * decoding.
    */
   readonly frame: (
     out: Array<StreamEvent.StreamEvent<A>>,
@@ -97,8 +98,9 @@ const concat = (fragments: Array<Uint8Array>, total: number, tail: Uint8Array): 
 
 /**
  * SSE per the WHATWG EventSource parsing rules: lines end at CRLF, LF or CR; a leading BOM is
- * skipped; `data` lines join with `\n`; `event` names the type (default `message`); `id` is passed
- * on (values with NUL ignored); `retry` is read and ignored, since nothing here reconnects;
+ * skipped; `data` lines join with `\n`; `event` names the type (default `message`); `id` sets the
+ * last event ID that every event from then on carries, until the next `id` (values with NUL
+ * ignored), even from a block without data; `retry` is read and ignored, since nothing here reconnects;
  * unknown fields are ignored; a blank line dispatches when data was given. Comments become
  * `Keepalive` events at once, not at the end of their block, so a server that sends bare
  * comment lines still proves it lives. An event left without its blank line at EOF is dropped,
@@ -127,6 +129,7 @@ export class SseFramer<A> implements Framer<A> {
   private data = ""
   private dataLines = 0
   private eventType = ""
+  /** The last event ID (WHATWG): set by any `id` field, with data in its block or not, and kept. */
   private id: string | undefined = undefined
   private out: Array<StreamEvent.StreamEvent<A>> = []
   private failure: Failure | undefined = undefined
@@ -170,12 +173,12 @@ export class SseFramer<A> implements Framer<A> {
       if (
         this.fragmentBytes === 0 && this.blockBytes === 0 && this.eventType === "" && !this.firstLine &&
         chunk[end] === LF && chunk[end + 1] === LF && chunk[pos] === 0x64 && chunk[pos + 1] === 0x61 &&
-        chunk[pos + 2] === 0x74 && chunk[pos + 3] === 0x61 && chunk[pos + 4] === COLON && this.id === undefined
+        chunk[pos + 2] === 0x74 && chunk[pos + 3] === 0x61 && chunk[pos + 4] === COLON
       ) {
         const bytes = this.carry + lineBytes + 1
         this.carry = 0
         this.sawField = true
-        const failure = this.classifier.frame(out, "message", this.value(chunk, pos + 4, end), undefined, bytes)
+        const failure = this.classifier.frame(out, "message", this.value(chunk, pos + 4, end), this.id, bytes)
         if (failure !== undefined) return this.failure = failure
         pos = end + 2
         continue
@@ -332,7 +335,6 @@ export class SseFramer<A> implements Framer<A> {
     this.blockBytes = 0
     if (this.dataLines === 0) {
       this.eventType = ""
-      this.id = undefined
       return
     }
     const bytes = this.carry
@@ -342,9 +344,7 @@ export class SseFramer<A> implements Framer<A> {
     this.dataLines = 0
     const type = this.eventType === "" ? "message" : this.eventType
     this.eventType = ""
-    const id = this.id
-    this.id = undefined
-    const failure = this.classifier.frame(this.out, type, data, id, bytes)
+    const failure = this.classifier.frame(this.out, type, data, this.id, bytes)
     if (failure !== undefined) this.failure = failure
   }
 }
