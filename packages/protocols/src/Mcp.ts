@@ -11,6 +11,7 @@
  * | the response to our request with `error` | `ErrorSignal` (`String(error.code)`) |
  * | a response to another id (when `requestId` is given) | `Keepalive` (payload kept) |
  * | `: comment` | `Keepalive` |
+| an event with empty data (the priming event of 2025-11-25: `id: <id>` then `data: `) | `Keepalive` |
  *
  * Only `notifications/progress` is progress: a stuck tool that keeps logging proves the server
  * alive, not that the tool advances, so its logs must not reset `progress`. This is the MCP SDKs'
@@ -64,7 +65,22 @@ const classifier = (options: DecodeOptions | undefined) => {
     } else if ("result" in message) out.push(StreamEvent.Done({ value: message, bytes }))
     else out.push(StreamEvent.Keepalive({ value: message, bytes }))
     return undefined
-  })
+  }, { raw: primingEvent })
+}
+
+/**
+ * An event with empty data carries no message: the priming event a 2025-11-25 server opens a
+ * stream with (an `id` to resume from, empty data) is a keepalive, a ping like a comment.
+ */
+const primingEvent = (
+  out: Array<StreamEvent.StreamEvent<JsonRpcMessage>>,
+  _type: string,
+  data: string,
+  bytes: number
+): boolean => {
+  if (data !== "") return false
+  out.push(StreamEvent.Keepalive({ bytes }))
+  return true
 }
 
 /**
