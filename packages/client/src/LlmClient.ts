@@ -28,6 +28,7 @@ import type { AttemptError, BatchError, StreamError } from "./ClientError.js"
 import * as Attempts from "./internal/attempts.js"
 import * as HttpClientTransport from "./internal/httpClientTransport.js"
 import * as Slots from "./internal/slots.js"
+import * as StreamKind from "./internal/streamKind.js"
 import type { Transport } from "./internal/transport.js"
 import * as UndiciTransport from "./internal/undiciTransport.js"
 import { excerptWithin } from "./internal/upstream.js"
@@ -59,7 +60,11 @@ export type {
 export interface StreamOptions<A> {
   /** How the response bytes mean content, keepalive, done or error. */
   readonly dialect: Dialect.Dialect<A>
-  /** Overrides of the current `RequestProfile`'s policy, field by field. */
+  /**
+   * Overrides of the current `RequestProfile`'s policy, field by field. Applied last: after the
+   * limits a kind of stream lifts (`Dialect.streamKind`: MCP's `subscriptions/listen` drops
+   * `progress`, `total` and `minRate`), so they can bound such a stream again.
+   */
   readonly policy?: TimeoutPolicy.Fields | undefined
   /** Low-cardinality labels for the observer, beside `profile` and `dialect`. */
   readonly labels?: Readonly<Record<string, string>> | undefined
@@ -69,6 +74,7 @@ export interface StreamOptions<A> {
    * upstream's `retry-after`, and no retry starts that would end past the `total` budget.
    */
   readonly retry?: Schedule.Schedule<unknown, AttemptError> | undefined
+  /** Decode options, over those of the request's stream kind (`Dialect.streamKind`). */
   readonly decode?: Dialect.DecodeOptions | undefined
   /**
    * `streamEvents` only: a payload-less `Keepalive` of the guard's own every `heartbeat` while the
@@ -308,7 +314,7 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
     streamOptions: StreamOptions<A>
   ): Effect.Effect<Guard.FeedSetup<A, StreamError, never>, never, RequestProfile.RequestProfile> =>
     Effect.map(RequestProfile.RequestProfile, (profile) => {
-      const policy = TimeoutPolicy.merge(profile.policy, streamOptions.policy ?? {})
+      const { decode, policy } = StreamKind.adjust(streamOptions.dialect, request, profile.policy, streamOptions)
       const call = callOf(request, policy, "total", streamOptions.retry)
       const within = excerptWithin(TimeoutPolicy.limit(policy, "chunk"))
       return {
@@ -318,7 +324,7 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
           Attempts.run(
             call,
             feed,
-            transport.stream({ request, feed, excerptWithin: within }, streamOptions.dialect, streamOptions.decode)
+            transport.stream({ request, feed, excerptWithin: within }, streamOptions.dialect, decode)
           ),
         policy,
         options: {

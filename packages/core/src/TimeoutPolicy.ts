@@ -331,6 +331,23 @@ export const merge = (base: TimeoutPolicy, override: Fields): TimeoutPolicy => {
 }
 
 /**
+ * The policy without the limits `fields` names, as if each were `"none"`: what a stream that some
+ * limits do not fit keeps of its profile (a subscription that is long-lived by design drops
+ * `progress` and `total`). Merge a call's own fields after it to set any of them again.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const without = (policy: TimeoutPolicy, fields: ReadonlyArray<PolicyField>): TimeoutPolicy => {
+  const cleared: MutableFields = {}
+  for (const field of fields) {
+    if (field === "minRate") cleared.minRate = noMinRate
+    else cleared[field] = Duration.infinity
+  }
+  return merge(policy, cleared)
+}
+
+/**
  * The limit of a field, if it has a finite one.
  *
  * @since 0.1.0

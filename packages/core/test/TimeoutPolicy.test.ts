@@ -38,6 +38,22 @@ describe("TimeoutPolicy", () => {
       assert.isTrue(Option.isNone(TimeoutPolicy.limit(policy, "total")))
     }))
 
+  it("without: the named limits are gone, the others kept, and a later merge sets one again", () => {
+    const base = TimeoutPolicy.unsafeMake({
+      chunk: "30 seconds",
+      progress: "10 minutes",
+      total: "1 hour",
+      minRate: "5/10s"
+    })
+    const lifted = TimeoutPolicy.without(base, ["progress", "total", "minRate"])
+    assert.deepStrictEqual(Option.map(TimeoutPolicy.limit(lifted, "chunk"), Duration.toMillis), Option.some(30_000))
+    assert.isTrue(Option.isNone(TimeoutPolicy.limit(lifted, "progress")))
+    assert.isTrue(Option.isNone(TimeoutPolicy.limit(lifted, "total")))
+    assert.isTrue(Option.isNone(TimeoutPolicy.minRate(lifted)))
+    const again = TimeoutPolicy.merge(lifted, { total: Duration.minutes(5) })
+    assert.deepStrictEqual(Option.map(TimeoutPolicy.limit(again, "total"), Duration.toMillis), Option.some(300_000))
+  })
+
   it("merge: a field set in the override wins, an absent one keeps the base, none clears it", () => {
     const base = TimeoutPolicy.unsafeMake({ connect: "10 seconds", chunk: "30 seconds", total: "120 seconds" })
     const merged = TimeoutPolicy.merge(base, { chunk: Duration.seconds(45), total: Duration.infinity })

@@ -6,6 +6,7 @@
  */
 import { UnexpectedEnd } from "@streamguard/core/GuardError"
 import type * as StreamEvent from "@streamguard/core/StreamEvent"
+import type * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
@@ -35,6 +36,45 @@ export interface DecodeOptions {
    * stream; otherwise any JSON-RPC response does (a POST carries one request).
    */
   readonly requestId?: string | number | undefined
+  /**
+   * MCP only: the stream answers a `subscriptions/listen` request (2026-07-28), so every
+   * notification on it is content, not only progress. `streamKind` sets it from the request.
+   */
+  readonly listen?: boolean | undefined
+}
+
+/**
+ * The request a stream answers, as a dialect reads it to tell what kind of stream it opens.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamRequest {
+  /** The request's headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>
+  /** The body as sent, when it is whole in memory (a JSON request's bytes or text). */
+  readonly body?: Uint8Array | string | undefined
+}
+
+/**
+ * A kind of stream that its request alone tells apart, and what changes for it: the limits that do
+ * not bound it and how it decodes. The one place a dialect states such a rule; the client applies
+ * it to every stream of the dialect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamKind {
+  /** The kind in the protocol's own words (`subscriptions/listen`). */
+  readonly name: string
+  /**
+   * The profile's limits that do not bound this kind of stream: a stream that is long-lived by
+   * design is bounded by liveness (`chunk`) and not by `progress` or `total`. The call's own
+   * `policy` can still set them.
+   */
+  readonly unbounded: ReadonlyArray<TimeoutPolicy.PolicyField>
+  /** Decode options this kind needs, under the call's own. */
+  readonly decode: DecodeOptions
 }
 
 /**
@@ -210,6 +250,11 @@ export interface Dialect<A = unknown> {
   readonly responseBody: (meta?: ResponseMeta) => unknown
   /** The provider's JSON error body for an HTTP error status, typed the way it types that status. */
   readonly httpErrorBody: (status: number, message: string, meta?: ResponseMeta) => unknown
+  /**
+   * The kind of stream `request` opens when it is not the dialect's ordinary one (MCP's
+   * `subscriptions/listen`); `undefined`, or no function, for an ordinary stream.
+   */
+  readonly streamKind?: ((request: StreamRequest) => StreamKind | undefined) | undefined
 }
 
 /**

@@ -10,6 +10,7 @@
  * | the response to our request with `result` (a tool's `isError: true` included) | `Done` |
  * | the response to our request with `error` | `ErrorSignal` (`String(error.code)`) |
  * | a response to another id (when `requestId` is given) | `Keepalive` (payload kept) |
+| on a `subscriptions/listen` stream (`listen`): every notification (the acknowledgement, each change) | `Chunk` |
  * | `: comment` | `Keepalive` |
 | an event with empty data (the priming event of 2025-11-25: `id: <id>` then `data: `) | `Keepalive` |
  *
@@ -21,8 +22,8 @@
  * @since 0.1.0
  */
 import * as StreamEvent from "@streamguard/core/StreamEvent"
-import type { DecodeOptions, Dialect, InBandError, ResponseMeta } from "./Dialect.js"
-import { decoding, isObject, jsonClassifier, stringOr } from "./internal/decoder.js"
+import type { DecodeOptions, Dialect, InBandError, ResponseMeta, StreamKind, StreamRequest } from "./Dialect.js"
+import { decoding, isObject, jsonClassifier, parse, stringOr } from "./internal/decoder.js"
 import { outputTokens, textOf } from "./internal/responseMeta.js"
 import { keepAliveComment, sseEncoder } from "./internal/sseWriter.js"
 
@@ -44,12 +45,17 @@ export interface JsonRpcMessage {
 
 const progressMethod = "notifications/progress"
 
+const listenMethod = "subscriptions/listen"
+
 const classifier = (options: DecodeOptions | undefined) => {
   const requestId = options?.requestId
+  const listen = options?.listen === true
   return jsonClassifier<JsonRpcMessage>("mcp", (out, _type, message, bytes) => {
     if (typeof message.method === "string") {
+      // A notification has no id; a request from the server (`ping`) is never content.
+      const notification = message.id === undefined || message.id === null
       out.push(
-        message.method === progressMethod && (message.id === undefined || message.id === null)
+        notification && (listen || message.method === progressMethod)
           ? StreamEvent.Chunk({ value: message, bytes })
           : StreamEvent.Keepalive({ value: message, bytes })
       )
@@ -81,6 +87,46 @@ const primingEvent = (
   if (data !== "") return false
   out.push(StreamEvent.Keepalive({ bytes }))
   return true
+}
+
+/**
+ * A `subscriptions/listen` stream (2026-07-28): the server's change notifications on a stream that
+ * stays open until the client closes it, which cancels the subscription. Long-lived by design,
+ * with hours between notifications, so it is bounded by liveness alone (`chunk`, which the
+ * server's keepalive comments reset): `progress`, `total` and `minRate` do not apply. Its content
+ * is every notification: the acknowledgement that opens it (the honoured filter) and each change
+ * (`notifications/tools/list_changed`, `notifications/resources/updated`, ...). Requests from the
+ * server stay keepalives; the result to the listen request (the server closing it) is `Done`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const listenStream: StreamKind = {
+  name: listenMethod,
+  unbounded: ["progress", "total", "minRate"],
+  decode: { listen: true }
+}
+
+const textDecoder = new TextDecoder()
+
+/**
+ * The kind of stream an MCP request opens: `listenStream` for `subscriptions/listen`, told by the
+ * `Mcp-Method` header (which 2026-07-28 requires on every request), else by the JSON-RPC `method`
+ * of the body; `undefined` for any other request.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const streamKind = (request: StreamRequest): StreamKind | undefined => {
+  const header = request.headers["mcp-method"]
+  if (header !== undefined) return header.trim() === listenMethod ? listenStream : undefined
+  const body = request.body
+  if (body === undefined) return undefined
+  const text = typeof body === "string" ? body : textDecoder.decode(body)
+  // Parsed only when it can be a listen request: a tool call's arguments may be large.
+  if (!text.includes(listenMethod)) return undefined
+  const message = parse(text)
+  return isObject(message) && message.method === listenMethod ? listenStream : undefined
 }
 
 /**
@@ -167,5 +213,6 @@ export const mcp: Dialect<JsonRpcMessage> = {
     jsonrpc: "2.0",
     id: meta?.requestId ?? null,
     error: { code: status === 400 ? -32602 : -32603, message }
-  })
+  }),
+  streamKind
 }
