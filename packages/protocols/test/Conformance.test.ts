@@ -10,6 +10,7 @@ import {
   randomCuts,
   readTranscript,
   singleBytes,
+  transcriptDecodeOptions,
   transcriptsDir,
   trickyCuts
 } from "./fixtures/wire.js"
@@ -52,8 +53,11 @@ const summarize = <A>(dialect: Dialect.Dialect<A>, events: ReadonlyArray<StreamE
   }
 }
 
+const expectFile = (name: string) =>
+  JSON.parse(fs.readFileSync(path.join(transcriptsDir, name.replace(/\.txt$/, ".expect.json")), "utf8"))
+
 const expected = (name: string): Expect => {
-  const json = JSON.parse(fs.readFileSync(path.join(transcriptsDir, name.replace(/\.txt$/, ".expect.json")), "utf8"))
+  const json = expectFile(name)
   return {
     outcome: json.outcome,
     contentChunks: json.contentChunks,
@@ -63,8 +67,8 @@ const expected = (name: string): Expect => {
 }
 
 describe("Conformance corpus", () => {
-  it("finds all 25 transcripts", () => {
-    assert.strictEqual(transcripts.length, 25)
+  it("finds all 27 transcripts", () => {
+    assert.strictEqual(transcripts.length, 27)
   })
 
   for (const name of transcripts) {
@@ -73,7 +77,8 @@ describe("Conformance corpus", () => {
       `${name}: decodes to its expected outcome and counts, whole, byte by byte, and in random and tricky cuts`,
       () => {
         const bytes = readTranscript(name)
-        const whole = decodeOk(dialect, [bytes])
+        const options = transcriptDecodeOptions(dialect, name)
+        const whole = decodeOk(dialect, [bytes], options)
         assert.deepStrictEqual(summarize(dialect, whole), expected(name))
         const splits = [
           singleBytes(bytes),
@@ -82,7 +87,7 @@ describe("Conformance corpus", () => {
         ]
         for (const pieces of splits) {
           // Same events, bytes included: the split never changes what is decoded.
-          assert.deepStrictEqual(decodeOk(dialect, pieces), whole)
+          assert.deepStrictEqual(decodeOk(dialect, pieces, options), whole)
         }
       },
       30_000

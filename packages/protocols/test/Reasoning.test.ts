@@ -8,7 +8,7 @@ import type { Dialect } from "@streamguard/protocols"
 import { Dialects } from "@streamguard/protocols"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { decodeOk, encoder, readTranscript, transcriptsDir } from "./fixtures/wire.js"
+import { decodeOk, encoder, readTranscript, transcriptDecodeOptions, transcriptsDir } from "./fixtures/wire.js"
 
 const dialects: Record<string, Dialect.Dialect<any>> = {
   "openai-chat": Dialects.openaiChat,
@@ -51,7 +51,7 @@ describe("Dialect.isReasoning", () => {
       const expected = reasoningIn[name] ?? 0
       it(`${name}: ${expected} reasoning content events, the rest answer`, () => {
         const dialect = dialects[name.split("/")[0]!]!
-        const events = decodeOk(dialect, [readTranscript(name)])
+        const events = decodeOk(dialect, [readTranscript(name)], transcriptDecodeOptions(dialect, name))
         const contentChunks = JSON.parse(
           fs.readFileSync(path.join(transcriptsDir, name.replace(/\.txt$/, ".expect.json")), "utf8")
         ).contentChunks

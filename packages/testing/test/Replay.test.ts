@@ -33,6 +33,8 @@ interface Expect {
   readonly outcome: "done" | "error" | "truncated"
   readonly contentChunks: number
   readonly errorType?: string
+  /** The request the transcript answered, when it was recorded with it (the MCP SDK recordings). */
+  readonly request?: { readonly headers: Record<string, string>; readonly body: unknown }
 }
 
 const expected = (name: string): Expect => {
@@ -40,8 +42,20 @@ const expected = (name: string): Expect => {
   return {
     outcome: json.outcome,
     contentChunks: json.contentChunks,
-    ...(json.errorType === undefined ? {} : { errorType: json.errorType })
+    ...(json.errorType === undefined ? {} : { errorType: json.errorType }),
+    ...(json.request === undefined ? {} : { request: json.request })
   }
+}
+
+/** The replayed request: the recorded one's headers and body where the transcript has them. */
+const requestOf = (expect: Expect) => {
+  const post = HttpClientRequest.post("https://upstream.test/replay")
+  return expect.request === undefined
+    ? post
+    : post.pipe(
+      HttpClientRequest.setHeaders(expect.request.headers),
+      HttpClientRequest.bodyUnsafeJson(expect.request.body)
+    )
 }
 
 const encoder = new TextEncoder()
@@ -66,8 +80,8 @@ const eventsUntilOutcome = (dialect: Dialect.Dialect<any>, events: ReadonlyArray
   })
 
 describe("TestUpstream: replaying every recorded transcript through LlmClient", () => {
-  it("finds all 25 transcripts", () => {
-    assert.strictEqual(transcripts.length, 25)
+  it("finds all 27 transcripts", () => {
+    assert.strictEqual(transcripts.length, 27)
   })
 
   for (const name of transcripts) {
@@ -76,11 +90,9 @@ describe("TestUpstream: replaying every recorded transcript through LlmClient", 
     // One second to the first byte, then the rest at once: each TestClock wake-up costs real
     // milliseconds (it waits for every fiber to settle), and the outcome does not depend on pace.
     const layer = Layer.merge(TestUpstream.layer(Transcript.replay(bytes, { gaps: ["1 second"] })), Profiles.research)
-    const call = LlmClient.streamEvents(HttpClientRequest.post("https://upstream.test/replay"), { dialect }).pipe(
-      Stream.runCollect
-    )
-
     const expect = expected(name)
+    const call = LlmClient.streamEvents(requestOf(expect), { dialect }).pipe(Stream.runCollect)
+
     it.effect(`${name}: ${expect.outcome}${expect.errorType === undefined ? "" : ` (${expect.errorType})`}, ${expect.contentChunks} chunks, nothing read past it`, () =>
       Effect.gen(function*() {
         const events = Transcript.events(bytes)
