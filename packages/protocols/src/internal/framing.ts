@@ -34,6 +34,9 @@ const SPACE = 32
 /** The fields whose values an event keeps, so whose lines count toward `maxEventBytes`. */
 const keptFields = ["data", "event", "id"].map((name) => Array.from(name, (char) => char.charCodeAt(0)))
 
+/** Scratch for the first bytes of an unfinished line: framing is synchronous, so one serves all. */
+const lineHead = new Uint8Array(6)
+
 /** @internal */
 export type Failure = ProtocolError | EventTooLarge
 
@@ -122,7 +125,7 @@ export class SseFramer<A> implements Framer<A> {
   private skipLF = false
   private firstLine = true
   private sawField = false
-  /** Bytes of the current block so far, against the limit. */
+  /** Bytes of the current block's lines that it keeps (data, event, id), against the limit. */
   private blockBytes = 0
   /** Bytes not yet counted in an emitted event. */
   private carry = 0
@@ -236,7 +239,7 @@ export class SseFramer<A> implements Framer<A> {
    * so where the network split them never changes whether the limit is crossed.
    */
   private keepsValue(chunk: Uint8Array, pos: number): boolean {
-    const head = new Uint8Array(6)
+    const head = lineHead
     let n = 0
     for (const fragment of this.fragments) {
       for (let i = 0; i < fragment.length && n < 6; i++) head[n++] = fragment[i]!
