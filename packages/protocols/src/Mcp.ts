@@ -10,9 +10,9 @@
  * | the response to our request with `result` (a tool's `isError: true` included) | `Done` |
  * | the response to our request with `error` | `ErrorSignal` (`String(error.code)`) |
  * | a response to another id (when `requestId` is given) | `Keepalive` (payload kept) |
-| on a `subscriptions/listen` stream (`listen`): every notification (the acknowledgement, each change) | `Chunk` |
+ * | on a `subscriptions/listen` stream (`listen`): every notification (the acknowledgement, each change) | `Chunk` |
  * | `: comment` | `Keepalive` |
-| an event with empty data (the priming event of 2025-11-25: `id: <id>` then `data: `) | `Keepalive` |
+ * | an event with empty data (the priming event of 2025-11-25: `id: <id>` then `data: `) | `Keepalive` |
  *
  * Only `notifications/progress` is progress: a stuck tool that keeps logging proves the server
  * alive, not that the tool advances, so its logs must not reset `progress`. This is the MCP SDKs'

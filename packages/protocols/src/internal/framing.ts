@@ -103,8 +103,8 @@ const concat = (fragments: Array<Uint8Array>, total: number, tail: Uint8Array): 
  * SSE per the WHATWG EventSource parsing rules: lines end at CRLF, LF or CR; a leading BOM is
  * skipped; `data` lines join with `\n`; `event` names the type (default `message`); `id` sets the
  * last event ID that every event from then on carries, until the next `id` (values with NUL
- * ignored), even from a block without data; `retry` is read and ignored, since nothing here reconnects;
- * unknown fields are ignored; a blank line dispatches when data was given. Comments become
+ * ignored), even from a block without data; `retry` is read and ignored, since nothing here
+ * reconnects; unknown fields are ignored; a blank line dispatches when data was given. Comments become
  * `Keepalive` events at once, not at the end of their block, so a server that sends bare
  * comment lines still proves it lives. An event left without its blank line at EOF is dropped,
  * as the spec says: the stream was cut inside it.
