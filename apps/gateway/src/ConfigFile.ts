@@ -5,11 +5,13 @@
  * @since 0.1.0
  */
 import { FileSystem } from "@effect/platform"
-import { Effect, ParseResult, Schema } from "effect"
+import { ParseIssues } from "@streamguard/core"
+import { Effect, Schema } from "effect"
 import { ConfigLoadError } from "./ConfigLoadError.js"
 
 /**
- * Reads and decodes the file at `path`; a failure names `key (path)` and the reason.
+ * Reads and decodes the file at `path`; a failure names `key (path)` and every mistake, one line
+ * each with its key path (`upstreams[0].dialect: Expected "openai" | ..., actual "openAI"`).
  *
  * @since 0.1.0
  * @category reading
@@ -21,13 +23,17 @@ export const read = <A, I>(
 ): Effect.Effect<A, ConfigLoadError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const fail = (reason: string) => new ConfigLoadError({ key: `${key} (${path})`, reason })
+    const at = `${key} (${path})`
+    const fail = (reason: string) => new ConfigLoadError({ key: at, reason })
     const text = yield* Effect.mapError(fs.readFileString(path), (error) => fail(error.message))
     const json = yield* Effect.try({
       try: () => JSON.parse(text) as unknown,
       catch: (error) => fail(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`)
     })
-    return yield* Schema.decodeUnknown(schema, { onExcessProperty: "error" })(json).pipe(
-      Effect.mapError((error) => fail(ParseResult.TreeFormatter.formatErrorSync(error)))
+    return yield* Schema.decodeUnknown(schema, { onExcessProperty: "error", errors: "all" })(json).pipe(
+      Effect.mapError((error) => {
+        const [first = error.message, ...more] = ParseIssues.lines(error)
+        return new ConfigLoadError({ key: at, reason: first, others: more.map((reason) => ({ key: at, reason })) })
+      })
     )
   })

@@ -32,10 +32,9 @@ export class GatewayProfiles extends Effect.Service<GatewayProfiles>()("gateway/
     const config = yield* GatewayConfig
     const policies = yield* CoreProfiles.resolveAll(config.profiles).pipe(
       Effect.mapError((error) =>
-        new ConfigLoadError({
-          key: error._tag === "InvalidProfileConfig" ? error.key : "profiles",
-          reason: error.message
-        })
+        error._tag === "InvalidProfileConfig"
+          ? new ConfigLoadError({ key: error.key, reason: error.reason })
+          : new ConfigLoadError({ key: "profiles", reason: error.message })
       )
     )
     const profiles = new Map<string, RequestProfile.Service>()

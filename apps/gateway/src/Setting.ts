@@ -6,8 +6,9 @@
  *
  * @since 0.1.0
  */
-import { TimeoutPolicy } from "@streamguard/core"
-import { Config, Duration, Effect, Option, ParseResult, Redacted, Schema } from "effect"
+import { ParseIssues, TimeoutPolicy } from "@streamguard/core"
+import type { ParseResult } from "effect"
+import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
 import { ConfigLoadError } from "./ConfigLoadError.js"
 import type * as HelpText from "./HelpText.js"
 
@@ -132,7 +133,8 @@ export const duration = (
   description
 })
 
-const formatIssue = (error: ParseResult.ParseError): string => ParseResult.TreeFormatter.formatErrorSync(error)
+// The value is the env var's whole text, so the path is empty: the message alone.
+const formatIssue = (error: ParseResult.ParseError): string => ParseIssues.lines(error).join("; ")
 
 /**
  * One env var, decoded from its trimmed text; none when it is not set, a failure naming it when

@@ -57,7 +57,8 @@ const program = process.argv.includes("--help") || process.argv.includes("-h")
       "ConfigLoadError",
       (error) =>
         Effect.zipRight(
-          Console.error(`streamguard gateway: ${error.message}`),
+          // One line per mistake, each saying where it comes from.
+          Console.error(error.message.split("\n").map((line) => `streamguard gateway: ${line}`).join("\n")),
           Effect.sync(() => {
             process.exitCode = 1
           })

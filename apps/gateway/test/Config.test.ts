@@ -2,6 +2,7 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Config } from "@streamguard/gateway"
 import type { ConfigLoadError } from "@streamguard/gateway/ConfigLoadError"
+import * as GatewayProfiles from "@streamguard/gateway/GatewayProfiles"
 import { ConfigProvider, Duration, Effect, Exit, Redacted } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -99,6 +100,60 @@ describe("Config.load", () => {
       writeFileSync(misspelt, JSON.stringify({ keepAliveInterval: "5s" }))
       const unknown = failureOf(yield* Effect.exit(loadWith({ STREAMGUARD_CONFIG: misspelt })))
       assert.include(unknown?.reason ?? "", "keepAliveInterval")
+    }))
+
+  it.effect("a bad file names every mistake in one line each: key path, what was given, what is allowed", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "gateway-config-"))
+      const file = join(dir, "mistakes.json")
+      writeFileSync(
+        file,
+        JSON.stringify({
+          prot: 8080,
+          upstreams: [{ name: "openai", baseUrl: "https://api.openai.com/v1", dialect: "openAI", models: ["gpt-*"] }]
+        })
+      )
+      const error = failureOf(yield* Effect.exit(loadWith({ STREAMGUARD_CONFIG: file })))
+      const lines = error?.message.split("\n") ?? []
+      assert.deepStrictEqual(lines, [
+        `bad config STREAMGUARD_CONFIG (${file}): prot: is unexpected, expected: ` +
+        [
+          "port",
+          "host",
+          "simPort",
+          "defaultProfile",
+          "maxConcurrentStreams",
+          "maxBodyBytes",
+          "keepaliveInterval",
+          "drainWindow",
+          "drainTimeout",
+          "headersTimeout",
+          "bodyTimeout",
+          "gatewayKeys",
+          "upstreams",
+          "routes",
+          "redisUrl",
+          "rateLimits",
+          "profiles"
+        ].map((key) => JSON.stringify(key)).join(" | "),
+        `bad config STREAMGUARD_CONFIG (${file}): upstreams[0].dialect: ` +
+        `Expected "openai" | "openaiChat" | "openaiResponses" | "anthropic" | "any", actual "openAI"`
+      ])
+    }))
+
+  it.effect("a bad profile value in the env is named once, without a repeated prefix", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(
+        GatewayProfiles.GatewayProfiles.pipe(
+          Effect.provide(GatewayProfiles.GatewayProfiles.Default),
+          Effect.provide(Config.GatewayConfig.make(Config.defaults)),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["STREAMGUARD_CHAT_CHUNK_TIMEOUT", "-3"]])))
+        )
+      )
+      assert.strictEqual(
+        failureOf(exit)?.message,
+        "bad config STREAMGUARD_CHAT_CHUNK_TIMEOUT: a timeout must be positive; got \"-3\""
+      )
     }))
 
   it.effect("loading nothing gives the same values as Config.defaults, which --help lists", () =>

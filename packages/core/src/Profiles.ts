@@ -11,8 +11,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as ParseIssues from "./ParseIssues.js"
 import * as RequestProfile from "./RequestProfile.js"
 import * as TimeoutPolicy from "./TimeoutPolicy.js"
 
@@ -220,10 +221,8 @@ export type ConfigFile = typeof ConfigFile.Type
 const decodeConfigFile = Schema.decodeUnknown(Schema.parseJson(ConfigFile))
 
 /** The first problem with its path, which is what an operator fixes first. */
-const firstIssue = (
-  error: ParseResult.ParseError
-): { readonly path: ReadonlyArray<PropertyKey>; readonly message: string } =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)[0] ?? { path: [], message: error.message }
+const firstIssue = (error: ParseResult.ParseError): ParseIssues.Issue =>
+  ParseIssues.issues(error)[0] ?? { path: "", message: error.message }
 
 const has = <K extends string>(record: Readonly<Record<K, unknown>>, key: string): key is K =>
   Object.prototype.hasOwnProperty.call(record, key)
@@ -250,7 +249,7 @@ export const readConfigFile: Effect.Effect<
   const file = yield* Effect.mapError(decodeConfigFile(text), (error) => {
     const issue = firstIssue(error)
     return new InvalidProfileConfig({
-      key: issue.path.length === 0 ? configFileKey : issue.path.join("."),
+      key: issue.path === "" ? configFileKey : issue.path,
       source: path.value,
       reason: issue.message
     })

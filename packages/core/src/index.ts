@@ -9,6 +9,10 @@ export * as GuardError from "./GuardError.js"
 /**
  * @since 0.1.0
  */
+export * as ParseIssues from "./ParseIssues.js"
+/**
+ * @since 0.1.0
+ */
 export * as Profiles from "./Profiles.js"
 /**
  * @since 0.1.0

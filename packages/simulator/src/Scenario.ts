@@ -13,10 +13,17 @@ import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 import * as Step from "./Step.js"
 
+// A number, or its text in a spec (`chunks=3`); a mistake is said once, not per alternative.
 const Count = Schema.Union(
   Schema.NonNegativeInt,
   Schema.compose(Schema.NumberFromString, Schema.NonNegativeInt)
-).annotations({ identifier: "Count" })
+).annotations({
+  identifier: "Count",
+  message: (issue) => ({
+    message: `Expected a whole number, 0 or more, actual ${JSON.stringify(issue.actual)}`,
+    override: true
+  })
+})
 
 const Never = Schema.Literal("never")
 const None = Schema.Literal("none")

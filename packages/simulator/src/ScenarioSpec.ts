@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
+import * as ParseIssues from "@streamguard/core/ParseIssues"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Scenario from "./Scenario.js"
 
@@ -70,12 +70,13 @@ const withSuffix: ReadonlyArray<readonly [RegExp, Scenario.Scenario["_tag"], str
   [/^(\d{3})$/, "HttpError", "status"]
 ]
 
-const decodeScenario = Schema.decodeUnknownEither(Scenario.Scenario, { onExcessProperty: "error" })
+const decodeScenario = Schema.decodeUnknownEither(Scenario.Scenario, { onExcessProperty: "error", errors: "all" })
 
+// Every mistake, each with its parameter (`chunkz: is unexpected, expected: "chunks" | ...`).
 const decodeInput = (spec: string, input: unknown): Either.Either<Scenario.Scenario, ScenarioParseError> =>
   Either.mapLeft(
     decodeScenario(input),
-    (error) => new ScenarioParseError({ spec, reason: ParseResult.TreeFormatter.formatErrorSync(error) })
+    (error) => new ScenarioParseError({ spec, reason: ParseIssues.lines(error).join("; ") })
   )
 
 const nameToInput = (spec: string, name: string): Either.Either<Record<string, unknown>, ScenarioParseError> => {

@@ -26,7 +26,14 @@ export const DurationInput: Schema.Schema<Duration.Duration, string | number> = 
     strict: true,
     decode: (input, _, ast) =>
       Option.match(TimeoutPolicy.parseDuration(input), {
-        onNone: () => ParseResult.fail(new ParseResult.Type(ast, input, `not a duration: ${String(input)}`)),
+        onNone: () =>
+          ParseResult.fail(
+            new ParseResult.Type(
+              ast,
+              input,
+              `Expected a duration such as "50ms", "2s" or a number of milliseconds, actual ${JSON.stringify(input)}`
+            )
+          ),
         onSome: ParseResult.succeed
       }),
     encode: (value) => ParseResult.succeed(Duration.toMillis(value))

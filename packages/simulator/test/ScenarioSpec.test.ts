@@ -60,6 +60,29 @@ describe("ScenarioSpec", () => {
     assert.isTrue(Either.isLeft(error) && error.left.message.includes("unknown scenario"))
   })
 
+  it("names each mistake in one line: the parameter, what was given and what is allowed", () => {
+    const reason = (spec: string) => {
+      const parsed = ScenarioSpec.parse(spec)
+      return Either.isLeft(parsed) ? parsed.left.reason : assert.fail(`${spec} parsed`)
+    }
+    assert.strictEqual(
+      reason("sim:steady?chunkz=3"),
+      "chunkz: is unexpected, expected: \"_tag\" | \"chunks\" | \"gap\" | \"jitter\" | \"seed\" | \"text\" | \"keepalive\""
+    )
+    assert.strictEqual(
+      reason("sim:steady?chunks=abc&gap=soon"),
+      "chunks: Expected a whole number, 0 or more, actual \"abc\"; " +
+        "gap: Expected a duration such as \"50ms\", \"2s\" or a number of milliseconds, actual \"soon\""
+    )
+    assert.strictEqual(
+      reason("[{\"_tag\":\"Chunk\"},{\"_tag\":\"Wiat\"}]"),
+      "steps[1]._tag: Expected \"Chunk\" | \"Keepalive\" | \"Wait\" | \"Done\" | \"Error\" | \"Reset\" | " +
+        "\"StallForever\" | \"End\" | \"Raw\", actual \"Wiat\""
+    )
+    // No schema signature: nothing of the scenario union's other members.
+    assert.notInclude(reason("sim:steady?chunkz=3"), "Encoded side")
+  })
+
   it("plays steady for a model name without the sim: prefix", () => {
     const scenario = ScenarioSpec.fromModel("gpt-4o")
     assert.isTrue(Either.isRight(scenario) && scenario.right._tag === "Steady")

@@ -297,6 +297,14 @@ describe("UpstreamSimulator", () => {
       const body = yield* json(response)
       assert.strictEqual(body.type, "error")
       assert.include(body.error.message, "unknown scenario")
+      const misspelt = yield* post(`${sim.url}/v1/chat/completions`, bodyFor("openaiChat", "sim:steady?chunkz=3"))
+      assert.strictEqual(misspelt.status, 400)
+      const { error } = yield* json(misspelt)
+      assert.strictEqual(
+        error.message,
+        "bad simulator scenario \"sim:steady?chunkz=3\": chunkz: is unexpected, expected: " +
+          "\"_tag\" | \"chunks\" | \"gap\" | \"jitter\" | \"seed\" | \"text\" | \"keepalive\""
+      )
     }))
 
   it.scopedLive("GET /_sim/requests shows the records as JSON, with the derived close fields", () =>
