@@ -8,10 +8,10 @@
  * @since 0.1.0
  */
 import type { FileSystem } from "@effect/platform"
-import { Profiles, TimeoutPolicy } from "@streamguard/core"
-import { Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { EnvVars, Profiles, TimeoutPolicy } from "@streamguard/core"
+import { Array as Arr, Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import * as ConfigFile from "./ConfigFile.js"
-import type { ConfigLoadError } from "./ConfigLoadError.js"
+import { ConfigLoadError } from "./ConfigLoadError.js"
 import * as HelpText from "./HelpText.js"
 import * as RateLimit from "./RateLimit.js"
 import * as Route from "./Route.js"
@@ -177,6 +177,45 @@ export interface GatewayConfigShape extends Setting.Values<typeof settings> {
 }
 
 /**
+ * Every profile's policy (`Profiles.resolveAll`: the built-ins and the file's custom profiles, the
+ * env's overrides applied), or the error naming the bad key.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const profilePolicies = (
+  profiles: Readonly<Record<string, Profiles.ProfileEntry>>
+): Effect.Effect<ReadonlyMap<string, TimeoutPolicy.TimeoutPolicy>, ConfigLoadError> =>
+  Profiles.resolveAll(profiles).pipe(
+    Effect.mapError((error) =>
+      error._tag === "InvalidProfileConfig"
+        ? new ConfigLoadError({ key: error.key, reason: error.reason })
+        : new ConfigLoadError({ key: "profiles", reason: error.message })
+    )
+  )
+
+/**
+ * Every `STREAMGUARD_*` variable set must be one the gateway reads: a setting's, a profile's, or
+ * an upstream's `apiKeyEnv`. A misspelt one would leave its default in place unnoticed, so it stops
+ * start-up, named with the valid name nearest to it.
+ */
+const checkEnvNames = (values: Setting.Values<typeof settings>) =>
+  Effect.gen(function*() {
+    const known = [
+      configFile.env,
+      ...Setting.envNames(settings),
+      ...Profiles.envKeys(Profiles.knownNames(values.profiles)),
+      ...values.upstreams.flatMap((upstream) => upstream.apiKeyEnv === undefined ? [] : [upstream.apiKeyEnv])
+    ]
+    const unknown = yield* EnvVars.unknown(known).pipe(
+      Effect.mapError((error) => new ConfigLoadError({ key: EnvVars.prefix, reason: String(error) }))
+    )
+    if (Arr.isNonEmptyReadonlyArray(unknown)) {
+      return yield* ConfigLoadError.all(Arr.map(unknown, (found) => ({ key: found.name, reason: found.reason })))
+    }
+  })
+
+/**
  * Reads and decodes the configuration from the current `ConfigProvider` (env by default) and the
  * file `STREAMGUARD_CONFIG` names. Env values and upstream API keys are read with
  * `Config.redacted`, so they never print.
@@ -191,6 +230,10 @@ export const load: Effect.Effect<GatewayConfigShape, ConfigLoadError, FileSystem
     const values = yield* Setting.resolve(settings, file)
     yield* RateLimit.check(values.rateLimits, values.upstreams)
     yield* Route.resolve(values.routes, values.upstreams)
+    yield* checkEnvNames(values)
+    // Every profile resolved once here too, so a bad STREAMGUARD_<PROFILE>_* value stops start-up
+    // before anything (the simulator) starts.
+    yield* profilePolicies(values.profiles)
     return {
       ...values,
       upstreamKeys: yield* apiKeys(values.upstreams),

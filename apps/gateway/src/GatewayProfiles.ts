@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-import { Profiles as CoreProfiles, RequestProfile } from "@streamguard/core"
+import { RequestProfile } from "@streamguard/core"
 import { Effect, Either, Option } from "effect"
-import { GatewayConfig } from "./Config.js"
+import { GatewayConfig, profilePolicies } from "./Config.js"
 import { ConfigLoadError } from "./ConfigLoadError.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import type { Upstream } from "./Upstream.js"
@@ -30,13 +30,7 @@ export const header = "x-streamguard-profile"
 export class GatewayProfiles extends Effect.Service<GatewayProfiles>()("gateway/Profiles", {
   effect: Effect.gen(function*() {
     const config = yield* GatewayConfig
-    const policies = yield* CoreProfiles.resolveAll(config.profiles).pipe(
-      Effect.mapError((error) =>
-        error._tag === "InvalidProfileConfig"
-          ? new ConfigLoadError({ key: error.key, reason: error.reason })
-          : new ConfigLoadError({ key: "profiles", reason: error.message })
-      )
-    )
+    const policies = yield* profilePolicies(config.profiles)
     const profiles = new Map<string, RequestProfile.Service>()
     for (const [name, policy] of policies) profiles.set(name, RequestProfile.make(name, policy))
     const known = [...profiles.keys()]

@@ -202,6 +202,15 @@ export const resolve = <S extends Record<string, Setting<any>>>(
   )
 
 /**
+ * The env vars a table of settings reads.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const envNames = (settings: Record<string, Setting<any>>): Array<string> =>
+  entries(settings).flatMap(([, setting]) => setting.env === undefined ? [] : [setting.env.name])
+
+/**
  * The settings as `--help` lists them, each followed by its related keys.
  *
  * @since 0.1.0

@@ -141,6 +141,51 @@ describe("Config.load", () => {
       ])
     }))
 
+  it.effect("a STREAMGUARD_* variable no setting reads stops start-up, each named with the nearest valid name", () =>
+    Effect.gen(function*() {
+      const error = failureOf(
+        yield* Effect.exit(loadWith({
+          STREAMGUARD_CHAT_FIRSTCHUNK_TIMEOUT: "5s",
+          STREAMGUARD_CHAT_MIN_RATE_TIMEOUT: "5/10s",
+          STREAMGUARD_CHAT_CHUNK_TIMEOUT: "45s"
+        }))
+      )
+      assert.deepStrictEqual(error?.message.split("\n"), [
+        "bad config STREAMGUARD_CHAT_FIRSTCHUNK_TIMEOUT: not a StreamGuard setting, so it changes nothing; " +
+        "did you mean STREAMGUARD_CHAT_FIRST_CHUNK_TIMEOUT?",
+        "bad config STREAMGUARD_CHAT_MIN_RATE_TIMEOUT: not a StreamGuard setting, so it changes nothing; " +
+        "did you mean STREAMGUARD_CHAT_MIN_RATE?"
+      ])
+    }))
+
+  it.effect("every name the gateway reads is known: its settings, a custom profile's keys, an upstream's apiKeyEnv", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "gateway-config-"))
+      const file = join(dir, "named.json")
+      writeFileSync(
+        file,
+        JSON.stringify({
+          upstreams: [{
+            name: "u",
+            baseUrl: "http://127.0.0.1:1/v1",
+            dialect: "any",
+            apiKeyEnv: "STREAMGUARD_UPSTREAM_KEY",
+            models: ["*"]
+          }],
+          profiles: { agent: { base: "research" } }
+        })
+      )
+      const config = yield* loadWith({
+        STREAMGUARD_CONFIG: file,
+        STREAMGUARD_UPSTREAM_KEY: "sk-test",
+        STREAMGUARD_AGENT_FIRST_CHUNK_TIMEOUT: "2m",
+        STREAMGUARD_GATEWAY_KEYS: "k",
+        STREAMGUARD_DRAIN_TIMEOUT: "5s",
+        HOST: "127.0.0.1"
+      })
+      assert.strictEqual(Duration.toMillis(config.drainTimeout), 5_000)
+    }))
+
   it.effect("a bad profile value in the env is named once, without a repeated prefix", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(

@@ -1,8 +1,8 @@
 /**
  * The effective policy of every profile, as a program reading the profile config would get it:
  * the built-ins, overridden by the config file (`STREAMGUARD_CONFIG`, or the file given), then by
- * `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT`. It is the core's `Profiles.loadAll`, the loading the
- * gateway's profiles go through, so a file that passes here gives the gateway the same policies.
+ * `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT`. It is the core's profile loading, the one the gateway's
+ * profiles go through, so a file that passes here gives the gateway the same policies.
  *
  * @since 0.1.0
  */
@@ -37,6 +37,11 @@ export interface Effective {
   /** The config file read, if any. */
   readonly file: string | undefined
   readonly profiles: ReadonlyArray<Profile>
+  /**
+   * `STREAMGUARD_*` variables meant for a profile that set nothing (a misspelt name), each with
+   * the key it is nearest to: `Profiles.unknownEnvVars`.
+   */
+  readonly unknownEnv: ReadonlyArray<{ readonly name: string; readonly nearest: string | undefined }>
 }
 
 const written = (duration: Duration.Duration): string =>
@@ -45,7 +50,7 @@ const written = (duration: Duration.Duration): string =>
 /**
  * Loads every profile with the env applied; `file` replaces `STREAMGUARD_CONFIG`. A bad value
  * fails with `InvalidProfileConfig`, naming its key (`STREAMGUARD_CHAT_CHUNK_TIMEOUT`, or
- * `profiles.chat.chunk` in the file).
+ * `profiles.chat.chunk` in the file); a misspelt variable is listed in `unknownEnv`.
  *
  * @since 0.1.0
  * @category loading
@@ -55,9 +60,12 @@ export const load = (
 ): Effect.Effect<Effective, ConfigError.ConfigError | Profiles.InvalidProfileConfig, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const path = yield* Config.option(Config.nonEmptyString(Profiles.configFileKey))
-    const policies = yield* Profiles.loadAll
+    const entries = yield* Profiles.readConfigFile
+    const policies = yield* Profiles.resolveAll(entries)
+    const unknownEnv = yield* Profiles.unknownEnvVars(entries)
     return {
       file: Option.getOrUndefined(path),
+      unknownEnv: unknownEnv.map(({ name, nearest }) => ({ name, nearest })),
       profiles: [...policies].map(([name, policy]) => ({
         name,
         limits: Object.fromEntries([

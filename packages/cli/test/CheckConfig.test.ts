@@ -46,6 +46,26 @@ describe("streamguard check-config", () => {
       assert.include(ran.failure?.message, "bad config STREAMGUARD_MCP_PROGRESS_TIMEOUT")
     }))
 
+  it.effect("a misspelt profile variable is named with the key it is nearest to, and fails", () =>
+    Effect.gen(function*() {
+      const ran = yield* runCli(["check-config"], {
+        STREAMGUARD_CHAT_FIRSTCHUNK_TIMEOUT: "5s",
+        STREAMGUARD_CHAT_MIN_RATE_TIMEOUT: "5/10s",
+        // The gateway's own: left to the gateway, which checks it at start-up.
+        STREAMGUARD_GATEWAY_KEYS: "k"
+      })
+      assert.strictEqual(ran.failure?._tag, "CliError")
+      assert.deepStrictEqual(ran.failure?.message.split("\n"), [
+        "STREAMGUARD_CHAT_FIRSTCHUNK_TIMEOUT is not a StreamGuard setting, so it changes nothing; " +
+        "did you mean STREAMGUARD_CHAT_FIRST_CHUNK_TIMEOUT?",
+        "STREAMGUARD_CHAT_MIN_RATE_TIMEOUT is not a StreamGuard setting, so it changes nothing; " +
+        "did you mean STREAMGUARD_CHAT_MIN_RATE?"
+      ])
+      assert.notInclude(ran.stdout, "environment applied")
+      const fine = yield* runCli(["check-config"], { STREAMGUARD_GATEWAY_KEYS: "k" })
+      assert.isUndefined(fine.failure)
+    }))
+
   it("the streamguard bin prints the error naming the key on stderr and exits 1", async () => {
     const file = configFile({ profiles: { batch: { request: "soon" } } })
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("STREAMGUARD_")))

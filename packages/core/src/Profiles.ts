@@ -13,6 +13,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as EnvVars from "./EnvVars.js"
 import * as ParseIssues from "./ParseIssues.js"
 import * as RequestProfile from "./RequestProfile.js"
 import * as TimeoutPolicy from "./TimeoutPolicy.js"
@@ -300,10 +301,49 @@ const resolve = (
   return Effect.map(readEnv(name), (fromEnv) => TimeoutPolicy.merge(TimeoutPolicy.merge(base, fromFile), fromEnv))
 }
 
-const knownNames = (file: Readonly<Record<string, ProfileEntry>>): Array<string> => [
+/**
+ * The profile names config knows: the built-ins, then the custom profiles of the config file's
+ * entries.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const knownNames = (file: Readonly<Record<string, ProfileEntry>>): Array<string> => [
   ...builtinNames,
   ...Object.keys(file).filter((name) => !has(builtins, name))
 ]
+
+/**
+ * Every environment key of the named profiles, one per policy field (`envKey`).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const envKeys = (names: Iterable<string>): Array<string> =>
+  [...names].flatMap((name) => TimeoutPolicy.allFields.map((field) => envKey(name, field)))
+
+/** `STREAMGUARD_<PROFILE>_`: every key of that profile starts so. */
+const envPrefix = (name: string): string => envKey(name, "minRate").replace(/MIN_RATE$/, "")
+
+/**
+ * The `STREAMGUARD_*` variables meant for a profile that set nothing: a name under a known
+ * profile's prefix (`STREAMGUARD_CHAT_...`) that is none of its fields, or a name within a slip of
+ * a profile key (`STREAMGUARD_CAHT_CHUNK_TIMEOUT`), each with the key it is nearest to. Other
+ * `STREAMGUARD_*` names are left to the programs that read them (the gateway checks its own).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const unknownEnvVars = (
+  file: Readonly<Record<string, ProfileEntry>>
+): Effect.Effect<Array<EnvVars.UnknownEnvVar>, ConfigError.ConfigError> => {
+  const names = knownNames(file)
+  const prefixes = names.map(envPrefix)
+  return EnvVars.unknown(
+    [configFileKey, ...envKeys(names)],
+    (name, nearest) => Option.isSome(nearest) || prefixes.some((prefix) => name.startsWith(prefix))
+  )
+}
 
 /**
  * The policy of one profile from config: the built-in of that name (or, for a custom name, the

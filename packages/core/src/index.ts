@@ -1,6 +1,10 @@
 /**
  * @since 0.1.0
  */
+export * as EnvVars from "./EnvVars.js"
+/**
+ * @since 0.1.0
+ */
 export * as Guard from "./Guard.js"
 /**
  * @since 0.1.0

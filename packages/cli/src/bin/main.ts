@@ -41,7 +41,11 @@ const plain = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 const program = Cli.run(process.argv).pipe(
   Effect.tapError((error) =>
     error._tag === "CliError"
-      ? Effect.flatMap(Output.Output, (output) => output.error(`streamguard: ${error.message}`))
+      // One line per problem, each saying where it comes from.
+      ? Effect.flatMap(
+        Output.Output,
+        (output) => output.error(error.message.split("\n").map((line) => `streamguard: ${line}`).join("\n"))
+      )
       : Effect.void
   ),
   color ? (effect) => effect : plain,

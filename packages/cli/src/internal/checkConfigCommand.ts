@@ -4,6 +4,7 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
+import * as EnvVars from "@streamguard/core/EnvVars"
 import * as Effect from "effect/Effect"
 import * as CheckConfig from "../CheckConfig.js"
 import { CliError } from "../CliError.js"
@@ -31,6 +32,12 @@ const run = (args: Command.Command.ParseConfig<typeof config>) =>
         })
       )
     )
+    // A misspelt variable changes nothing: say so rather than "environment applied".
+    if (effective.unknownEnv.length > 0) {
+      return yield* new CliError({
+        message: effective.unknownEnv.map((unknown) => new EnvVars.UnknownEnvVar(unknown).message).join("\n")
+      })
+    }
     if (args.json) return yield* output.line(JSON.stringify(effective, null, 2))
     yield* output.line(
       `${effective.file === undefined ? "No config file" : `Config file ${effective.file}`}, environment applied:`
