@@ -10,6 +10,7 @@
 import type { FileSystem } from "@effect/platform"
 import { EnvVars, Profiles, TimeoutPolicy } from "@streamguard/core"
 import { Array as Arr, Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
+import * as Net from "node:net"
 import * as ConfigFile from "./ConfigFile.js"
 import { ConfigLoadError } from "./ConfigLoadError.js"
 import * as HelpText from "./HelpText.js"
@@ -99,8 +100,15 @@ const settings = {
     file: Schema.Array(Schema.Redacted(Schema.NonEmptyTrimmedString)),
     default: [],
     shown: "(none: auth off)",
-    description: "comma-separated bearer tokens clients must send"
+    description: "comma-separated bearer tokens clients must send (required when an upstream has an apiKeyEnv " +
+      "and host is not loopback)"
   }),
+  allowOpenProxy: Setting.flag(
+    "STREAMGUARD_ALLOW_OPEN_PROXY",
+    false,
+    "true: start without gateway keys though keyed upstreams are reachable from other hosts (something in " +
+      "front authenticates)"
+  ),
   upstreams: Setting.make<ReadonlyArray<Upstream>>({
     env: undefined,
     file: Upstreams,
@@ -143,7 +151,7 @@ const settings = {
     file: Schema.Record({ key: Schema.String, value: Profiles.ProfileEntry }),
     default: {},
     shown: "(built-ins)",
-    description: `{ <name>: { ${TimeoutPolicy.allFields.join(", ")} } }`,
+    description: `{ <name>: { base?: ${Profiles.builtinNames.join(" | ")}, ${TimeoutPolicy.allFields.join(", ")} } }`,
     related: [{
       env: "STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT",
       file: undefined,
@@ -194,6 +202,38 @@ export const profilePolicies = (
     )
   )
 
+/** Whether only this machine can reach `host`: `localhost`, 127.0.0.0/8 or ::1. */
+const isLoopback = (host: string): boolean => {
+  if (host === "localhost") return true
+  const family = Net.isIP(host)
+  return family !== 0 && loopback.check(host, family === 4 ? "ipv4" : "ipv6")
+}
+const loopback = new Net.BlockList()
+loopback.addSubnet("127.0.0.0", 8, "ipv4")
+loopback.addAddress("::1", "ipv6")
+loopback.addSubnet("::ffff:127.0.0.0", 104, "ipv6")
+
+/**
+ * The gateway must not start as an open proxy by accident: with upstreams that carry the
+ * operator's API keys, no gateway keys and an address other hosts can reach, anyone who reaches
+ * the port spends those keys. `allowOpenProxy` says it is meant (something in front authenticates).
+ */
+const checkOpenProxy = (values: Setting.Values<typeof settings>) => {
+  const keyed = values.upstreams.filter((upstream) => upstream.apiKeyEnv !== undefined).map((upstream) => upstream.name)
+  if (keyed.length === 0 || values.gatewayKeys.length > 0 || isLoopback(values.host) || values.allowOpenProxy) {
+    return Effect.void
+  }
+  const [sends, them] = keyed.length === 1
+    ? [`upstream ${keyed[0]} sends your API key`, "it"]
+    : [`upstreams ${keyed.join(", ")} send your API keys`, "them"]
+  return new ConfigLoadError({
+    key: settings.gatewayKeys.env!.name,
+    reason: `not set, while ${sends} and the gateway binds ${values.host}, which other hosts can reach: ` +
+      `anyone who reaches the port could spend ${them}. Set ${settings.gatewayKeys.env!.name}, or bind ` +
+      `HOST=127.0.0.1, or set ${settings.allowOpenProxy.env.name}=true when something in front authenticates`
+  })
+}
+
 /**
  * Every `STREAMGUARD_*` variable set must be one the gateway reads: a setting's, a profile's, or
  * an upstream's `apiKeyEnv`. A misspelt one would leave its default in place unnoticed, so it stops
@@ -231,6 +271,7 @@ export const load: Effect.Effect<GatewayConfigShape, ConfigLoadError, FileSystem
     yield* RateLimit.check(values.rateLimits, values.upstreams)
     yield* Route.resolve(values.routes, values.upstreams)
     yield* checkEnvNames(values)
+    yield* checkOpenProxy(values)
     // Every profile resolved once here too, so a bad STREAMGUARD_<PROFILE>_* value stops start-up
     // before anything (the simulator) starts.
     yield* profilePolicies(values.profiles)
@@ -282,6 +323,9 @@ export const helpText = (): string =>
       "A profile's minRate: <events>/<window>, e.g. 5/10s (at least 5 content events in every 10 s once content " +
       "began), or none. minRate and reasoning are off unless set.",
       `With no upstream configured, the simulator runs on 127.0.0.1:${settings.simPort.env.name} and serves every ` +
-      "sim:* model, auth off."
+      "sim:* model (gateway keys, when set, still apply).",
+      `With an upstream that has an apiKeyEnv, ${settings.gatewayKeys.env!.name} is required unless host is loopback ` +
+      `(127.0.0.1, ::1) or ${settings.allowOpenProxy.env.name}=true: otherwise anyone reaching the port spends that key.`,
+      "A STREAMGUARD_* variable the gateway does not read stops start-up, named with the nearest valid name."
     ]
   })

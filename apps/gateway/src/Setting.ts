@@ -108,6 +108,20 @@ export const text = (env: string, value: string, description: string): EnvSettin
   description
 })
 
+/**
+ * A yes or no: `true` or `false`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const flag = (env: string, value: boolean, description: string): EnvSetting<boolean> => ({
+  env: { name: env, schema: Schema.compose(Schema.String, Schema.BooleanFromString) },
+  file: Schema.Boolean,
+  default: value,
+  shown: String(value),
+  description
+})
+
 /** Durations as operators write them (`30s`, `2m`, `1500 millis`, a number of milliseconds, `none`). */
 const DurationFromString: Schema.Schema<Duration.Duration, string> = Schema.compose(
   Schema.String,

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the gateway. With no upstream configured it also starts the simulator on
- * 127.0.0.1:SIM_PORT and routes every `sim:*` model to it, auth off.
+ * 127.0.0.1:SIM_PORT and routes every `sim:*` model to it (gateway keys, when set, still apply).
  *
  * @since 0.1.0
  */
@@ -11,14 +11,16 @@ import { Console, Effect, Layer, Logger } from "effect"
 import * as Config from "./Config.js"
 import * as Gateway from "./Gateway.js"
 
-/** The simulator as the only upstream: every `sim:*` model, every dialect, no key. */
+/**
+ * The simulator as the only upstream: every `sim:*` model, every dialect, no upstream key. The
+ * gateway keys, when set, are still required: keys given are never dropped.
+ */
 const simulated = (config: Config.GatewayConfigShape) =>
   Effect.gen(function*() {
     const simulator = yield* UpstreamSimulator.make({ port: config.simPort, host: "127.0.0.1" })
     yield* Console.log(`simulator: ${simulator.url} (records at ${simulator.url}/_sim/requests)`)
     return {
       ...config,
-      gatewayKeys: [],
       upstreams: [
         Config.Upstream.make({
           name: "simulator",
@@ -30,15 +32,33 @@ const simulated = (config: Config.GatewayConfigShape) =>
     } satisfies Config.GatewayConfigShape
   })
 
+/** A host as a URL writes it: an IPv6 address in brackets. */
+const urlHost = (host: string) => host.includes(":") ? `[${host}]` : host
+
+/**
+ * The address actually bound, and whether other hosts can reach it: `0.0.0.0` (every interface)
+ * is printed as such, with the local URL to try beside it.
+ */
 const announce = (config: Config.GatewayConfigShape) =>
   Layer.effectDiscard(Effect.gen(function*() {
     const server = yield* HttpServer.HttpServer
-    const port = server.address._tag === "TcpAddress" ? server.address.port : config.port
-    const url = `http://localhost:${port}`
-    yield* Console.log(`streamguard gateway: ${url}`)
+    const bound = server.address._tag === "TcpAddress"
+      ? server.address
+      : { hostname: config.host, port: config.port }
+    const everywhere = bound.hostname === "0.0.0.0" || bound.hostname === "::"
+    const url = `http://${urlHost(bound.hostname)}:${bound.port}`
+    const local = everywhere ? `http://localhost:${bound.port}` : url
+    yield* Console.log(
+      `streamguard gateway: ${url}${everywhere ? ` (every interface: other hosts can reach it; here: ${local})` : ""}`
+    )
+    const auth = config.gatewayKeys.length > 0
+    yield* Console.log(
+      auth ? "gateway keys: required on every endpoint but /healthz and /readyz" : "gateway keys: none, auth off"
+    )
     if (config.simulated) {
       yield* Console.log(
-        `try: curl -N ${url}/v1/chat/completions -H 'content-type: application/json' ` +
+        `try: curl -N ${local}/v1/chat/completions -H 'content-type: application/json' ` +
+          (auth ? `-H 'authorization: Bearer <a gateway key>' ` : "") +
           `-d '{"model":"sim:steady","stream":true,"messages":[{"role":"user","content":"hi"}]}'`
       )
     }

@@ -56,13 +56,13 @@ describe("Config.load", () => {
           keepaliveInterval: "5s"
         })
       )
-      const config = yield* loadWith({ STREAMGUARD_CONFIG: good, OPENAI_API_KEY: "sk-test" })
+      const config = yield* loadWith({ STREAMGUARD_CONFIG: good, OPENAI_API_KEY: "sk-test", HOST: "127.0.0.1" })
       assert.isFalse(config.simulated)
       assert.strictEqual(Redacted.value(config.upstreamKeys.get("openai")!), "sk-test")
       assert.notInclude(String(config.upstreamKeys.get("openai")), "sk-test")
       assert.strictEqual(Duration.toMillis(config.keepaliveInterval), 5_000)
 
-      const missingKey = failureOf(yield* Effect.exit(loadWith({ STREAMGUARD_CONFIG: good })))
+      const missingKey = failureOf(yield* Effect.exit(loadWith({ STREAMGUARD_CONFIG: good, HOST: "127.0.0.1" })))
       assert.strictEqual(missingKey?.key, "OPENAI_API_KEY")
 
       const bad = join(dir, "bad.json")
@@ -72,6 +72,40 @@ describe("Config.load", () => {
       )
       const badField = failureOf(yield* Effect.exit(loadWith({ STREAMGUARD_CONFIG: bad })))
       assert.include(badField?.reason ?? "", "baseUrl")
+    }))
+
+  it.effect("refuses to start as an open proxy: a keyed upstream, no gateway keys, an address other hosts reach", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "gateway-config-"))
+      const file = join(dir, "keyed.json")
+      const upstream = { baseUrl: "https://api.openai.com/v1", dialect: "openai", models: ["gpt-*"] }
+      writeFileSync(
+        file,
+        JSON.stringify({
+          upstreams: [
+            { name: "openai", apiKeyEnv: "OPENAI_API_KEY", ...upstream },
+            { name: "local", ...upstream, models: ["llama*"] }
+          ]
+        })
+      )
+      const keyed = { STREAMGUARD_CONFIG: file, OPENAI_API_KEY: "sk-test" }
+      for (const host of [undefined, "0.0.0.0", "::", "10.1.2.3", "gateway.internal"]) {
+        const error = failureOf(yield* Effect.exit(loadWith(host === undefined ? keyed : { ...keyed, HOST: host })))
+        assert.strictEqual(error?.key, "STREAMGUARD_GATEWAY_KEYS", String(host))
+        assert.strictEqual(
+          error?.reason,
+          `not set, while upstream openai sends your API key and the gateway binds ${host ?? "0.0.0.0"}, which ` +
+            "other hosts can reach: anyone who reaches the port could spend it. Set STREAMGUARD_GATEWAY_KEYS, or " +
+            "bind HOST=127.0.0.1, or set STREAMGUARD_ALLOW_OPEN_PROXY=true when something in front authenticates"
+        )
+      }
+      // Loopback, gateway keys, or the explicit setting: it starts.
+      for (const host of ["127.0.0.1", "127.8.9.10", "::1", "localhost"]) yield* loadWith({ ...keyed, HOST: host })
+      yield* loadWith({ ...keyed, STREAMGUARD_GATEWAY_KEYS: "client-key" })
+      const allowed = yield* loadWith({ ...keyed, STREAMGUARD_ALLOW_OPEN_PROXY: "true" })
+      assert.isTrue(allowed.allowOpenProxy)
+      // No upstream sends a key of the operator's (the simulator, a local model): nothing to spend.
+      yield* loadWith({})
     }))
 
   it.effect("gateway keys come from the env, comma-separated, over the file's list, and never print", () =>
@@ -130,6 +164,7 @@ describe("Config.load", () => {
           "headersTimeout",
           "bodyTimeout",
           "gatewayKeys",
+          "allowOpenProxy",
           "upstreams",
           "routes",
           "redisUrl",

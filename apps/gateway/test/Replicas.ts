@@ -142,7 +142,7 @@ export const gateway = (config: Record<string, unknown>, env: Record<string, str
       ["--conditions=@streamguard/source", "--import", "tsx", main],
       { PORT: "0", SIM_PORT: "0", HOST: "127.0.0.1", STREAMGUARD_CONFIG: file, ...env }
     )
-    const [, port] = yield* awaitOutput(child, /streamguard gateway: http:\/\/localhost:(\d+)/)
+    const [, port] = yield* awaitOutput(child, /streamguard gateway: http:\/\/127\.0\.0\.1:(\d+)/)
     return { ...child, port: Number(port), url: `http://127.0.0.1:${port}` }
   })
 
