@@ -265,8 +265,9 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
       const finish = () => {
         state.completed = true
         body.end()
-        // The response is written: the platform sees it ended and adds nothing.
-        return HttpServerResponse.empty()
+        // The response is written: the platform sees it ended and adds nothing. It carries the
+        // status the client got, for what reads it (the requests metric), not the empty body's 204.
+        return HttpServerResponse.empty({ status: state.status })
       }
 
       const admitted = yield* Effect.either(Scope.extend(request.admit, upstreamScope))

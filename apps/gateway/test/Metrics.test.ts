@@ -96,6 +96,34 @@ describe("/metrics", () => {
       assert.strictEqual(sample(exposition, "streamguard_gateway_requests_total", "status=\"429\""), 1)
     }))
 
+  it.scopedLive("counts a streamed request under the status its client received (200), as a batch call is", () =>
+    Effect.gen(function*() {
+      const gateway = yield* start({}, { upstreamName: "status" })
+      // The metrics are the process's: what this test adds is the difference.
+      const counts = Effect.map(metricsText(gateway.url), (text) =>
+        new Map(
+          [...Prometheus.parse(text).series].filter(([id]) => id.startsWith("streamguard_gateway_requests_total{"))
+        ))
+      const before = yield* counts
+      for (const path of ["/v1/chat/completions", "/v1/messages", "/v1/responses"]) {
+        const streamed = yield* post(gateway.url, path, { model: "sim:steady?chunks=3&gap=1ms", stream: true })
+        assert.strictEqual(streamed.status, 200, path)
+      }
+      const batch = yield* post(gateway.url, "/v1/chat/completions", { model: "sim:steady?chunks=2&gap=1ms" })
+      assert.strictEqual(batch.status, 200)
+      const after = yield* counts
+      const added = [...after].flatMap(([id, value]) =>
+        value === (before.get(id) ?? 0)
+          ? []
+          : [[id.replace("streamguard_gateway_requests_total", ""), value - (before.get(id) ?? 0)]]
+      )
+      assert.deepStrictEqual(added.sort(), [
+        ["{endpoint=\"anthropic\",status=\"200\"}", 1],
+        ["{endpoint=\"openaiChat\",status=\"200\"}", 2],
+        ["{endpoint=\"openaiResponses\",status=\"200\"}", 1]
+      ])
+    }))
+
   it.scopedLive("after one streamed request, has every documented name, each series once", () =>
     Effect.gen(function*() {
       const gateway = yield* start({}, { upstreamName: "named" })
