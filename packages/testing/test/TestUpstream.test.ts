@@ -160,12 +160,10 @@ describe("TestUpstream: the behaviour table through LlmClient, under TestClock",
 })
 
 describe("TestUpstream: retries", () => {
-  // #region retries
   const flaky = (request: TestUpstream.Request) =>
     request.attempt === 1
       ? Scenario.httpError({ status: 503, retryAfter: 2 })
       : Scenario.steady({ chunks: 2, gap: "1 second", jitter: 0 })
-  // #endregion
 
   it.effect("a 503 with retry-after: 2, then success, is retried after exactly 2 s of virtual time", () =>
     Effect.gen(function*() {
