@@ -1,0 +1,34 @@
+// `npm run pack`: every library of the repository (each workspace that is not private) packed as
+// npm would publish it, into packed/, so a backend can `npm install` the tarballs until the
+// libraries are on the registry (the README's "Use it in your backend"). A library added to the
+// workspaces is packed with the rest: nothing to change here.
+import { execFileSync } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
+const destination = Path.join(root, "packed")
+const readJson = (file) => JSON.parse(Fs.readFileSync(file, "utf8"))
+
+/** The workspace folders in the order package.json lists them, `folder/*` patterns expanded. */
+const workspaces = readJson(Path.join(root, "package.json")).workspaces.flatMap((pattern) => {
+  if (!pattern.endsWith("/*")) return [pattern]
+  const parent = pattern.slice(0, -2)
+  return Fs.readdirSync(Path.join(root, parent)).sort().map((name) => `${parent}/${name}`)
+}).filter((folder) => Fs.existsSync(Path.join(root, folder, "package.json")))
+
+const libraries = workspaces.filter((folder) => readJson(Path.join(root, folder, "package.json")).private !== true)
+
+// A fresh folder: an old version's tarball left beside the new ones would be installed too.
+Fs.rmSync(destination, { recursive: true, force: true })
+Fs.mkdirSync(destination)
+// Each library's prepack script builds its dist/ first.
+const packed = JSON.parse(
+  execFileSync(
+    "npm",
+    ["pack", ...libraries.map((folder) => `--workspace=${folder}`), "--pack-destination", destination, "--json"],
+    { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 }
+  )
+)
+for (const { filename } of packed) process.stdout.write(`${Path.join("packed", filename)}\n`)
