@@ -1,7 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { UpstreamSimulator } from "@streamguard/simulator"
 import { Effect } from "effect"
+import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { runCli } from "./support/runCli.js"
+
+const bin = fileURLToPath(new URL("../bin/streamguard.js", import.meta.url))
 
 const key = "sk-probe-test-5f3a9c1e"
 
@@ -59,6 +63,27 @@ describe("streamguard probe", () => {
       const requests = yield* sim.requests
       assert.strictEqual(requests.length, 2)
     }))
+
+  it.scopedLive("--header is optional, listed so in the usage, and sent when given", () =>
+    Effect.gen(function*() {
+      const help = yield* Effect.promise(() =>
+        new Promise<string>((resolve) =>
+          execFile(process.execPath, [bin, "probe", "--help"], { timeout: 30_000 }, (_, stdout) => resolve(stdout))
+        )
+      )
+      assert.include(help, " [--header text...] ")
+      const sim = yield* UpstreamSimulator.make()
+      const ran = yield* probe(
+        sim.url,
+        "sim:steady?chunks=2&gap=1ms",
+        "--runs",
+        "1",
+        "--header",
+        "x-sim-request-id:given"
+      )
+      assert.isUndefined(ran.failure)
+      assert.deepStrictEqual((yield* sim.requests).map((record) => record.id), ["given"])
+    }), { timeout: 30_000 })
 
   it.scopedLive("reports a stall as such: the runs end chunk_timeout, listed as stalled", () =>
     Effect.gen(function*() {

@@ -35,6 +35,8 @@ const config = {
   concurrency: Options.integer("concurrency").pipe(Options.withAlias("c"), Options.withDefault(1)),
   header: Options.text("header").pipe(
     Options.repeated,
+    // Optional in the usage line too: a bare `repeated` is listed as if it were required.
+    Options.withDefault([]),
     Options.withDescription("an extra request header, name:value (repeatable)")
   ),
   body: Options.file("body", { exists: "yes" }).pipe(
