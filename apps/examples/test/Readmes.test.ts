@@ -5,15 +5,29 @@ import { fileURLToPath } from "node:url"
 
 const root = Path.resolve(fileURLToPath(new URL(".", import.meta.url)), "../../..")
 
-/** Every README a user reads. */
+/** Every README a user reads, and the other docs. */
 const readmes = [
   "README.md",
+  "ARCHITECTURE.md",
+  ...Fs.readdirSync(Path.join(root, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`),
   ...["packages", "apps"].flatMap((folder) =>
     Fs.readdirSync(Path.join(root, folder))
       .map((name) => `${folder}/${name}/README.md`)
       .filter((path) => Fs.existsSync(Path.join(root, path)))
   )
 ]
+
+/** The opening fence of every code block, with its line: the info string says the block's language. */
+const openingFences = (markdown: string): Array<{ readonly line: number; readonly info: string }> => {
+  const fences: Array<{ line: number; info: string }> = []
+  let open = false
+  markdown.split("\n").forEach((text, index) => {
+    if (!text.startsWith("```")) return
+    if (!open) fences.push({ line: index + 1, info: text.slice(3).trim() })
+    open = !open
+  })
+  return fences
+}
 
 /**
  * A README's TypeScript blocks, each with the source it claims to be: the HTML comment just
@@ -44,6 +58,13 @@ const sourceOf = (reference: string): string => {
 
 describe("README code blocks", () => {
   for (const readme of readmes) {
+    it(`${readme}: every code block names its language, so code is never fenced as plain text unchecked`, () => {
+      const unnamed = openingFences(Fs.readFileSync(Path.join(root, readme), "utf8")).filter((fence) =>
+        fence.info === ""
+      )
+      assert.deepStrictEqual(unnamed.map((fence) => `${readme}:${fence.line}`), [])
+    })
+
     it(`${readme}: every TypeScript block is a typechecked, tested source, character for character`, () => {
       for (const { code, source } of blocks(Fs.readFileSync(Path.join(root, readme), "utf8"))) {
         assert.isDefined(source, `a block in ${readme} names no source:\n${code}`)
