@@ -2,10 +2,12 @@
  * The examples of `@streamguard/core`'s README, as code that typechecks and runs (its test runs
  * each under `TestClock`). Each `#region` is one README code block, character for character.
  */
+// #region imports
 import { NodeFileSystem } from "@effect/platform-node"
 import type { GuardError } from "@streamguard/core"
 import { Guard, Profiles, RequestProfile, StreamEvent, TimeoutPolicy, ZombieRequestError } from "@streamguard/core"
 import { Duration, Effect, Layer, Stream } from "effect"
+// #endregion
 
 // #region policy
 // Built from durations: absent fields have no limit. (`unsafeMake` takes literals such as

@@ -6,6 +6,7 @@
  * `npm start --workspace=@streamguard/examples` and watch a 1 s chunk timeout end the zombie:
  * under a `TestClock` the same program runs in milliseconds (see test/embedCore.test.ts).
  */
+// #region embed-core
 import { Guard, Profiles, RequestProfile, StreamEvent, ZombieRequestError } from "@streamguard/core"
 import { Console, Duration, Effect, Schedule, Stream } from "effect"
 
@@ -18,7 +19,6 @@ export const zombieUpstream: Stream.Stream<StreamEvent.StreamEvent<string>> = St
   Stream.never
 )
 
-// #region embed-core
 /** Streams the upstream under the current request profile, printing each token. */
 export const program = Effect.gen(function*() {
   const policy = yield* RequestProfile.policy
@@ -36,8 +36,9 @@ export const main = program.pipe(
   RequestProfile.withPolicy({ chunk: Duration.seconds(1) }),
   Effect.provide(Profiles.chat)
 )
-// #endregion
 
+// Run as a program (not when its test imports it).
 if (import.meta.url === `file://${process.argv[1]}`) {
   Effect.runPromise(main).then((outcome) => console.log(`stream ended: ${outcome}`))
 }
+// #endregion
