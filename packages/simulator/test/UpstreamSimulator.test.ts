@@ -297,6 +297,12 @@ describe("UpstreamSimulator", () => {
       const body = yield* json(response)
       assert.strictEqual(body.type, "error")
       assert.include(body.error.message, "unknown scenario")
+      const badBody = yield* post(`${sim.url}/v1/chat/completions`, { model: 3, stream: true, messages: [] })
+      assert.strictEqual(badBody.status, 400)
+      assert.strictEqual(
+        (yield* json(badBody)).error.message,
+        "unexpected request body: model: Expected string, actual 3"
+      )
       const misspelt = yield* post(`${sim.url}/v1/chat/completions`, bodyFor("openaiChat", "sim:steady?chunkz=3"))
       assert.strictEqual(misspelt.status, 400)
       const { error } = yield* json(misspelt)

@@ -2,6 +2,7 @@ import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequ
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as ParseIssues from "@streamguard/core/ParseIssues"
 import * as Dialects from "@streamguard/protocols/Dialects"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -62,8 +63,12 @@ const RpcBody = Schema.Struct({
   }))
 })
 
+// A bad body is told one line per mistake (`model: Expected string, actual 3`), not as the schema.
 const decodeWith = <A, I>(schema: Schema.Schema<A, I>, f: (a: A) => Parsed) => (body: unknown) =>
-  Either.map(Schema.decodeUnknownEither(schema)(body), f)
+  Either.mapBoth(Schema.decodeUnknownEither(schema, { errors: "all" })(body), {
+    onLeft: (error) => ParseIssues.lines(error).join("; "),
+    onRight: f
+  })
 
 /** A model-call body: only the model and whether to stream matter to the simulator. */
 const modelCall = (model: string, stream: boolean, includeUsage = false): Parsed => ({
