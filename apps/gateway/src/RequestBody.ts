@@ -7,7 +7,9 @@
  */
 import { HttpServerRequest } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Effect, ParseResult, Schema } from "effect"
+import { ParseIssues } from "@streamguard/core"
+import type { ParseResult } from "effect"
+import { Effect, Schema } from "effect"
 import type * as Http from "node:http"
 import * as ErrorResponse from "./ErrorResponse.js"
 import { lingerOnClose } from "./internal/lingeringClose.js"
@@ -150,11 +152,12 @@ const readLimited = (source: Http.IncomingMessage, maxBytes: number) =>
     })
   })
 
+// The message names every value a literal union allows, with no `| undefined` alternative.
 const firstIssue = (error: ParseResult.ParseError): { readonly path: string; readonly message: string } => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  const issue = ParseIssues.issues(error)[0]
   return issue === undefined
     ? { path: "", message: error.message }
-    : { path: issue.path.map(String).join("."), message: issue.message }
+    : { path: issue.keys.map(String).join("."), message: issue.message }
 }
 
 // Fatal: invalid UTF-8 is refused, not replaced with U+FFFD and forwarded as if it were text.

@@ -63,6 +63,16 @@ describe("bad input and refusals", () => {
       assert.strictEqual(response.status, 400)
       assert.strictEqual(response.json.error.param, "messages.0.role")
       assert.include(response.json.error.message, "messages.0.role")
+      // One mistake, said once: what was given and what is allowed, not the schema's alternatives.
+      const stream = yield* post(
+        gateway.url,
+        "/v1/chat/completions",
+        JSON.stringify({ model: "sim:steady", stream: "yes", messages: [] })
+      )
+      assert.strictEqual(stream.status, 400)
+      assert.strictEqual(stream.json.error.param, "stream")
+      assert.notInclude(stream.json.error.message, "undefined")
+      assert.include(stream.json.error.message, "Expected boolean, actual \"yes\"")
     }))
 
   it.scopedLive("a body without a model is a 400 saying so, in Anthropic's shape on /v1/messages", () =>

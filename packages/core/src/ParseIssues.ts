@@ -21,6 +21,8 @@ import * as AST from "effect/SchemaAST"
  */
 export interface Issue {
   readonly path: string
+  /** The same path as keys (`["upstreams", 0, "dialect"]`), for callers that spell it their own way. */
+  readonly keys: ReadonlyArray<PropertyKey>
   readonly message: string
 }
 
@@ -91,14 +93,14 @@ const simplify = (issue: ParseResult.ParseIssue): ParseResult.ParseIssue => {
  */
 export const issues = (error: ParseResult.ParseError | ParseResult.ParseIssue): Array<Issue> => {
   const issue = ParseResult.isParseError(error) ? error.issue : error
-  const byPath = new Map<string, Array<string>>()
+  const byPath = new Map<string, { readonly keys: ReadonlyArray<PropertyKey>; readonly messages: Array<string> }>()
   for (const found of ParseResult.ArrayFormatter.formatIssueSync(simplify(issue))) {
     const path = formatPath(found.path)
-    const messages = byPath.get(path) ?? []
-    if (!messages.includes(found.message)) messages.push(found.message)
-    byPath.set(path, messages)
+    const seen = byPath.get(path) ?? { keys: found.path, messages: [] }
+    if (!seen.messages.includes(found.message)) seen.messages.push(found.message)
+    byPath.set(path, seen)
   }
-  return [...byPath].map(([path, messages]) => ({ path, message: messages.join(" or ") }))
+  return [...byPath].map(([path, { keys, messages }]) => ({ path, keys, message: messages.join(" or ") }))
 }
 
 /**

@@ -223,7 +223,7 @@ const decodeConfigFile = Schema.decodeUnknown(Schema.parseJson(ConfigFile))
 
 /** The first problem with its path, which is what an operator fixes first. */
 const firstIssue = (error: ParseResult.ParseError): ParseIssues.Issue =>
-  ParseIssues.issues(error)[0] ?? { path: "", message: error.message }
+  ParseIssues.issues(error)[0] ?? { path: "", keys: [], message: error.message }
 
 const has = <K extends string>(record: Readonly<Record<K, unknown>>, key: string): key is K =>
   Object.prototype.hasOwnProperty.call(record, key)
