@@ -610,7 +610,10 @@ describe("LlmClient.stream: retries", () => {
       // the budget. A loaded machine may make them later, and so fewer.
       assert.isAtLeast(arrivals.length, 2)
       assert.isAtMost(arrivals.length, 3)
-      assert.strictEqual(seen.retrying.length, arrivals.length - 1)
+      // Every retry that reached the upstream was announced first. When the budget ran out while
+      // the last announced retry was still on its way (a loaded machine), that one never arrived.
+      if (error._tag === "UpstreamHttpError") assert.strictEqual(seen.retrying.length, arrivals.length - 1)
+      else assert.oneOf(seen.retrying.length, [arrivals.length - 1, arrivals.length])
     }))
 })
 
