@@ -132,9 +132,10 @@ export class Exhausted extends Data.TaggedError("gateway/Failover/Exhausted")<{
 
 /**
  * Whether a failure before content moves on to the next upstream: a connection refused or reset,
- * the connect, write, headers, first-chunk and idle limits, an upstream 408, 429 or 5xx, an error
- * event, a stream that ended or could not be read. Not the `total` budget (spent for every
- * upstream), the client's own mistakes (another upstream would refuse them too), nor a shutdown.
+ * the connect, write, headers, first-chunk and idle limits, an upstream status another upstream
+ * may not answer (`anotherMayServe`), an error event, a stream that ended or could not be read.
+ * Not the `total` budget (spent for every upstream), the client's own mistakes (another upstream
+ * would refuse them too), nor a shutdown.
  *
  * @since 0.1.0
  * @category predicates
@@ -156,12 +157,21 @@ export const fallsBack = (error: unknown): boolean => {
       return true
     case "upstream_http_error": {
       const status = (error as { readonly status?: unknown }).status
-      return typeof status === "number" && (status === 408 || status === 429 || status >= 500)
+      return typeof status === "number" && anotherMayServe(status)
     }
     default:
       return false
   }
 }
+
+/**
+ * An upstream status that another upstream may not answer: a transient one (the client would
+ * retry it on the same upstream), or any other server error. A 501 Not Implemented or a 505 HTTP
+ * Version Not Supported is not transient, that upstream will answer it again, but it is that
+ * server's own limit, not the request's fault: another server (often another provider or
+ * version) may well serve the same request, so the chain moves on from it too.
+ */
+const anotherMayServe = (status: number): boolean => StreamOutcome.isTransientStatus(status) || status >= 500
 
 interface Running<A> {
   readonly info: Attempt

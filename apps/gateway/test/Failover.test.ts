@@ -93,6 +93,20 @@ describe("fallback chains", () => {
       profile({})
     ))))
 
+  it.effect("moves on after an upstream 501 or 505: not transient, but another upstream may serve the request", () =>
+    Effect.gen(function*() {
+      const result = yield* TimeTravel.expectSuccess(run(["a", "b", "c"]), { at: "2 seconds" })
+      assert.strictEqual(result.served, "c")
+      assert.deepStrictEqual(result.attempts, [
+        "a:primary:upstream_http_error",
+        "b:fallback:upstream_http_error",
+        "c:fallback:served"
+      ])
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({ a: Scenarios.httpError({ status: 501 }), b: Scenarios.httpError({ status: 505 }), c: steady("c") }),
+      profile({})
+    ))))
+
   it.effect("moves on at the first upstream's firstChunk timeout, exactly then", () =>
     Effect.gen(function*() {
       // a answers its headers but sends nothing for a minute; firstChunk is 5 s: b starts at 5 s

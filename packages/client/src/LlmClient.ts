@@ -70,7 +70,8 @@ export interface StreamOptions<A> {
   readonly labels?: Readonly<Record<string, string>> | undefined
   /**
    * Retries, opt-in. Only failures before any content reached the consumer are retried (a refused
-   * or reset connection, a connect timeout, HTTP 408/429/500/502/503/504), each delay at least the
+   * or reset connection, a connect timeout, a transient HTTP status: 408, 429, 500, 502, 503, 504 or
+   * 529, as `StreamOutcome.isTransientStatus` says), each delay at least the
    * upstream's `retry-after`, and no retry starts that would end past the `total` budget.
    */
   readonly retry?: Schedule.Schedule<unknown, AttemptError> | undefined

@@ -572,6 +572,41 @@ describe("LlmClient.stream: retries", () => {
       assert.deepStrictEqual(seen.ended.map((e) => e.outcome), ["done"])
     }))
 
+  live("an Anthropic 529 (overloaded) is retried, as any transient status is", () =>
+    Effect.gen(function*() {
+      const server = yield* upstream((x) => {
+        if (server.exchanges.length === 1) {
+          x.response.writeHead(529, { "content-type": "application/json" })
+          return x.response.end(JSON.stringify({ type: "error", error: { type: "overloaded_error" } }))
+        }
+        sseHead(x)
+        x.response.write(chunk("a") + done)
+      })
+      const seen = recorder()
+      const out = yield* run(LlmClient.stream(post(server.url), { dialect, retry }), {}, seen)
+      assert.strictEqual(text(out), "a")
+      assert.strictEqual(server.exchanges.length, 2)
+      assert.strictEqual(seen.retrying.length, 1)
+    }))
+
+  live(
+    "a 501 or a 505 is neither retried nor told as a retry: the same upstream answers it the same way every time",
+    () =>
+      Effect.gen(function*() {
+        for (const status of [501, 505]) {
+          const server = yield* upstream((x) => {
+            x.response.writeHead(status)
+            x.response.end()
+          })
+          const seen = recorder()
+          const error = yield* run(LlmClient.stream(post(server.url), { dialect, retry }), {}, seen).pipe(Effect.flip)
+          assert.strictEqual(error._tag, "UpstreamHttpError")
+          assert.strictEqual(server.exchanges.length, 1, String(status))
+          assert.strictEqual(seen.retrying.length, 0, String(status))
+        }
+      })
+  )
+
   live("a failure after the first chunk is not retried", () =>
     Effect.gen(function*() {
       const server = yield* upstream((x) => {

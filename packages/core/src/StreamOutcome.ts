@@ -54,3 +54,22 @@ export interface HasOutcome {
  */
 export const hasOutcome = (u: unknown): u is HasOutcome =>
   typeof u === "object" && u !== null && "outcome" in u && Schema.is(StreamOutcome)(u.outcome)
+
+/** The transient statuses: see `isTransientStatus`. */
+const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504, 529])
+
+/**
+ * Whether an upstream's HTTP error status is transient: the same request, sent to the same
+ * upstream a moment later, may well be answered. 408 (the upstream timed the request out), 429
+ * (a rate limit), 500, 502, 503 and 504 (a failing or overloaded server, or a proxy in front of
+ * one), and 529 (Anthropic's "overloaded"). The client retries these (when given a retry
+ * schedule), and the gateway moves on from them to the route's next upstream.
+ *
+ * Not transient: the client's own mistakes (4xx), and the server errors that name a lasting
+ * cause, such as 501 Not Implemented and 505 HTTP Version Not Supported: that upstream cannot
+ * serve such a request at all, and will answer it the same way every time.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isTransientStatus = (status: number): boolean => transientStatuses.has(status)

@@ -7,6 +7,7 @@
  * @internal
  */
 import type * as Guard from "@streamguard/core/Guard"
+import { isTransientStatus } from "@streamguard/core/StreamOutcome"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -15,7 +16,6 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import type { AttemptError, StreamError } from "../ClientError.js"
 import type { Slots } from "./slots.js"
-import { retryableStatuses } from "./upstream.js"
 
 /** @internal */
 export interface Call {
@@ -30,7 +30,7 @@ export interface Call {
 const isRetryable = (error: AttemptError): boolean => {
   switch (error._tag) {
     case "UpstreamHttpError":
-      return retryableStatuses.has(error.status)
+      return isTransientStatus(error.status)
     case "TransportError":
       return error.stage === "request"
     case "ConnectTimeout":
@@ -71,6 +71,8 @@ export const run = <A, R>(
   const once = withSlot(call, feed, attempt)
   if (call.retry === undefined) return once
   const schedule = call.retry.pipe(
+    // Checked first, so a failure that is not retried is never told as a retry.
+    Schedule.whileInput(isRetryable),
     Schedule.intersect(Schedule.identity<AttemptError>()),
     Schedule.modifyDelay(([, error], delay) =>
       error._tag === "UpstreamHttpError" && error.retryAfterMillis !== undefined
@@ -91,5 +93,5 @@ export const run = <A, R>(
       })
     )
   )
-  return Effect.retry(once, { schedule, while: isRetryable })
+  return Effect.retry(once, schedule)
 }

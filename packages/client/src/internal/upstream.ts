@@ -155,9 +155,6 @@ export const upstreamHttpError = (
     Effect.map((excerpt) => excerpt.error(response.status, response.headers, now))
   )
 
-/** Statuses worth another attempt: the upstream may answer differently in a moment. */
-export const retryableStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
-
 /** How long an error body may take to arrive. */
 export const excerptWithin = (chunkLimit: Option.Option<Duration.Duration>): Duration.Duration =>
   Option.match(chunkLimit, {
