@@ -20,7 +20,7 @@
  * @since 0.1.0
  */
 import type { HttpClientRequest } from "@effect/platform"
-import { LlmClient } from "@streamguard/client"
+import { ClientError, LlmClient } from "@streamguard/client"
 import type { StreamEvent, StreamObserver } from "@streamguard/core"
 import { Guard, RequestProfile, StreamOutcome, TimeoutPolicy } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
@@ -155,10 +155,8 @@ export const fallsBack = (error: unknown): boolean => {
     case "unexpected_end":
     case "protocol_error":
       return true
-    case "upstream_http_error": {
-      const status = (error as { readonly status?: unknown }).status
-      return typeof status === "number" && anotherMayServe(status)
-    }
+    case "upstream_http_error":
+      return ClientError.isUpstreamHttpError(error) && anotherMayServe(error.status)
     default:
       return false
   }

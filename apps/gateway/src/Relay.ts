@@ -21,7 +21,7 @@ import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { LlmClient } from "@streamguard/client"
 import type { StreamEvent } from "@streamguard/core"
-import { RequestProfile, StreamObserver } from "@streamguard/core"
+import { GuardError, RequestProfile, StreamObserver } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import type { Array as Arr, Chunk } from "effect"
 import { Cause, Deferred, Duration, Effect, Exit, FiberId, Option, Scope } from "effect"
@@ -160,7 +160,7 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
       }
 
       const errorOf = (error: unknown, upstream: string): ErrorResponse.GatewayError => {
-        if (isAborted(error)) {
+        if (GuardError.isStreamAborted(error)) {
           state.endedBy = "shutdown"
           return ErrorResponse.shuttingDown()
         }
@@ -321,6 +321,3 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
     return { stream } as const
   })
 }) {}
-
-const isAborted = (error: unknown): boolean =>
-  typeof error === "object" && error !== null && (error as { readonly _tag?: unknown })._tag === "StreamAborted"

@@ -33,7 +33,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { GuardedResponse } from "./internal/guardedResponse.js"
 import * as WireEvents from "./internal/wireEvents.js"
@@ -60,8 +59,6 @@ export type GuardedError =
   | ProtocolError.ProtocolError
   | ProtocolError.EventTooLarge
 
-const isGuardError = Schema.is(GuardError.GuardError)
-
 /**
  * Whether a failure is one of StreamGuard's (see `GuardedError`).
  *
@@ -69,7 +66,8 @@ const isGuardError = Schema.is(GuardError.GuardError)
  * @category errors
  */
 export const isGuardedError = (u: unknown): u is GuardedError =>
-  isGuardError(u) || ZombieRequestError.isZombieRequestError(u) || u instanceof ProtocolError.ProtocolError ||
+  GuardError.isGuardError(u) || ZombieRequestError.isZombieRequestError(u) ||
+  u instanceof ProtocolError.ProtocolError ||
   u instanceof ProtocolError.EventTooLarge
 
 const decoder = new TextDecoder()

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type { GuardError } from "@streamguard/core/GuardError"
-import type {
+import {
   ConnectTimeout,
   HeadersTimeout,
   PoolTimeout,
@@ -127,12 +127,26 @@ export const ClientError: Schema.Union<[typeof UpstreamHttpError, typeof Transpo
 )
 
 /**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isUpstreamHttpError: (u: unknown) => u is UpstreamHttpError = Schema.is(UpstreamHttpError)
+
+/**
  * What one attempt to open a request can fail with: the input of a retry `Schedule`.
  *
  * @since 0.1.0
  * @category errors
  */
 export type AttemptError = ClientError | PoolTimeout | ConnectTimeout | WriteTimeout | HeadersTimeout
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export const AttemptError: Schema.Union<
+  [typeof ClientError, typeof PoolTimeout, typeof ConnectTimeout, typeof WriteTimeout, typeof HeadersTimeout]
+> = Schema.Union(ClientError, PoolTimeout, ConnectTimeout, WriteTimeout, HeadersTimeout)
 
 /**
  * What a stream can fail with: an attempt's failure, the guard's (timeouts, error signal,
@@ -150,3 +164,18 @@ export type StreamError = AttemptError | GuardError | DecodeError
  * @category errors
  */
 export type BatchError = AttemptError | RequestTimeout
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export const BatchError: Schema.Union<[typeof AttemptError, typeof RequestTimeout]> = Schema.Union(
+  AttemptError,
+  RequestTimeout
+)
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isBatchError: (u: unknown) => u is BatchError = Schema.is(BatchError)

@@ -25,6 +25,7 @@ import * as Stream from "effect/Stream"
 import { Agent } from "undici"
 import type { BatchResponse } from "./BatchResponse.js"
 import type { AttemptError, BatchError, StreamError } from "./ClientError.js"
+import { isBatchError } from "./ClientError.js"
 import * as Attempts from "./internal/attempts.js"
 import * as HttpClientTransport from "./internal/httpClientTransport.js"
 import * as Slots from "./internal/slots.js"
@@ -279,21 +280,6 @@ export const batch = (
   options?: BatchOptions
 ): Effect.Effect<BatchResponse, BatchError, LlmClient | RequestProfile.RequestProfile> =>
   Effect.flatMap(LlmClient, (client) => client.batch(request, options))
-
-const isBatchError = (error: unknown): error is BatchError => {
-  switch ((error as { readonly _tag?: string })._tag) {
-    case "UpstreamHttpError":
-    case "TransportError":
-    case "PoolTimeout":
-    case "ConnectTimeout":
-    case "WriteTimeout":
-    case "HeadersTimeout":
-    case "RequestTimeout":
-      return true
-    default:
-      return false
-  }
-}
 
 const makeWith = (transport: Transport, options: Options | undefined): Service => {
   const slotsOf = Slots.byOrigin(options?.connections)

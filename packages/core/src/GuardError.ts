@@ -137,3 +137,18 @@ export const GuardError: Schema.Union<
   UnexpectedEnd,
   StreamAborted
 )
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isGuardError: (u: unknown) => u is GuardError = Schema.is(GuardError)
+
+/**
+ * Whether `u` is a `StreamAborted`: the stream was stopped from outside, by its abort signal
+ * (a shutdown, say), not by the upstream or a limit.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isStreamAborted: (u: unknown) => u is StreamAborted = Schema.is(StreamAborted)

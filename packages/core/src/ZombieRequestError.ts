@@ -383,3 +383,15 @@ export const ZombieRequestError: Schema.Union<
  * @category guards
  */
 export const isZombieRequestError: (u: unknown) => u is ZombieRequestError = Schema.is(ZombieRequestError)
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTotalTimeout: (u: unknown) => u is TotalTimeout = Schema.is(TotalTimeout)
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isRequestTimeout: (u: unknown) => u is RequestTimeout = Schema.is(RequestTimeout)

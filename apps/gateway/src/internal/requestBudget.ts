@@ -16,23 +16,18 @@ import { Duration } from "effect"
  *
  * @internal
  */
-export const asRequestBudget = <E extends { readonly _tag: string }>(
-  error: E,
-  limit: Duration.Duration,
-  elapsedMillis: number
-): E => {
-  if (error._tag !== "TotalTimeout" && error._tag !== "RequestTimeout") return error
-  const own = error as unknown as ZombieRequestError.TotalTimeout | ZombieRequestError.RequestTimeout
+export const asRequestBudget = <E>(error: E, limit: Duration.Duration, elapsedMillis: number): E => {
+  if (!ZombieRequestError.isTotalTimeout(error) && !ZombieRequestError.isRequestTimeout(error)) return error
   const limitMillis = Duration.toMillis(limit)
   const fields = {
     limitMillis,
     elapsedMillis,
-    chunks: own.chunks,
-    sinceLastEventMillis: own.sinceLastEventMillis,
-    lastEvent: own.lastEvent,
-    attemptLimitMillis: own.limitMillis < limitMillis ? own.limitMillis : undefined
+    chunks: error.chunks,
+    sinceLastEventMillis: error.sinceLastEventMillis,
+    lastEvent: error.lastEvent,
+    attemptLimitMillis: error.limitMillis < limitMillis ? error.limitMillis : undefined
   }
-  return (own._tag === "TotalTimeout"
+  return (ZombieRequestError.isTotalTimeout(error)
     ? new ZombieRequestError.TotalTimeout(fields)
     : new ZombieRequestError.RequestTimeout(fields)) as unknown as E
 }
