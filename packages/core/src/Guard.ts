@@ -340,20 +340,8 @@ export type FeedError =
  * @since 0.1.0
  * @category combinators
  */
-export const reference: {
-  (
-    policy: TimeoutPolicy.TimeoutPolicy,
-    options?: GuardOptions
-  ): <S extends StreamEvent.StreamEvent<any>, E, R>(
-    self: Stream.Stream<S, E, R>
-  ) => Stream.Stream<StreamEvent.ValueOf<S>, E | GuardError, R>
-  <S extends StreamEvent.StreamEvent<any>, E, R>(
-    self: Stream.Stream<S, E, R>,
-    policy: TimeoutPolicy.TimeoutPolicy,
-    options?: GuardOptions
-  ): Stream.Stream<StreamEvent.ValueOf<S>, E | GuardError, R>
-} = dual(
-  (args) => Predicate.hasProperty(args[0], Stream.StreamTypeId),
+export const reference: typeof guard = dual(
+  isStream,
   <A, E, R>(
     self: Stream.Stream<StreamEvent.StreamEvent<A>, E, R>,
     policy: TimeoutPolicy.TimeoutPolicy,

@@ -16,7 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { BatchResponse } from "../BatchResponse.js"
 import type { StreamError } from "../ClientError.js"
-import type { Transport } from "./transport.js"
+import type { Attempt, Transport } from "./transport.js"
 import { toTransportError, upstreamHttpError } from "./upstream.js"
 
 const isSuccess = (status: number): boolean => status >= 200 && status < 300
@@ -28,35 +28,33 @@ const isSuccess = (status: number): boolean => status >= 200 && status < 300
  */
 export const make = (client: HttpClient.HttpClient): Transport => {
   const scoped = HttpClient.withScope(client)
-  const answer = (attempt: { readonly feed: Guard.Feed<any, StreamError> }) => attempt.feed.phase("headers")
+  /** Sends the request and waits for a 2xx answer; any other status fails as the upstream's error. */
+  const respond = (attempt: Attempt<any>) =>
+    Effect.suspend(() => {
+      attempt.feed.phase("headers")
+      return Effect.mapError(scoped.execute(attempt.request), (error) => toTransportError(error, "request"))
+    }).pipe(
+      Effect.filterOrElse(
+        (response) => isSuccess(response.status),
+        (response) => Effect.flip(upstreamHttpError(response, Date.now(), attempt.excerptWithin))
+      )
+    )
   return {
     stream: (attempt, dialect, options) =>
       Effect.scoped(Effect.gen(function*() {
-        answer(attempt)
-        const response = yield* Effect.mapError(scoped.execute(attempt.request), (error) =>
-          toTransportError(error, "request"))
-        if (!isSuccess(response.status)) {
-          return yield* Effect.flip(upstreamHttpError(response, Date.now(), attempt.excerptWithin))
-        }
+        const response = yield* respond(attempt)
         attempt.feed.opened()
         // What happens from here on is the stream's, not the attempt's: the feed hears it all.
         const bytes = Stream.mapError(
           response.stream,
-          (error: HttpClientError.ResponseError): StreamError =>
-            toTransportError(error, "response")
+          (error: HttpClientError.ResponseError): StreamError => toTransportError(error, "response")
         )
         yield* Guard.pump(dialect.decode(bytes, options), attempt.feed)
       })),
     batch: (attempt) =>
       Effect.scoped(Effect.gen(function*() {
-        answer(attempt)
-        const response = yield* Effect.mapError(scoped.execute(attempt.request), (error) =>
-          toTransportError(error, "request"))
-        if (!isSuccess(response.status)) {
-          return yield* Effect.flip(upstreamHttpError(response, Date.now(), attempt.excerptWithin))
-        }
-        const text = yield* Effect.mapError(response.text, (error) =>
-          toTransportError(error, "response"))
+        const response = yield* respond(attempt)
+        const text = yield* Effect.mapError(response.text, (error) => toTransportError(error, "response"))
         return new BatchResponse({ status: response.status, headers: { ...response.headers }, text })
       }))
   }
