@@ -12,16 +12,18 @@ import { HttpServerResponse } from "@effect/platform"
 import type { BatchResponse } from "@streamguard/client"
 import { LlmClient } from "@streamguard/client"
 import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
-import type { Array as Arr, Scope } from "effect"
+import type { Array as Arr, Clock } from "effect"
 import { Duration, Effect, Either, Option } from "effect"
+import { Admission } from "./Admission.js"
+import * as Attempt from "./Attempt.js"
 import { GatewayConfig } from "./Config.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as Failover from "./Failover.js"
-import { count } from "./internal/attemptCount.js"
 import { asRequestBudget } from "./internal/requestBudget.js"
 import { Lifecycle } from "./Lifecycle.js"
 import type * as StreamLog from "./StreamLog.js"
 import { StreamLog as StreamLogService } from "./StreamLog.js"
+import type { Upstream } from "./Upstream.js"
 
 /**
  * One call to relay.
@@ -32,13 +34,16 @@ import { StreamLog as StreamLogService } from "./StreamLog.js"
 export interface BatchRequest {
   readonly endpoint: ErrorResponse.Endpoint
   /** The route's upstreams, in order, each with its request (and the gateway's key for it). */
-  readonly targets: Arr.NonEmptyReadonlyArray<Failover.Target>
-  /** The request's profile: its policy bounds the call (`request`). */
+  readonly targets: Arr.NonEmptyReadonlyArray<Attempt.Target>
+  /** The request's profile: its policy bounds the call (`request`), and its `pool` limit the admission. */
   readonly profile: RequestProfile.Service
-  /** Takes the admission slots, held until the upstream call's end. */
-  readonly admit: Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope>
+  /** The route's first upstream: the call is admitted against its limits, until the upstream call's end. */
+  readonly admitTo: Upstream
   readonly log: StreamLog.Origin
 }
+
+/** How a call ended, for its log line. */
+type End = Pick<StreamLog.Record, "outcome" | "status" | "bytes" | "disconnect" | "endedBy" | "error">
 
 /**
  * @since 0.1.0
@@ -48,83 +53,30 @@ export class Batch extends Effect.Service<Batch>()("gateway/Batch", {
   effect: Effect.gen(function*() {
     const config = yield* GatewayConfig
     const lifecycle = yield* Lifecycle
+    const admission = yield* Admission
     const streamLog = yield* StreamLogService
     const client = yield* LlmClient.LlmClient
     const secrets = [...config.upstreamKeys.values()]
-    /** Fails once the shutdown tells the requests still running to end. */
-    const stopped = Effect.async<never, ErrorResponse.GatewayError>((resume) => {
-      const stop = () => resume(Effect.fail(ErrorResponse.shuttingDown()))
-      if (lifecycle.stopSignal.aborted) return stop()
-      lifecycle.stopSignal.addEventListener("abort", stop, { once: true })
-      return Effect.sync(() => lifecycle.stopSignal.removeEventListener("abort", stop))
-    })
+    const stopped = stoppedBy(lifecycle.stopSignal)
 
     const call = Effect.fnUntraced(function*(request: BatchRequest) {
       const clock = yield* Effect.clock
       const startedAt = clock.unsafeCurrentTimeMillis()
       // How the call ended; none when the client left before the answer, which interrupted it
       // (and so aborted the upstream call): the line then says so, as a relayed stream's does.
-      let end: Pick<StreamLog.Record, "outcome" | "status" | "bytes" | "endedBy" | "error"> | undefined
-      const tried: Array<Failover.Attempt> = []
+      let end: End | undefined
+      const chain: Chain = { client, clock, startedAt, tried: [] }
       // Registered first, so it runs last: once the answer is written and the request let go of
       // its admission slots and its in-flight count, whichever way it ended.
       yield* Effect.addFinalizer(() =>
-        streamLog.ended({
-          ...request.log,
-          stream: false,
-          ttfcMs: undefined,
-          chunks: 0,
-          durationMs: clock.unsafeCurrentTimeMillis() - startedAt,
-          upstream: tried[tried.length - 1]?.upstream ?? request.log.upstream,
-          attempts: tried.length,
-          tried: tried.length > 1 ? tried : undefined,
-          ...(end ?? { outcome: "interrupted", status: 499, bytes: 0, disconnect: "cancel" })
-        })
+        streamLog.ended(
+          lineOf(request, chain, end ?? { outcome: "interrupted", status: 499, bytes: 0, disconnect: "cancel" })
+        )
       )
       yield* lifecycle.track
       // Past the shutdown's drain timeout a call still running ends as a stream does: shutting_down.
-      const budget = TimeoutPolicy.limit(request.profile.policy, "request")
-      // What is left of the `request` limit now: every attempt shares it.
-      const left = () =>
-        Option.map(budget, (limit) => Duration.toMillis(limit) - (clock.unsafeCurrentTimeMillis() - startedAt))
-      const attempt = (
-        index: number
-      ): Effect.Effect<BatchResponse.BatchResponse, LlmClient.BatchError, RequestProfile.RequestProfile> =>
-        Effect.suspend(() => {
-          const target = request.targets[index]!
-          const info: Failover.Attempt = {
-            upstream: target.upstream,
-            attempt: index + 1,
-            role: index === 0 ? "primary" : "fallback",
-            result: "pending"
-          }
-          tried.push(info)
-          // The first attempt has the whole limit; each later one what the attempts before it left.
-          const budgetLeft = index === 0 ? Option.map(budget, Duration.toMillis) : left()
-          const policy = Option.isSome(budgetLeft) ? { request: Duration.millis(budgetLeft.value) } : {}
-          return client.batch(target.request, { policy }).pipe(
-            // Its `request` timeout is told as the request's; its other failures are its own.
-            Effect.mapError((error) =>
-              Option.isNone(budget)
-                ? error
-                : asRequestBudget(error, budget.value, clock.unsafeCurrentTimeMillis() - startedAt)
-            ),
-            Effect.tap(() => {
-              info.result = "served"
-              return count(info)
-            }),
-            Effect.catchAll((error) => {
-              info.result = Failover.outcomeOf(error)
-              // No attempt starts once the budget is spent.
-              const more = index + 1 < request.targets.length && Option.getOrElse(left(), () => 1) > 0 &&
-                Failover.fallsBack(error)
-              return Effect.zipRight(count(info), more ? attempt(index + 1) : Effect.fail(error))
-            })
-          )
-        })
-      // Past the shutdown's drain timeout a call still running ends as a stream does: shutting_down.
       const result = yield* Effect.scoped(
-        Effect.zipRight(request.admit, Effect.raceFirst(attempt(0), stopped))
+        Effect.zipRight(admission.admit(request.admitTo), Effect.raceFirst(attempt(chain, request, 0), stopped))
       ).pipe(
         Effect.provideService(RequestProfile.RequestProfile, request.profile),
         Effect.either
@@ -136,10 +88,7 @@ export class Batch extends Effect.Service<Batch>()("gateway/Batch", {
           contentType: result.right.headers["content-type"] ?? "application/json"
         })
       }
-      const error = ErrorResponse.fromFailure(result.left, {
-        upstream: tried[tried.length - 1]?.upstream ?? request.log.upstream,
-        secrets
-      })
+      const error = ErrorResponse.fromFailure(result.left, { upstream: lastUpstream(request, chain), secrets })
       end = {
         outcome: error.type,
         status: error.status,
@@ -153,3 +102,79 @@ export class Batch extends Effect.Service<Batch>()("gateway/Batch", {
     return { call } as const
   })
 }) {}
+
+/** Fails once the shutdown tells the requests still running to end. */
+const stoppedBy = (signal: AbortSignal) =>
+  Effect.async<never, ErrorResponse.GatewayError>((resume) => {
+    const stop = () => resume(Effect.fail(ErrorResponse.shuttingDown()))
+    if (signal.aborted) return stop()
+    signal.addEventListener("abort", stop, { once: true })
+    return Effect.sync(() => signal.removeEventListener("abort", stop))
+  })
+
+/** One call's attempts: when it began (the `request` limit counts from there), and each attempt so far. */
+interface Chain {
+  readonly client: LlmClient.Service
+  readonly clock: Clock.Clock
+  readonly startedAt: number
+  readonly tried: Array<Attempt.Attempt>
+}
+
+/**
+ * Calls the route's upstream at `index`, and, when it fails in a way another may mend
+ * (`Failover.fallsBack`) and some of the `request` limit is left, the next. Each attempt shares
+ * the limit: the first has the whole of it, each later one what the attempts before it left.
+ */
+const attempt = (
+  chain: Chain,
+  request: BatchRequest,
+  index: number
+): Effect.Effect<BatchResponse.BatchResponse, LlmClient.BatchError, RequestProfile.RequestProfile> =>
+  Effect.suspend(() => {
+    const target = request.targets[index]!
+    const info: Attempt.Attempt = {
+      upstream: target.upstream,
+      attempt: index + 1,
+      role: index === 0 ? "primary" : "fallback",
+      result: "pending"
+    }
+    chain.tried.push(info)
+    const budget = TimeoutPolicy.limit(request.profile.policy, "request")
+    const elapsed = () => chain.clock.unsafeCurrentTimeMillis() - chain.startedAt
+    /** What is left of the `request` limit now. */
+    const left = () => Option.map(budget, (limit) => Duration.toMillis(limit) - elapsed())
+    const budgetLeft = index === 0 ? Option.map(budget, Duration.toMillis) : left()
+    const policy = Option.isSome(budgetLeft) ? { request: Duration.millis(budgetLeft.value) } : {}
+    return chain.client.batch(target.request, { policy }).pipe(
+      // Its `request` timeout is told as the request's; its other failures are its own.
+      Effect.mapError((error) => Option.isNone(budget) ? error : asRequestBudget(error, budget.value, elapsed())),
+      Effect.tap(() => {
+        info.result = "served"
+        return Attempt.count(info)
+      }),
+      Effect.catchAll((error) => {
+        info.result = Attempt.outcomeOf(error)
+        // No attempt starts once the budget is spent.
+        const more = index + 1 < request.targets.length && Option.getOrElse(left(), () => 1) > 0 &&
+          Failover.fallsBack(error)
+        return Effect.zipRight(Attempt.count(info), more ? attempt(chain, request, index + 1) : Effect.fail(error))
+      })
+    )
+  })
+
+/** The upstream that answered, or the last one tried (the route's first when none was). */
+const lastUpstream = (request: BatchRequest, chain: Chain): string =>
+  chain.tried[chain.tried.length - 1]?.upstream ?? request.log.upstream
+
+/** The call's log line. */
+const lineOf = (request: BatchRequest, chain: Chain, end: End): StreamLog.Record => ({
+  ...request.log,
+  stream: false,
+  ttfcMs: undefined,
+  chunks: 0,
+  durationMs: chain.clock.unsafeCurrentTimeMillis() - chain.startedAt,
+  upstream: lastUpstream(request, chain),
+  attempts: chain.tried.length,
+  tried: chain.tried.length > 1 ? chain.tried : undefined,
+  ...end
+})

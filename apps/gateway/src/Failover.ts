@@ -12,6 +12,11 @@
  * produced no content after that long; the first to produce content wins and the other's scope is
  * closed at once, which aborts its request and destroys its socket.
  *
+ * Two runners, each read top-down: `sequential` (a route without a hedge: one attempt at a time,
+ * in the request's own fiber) and `hedged` (attempts raced by fibers of their own). What they
+ * share, opening an attempt and pulling it to its first content, is `internal/attemptChain`;
+ * what they decide, when to move on, is `fallsBack`.
+ *
  * Why not Effect's `ExecutionPlan`: its steps run one after another, so it cannot express a hedge
  * (two attempts at once, the loser cancelled), and its `Stream` form counts any emitted element as
  * "partial"; here what counts is content reaching the client, with lifecycle frames held back and
@@ -19,62 +24,18 @@
  *
  * @since 0.1.0
  */
-import type { HttpClientRequest } from "@effect/platform"
-import { ClientError, LlmClient } from "@streamguard/client"
-import type { StreamEvent, StreamObserver } from "@streamguard/core"
-import { Guard, RequestProfile, StreamOutcome, TimeoutPolicy } from "@streamguard/core"
+import { ClientError } from "@streamguard/client"
+import type { LlmClient } from "@streamguard/client"
+import type { RequestProfile, StreamEvent } from "@streamguard/core"
+import { StreamOutcome } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
-import type { Array as Arr } from "effect"
-import {
-  Cause,
-  Chunk,
-  Data,
-  Duration,
-  Effect,
-  ExecutionStrategy,
-  Exit,
-  Fiber,
-  Option,
-  Queue,
-  Scope,
-  Stream
-} from "effect"
-import { count } from "./internal/attemptCount.js"
-import { asRequestBudget } from "./internal/requestBudget.js"
-
-/**
- * Why an attempt started: the route's first upstream, a fallback after a failure, or a hedge.
- *
- * @since 0.1.0
- * @category models
- */
-export type Role = "primary" | "fallback" | "hedge"
-
-/**
- * One upstream of the chain, with the request it gets.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Target {
-  readonly upstream: string
-  readonly request: HttpClientRequest.HttpClientRequest
-}
-
-/**
- * One attempt and how it ended: `served` (its stream is the client's), `cancelled` (it lost a
- * hedge race), `pending` (still undecided), or the stream outcome it failed with.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Attempt {
-  readonly upstream: string
-  /** 1 for the first attempt, in the order they started. */
-  readonly attempt: number
-  readonly role: Role
-  result: string
-}
+import type { Array as Arr, Chunk, Duration } from "effect"
+import { Cause, Data, Effect, Exit, Option } from "effect"
+import type { Scope } from "effect"
+import * as Attempt from "./Attempt.js"
+import { AttemptChain } from "./internal/attemptChain.js"
+import type { Running } from "./internal/attemptChain.js"
+import { HedgeRace } from "./internal/hedgeRace.js"
 
 /**
  * What to try, and how.
@@ -83,24 +44,12 @@ export interface Attempt {
  * @category models
  */
 export interface Plan<A> {
-  readonly targets: Arr.NonEmptyReadonlyArray<Target>
+  readonly targets: Arr.NonEmptyReadonlyArray<Attempt.Target>
   readonly dialect: Dialect.Dialect<A>
   /** Start a hedge when the only running attempt produced no content after this long. */
   readonly hedgeAfter: Option.Option<Duration.Duration>
   /** How many hedges one request may start. */
   readonly maxHedges: number
-  /** What every attempt's stream shares (heartbeat, abort signal, decode options). */
-  readonly options?: Omit<LlmClient.StreamOptions<A>, "dialect" | "labels" | "observer" | "policy"> | undefined
-  /** The observer of one attempt's stream. */
-  readonly observer: (attempt: Attempt) => StreamObserver.Service
-  /** Called at a heartbeat before any content: the client may be told the stream is alive. */
-  readonly onWaiting: Effect.Effect<void>
-  /**
-   * Told each attempt's pull as it opens, when attempts run one at a time in the caller's fiber
-   * (a route without a hedge): what a drain reads if the client leaves before content. A hedged
-   * attempt is pulled by a fiber of its own, which a second reader would race.
-   */
-  readonly opened?: ((pull: Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, unknown>) => void) | undefined
 }
 
 /**
@@ -111,8 +60,8 @@ export interface Plan<A> {
  * @category models
  */
 export interface Started<A> {
-  readonly served: Attempt
-  readonly attempts: ReadonlyArray<Attempt>
+  readonly served: Attempt.Attempt
+  readonly attempts: ReadonlyArray<Attempt.Attempt>
   readonly events: Chunk.Chunk<StreamEvent.StreamEvent<A>>
   readonly pull: Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, Option.Option<LlmClient.StreamError>>
 }
@@ -127,7 +76,7 @@ export interface Started<A> {
 export class Exhausted extends Data.TaggedError("gateway/Failover/Exhausted")<{
   readonly error: LlmClient.StreamError
   readonly upstream: string
-  readonly attempts: ReadonlyArray<Attempt>
+  readonly attempts: ReadonlyArray<Attempt.Attempt>
 }> {}
 
 /**
@@ -171,219 +120,99 @@ export const fallsBack = (error: unknown): boolean => {
  */
 const anotherMayServe = (status: number): boolean => StreamOutcome.isTransientStatus(status) || status >= 500
 
-interface Running<A> {
-  readonly info: Attempt
-  readonly scope: Scope.CloseableScope
-  readonly pull: Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, Option.Option<LlmClient.StreamError>>
-}
-
-type Report<A> =
-  | { readonly _tag: "Hedge"; readonly timer: number }
-  | {
-    readonly _tag: "Settled"
-    readonly running: Running<A>
-    readonly exit: Exit.Exit<Chunk.Chunk<StreamEvent.StreamEvent<A>>, LlmClient.StreamError>
-  }
-
-/**
- * The outcome a failure names (`connect_timeout`, `upstream_http_error`, ...), for an attempt's result.
- *
- * @since 0.1.0
- * @category models
- */
-export const outcomeOf = (error: unknown): string => StreamOutcome.hasOutcome(error) ? error.outcome : "failed"
-
-/** A payload-less keepalive: the guard's heartbeat, not an upstream frame. */
-const isHeartbeat = <A>(event: StreamEvent.StreamEvent<A>): boolean =>
-  event._tag === "Keepalive" && event.bytes === 0 && event.value === undefined
-
 /**
  * Runs the plan until an attempt produces content, in `scope` (the upstream's: each attempt lives
- * in a scope forked from it, so the winner lives as long as it does). Fails with `Exhausted`.
+ * in a scope forked from it, so the winner lives as long as it does), telling `link` what the
+ * attempts need to know and what they report. Fails with `Exhausted`.
  *
  * @since 0.1.0
  * @category running
  */
 export const start = <A>(
   plan: Plan<A>,
+  link: Attempt.Link<A>,
   scope: Scope.Scope
 ): Effect.Effect<Started<A>, Exhausted, LlmClient.LlmClient | RequestProfile.RequestProfile> =>
-  Effect.gen(function*() {
-    const client = yield* LlmClient.LlmClient
-    const profile = yield* RequestProfile.RequestProfile
-    const policy = profile.policy
-    const clock = yield* Effect.clock
-    const startedAt = clock.unsafeCurrentTimeMillis()
-    const total = TimeoutPolicy.limit(policy, "total")
-    const tried: Array<Attempt> = []
-    let next = 0
-    let lastOpened: Running<A> | undefined
+  Effect.flatMap(
+    AttemptChain.make(plan, link, scope),
+    (chain) =>
+      plan.maxHedges === 0 || Option.isNone(plan.hedgeAfter) || plan.targets.length === 1
+        ? sequential(chain, "primary")
+        : hedged(chain, plan.hedgeAfter.value, plan.maxHedges)
+  )
 
-    /** What is left of `total` now; none: no limit. */
-    const left = (): Option.Option<number> =>
-      Option.map(total, (limit) => Duration.toMillis(limit) - (clock.unsafeCurrentTimeMillis() - startedAt))
-    const canStart = (): boolean => next < plan.targets.length && Option.getOrElse(left(), () => 1) > 0
-    /** An attempt's `total` timeout told as the request's; its other failures are its own. */
-    const asRequestTotal = (error: LlmClient.StreamError): LlmClient.StreamError =>
-      Option.isNone(total)
-        ? error
-        : asRequestBudget(error, total.value, clock.unsafeCurrentTimeMillis() - startedAt)
-
-    const open = (role: Role) =>
-      Effect.gen(function*() {
-        const target = plan.targets[next++]!
-        const info: Attempt = { upstream: target.upstream, attempt: tried.length + 1, role, result: "pending" }
-        tried.push(info)
-        const own = yield* Scope.fork(scope, ExecutionStrategy.sequential)
-        // The first attempt has the whole budget; each later one what the attempts before it left.
-        const budget = info.attempt === 1 ? Option.map(total, Duration.toMillis) : left()
-        const events = Guard.fromFeedEvents(Effect.provideService(
-          client.prepare(target.request, {
-            ...plan.options,
-            dialect: plan.dialect,
-            // The observer (and the stream metrics) tell fallbacks and hedges by this label; a
-            // primary attempt keeps the plain upstream's labels.
-            labels: role === "primary" ? { upstream: target.upstream } : { upstream: target.upstream, attempt: role },
-            observer: plan.observer(info),
-            policy: Option.isSome(budget) ? { total: Duration.millis(budget.value) } : {}
-          }),
-          RequestProfile.RequestProfile,
-          profile
-        ))
-        const pull = Effect.mapError(yield* Scope.extend(Stream.toPull(events), own), Option.map(asRequestTotal))
-        const running: Running<A> = { info, scope: own, pull }
-        lastOpened = running
-        return running
-      })
-
-    /**
-     * Pulls until content (or the end), holding back the frames before it while another attempt
-     * may still follow. The last possible attempt holds nothing back: its first pull is the
-     * client's, as a plain upstream's always is.
-     */
-    const firstContent = (running: Running<A>) =>
-      Effect.gen(function*() {
-        const held: Array<StreamEvent.StreamEvent<A>> = []
-        while (true) {
-          const last = running.info.role !== "hedge" && running === lastOpened && next >= plan.targets.length
-          const pulled = yield* Effect.either(running.pull)
-          if (pulled._tag === "Left") {
-            if (Option.isSome(pulled.left)) return yield* Effect.fail(pulled.left.value)
-            return Chunk.unsafeFromArray(held)
-          }
-          if (last) return Chunk.appendAll(Chunk.unsafeFromArray(held), pulled.right)
-          let waiting = false
-          for (const event of pulled.right) {
-            if (event._tag === "Chunk" || event._tag === "Done") {
-              return Chunk.appendAll(Chunk.unsafeFromArray(held), pulled.right)
-            }
-            if (isHeartbeat(event)) waiting = true
-            else held.push(event)
-          }
-          if (waiting) yield* plan.onWaiting
-        }
-      })
-
-    const close = (running: Running<A>, result: string) =>
-      Effect.suspend(() => {
-        running.info.result = result
-        return Effect.zipRight(Scope.close(running.scope, Exit.void), count(running.info))
-      })
-    const served = (running: Running<A>, events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): Effect.Effect<Started<A>> =>
-      Effect.suspend(() => {
-        running.info.result = "served"
-        return Effect.as(count(running.info), { served: running.info, attempts: tried, events, pull: running.pull })
-      })
-    const exhausted = (error: LlmClient.StreamError, upstream: string) =>
-      new Exhausted({ error, upstream, attempts: tried })
-
-    // A route without a hedge needs no fiber: one attempt at a time, in the request's own.
-    const sequential = (role: Role): Effect.Effect<Started<A>, Exhausted> =>
-      Effect.flatMap(open(role), (running) =>
-        Effect.matchEffect(
-          Effect.zipRight(Effect.sync(() => plan.opened?.(running.pull)), firstContent(running)),
-          {
-            onSuccess: (events) => served(running, events),
-            onFailure: (error) =>
-              Effect.zipRight(
-                close(running, outcomeOf(error)),
-                fallsBack(error) && canStart()
-                  ? sequential("fallback")
-                  : Effect.fail(exhausted(error, running.info.upstream))
-              )
-          }
-        ))
-
-    if (plan.maxHedges === 0 || Option.isNone(plan.hedgeAfter) || plan.targets.length === 1) {
-      return yield* sequential("primary")
-    }
-    const hedgeAfter = plan.hedgeAfter.value
-    const reports = yield* Queue.unbounded<Report<A>>()
-    const running: Array<Running<A>> = []
-    let hedges = 0
-    let timer = 0
-    let sleeping: Fiber.RuntimeFiber<unknown> | undefined
-
-    const stopTimer = Effect.suspend(() => {
-      const fiber = sleeping
-      sleeping = undefined
-      timer++
-      return fiber === undefined ? Effect.void : Fiber.interrupt(fiber)
-    })
-    const launch = (role: Role) =>
-      Effect.gen(function*() {
-        const attempt = yield* open(role)
-        running.push(attempt)
-        // Forked in the attempt's scope: closing it (a lost race) interrupts the pull at once.
-        yield* Effect.forkIn(
-          Effect.flatMap(
-            Effect.exit(firstContent(attempt)),
-            (exit) => reports.offer({ _tag: "Settled", running: attempt, exit })
-          ),
-          attempt.scope
-        )
-        yield* stopTimer
-        if (running.length === 1 && hedges < plan.maxHedges && next < plan.targets.length) {
-          const id = timer
-          sleeping = yield* Effect.fork(
-            Effect.zipRight(Effect.sleep(hedgeAfter), reports.offer({ _tag: "Hedge", timer: id }))
+/**
+ * A route without a hedge: one attempt at a time, in the request's own fiber (no fiber of its
+ * own). Each attempt's pull is told to the link as it opens, so a client that leaves before
+ * content can have it drained; a failure that falls back closes it and opens the next.
+ */
+const sequential = <A>(chain: AttemptChain<A>, role: Attempt.Role): Effect.Effect<Started<A>, Exhausted> =>
+  Effect.flatMap(chain.open(role), (running) =>
+    Effect.matchEffect(
+      Effect.zipRight(Effect.sync(() => chain.link.opened?.(running.pull)), chain.firstContent(running)),
+      {
+        onSuccess: (events) => served<A>(chain, running, events),
+        onFailure: (error) =>
+          Effect.zipRight(
+            chain.close(running, Attempt.outcomeOf(error)),
+            fallsBack(error) && chain.canStart()
+              ? sequential<A>(chain, "fallback")
+              : Effect.fail(exhausted(chain, running, error))
           )
-        }
-      })
-    const closeAll = (result: string) =>
-      Effect.zipRight(stopTimer, Effect.forEach(running.splice(0), (other) => close(other, result), { discard: true }))
+      }
+    ))
 
-    yield* launch("primary")
+/**
+ * A hedged route: the first upstream starts alone; after `hedgeAfter` without content the next
+ * starts beside it. The first attempt to produce content wins and every other is closed as
+ * `cancelled`. A failure that falls back leaves the others racing, or, when none is left, starts
+ * the next upstream at once; one that does not ends the race.
+ */
+const hedged = <A>(
+  chain: AttemptChain<A>,
+  hedgeAfter: Duration.Duration,
+  maxHedges: number
+): Effect.Effect<Started<A>, Exhausted> =>
+  Effect.gen(function*() {
+    const race = yield* HedgeRace.make(chain, hedgeAfter, maxHedges)
+    yield* race.launch("primary")
     while (true) {
-      const report = yield* reports.take
+      const report = yield* race.next
       if (report._tag === "Hedge") {
-        if (report.timer === timer && running.length === 1 && canStart()) {
-          hedges++
-          yield* launch("hedge")
-        }
+        if (race.hedgeDue(report)) yield* race.launch("hedge")
         continue
       }
-      const index = running.indexOf(report.running)
-      if (index < 0) continue
-      running.splice(index, 1)
-      if (Exit.isSuccess(report.exit)) {
-        yield* closeAll("cancelled")
-        return yield* served(report.running, report.exit.value)
+      if (!race.settled(report.running)) continue
+      const exit = report.exit
+      if (Exit.isSuccess(exit)) {
+        yield* race.closeAll("cancelled")
+        return yield* served<A>(chain, report.running, exit.value)
       }
-      const failure = Cause.failureOption(report.exit.cause)
+      const failure = Cause.failureOption(exit.cause)
       if (Option.isNone(failure)) {
         // A defect or an interruption of the attempt's own fiber: not an upstream's failure.
-        yield* closeAll("cancelled")
-        return yield* Effect.failCause(report.exit.cause as Cause.Cause<never>)
+        yield* race.closeAll("cancelled")
+        return yield* Effect.failCause(exit.cause as Cause.Cause<never>)
       }
-      const error = failure.value
-      yield* close(report.running, outcomeOf(error))
-      if (!fallsBack(error)) {
-        yield* closeAll("cancelled")
-        return yield* Effect.fail(exhausted(error, report.running.info.upstream))
+      yield* chain.close(report.running, Attempt.outcomeOf(failure.value))
+      if (!fallsBack(failure.value)) {
+        yield* race.closeAll("cancelled")
+        return yield* Effect.fail(exhausted(chain, report.running, failure.value))
       }
-      if (running.length > 0) continue
-      if (!canStart()) return yield* Effect.fail(exhausted(error, report.running.info.upstream))
-      yield* launch("fallback")
+      if (race.running.length > 0) continue
+      if (!chain.canStart()) return yield* Effect.fail(exhausted(chain, report.running, failure.value))
+      yield* race.launch("fallback")
     }
   })
+
+/** The attempt whose stream is the client's, with what it produced so far. */
+const served = <A>(
+  chain: AttemptChain<A>,
+  running: Running<A>,
+  events: Chunk.Chunk<StreamEvent.StreamEvent<A>>
+): Effect.Effect<Started<A>> =>
+  Effect.as(chain.serve(running), { served: running.info, attempts: chain.tried, events, pull: running.pull })
+
+/** The chain ended with `running`'s failure. */
+const exhausted = <A>(chain: AttemptChain<A>, running: Running<A>, error: LlmClient.StreamError): Exhausted =>
+  new Exhausted({ error, upstream: running.info.upstream, attempts: chain.tried })

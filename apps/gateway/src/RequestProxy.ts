@@ -1,18 +1,19 @@
 /**
  * One proxied request, from the client's HTTP request to the upstream and back: auth, body
- * checks, routing, profile, admission, then the relay (stream) or a batch call.
+ * checks, routing, profile, then the relay (stream) or a batch call, each of which admits the
+ * request against its route's first upstream (admission holds its slots as long as the upstream
+ * runs, and answers a refusal with the request's one log line).
  *
  * @since 0.1.0
  */
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { RequestProfile } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Anthropic, OpenAiChat, OpenAiResponses } from "@streamguard/protocols"
 import { Array as Arr, Effect, Either, Option } from "effect"
 import type { Schema } from "effect"
 import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
-import { Admission } from "./Admission.js"
+import type * as Attempt from "./Attempt.js"
 import { Auth } from "./Auth.js"
 import { Batch } from "./Batch.js"
 import { GatewayConfig } from "./Config.js"
@@ -84,7 +85,6 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
     const auth = yield* Auth
     const routing = yield* Routing
     const profiles = yield* GatewayProfiles
-    const admission = yield* Admission
     const relay = yield* Relay
     const batch = yield* Batch
     const lifecycle = yield* Lifecycle
@@ -98,14 +98,7 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
     > = Effect.fnUntraced(function*(spec: EndpointSpec<unknown>) {
       const request = yield* HttpServerRequest.HttpServerRequest
       const requestId = request.headers["x-request-id"] ?? randomUUID()
-      const fail = (error: ErrorResponse.GatewayError) =>
-        Effect.succeed(
-          ErrorResponse.toResponse(spec.endpoint, error).pipe(
-            HttpServerResponse.setHeader("x-request-id", requestId),
-            // A refused body may still be arriving: do not keep reading it on this connection.
-            error.status === 413 ? HttpServerResponse.setHeader("connection", "close") : (r) => r
-          )
-        )
+      const fail = (error: ErrorResponse.GatewayError) => Effect.succeed(refusal(spec, requestId, error))
 
       if (!(yield* lifecycle.accepting)) return yield* fail(ErrorResponse.shuttingDown())
       if (!auth.check(request.headers)) return yield* fail(ErrorResponse.unauthorized())
@@ -116,7 +109,7 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
 
       const route = routing.route(body.model, spec.endpoint)
       if (Option.isNone(route)) return yield* fail(ErrorResponse.modelNotFound(body.model, spec.endpoint))
-      // The route's first upstream picks the default profile and holds the admission slot.
+      // The route's first upstream picks the default profile, and the request is admitted against its limits.
       const first = route.value.targets[0].upstream
 
       const profile = profiles.select(request.headers[profileHeader], first)
@@ -126,7 +119,7 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
       if (Either.isLeft(onDisconnect)) return yield* fail(onDisconnect.left)
 
       const stream = body.stream === true
-      const targets = Arr.map(route.value.targets, (target) => ({
+      const targets = Arr.map(route.value.targets, (target): Attempt.Target => ({
         upstream: target.upstream.name,
         request: UpstreamRequest.make(
           spec,
@@ -144,11 +137,8 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
         upstream: first.name,
         model: body.model
       }
-      const admit = admission.admit(first).pipe(
-        Effect.provideService(RequestProfile.RequestProfile, profile.right)
-      )
       if (!stream) {
-        return yield* batch.call({ endpoint: spec.endpoint, targets, profile: profile.right, admit, log })
+        return yield* batch.call({ endpoint: spec.endpoint, targets, profile: profile.right, admitTo: first, log })
       }
       return yield* relay.stream({
         endpoint: spec.endpoint,
@@ -157,7 +147,7 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
         hedgeAfter: route.value.hedgeAfter,
         maxHedges: route.value.maxHedges,
         profile: profile.right,
-        admit,
+        admitTo: first,
         onDisconnect: onDisconnect.right,
         log
       })
@@ -166,3 +156,15 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
     return { handle } as const
   })
 }) {}
+
+/** A request refused before it was relayed: the JSON error, with the request's id. */
+const refusal = (
+  spec: EndpointSpec<unknown>,
+  requestId: string,
+  error: ErrorResponse.GatewayError
+): HttpServerResponse.HttpServerResponse =>
+  ErrorResponse.toResponse(spec.endpoint, error).pipe(
+    HttpServerResponse.setHeader("x-request-id", requestId),
+    // A refused body may still be arriving: do not keep reading it on this connection.
+    error.status === 413 ? HttpServerResponse.setHeader("connection", "close") : (r) => r
+  )

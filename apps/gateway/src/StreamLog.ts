@@ -5,9 +5,9 @@
  * @since 0.1.0
  */
 import { Effect } from "effect"
+import type { Attempt } from "./Attempt.js"
 import type { Delivered } from "./Delivered.js"
 import type { DisconnectPolicy } from "./DisconnectPolicy.js"
-import type { Attempt } from "./Failover.js"
 
 /**
  * @since 0.1.0

@@ -2,6 +2,7 @@ import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import type { ZombieRequestError } from "@streamguard/core"
 import { RequestProfile, StreamObserver, TimeoutPolicy } from "@streamguard/core"
+import type * as Attempt from "@streamguard/gateway/Attempt"
 import * as Failover from "@streamguard/gateway/Failover"
 import { Dialects } from "@streamguard/protocols"
 import type { Scenario } from "@streamguard/simulator"
@@ -13,7 +14,7 @@ import { Cause, Duration, Effect, Exit, Layer, Option, Scope } from "effect"
 
 const dialect = Dialects.openaiChat
 
-const target = (name: string): Failover.Target => ({
+const target = (name: string): Attempt.Target => ({
   upstream: name,
   request: HttpClientRequest.post(`https://${name}.test/v1/chat/completions`).pipe(
     HttpClientRequest.bodyUnsafeJson({ model: "m", stream: true, messages: [{ role: "user", content: "Hi" }] })
@@ -28,19 +29,23 @@ const plan = (
   names: Arr.NonEmptyReadonlyArray<string>,
   hedgeAfter?: Duration.DurationInput
 ): Failover.Plan<unknown> => ({
-  targets: names.map(target) as unknown as Arr.NonEmptyReadonlyArray<Failover.Target>,
+  targets: names.map(target) as unknown as Arr.NonEmptyReadonlyArray<Attempt.Target>,
   dialect: dialect as never,
   hedgeAfter: Option.map(Option.fromNullable(hedgeAfter), Duration.decode),
-  maxHedges: hedgeAfter === undefined ? 0 : 1,
-  observer: () => StreamObserver.noopService,
-  onWaiting: Effect.void
+  maxHedges: hedgeAfter === undefined ? 0 : 1
 })
+
+/** A link that observes nothing and tells nothing. */
+const link: Attempt.Link<unknown> = {
+  observe: () => StreamObserver.noopService,
+  waiting: Effect.void
+}
 
 /** Runs the plan and reads the winner to its end: which upstream served, and the text it sent. */
 const run = (names: Arr.NonEmptyReadonlyArray<string>, hedgeAfter?: Duration.DurationInput) =>
   Effect.gen(function*() {
     const scope = yield* Scope.make()
-    const started = yield* Failover.start(plan(names, hedgeAfter), scope)
+    const started = yield* Failover.start(plan(names, hedgeAfter), link, scope)
     let text = ""
     const add = (events: Chunk.Chunk<any>) => {
       for (const event of events) if (event._tag === "Chunk") text += dialect.text(event.value) ?? ""
@@ -239,7 +244,7 @@ describe("the observer", () => {
         started: (stream) => Effect.sync(() => labels.push(JSON.stringify(stream.labels)))
       }
       const scope = yield* Scope.make()
-      const started = yield* Failover.start({ ...plan(["a", "b"]), observer: () => observer }, scope)
+      const started = yield* Failover.start(plan(["a", "b"]), { ...link, observe: () => observer }, scope)
       assert.strictEqual(started.served.upstream, "b")
       yield* Scope.close(scope, Exit.void)
       assert.deepStrictEqual(labels.map((l) => JSON.parse(l)), [

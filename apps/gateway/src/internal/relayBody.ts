@@ -14,7 +14,7 @@ import { Effect } from "effect"
 import type * as Http from "node:http"
 import * as Delivered from "../Delivered.js"
 import * as ErrorResponse from "../ErrorResponse.js"
-import { DeliveredCount } from "./deliveredCount.js"
+import { UsageMeter } from "./usageMeter.js"
 
 /** Waits until the client's socket took what was written; ends early if the client went away. */
 const drained = (response: Http.ServerResponse) =>
@@ -42,13 +42,13 @@ export class RelayBody<A> {
    */
   pings = 0
   /** What the client got: content events, characters, and the upstream's token counts. */
-  readonly delivered: DeliveredCount<A>
+  readonly meter: UsageMeter<A>
   // The dialect's own keep-alive: a payload-less keepalive, an SSE comment on every SSE endpoint.
   private readonly keepaliveText: string
 
   constructor(private readonly response: Http.ServerResponse, private readonly dialect: Dialect.Dialect<A>) {
     this.keepaliveText = dialect.encode(StreamEvent.Keepalive({ bytes: 0 }))
-    this.delivered = new DeliveredCount(dialect)
+    this.meter = new UsageMeter(dialect)
   }
 
   /** Whether the 200 head went out. */
@@ -91,7 +91,7 @@ export class RelayBody<A> {
    * `extra` (the upstream that served, the attempts).
    */
   fail(error: ErrorResponse.GatewayError, extra: Record<string, unknown> = {}): void {
-    const event = { ...ErrorResponse.inBand(error), ...extra, usage: Delivered.inBand(this.delivered.snapshot()) }
+    const event = { ...ErrorResponse.inBand(error), ...extra, usage: Delivered.inBand(this.meter.snapshot()) }
     this.response.write(this.dialect.encode(this.dialect.errorEvent(event)))
   }
 
@@ -106,7 +106,7 @@ export class RelayBody<A> {
   readonly count = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): void => {
     for (const event of events) {
       if (this.isPing(event)) this.pings++
-      this.delivered.usage(event)
+      this.meter.read(event)
     }
   }
 
@@ -118,7 +118,7 @@ export class RelayBody<A> {
     let out = ""
     for (const event of events) {
       if (event._tag === "Keepalive" && this.isPing(event)) this.pings++
-      this.delivered.written(event)
+      this.meter.written(event)
       out += this.dialect.encode(event)
     }
     return out

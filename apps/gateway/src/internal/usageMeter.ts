@@ -1,7 +1,8 @@
 /**
- * The running count of what one relayed stream delivered: content events and their text as they
- * are written, and the upstream's token counts from any frame that carries them (written or
- * drained). Mutable and per stream: it runs on the relay's hot path, a few property reads per event.
+ * The meter of one relayed stream: it counts what the stream delivers as it is written (content
+ * events and their text) and reads the upstream's token counts from any frame that carries them
+ * (written or drained), and tells what was `Delivered` at any moment. Mutable and per stream: it
+ * runs on the relay's hot path, a few property reads per event.
  *
  * @internal
  */
@@ -28,7 +29,7 @@ const count = (value: unknown): number | undefined => typeof value === "number" 
 /**
  * @internal
  */
-export class DeliveredCount<A> {
+export class UsageMeter<A> {
   contentEvents = 0
   characters = 0
   private inputTokens: number | undefined
@@ -43,7 +44,7 @@ export class DeliveredCount<A> {
       const text = this.dialect.text(event.value)
       if (text !== undefined) this.characters += text.length
     }
-    this.usage(event)
+    this.read(event)
   }
 
   /**
@@ -51,7 +52,7 @@ export class DeliveredCount<A> {
    * `message_start` (`message.usage`, the prompt's) and `message_delta` (`usage`, output so far),
    * the Responses `response.completed` (`response.usage`). Later counts replace earlier ones.
    */
-  usage(event: StreamEvent.StreamEvent<A>): void {
+  read(event: StreamEvent.StreamEvent<A>): void {
     if (event._tag === "ErrorSignal") return
     const value = event.value as Carrier | undefined
     if (typeof value !== "object" || value === null) return
@@ -68,6 +69,7 @@ export class DeliveredCount<A> {
     this.outputTokens = count(usage.completion_tokens ?? usage.output_tokens) ?? this.outputTokens
   }
 
+  /** What was delivered so far. */
   snapshot(): Delivered {
     return {
       contentEvents: this.contentEvents,

@@ -1,0 +1,194 @@
+/**
+ * The attempts of one streamed request, as `Failover`'s two runners share them: which upstream is
+ * next, every attempt so far and how it ended, and what is left of the request's `total` budget.
+ * An attempt opens in a scope of its own, forked from the upstream's (so the winner lives as long
+ * as that scope does, and a loser's close aborts its request at once), is given what the attempts
+ * before it left of the budget, and is pulled until its first content, the frames before it held
+ * back while another attempt may still follow.
+ *
+ * @internal
+ */
+import { LlmClient } from "@streamguard/client"
+import type { StreamEvent } from "@streamguard/core"
+import { Guard, RequestProfile, TimeoutPolicy } from "@streamguard/core"
+import type { Dialect } from "@streamguard/protocols"
+import type { Clock } from "effect"
+import { Chunk, Duration, Effect, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
+import * as Attempt from "../Attempt.js"
+import { asRequestBudget } from "./requestBudget.js"
+
+/**
+ * An attempt that opened: its scope, and the pull of its guarded stream.
+ *
+ * @internal
+ */
+export interface Running<A> {
+  readonly info: Attempt.Attempt
+  readonly scope: Scope.CloseableScope
+  readonly pull: Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, Option.Option<LlmClient.StreamError>>
+}
+
+/**
+ * What a chain tries: the route's upstreams in order, and the dialect of their streams.
+ *
+ * @internal
+ */
+export interface Upstreams<A> {
+  readonly targets: ReadonlyArray<Attempt.Target>
+  readonly dialect: Dialect.Dialect<A>
+}
+
+/** A payload-less keepalive: the guard's heartbeat, not an upstream frame. */
+const isHeartbeat = <A>(event: StreamEvent.StreamEvent<A>): boolean =>
+  event._tag === "Keepalive" && event.bytes === 0 && event.value === undefined
+
+/**
+ * One request's chain of attempts.
+ *
+ * @internal
+ */
+export class AttemptChain<A> {
+  /** Every attempt, in the order they started. */
+  readonly tried: Array<Attempt.Attempt> = []
+  private next = 0
+  private lastOpened: Running<A> | undefined = undefined
+  private readonly startedAt: number
+  private readonly total: Option.Option<Duration.Duration>
+
+  constructor(
+    private readonly plan: Upstreams<A>,
+    readonly link: Attempt.Link<A>,
+    /** The upstream's scope: each attempt's is forked from it. */
+    private readonly scope: Scope.Scope,
+    private readonly client: LlmClient.Service,
+    private readonly profile: RequestProfile.Service,
+    private readonly clock: Clock.Clock
+  ) {
+    this.startedAt = clock.unsafeCurrentTimeMillis()
+    this.total = TimeoutPolicy.limit(profile.policy, "total")
+  }
+
+  /** The chain of `plan`'s upstreams, under the client and profile in context. */
+  static make<A>(
+    plan: Upstreams<A>,
+    link: Attempt.Link<A>,
+    scope: Scope.Scope
+  ): Effect.Effect<AttemptChain<A>, never, LlmClient.LlmClient | RequestProfile.RequestProfile> {
+    return Effect.map(
+      Effect.all([LlmClient.LlmClient, RequestProfile.RequestProfile, Effect.clock]),
+      ([client, profile, clock]) => new AttemptChain(plan, link, scope, client, profile, clock)
+    )
+  }
+
+  /** Whether an upstream is left to try. */
+  get hasNext(): boolean {
+    return this.next < this.plan.targets.length
+  }
+
+  /** Whether another attempt may start: an upstream is left, and some of the `total` budget. */
+  canStart(): boolean {
+    return this.hasNext && Option.getOrElse(this.left(), () => 1) > 0
+  }
+
+  /** Opens the next upstream's attempt, started for `role`. */
+  open(role: Attempt.Role): Effect.Effect<Running<A>> {
+    return Effect.suspend(() => {
+      const target = this.plan.targets[this.next++]!
+      const info: Attempt.Attempt = {
+        upstream: target.upstream,
+        attempt: this.tried.length + 1,
+        role,
+        result: "pending"
+      }
+      this.tried.push(info)
+      // The first attempt has the whole budget; each later one what the attempts before it left.
+      const budget = info.attempt === 1 ? Option.map(this.total, Duration.toMillis) : this.left()
+      const events = Guard.fromFeedEvents(Effect.provideService(
+        this.client.prepare(target.request, {
+          ...this.link.options,
+          dialect: this.plan.dialect,
+          // The observer (and the stream metrics) tell fallbacks and hedges by this label; a
+          // primary attempt keeps the plain upstream's labels.
+          labels: role === "primary" ? { upstream: target.upstream } : { upstream: target.upstream, attempt: role },
+          observer: this.link.observe(info),
+          policy: Option.isSome(budget) ? { total: Duration.millis(budget.value) } : {}
+        }),
+        RequestProfile.RequestProfile,
+        this.profile
+      ))
+      return Effect.flatMap(
+        Scope.fork(this.scope, ExecutionStrategy.sequential),
+        (own) =>
+          Effect.map(Scope.extend(Stream.toPull(events), own), (pull) => {
+            const running: Running<A> = {
+              info,
+              scope: own,
+              pull: Effect.mapError(pull, Option.map((error) => this.asRequestTotal(error)))
+            }
+            this.lastOpened = running
+            return running
+          })
+      )
+    })
+  }
+
+  /**
+   * Pulls until content (or the end), holding back the frames before it while another attempt
+   * may still follow. The last possible attempt holds nothing back: its first pull is the
+   * client's, as a plain upstream's always is. A heartbeat before content tells the link.
+   */
+  firstContent(running: Running<A>): Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, LlmClient.StreamError> {
+    return Effect.gen(this, function*() {
+      const held: Array<StreamEvent.StreamEvent<A>> = []
+      while (true) {
+        const last = running.info.role !== "hedge" && running === this.lastOpened && !this.hasNext
+        const pulled = yield* Effect.either(running.pull)
+        if (pulled._tag === "Left") {
+          if (Option.isSome(pulled.left)) return yield* Effect.fail(pulled.left.value)
+          return Chunk.unsafeFromArray(held)
+        }
+        if (last) return Chunk.appendAll(Chunk.unsafeFromArray(held), pulled.right)
+        let waiting = false
+        for (const event of pulled.right) {
+          if (event._tag === "Chunk" || event._tag === "Done") {
+            return Chunk.appendAll(Chunk.unsafeFromArray(held), pulled.right)
+          }
+          if (isHeartbeat(event)) waiting = true
+          else held.push(event)
+        }
+        if (waiting) yield* this.link.waiting
+      }
+    })
+  }
+
+  /** Ends an attempt that did not serve (it failed, or lost a race): closes its scope and counts it. */
+  close(running: Running<A>, result: string): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      running.info.result = result
+      return Effect.zipRight(Scope.close(running.scope, Exit.void), Attempt.count(running.info))
+    })
+  }
+
+  /** Marks the attempt whose stream is the client's, and counts it. */
+  serve(running: Running<A>): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      running.info.result = "served"
+      return Attempt.count(running.info)
+    })
+  }
+
+  /** What is left of `total` now; none: no limit. */
+  private left(): Option.Option<number> {
+    return Option.map(
+      this.total,
+      (limit) => Duration.toMillis(limit) - (this.clock.unsafeCurrentTimeMillis() - this.startedAt)
+    )
+  }
+
+  /** An attempt's `total` timeout told as the request's; its other failures are its own. */
+  private asRequestTotal(error: LlmClient.StreamError): LlmClient.StreamError {
+    return Option.isNone(this.total)
+      ? error
+      : asRequestBudget(error, this.total.value, this.clock.unsafeCurrentTimeMillis() - this.startedAt)
+  }
+}
