@@ -90,25 +90,40 @@ const presentedKey = (headers: Readonly<Record<string, string | undefined>>): st
   return presented === undefined || presented.length === 0 ? undefined : presented
 }
 
+/** A request over `limit`: 429, with when to try again. */
+const refuse = (what: string, limit: RateLimit, retryAfter: Duration.Duration) =>
+  new ErrorResponse.GatewayError({
+    status: 429,
+    type: "rate_limit_exceeded",
+    code: "rate_limit_exceeded",
+    detail: `${what} is over its rate limit of ${limit.requests} requests per ${Duration.format(limit.per)}`,
+    retryAfter: String(Math.max(1, Math.ceil(Duration.toSeconds(retryAfter))))
+  })
+
+/** A limit that refuses while Redis is unreachable (`whenStoreDown: "refuse"`): 503. */
+const unavailable = (what: string) =>
+  new ErrorResponse.GatewayError({
+    status: 503,
+    type: "rate_limiter_unavailable",
+    code: "rate_limiter_unavailable",
+    detail: `the shared rate limit of ${what} cannot be checked`,
+    retryAfter: "1"
+  })
+
+const consumeOn = (limiter: RateLimiter.RateLimiter, key: string, limit: RateLimit) =>
+  limiter.consume({ key, limit: limit.requests, window: limit.per, algorithm: "fixed-window" })
+
 /**
- * @since 0.1.0
- * @category services
+ * Counting in Redis, and what happens while it is unreachable: each limit counts locally or
+ * refuses, as it says; the change is logged once and shown in the `shared` gauge; and one request
+ * a second tries Redis again.
  */
-export class RateLimits extends Effect.Service<RateLimits>()("gateway/RateLimits", {
-  scoped: Effect.gen(function*() {
-    const config = yield* GatewayConfig
-    const limits = config.rateLimits
-    const perKey = config.gatewayKeys.length > 0 ? limits.perKey : undefined
-    const local = yield* limiterOn(RateLimiter.layerStoreMemory)
-    const redis = config.redisUrl === undefined || (perKey === undefined && Object.keys(limits.upstreams).length === 0)
-      ? Option.none()
-      : Option.some(yield* limiterOn(RedisRateLimitStore.layer(redisOptions(config.redisUrl))))
+const sharedCounter = (redis: RateLimiter.RateLimiter, local: RateLimiter.RateLimiter) =>
+  Effect.gen(function*() {
     const up = yield* Ref.make(true)
     /** While Redis is unreachable: when a request may try it again (epoch millis). */
     const retryAt = yield* Ref.make(0)
-    if (Option.isSome(redis)) yield* Metric.set(shared, 1)
-    // A request's key is counted once, though a failover admits it again on another upstream.
-    const counted = new WeakSet<object>()
+    yield* Metric.set(shared, 1)
 
     const reachable = (now: boolean, cause?: unknown) =>
       Effect.flatMap(Ref.getAndSet(up, now), (was) =>
@@ -121,34 +136,23 @@ export class RateLimits extends Effect.Service<RateLimits>()("gateway/RateLimits
             )
         ))
 
-    const refuse = (what: string, limit: RateLimit, retryAfter: Duration.Duration) =>
-      new ErrorResponse.GatewayError({
-        status: 429,
-        type: "rate_limit_exceeded",
-        code: "rate_limit_exceeded",
-        detail: `${what} is over its rate limit of ${limit.requests} requests per ${Duration.format(limit.per)}`,
-        retryAfter: String(Math.max(1, Math.ceil(Duration.toSeconds(retryAfter))))
-      })
-
-    const consumeOn = (limiter: RateLimiter.RateLimiter, key: string, limit: RateLimit) =>
-      limiter.consume({ key, limit: limit.requests, window: limit.per, algorithm: "fixed-window" })
-
-    const unavailable = (what: string) =>
-      new ErrorResponse.GatewayError({
-        status: 503,
-        type: "rate_limiter_unavailable",
-        code: "rate_limiter_unavailable",
-        detail: `the shared rate limit of ${what} cannot be checked`,
-        retryAfter: "1"
-      })
+    // While Redis is unreachable, one request a second tries it (it claims the try); the rest
+    // count locally without waiting.
+    const mayTry = Effect.flatMap(
+      Effect.zip(Ref.get(up), Clock.currentTimeMillis),
+      ([isUp, now]) =>
+        isUp ?
+          Effect.succeed(true) :
+          Ref.modify(retryAt, (at) => now >= at ? [true, now + Duration.toMillis(retryEvery)] : [false, at])
+    )
 
     /** Counts in Redis; while it is unreachable, counts locally or refuses as the limit says. */
-    const consumeShared = (shared: RateLimiter.RateLimiter, what: string, key: string, limit: RateLimit) => {
+    const consume = (what: string, key: string, limit: RateLimit) => {
       const fallback: Effect.Effect<
         RateLimiter.ConsumeResult,
         RateLimiter.RateLimiterError | ErrorResponse.GatewayError
       > = limit.whenStoreDown === "refuse" ? Effect.fail(unavailable(what)) : consumeOn(local, key, limit)
-      const tryShared = consumeOn(shared, key, limit).pipe(
+      const tryShared = consumeOn(redis, key, limit).pipe(
         Effect.tap(() => reachable(true)),
         Effect.catchIf(
           (error): error is RateLimiter.RateLimitStoreError => error.reason === "StoreError",
@@ -159,20 +163,35 @@ export class RateLimits extends Effect.Service<RateLimits>()("gateway/RateLimits
             )
         )
       )
-      // While Redis is unreachable, one request a second tries it (it claims the try); the rest
-      // count locally without waiting.
-      const mayTry = Effect.flatMap(
-        Effect.zip(Ref.get(up), Clock.currentTimeMillis),
-        ([isUp, now]) =>
-          isUp ?
-            Effect.succeed(true) :
-            Ref.modify(retryAt, (at) => now >= at ? [true, now + Duration.toMillis(retryEvery)] : [false, at])
-      )
       return Effect.flatMap(mayTry, (yes) => yes ? tryShared : fallback)
     }
 
+    return { consume, isUp: Ref.get(up) } as const
+  })
+
+/**
+ * @since 0.1.0
+ * @category services
+ */
+export class RateLimits extends Effect.Service<RateLimits>()("gateway/RateLimits", {
+  scoped: Effect.gen(function*() {
+    const config = yield* GatewayConfig
+    const limits = config.rateLimits
+    const perKey = config.gatewayKeys.length > 0 ? limits.perKey : undefined
+    const local = yield* limiterOn(RateLimiter.layerStoreMemory)
+    const redis = config.redisUrl === undefined || (perKey === undefined && Object.keys(limits.upstreams).length === 0)
+      ? Option.none()
+      : Option.some(
+        yield* sharedCounter(
+          yield* limiterOn(RedisRateLimitStore.layer(redisOptions(config.redisUrl))),
+          local
+        )
+      )
+    // A request's key is counted once, though a failover admits it again on another upstream.
+    const counted = new WeakSet<object>()
+
     const consume = (kind: "key" | "upstream", what: string, key: string, limit: RateLimit) =>
-      (Option.isSome(redis) ? consumeShared(redis.value, what, key, limit) : consumeOn(local, key, limit)).pipe(
+      (Option.isSome(redis) ? redis.value.consume(what, key, limit) : consumeOn(local, key, limit)).pipe(
         Effect.asVoid,
         Effect.catchIf(
           (error): error is RateLimiter.RateLimitExceeded =>
@@ -208,7 +227,7 @@ export class RateLimits extends Effect.Service<RateLimits>()("gateway/RateLimits
 
     const store: Effect.Effect<Store> = Option.isNone(redis)
       ? Effect.succeed("memory")
-      : Effect.map(Ref.get(up), (now) => now ? "redis" : "memory (redis unreachable)")
+      : Effect.map(redis.value.isUp, (now) => now ? "redis" : "memory (redis unreachable)")
 
     return { admit, store } as const satisfies {
       readonly admit: (upstream: Upstream) => Effect.Effect<void, ErrorResponse.GatewayError>
