@@ -281,6 +281,42 @@ export const batch = (
 ): Effect.Effect<BatchResponse, BatchError, LlmClient | RequestProfile.RequestProfile> =>
   Effect.flatMap(LlmClient, (client) => client.batch(request, options))
 
+/**
+ * A batch call is a guarded stream of one value, its whole answer, under `request`: the same
+ * phases, deadlines and closing as a stream, without the stream observer.
+ */
+const guardedBatch = (
+  transport: Transport,
+  call: Attempts.Call,
+  request: HttpClientRequest.HttpClientRequest,
+  policy: TimeoutPolicy.TimeoutPolicy
+): Effect.Effect<BatchResponse, BatchError> => {
+  const within = excerptWithin(TimeoutPolicy.limit(policy, "request"))
+  return Guard.fromFeed<BatchResponse, StreamError, never>(
+    (feed) =>
+      Effect.map(
+        Attempts.run(call, feed, transport.batch({ request, feed, excerptWithin: within })),
+        (response) => {
+          feed.events([
+            StreamEvent.Chunk({ value: response, bytes: response.text.length }),
+            StreamEvent.Done({ bytes: 0 })
+          ])
+        }
+      ),
+    policy,
+    { kind: "batch" }
+  ).pipe(
+    Stream.runHead,
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.dieMessage("a batch call ended without its answer"),
+      onSome: Effect.succeed
+    })),
+    Effect.provideService(StreamObserver.StreamObserver, StreamObserver.noopService),
+    // A batch feeds no content events of its own, so the guard's content errors cannot occur.
+    Effect.catchIf((error) => !isBatchError(error), Effect.die)
+  ) as Effect.Effect<BatchResponse, BatchError>
+}
+
 const makeWith = (transport: Transport, options: Options | undefined): Service => {
   const slotsOf = Slots.byOrigin(options?.connections)
   const originOf = (url: string): string => URL.canParse(url) ? new URL(url).origin : url
@@ -333,33 +369,9 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
     Effect.flatMap(RequestProfile.RequestProfile, (profile) => {
       const policy = TimeoutPolicy.merge(profile.policy, batchOptions?.policy ?? {})
       const call = callOf(request, policy, "request", batchOptions?.retry)
-      const within = excerptWithin(TimeoutPolicy.limit(policy, "request"))
-      // A batch call is a guarded stream of one value, its whole answer, under `request`: the same
-      // phases, deadlines and closing as a stream, without the stream observer.
-      return Guard.fromFeed<BatchResponse, StreamError, never>(
-        (feed) =>
-          Effect.map(
-            Attempts.run(call, feed, transport.batch({ request, feed, excerptWithin: within })),
-            (response) => {
-              feed.events([
-                StreamEvent.Chunk({ value: response, bytes: response.text.length }),
-                StreamEvent.Done({ bytes: 0 })
-              ])
-            }
-          ),
-        policy,
-        { kind: "batch" }
-      ).pipe(
-        Stream.runHead,
-        Effect.flatMap(Option.match({
-          onNone: () => Effect.dieMessage("a batch call ended without its answer"),
-          onSome: Effect.succeed
-        })),
-        Effect.provideService(StreamObserver.StreamObserver, StreamObserver.noopService),
-        // A batch feeds no content events of its own, so the guard's content errors cannot occur.
-        Effect.catchIf((error) => !isBatchError(error), Effect.die),
+      return guardedBatch(transport, call, request, policy).pipe(
         Effect.withSpan("LlmClient.batch", { attributes: { "streamguard.profile": profile.name } })
-      ) as Effect.Effect<BatchResponse, BatchError>
+      )
     })
 
   return LlmClient.of({
