@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type * as StreamEvent from "@streamguard/core/StreamEvent"
-import type { Dialect } from "@streamguard/protocols/Dialect"
+import type { Dialect, ResponseMeta } from "@streamguard/protocols/Dialect"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -25,12 +25,14 @@ import type * as Step from "./Step.js"
 export type SimDialect = render.SimDialect
 
 /**
- * What the simulated provider knows about the request it answers.
+ * What the simulated provider knows about the request it answers. `includeUsage` (OpenAI Chat's
+ * last `usage` chunk) and `requestId` (the JSON-RPC id an MCP answer carries) mean what they mean
+ * to the dialect's writers (`ResponseMeta`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Request {
+export interface Request extends Pick<ResponseMeta, "includeUsage" | "requestId"> {
   /**
    * The dialect to answer in: a simulator dialect by name, or any protocols `Dialect` (Gemini, a
    * custom `sse(...)`). Either way the dialect's own writers write every payload.
@@ -42,10 +44,6 @@ export interface Request {
   readonly id?: string | undefined
   /** Echoed in payloads. Default `sim-model`. */
   readonly model?: string | undefined
-  /** OpenAI Chat: `stream_options.include_usage`, a last chunk with `usage` before `[DONE]`. */
-  readonly includeUsage?: boolean | undefined
-  /** MCP: the JSON-RPC id to answer. */
-  readonly rpcId?: string | number | null | undefined
   /** MCP: the request's `_meta.progressToken`; without it, tokens go out as log notifications. */
   readonly progressToken?: string | number | undefined
   /** Reported as input/prompt tokens in usage. Default 12. */
@@ -140,7 +138,7 @@ export const plan = (scenario: Scenario.Scenario): Plan => {
 export const errorBody = (plan: Plan, request: Request): string =>
   Option.getOrElse(
     plan.body,
-    () => JSON.stringify(render.httpErrorBody(request.dialect, plan.status, request.rpcId ?? null))
+    () => JSON.stringify(render.httpErrorBody(request.dialect, plan.status, request.requestId ?? null))
   )
 
 /**
@@ -188,7 +186,7 @@ const metaOf = (request: Request): play.Meta => ({
   id: request.id ?? "sim",
   model: request.model ?? "sim-model",
   includeUsage: request.includeUsage ?? false,
-  rpcId: request.rpcId ?? null,
+  requestId: request.requestId ?? null,
   progressToken: request.progressToken,
   inputTokens: request.inputTokens ?? 12
 })

@@ -12,7 +12,7 @@ const recorded = (name: string) => fs.readFileSync(path.join(transcripts, name),
 
 const simulated = (dialect: Simulation.SimDialect, options: Partial<Simulation.Request> = {}) =>
   Effect.gen(function*() {
-    const fiber = yield* Simulation.stream(Scenario.steady({ chunks: 4 }), { dialect, rpcId: 1, ...options }).pipe(
+    const fiber = yield* Simulation.stream(Scenario.steady({ chunks: 4 }), { dialect, requestId: 1, ...options }).pipe(
       Stream.decodeText(),
       Stream.mkString,
       Effect.fork

@@ -18,7 +18,7 @@ const all = Object.keys(dialects) as ReadonlyArray<Simulation.SimDialect>
 const request = (dialect: Simulation.SimDialect): Simulation.Request => ({
   dialect,
   model: "sim-test",
-  rpcId: 7,
+  requestId: 7,
   progressToken: "progress-1"
 })
 

@@ -209,7 +209,7 @@ const makeHttpClient = (
           dialect,
           id: tracker.id,
           model: model === "" ? "sim-model" : model,
-          rpcId: isId(fields.id) ? fields.id : null,
+          requestId: isId(fields.id) ? fields.id : null,
           progressToken: isId(progress) ? progress : undefined,
           inputTokens: Math.max(1, Math.round(body.length / 4))
         },

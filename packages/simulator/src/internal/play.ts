@@ -37,7 +37,7 @@ export interface Meta {
   readonly id: string
   readonly model: string
   readonly includeUsage: boolean
-  readonly rpcId: string | number | null
+  readonly requestId: string | number | null
   readonly progressToken: string | number | undefined
   readonly inputTokens: number
 }

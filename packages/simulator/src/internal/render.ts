@@ -14,7 +14,7 @@ export interface Meta {
   readonly model: string
   readonly includeUsage: boolean
   /** MCP: the JSON-RPC id to answer and the client's progress token, if it sent one. */
-  readonly rpcId: string | number | null
+  readonly requestId: string | number | null
   readonly progressToken: string | number | undefined
   /** Epoch milliseconds from the Effect Clock. */
   readonly now: () => number
@@ -75,7 +75,7 @@ export const make = (dialect: Dialect<any>, meta: Meta): Renderer => {
     model: meta.model,
     created: meta.now(),
     includeUsage: meta.includeUsage,
-    requestId: meta.rpcId,
+    requestId: meta.requestId,
     progressToken: meta.progressToken
   }
   /** What the writers need now; the text so far only where a frame repeats it (joining it costs). */
@@ -134,9 +134,7 @@ const httpErrorMessage = (status: number): string =>
 export const httpErrorBody = (
   dialect: SimDialect | Dialect<any>,
   status: number,
-  rpcId: string | number | null,
+  requestId: string | number | null,
   message: string = httpErrorMessage(status)
 ): unknown =>
-  (typeof dialect === "string" ? Dialects.byName[dialect] : dialect).httpErrorBody(status, message, {
-    requestId: rpcId
-  })
+  (typeof dialect === "string" ? Dialects.byName[dialect] : dialect).httpErrorBody(status, message, { requestId })

@@ -23,7 +23,7 @@ interface Parsed {
   readonly model: string
   readonly stream: boolean
   readonly includeUsage: boolean
-  readonly rpcId: string | number | null
+  readonly requestId: string | number | null
   readonly progressToken: string | number | undefined
   /** MCP: a scenario named by the tool call (`params.name` or `arguments.scenario`). */
   readonly scenario: string | undefined
@@ -75,7 +75,7 @@ const modelCall = (model: string, stream: boolean, includeUsage = false): Parsed
   model,
   stream,
   includeUsage,
-  rpcId: null,
+  requestId: null,
   progressToken: undefined,
   scenario: undefined
 })
@@ -96,7 +96,7 @@ const parsers: Record<Exclude<SimDialect, "gemini">, (body: unknown) => Either.E
       model: name ?? body.method,
       stream: true,
       includeUsage: false,
-      rpcId: body.id ?? null,
+      requestId: body.id ?? null,
       progressToken: body.params?._meta?.progressToken,
       scenario
     }
@@ -117,8 +117,8 @@ const providerHeaders = (dialect: SimDialect, id: string): Record<string, string
 }
 
 // The provider's shape, with the simulator's reason as the message.
-const badRequest = (dialect: SimDialect, message: string, rpcId: string | number | null) =>
-  HttpServerResponse.unsafeJson(render.httpErrorBody(dialect, 400, rpcId, message), { status: 400 })
+const badRequest = (dialect: SimDialect, message: string, requestId: string | number | null) =>
+  HttpServerResponse.unsafeJson(render.httpErrorBody(dialect, 400, requestId, message), { status: 400 })
 
 const inputTokens = (body: unknown): number => Math.max(1, Math.round(JSON.stringify(body ?? "").length / 4))
 
@@ -138,7 +138,7 @@ const answer = (
     const scenario = header !== undefined || parsed.scenario !== undefined ?
       ScenarioSpec.parse(spec) :
       ScenarioSpec.fromModel(parsed.model)
-    if (Either.isLeft(scenario)) return badRequest(dialect, scenario.left.message, parsed.rpcId)
+    if (Either.isLeft(scenario)) return badRequest(dialect, scenario.left.message, parsed.requestId)
 
     const url = new URL(request.url, "http://localhost")
     const tracker = registry.start({
@@ -189,7 +189,7 @@ const respond = (
       id: tracker.id,
       model: parsed.model,
       includeUsage: parsed.includeUsage,
-      rpcId: parsed.rpcId,
+      requestId: parsed.requestId,
       progressToken: parsed.progressToken,
       inputTokens: inputTokens(body)
     }
