@@ -10,7 +10,7 @@ import { Step } from "@streamguard/simulator"
 import { Scenario as Scenarios } from "@streamguard/simulator"
 import { TestUpstream, TimeTravel } from "@streamguard/testing"
 import type { Array as Arr, Chunk } from "effect"
-import { Cause, Duration, Effect, Exit, Layer, Option, Scope } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, Scope, TestClock } from "effect"
 
 const dialect = Dialects.openaiChat
 
@@ -252,6 +252,53 @@ describe("the observer", () => {
         { profile: "test", dialect: "openaiChat", upstream: "b", attempt: "fallback" }
       ])
     }).pipe(Effect.provide(Layer.mergeAll(upstreams({ a: [Step.reset], b: steady("b") }), profile({})))))
+})
+
+describe("the link", () => {
+  /** A link that counts what the attempts told it. */
+  const counting = (heartbeat?: Duration.DurationInput) => {
+    const heard = { opened: 0, waiting: 0 }
+    const counted: Attempt.Link<unknown> = {
+      ...link,
+      options: heartbeat === undefined ? undefined : { heartbeat },
+      waiting: Effect.sync(() => void heard.waiting++),
+      opened: () => void heard.opened++
+    }
+    return { heard, counted }
+  }
+
+  it.effect("hears each attempt's pull as it opens, one at a time, but no hedged attempt's", () =>
+    Effect.gen(function*() {
+      const sequential = counting()
+      yield* Effect.scoped(
+        Effect.flatMap(Scope.Scope, (scope) => Failover.start(plan(["a", "b"]), sequential.counted, scope))
+      )
+      assert.strictEqual(sequential.heard.opened, 2)
+      const hedged = counting()
+      yield* Effect.scoped(
+        Effect.flatMap(Scope.Scope, (scope) => Failover.start(plan(["a", "b"], "2 seconds"), hedged.counted, scope))
+      ).pipe(Effect.fork, Effect.tap(() => TestClock.adjust("10 seconds")), Effect.flatMap(Fiber.join))
+      assert.strictEqual(hedged.heard.opened, 0)
+    }).pipe(Effect.provide(Layer.mergeAll(upstreams({ a: [Step.reset], b: steady("b") }), profile({})))))
+
+  it.effect("is told at each heartbeat while the upstream stays silent before content, and no more after", () =>
+    Effect.gen(function*() {
+      const { counted, heard } = counting("1 second")
+      const fiber = yield* Effect.fork(Effect.scoped(Effect.flatMap(Scope.Scope, (scope) =>
+        Effect.flatMap(
+          Failover.start(plan(["a", "b"]), counted, scope),
+          (started) => Effect.exit(Effect.forever(started.pull))
+        ))))
+      yield* TestClock.adjust("4200 millis")
+      const before = heard.waiting
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(fiber)
+      assert.isAtLeast(before, 3)
+      assert.strictEqual(heard.waiting, before)
+    }).pipe(Effect.provide(Layer.mergeAll(
+      upstreams({ a: [Step.wait("4500 millis"), Step.chunk("a"), Step.wait("5 seconds"), Step.done], b: steady("b") }),
+      profile({})
+    ))))
 })
 
 describe("hedging", () => {
