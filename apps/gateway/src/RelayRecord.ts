@@ -215,8 +215,9 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   private finish(): HttpServerResponse.HttpServerResponse {
     this.completed = true
     this.body.end()
-    // The response is written: the platform sees it ended and adds nothing.
-    return HttpServerResponse.empty()
+    // The response is written: the platform sees it ended and adds nothing. It carries the
+    // status the client got, for what reads it (the requests metric), not the empty body's 204.
+    return HttpServerResponse.empty({ status: this.status })
   }
 
   private errorOf(error: unknown, upstream: string): ErrorResponse.GatewayError {
