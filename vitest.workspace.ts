@@ -1,6 +1,6 @@
 /**
  * The one list of test projects. `vitest.config.ts` feeds it to `test.projects`
- * (vitest 3.2 deprecates workspace files read on their own).
+ * (vitest 5 reads no workspace file on its own).
  */
 export default [
   "packages/core",
