@@ -3,7 +3,7 @@
  * runtime or a cluster: the Kubernetes manifests parse as YAML and hold what the gateway's
  * shutdown and probes need; the Dockerfile passes dockerfile-utils' validator (the linter of the
  * Docker language server, maintained, no engine requirement) and keeps its shape (multi-stage,
- * Node 20, production dependencies only, a non-root user).
+ * Node 24 LTS, production dependencies only, a non-root user, the image's own node).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { validate } from "dockerfile-utils"
@@ -87,16 +87,26 @@ describe("deploy/Dockerfile", () => {
     )
   })
 
-  it("builds in a stage of its own, then runs Node 20 with production dependencies only, as a non-root user", () => {
-    const lines = dockerfile.split("\n").map((line) => line.trim())
+  const lines = dockerfile.split("\n").map((line) => line.trim())
+
+  it("builds in a stage of its own, then runs Node 24 LTS with production dependencies only, as a non-root user", () => {
     const stages = lines.filter((line) => line.startsWith("FROM "))
     assert.isAtLeast(stages.length, 2)
-    assert.match(lines.find((line) => line.startsWith("ARG NODE_IMAGE=")) ?? "", /=node:20[-.]/)
+    assert.match(lines.find((line) => line.startsWith("ARG NODE_IMAGE=")) ?? "", /=node:24[-.]/)
     const runtime = lines.slice(lines.lastIndexOf(stages.at(-1)!))
     assert.isTrue(runtime.some((line) => /npm ci --omit=dev/.test(line)))
     const user = runtime.filter((line) => line.startsWith("USER ")).at(-1)
     assert.isDefined(user)
     assert.notMatch(user!, /^USER (root|0)(:|$)/)
+  })
+
+  it("runs the image's node itself: no npm script, npx or scripts/node.mjs (the launcher for older Nodes)", () => {
+    const instructions = lines.filter((line) => line !== "" && !line.startsWith("#"))
+    assert.deepStrictEqual(
+      instructions.filter((line) => /scripts\/node\.mjs|\bnpm (run|start|test)\b|\bnpx\b/.test(line)),
+      []
+    )
+    assert.match(instructions.filter((line) => line.startsWith("CMD ")).at(-1) ?? "", /^CMD \["node", /)
   })
 })
 
