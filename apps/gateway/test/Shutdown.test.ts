@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import pidtree from "pidtree"
 
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
 const root = fileURLToPath(new URL("../../..", import.meta.url))
@@ -11,14 +12,17 @@ interface Running {
   readonly url: string
   readonly exit: Promise<{ readonly code: number | null; readonly at: number }>
   readonly output: () => string
+  /** For `npm`, every process under npm once the gateway listens: the launcher, then node. */
+  readonly processes: ReadonlyArray<number>
   /** Resolves once the output matches `pattern` (now, or when the line comes). */
   readonly printed: (pattern: RegExp) => Promise<void>
 }
 
 /**
  * The gateway's main as a child process (the simulator mode), waiting for the URL it prints. With
- * `npm`, the command itself (npm, its shell, node) in a process group of its own, as a terminal or a
- * service manager runs it: `signalGroup` then reaches every process in it, as Ctrl-C does.
+ * `npm`, the command itself in a process group of its own, as a terminal or a service manager runs
+ * it: `signalGroup` then reaches npm and the launcher it execs (scripts/node.mjs) as Ctrl-C does, and
+ * the launcher relays it to node, which it runs in a group of its own.
  */
 const spawnGateway = (env: Record<string, string>, options: { readonly npm?: boolean } = {}) =>
   Effect.acquireRelease(
@@ -38,6 +42,7 @@ const spawnGateway = (env: Record<string, string>, options: { readonly npm?: boo
         const exit = new Promise<{ code: number | null; at: number }>((done) =>
           child.on("exit", (code) => done({ code, at: Date.now() }))
         )
+        let listening = false
         const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 25_000)
         const onData = (data: Buffer) => {
           output += data.toString()
@@ -46,9 +51,14 @@ const spawnGateway = (env: Record<string, string>, options: { readonly npm?: boo
             wait.resolve()
           }
           const match = /streamguard gateway: (http:\/\/\S+)/.exec(output)
-          if (match) {
+          if (match && !listening) {
+            listening = true
             clearTimeout(timer)
-            resolve({ child, url: match[1]!, exit, output: () => output, printed })
+            const processes = options.npm ? pidtree(child.pid!) : Promise.resolve([])
+            processes.then(
+              (pids) => resolve({ child, url: match[1]!, exit, output: () => output, printed, processes: pids }),
+              reject
+            )
           }
         }
         child.stdout.on("data", onData)
@@ -57,20 +67,25 @@ const spawnGateway = (env: Record<string, string>, options: { readonly npm?: boo
     ),
     (running) =>
       Effect.sync(() => {
-        if (options.npm) signalGroup(running, "SIGKILL")
-        else running.child.kill("SIGKILL")
+        if (options.npm) {
+          signalGroup(running, "SIGKILL")
+          for (const pid of running.processes) signal(pid, "SIGKILL")
+        } else running.child.kill("SIGKILL")
       })
   )
 
-/** A signal to the child's whole process group (only for `npm` children, which lead their own). */
-const signalGroup = (running: Running, signal: NodeJS.Signals) => {
+/** A signal to a process, or to a process group for a negative pid; none to one that is gone. */
+const signal = (pid: number, name: NodeJS.Signals) => {
   try {
-    process.kill(-running.child.pid!, signal)
+    process.kill(pid, name)
   } catch (error) {
-    // The group is gone once every process in it exited.
+    // A group is gone once every process in it exited.
     if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error
   }
 }
+
+/** A signal to the child's whole process group (only for `npm` children, which lead their own). */
+const signalGroup = (running: Running, name: NodeJS.Signals) => signal(-running.child.pid!, name)
 
 const openStream = (url: string, model: string) =>
   fetch(`${url}/v1/chat/completions`, {
@@ -165,10 +180,13 @@ describe("graceful shutdown", () => {
         yield* Effect.promise(() => gateway.exit)
         for (const body of bodies) assert.include(body, "data: [DONE]")
         assert.match(gateway.output(), /shutting down: draining streams in flight/)
-        // Nothing between npm's shell and node relays the signal: node got the one Ctrl-C, once.
+        // The launcher got the Ctrl-C twice (from the group, and from npm relaying it) and relayed it
+        // once: node, in a group of its own, got it once.
         assert.notMatch(gateway.output(), /already draining/)
-        // npm waited for the gateway: nothing of the group is left running.
+        // npm waited for the gateway: nothing is left running, in npm's group or below npm.
         assert.throws(() => process.kill(-gateway.child.pid!, 0), /ESRCH/)
+        assert.isAtLeast(gateway.processes.length, 2, "npm runs the launcher, the launcher node")
+        for (const pid of gateway.processes) assert.throws(() => process.kill(pid, 0), /ESRCH/, `pid ${pid}`)
       }),
     { timeout: 60_000 }
   )
