@@ -6,7 +6,7 @@ import { GuardedHttpClient } from "@streamguard/ai"
 import { LlmClient } from "@streamguard/client"
 import type { ClientError } from "@streamguard/client"
 import type { GuardError, RequestProfile } from "@streamguard/core"
-import { Guard, Profiles, StreamEvent, ZombieRequestError } from "@streamguard/core"
+import { Guard, Profiles, StreamEvent, TimeoutError } from "@streamguard/core"
 import { Dialects } from "@streamguard/protocols"
 import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator"
 import { TestUpstream } from "@streamguard/testing"
@@ -25,7 +25,7 @@ export const answer: Effect.Effect<string, LlmClient.StreamError, LlmClient.LlmC
 
 export const outcome = answer.pipe(
   Effect.map(() => "done" as const),
-  Effect.catchIf(ZombieRequestError.isZombieRequestError, (error) => Effect.succeed(error.outcome))
+  Effect.catchIf(TimeoutError.isTimeoutError, (error) => Effect.succeed(error.outcome))
 )
 
 export const guarded: Stream.Stream<string, GuardError.GuardError> = Stream.make(

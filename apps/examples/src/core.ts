@@ -5,7 +5,7 @@
 // #region imports
 import { NodeFileSystem } from "@effect/platform-node"
 import type { GuardError } from "@streamguard/core"
-import { Guard, Profiles, RequestProfile, StreamEvent, TimeoutPolicy, ZombieRequestError } from "@streamguard/core"
+import { Guard, Profiles, RequestProfile, StreamEvent, TimeoutError, TimeoutPolicy } from "@streamguard/core"
 import { Duration, Effect, Layer, Stream } from "effect"
 // #endregion
 
@@ -42,7 +42,7 @@ export const answer: Effect.Effect<string, GuardError.GuardError> = upstream.pip
 export const outcome = answer.pipe(
   Effect.as("done" as const),
   Effect.catchIf(
-    ZombieRequestError.isZombieRequestError,
+    TimeoutError.isTimeoutError,
     (timeout) => Effect.succeed(`${timeout.outcome} after ${timeout.elapsedMillis} ms, ${timeout.chunks} chunks`)
   ),
   Effect.catchTag("UpstreamErrorSignal", (error) => Effect.succeed(`provider error ${error.errorType}`)),

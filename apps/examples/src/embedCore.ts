@@ -7,7 +7,7 @@
  * under a `TestClock` the same program runs in milliseconds (see test/embedCore.test.ts).
  */
 // #region embed-core
-import { Guard, Profiles, RequestProfile, StreamEvent, ZombieRequestError } from "@streamguard/core"
+import { Guard, Profiles, RequestProfile, StreamEvent, TimeoutError } from "@streamguard/core"
 import { Console, Duration, Effect, Schedule, Stream } from "effect"
 
 /** A model that streams three tokens 200 ms apart, then never says anything again. */
@@ -27,7 +27,7 @@ export const program = Effect.gen(function*() {
     Stream.tap((token) => Console.log(token)),
     Stream.runDrain,
     Effect.as("done" as const),
-    Effect.catchIf(ZombieRequestError.isZombieRequestError, (error) => Effect.succeed(error.outcome))
+    Effect.catchIf(TimeoutError.isTimeoutError, (error) => Effect.succeed(error.outcome))
   )
 })
 

@@ -1,6 +1,6 @@
 import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import type { ZombieRequestError } from "@streamguard/core"
+import type { TimeoutError } from "@streamguard/core"
 import { RequestProfile, StreamObserver, TimeoutPolicy } from "@streamguard/core"
 import type * as Attempt from "@streamguard/gateway/Attempt"
 import * as Failover from "@streamguard/gateway/Failover"
@@ -169,7 +169,7 @@ describe("fallback chains", () => {
 const failureOf = (rest: Exit.Exit<unknown, unknown>) =>
   Option.getOrThrow(Option.flatten(
     Exit.isFailure(rest) ? Cause.failureOption(rest.cause as Cause.Cause<Option.Option<unknown>>) : Option.none()
-  )) as ZombieRequestError.TotalTimeout
+  )) as TimeoutError.TotalTimeout
 
 describe("a request cut by its shared total", () => {
   it.effect("says the request's total and time, and the last attempt's share of it", () =>
@@ -194,7 +194,7 @@ describe("a request cut by its shared total", () => {
       const exhausted = yield* TimeTravel.expectFailure(run(["a", "b", "c", "d"]), "gateway/Failover/Exhausted", {
         at: "2500 millis"
       })
-      const error = exhausted.error as ZombieRequestError.TotalTimeout
+      const error = exhausted.error as TimeoutError.TotalTimeout
       assert.strictEqual(error._tag, "TotalTimeout")
       assert.strictEqual(error.limitMillis, 2500)
       assert.strictEqual(error.elapsedMillis, 2500)

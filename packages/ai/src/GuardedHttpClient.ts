@@ -26,8 +26,8 @@ import * as Guard from "@streamguard/core/Guard"
 import * as GuardError from "@streamguard/core/GuardError"
 import * as Profiles from "@streamguard/core/Profiles"
 import * as RequestProfile from "@streamguard/core/RequestProfile"
+import * as TimeoutError from "@streamguard/core/TimeoutError"
 import * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
-import * as ZombieRequestError from "@streamguard/core/ZombieRequestError"
 import * as ProtocolError from "@streamguard/protocols/ProtocolError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -54,8 +54,8 @@ export interface Options {
  */
 export type GuardedError =
   | GuardError.GuardError
-  | ZombieRequestError.HeadersTimeout
-  | ZombieRequestError.RequestTimeout
+  | TimeoutError.HeadersTimeout
+  | TimeoutError.RequestTimeout
   | ProtocolError.ProtocolError
   | ProtocolError.EventTooLarge
 
@@ -66,7 +66,7 @@ export type GuardedError =
  * @category errors
  */
 export const isGuardedError = (u: unknown): u is GuardedError =>
-  GuardError.isGuardError(u) || ZombieRequestError.isZombieRequestError(u) ||
+  GuardError.isGuardError(u) || TimeoutError.isTimeoutError(u) ||
   u instanceof ProtocolError.ProtocolError ||
   u instanceof ProtocolError.EventTooLarge
 
@@ -87,10 +87,10 @@ const isStreamed = (request: HttpClientRequest.HttpClientRequest): boolean => {
 type Limited = "headers" | "request" | "firstChunk" | "total"
 
 const timeouts = {
-  headers: ZombieRequestError.HeadersTimeout,
-  request: ZombieRequestError.RequestTimeout,
-  firstChunk: ZombieRequestError.FirstChunkTimeout,
-  total: ZombieRequestError.TotalTimeout
+  headers: TimeoutError.HeadersTimeout,
+  request: TimeoutError.RequestTimeout,
+  firstChunk: TimeoutError.FirstChunkTimeout,
+  total: TimeoutError.TotalTimeout
 } as const
 
 /**
@@ -102,7 +102,7 @@ const within = <A, E, R>(
   policy: TimeoutPolicy.TimeoutPolicy,
   fields: ReadonlyArray<Limited>,
   startedAt: number
-): Effect.Effect<A, E | ZombieRequestError.ZombieRequestError, R> =>
+): Effect.Effect<A, E | TimeoutError.TimeoutError, R> =>
   Effect.flatMap(Effect.clock, (clock) => {
     let first: { readonly field: Limited; readonly limit: number } | undefined
     for (const field of fields) {

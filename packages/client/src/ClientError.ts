@@ -11,7 +11,7 @@ import {
   PoolTimeout,
   RequestTimeout,
   WriteTimeout
-} from "@streamguard/core/ZombieRequestError"
+} from "@streamguard/core/TimeoutError"
 import type { DecodeError } from "@streamguard/protocols/ProtocolError"
 import * as Schema from "effect/Schema"
 
@@ -83,7 +83,7 @@ export type TransportReason = typeof TransportReason.Type
 /**
  * The connection failed. `stage` says when: `"request"` before the response headers (nothing was
  * received: safe to retry), `"response"` while the body streamed (a mid-stream reset: content may
- * already have been delivered). Never a timeout: those are the `ZombieRequestError`s.
+ * already have been delivered). Never a timeout: those are the `TimeoutError`s.
  *
  * @since 0.1.0
  * @category errors

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ClientError } from "@streamguard/client"
-import { GuardError, ZombieRequestError } from "@streamguard/core"
+import { GuardError, TimeoutError } from "@streamguard/core"
 
 const timeout = {
   limitMillis: 1000,
@@ -15,19 +15,19 @@ describe("ClientError.isBatchError", () => {
     const batchErrors = [
       new ClientError.UpstreamHttpError({ status: 503, bodyExcerpt: "" }),
       new ClientError.TransportError({ reason: "refused", stage: "request", detail: "" }),
-      new ZombieRequestError.PoolTimeout(timeout),
-      new ZombieRequestError.ConnectTimeout(timeout),
-      new ZombieRequestError.WriteTimeout(timeout),
-      new ZombieRequestError.HeadersTimeout(timeout),
-      new ZombieRequestError.RequestTimeout(timeout)
+      new TimeoutError.PoolTimeout(timeout),
+      new TimeoutError.ConnectTimeout(timeout),
+      new TimeoutError.WriteTimeout(timeout),
+      new TimeoutError.HeadersTimeout(timeout),
+      new TimeoutError.RequestTimeout(timeout)
     ]
     for (const error of batchErrors) assert.isTrue(ClientError.isBatchError(error), error._tag)
   })
 
   it("holds for no failure of a stream's content, nor for a look-alike that is no error of ours", () => {
     const others: ReadonlyArray<unknown> = [
-      new ZombieRequestError.ChunkTimeout(timeout),
-      new ZombieRequestError.TotalTimeout(timeout),
+      new TimeoutError.ChunkTimeout(timeout),
+      new TimeoutError.TotalTimeout(timeout),
       new GuardError.UnexpectedEnd({ elapsedMillis: 0, chunks: 0 }),
       { _tag: "RequestTimeout", ...timeout },
       undefined

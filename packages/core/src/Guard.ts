@@ -15,8 +15,8 @@ import * as GuardedChannel from "./internal/guardedChannel.js"
 import * as Pump from "./internal/pump.js"
 import * as Reference from "./internal/reference.js"
 import type * as StreamEvent from "./StreamEvent.js"
+import type * as TimeoutError from "./TimeoutError.js"
 import type * as TimeoutPolicy from "./TimeoutPolicy.js"
-import type * as ZombieRequestError from "./ZombieRequestError.js"
 
 /**
  * The options of every guard: observer `labels`, `startedAt`, the `heartbeat` (and
@@ -320,10 +320,10 @@ export const fromFeedEvents: {
  */
 export type FeedError =
   | GuardError
-  | ZombieRequestError.PoolTimeout
-  | ZombieRequestError.ConnectTimeout
-  | ZombieRequestError.WriteTimeout
-  | ZombieRequestError.HeadersTimeout
+  | TimeoutError.PoolTimeout
+  | TimeoutError.ConnectTimeout
+  | TimeoutError.WriteTimeout
+  | TimeoutError.HeadersTimeout
 
 /**
  * The guard's contract for `chunk` and `total`, written in the plainest Effect terms: the

@@ -11,7 +11,7 @@ import {
   ReasoningTimeout,
   SlowStream,
   TotalTimeout
-} from "./ZombieRequestError.js"
+} from "./TimeoutError.js"
 
 /**
  * The upstream reported an error in-band (`event: error`, `{"error": {...}}`, a failed

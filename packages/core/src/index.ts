@@ -41,8 +41,8 @@ export * as StreamOutcome from "./StreamOutcome.js"
 /**
  * @since 0.1.0
  */
-export * as TimeoutPolicy from "./TimeoutPolicy.js"
+export * as TimeoutError from "./TimeoutError.js"
 /**
  * @since 0.1.0
  */
-export * as ZombieRequestError from "./ZombieRequestError.js"
+export * as TimeoutPolicy from "./TimeoutPolicy.js"

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Guard, GuardError, Profiles, StreamEvent, TimeoutPolicy, ZombieRequestError } from "@streamguard/core"
+import { Guard, GuardError, Profiles, StreamEvent, TimeoutError, TimeoutPolicy } from "@streamguard/core"
 import type { Scope } from "effect"
 import { Chunk, Duration, Effect, Exit, Fiber, Option, Ref, Stream, TestClock } from "effect"
 import {
@@ -18,7 +18,7 @@ import {
 const chat = Profiles.builtins.chat
 const research = Profiles.builtins.research
 
-const details = (error: ZombieRequestError.TimeoutDetails) => ({
+const details = (error: TimeoutError.TimeoutDetails) => ({
   limitMillis: error.limitMillis,
   elapsedMillis: error.elapsedMillis,
   chunks: error.chunks,
@@ -100,7 +100,7 @@ describe("Guard", () => {
         const upstream = yield* closing(Stream.concat(script(chunk("a")), Stream.never))
         const fiber = yield* start(upstream.stream.pipe(Guard.guard(research)))
         const exit = yield* endsExactlyAt(fiber, 30_000)
-        assert.instanceOf(failureOf(exit), ZombieRequestError.ChunkTimeout)
+        assert.instanceOf(failureOf(exit), TimeoutError.ChunkTimeout)
         assert.strictEqual(yield* Ref.get(upstream.closes), 1)
       }))
   })
@@ -121,7 +121,7 @@ describe("Guard", () => {
         const upstream = yield* closing(script(wait("10 seconds"), ...every("20 seconds", 45), done))
         const fiber = yield* start(upstream.stream.pipe(Guard.guard(chat)))
         const error = failureOf(yield* endsExactlyAt(fiber, 120_000))
-        assert.instanceOf(error, ZombieRequestError.TotalTimeout)
+        assert.instanceOf(error, TimeoutError.TotalTimeout)
         assert.strictEqual(error.elapsedMillis, 120_000)
         assert.strictEqual(error.limitMillis, 120_000)
         assert.strictEqual(error.chunks, 5)
@@ -137,7 +137,7 @@ describe("Guard", () => {
           const upstream = yield* closing(forever("29 seconds", keepalive))
           const fiber = yield* start(upstream.stream.pipe(Guard.guard(Profiles.builtins[name])))
           const error = failureOf(yield* endsExactlyAt(fiber, 600_000))
-          assert.instanceOf(error, ZombieRequestError.ProgressTimeout)
+          assert.instanceOf(error, TimeoutError.ProgressTimeout)
           assert.strictEqual(error.lastEvent, "keepalive")
           assert.strictEqual(yield* Ref.get(upstream.closes), 1)
         }))
@@ -156,7 +156,7 @@ describe("Guard", () => {
             )
           )
           const error = failureOf(yield* endsExactlyAt(fiber, limit))
-          assert.instanceOf(error, ZombieRequestError.RequestTimeout)
+          assert.instanceOf(error, TimeoutError.RequestTimeout)
         }))
     }
 
@@ -165,7 +165,7 @@ describe("Guard", () => {
         const fiber = yield* start(script(chunk("a"), wait("30001 millis"), chunk("b"), done).pipe(Guard.guard(chat)))
         yield* TestClock.adjust("30001 millis")
         const error = failureOf(yield* Fiber.await(fiber))
-        assert.instanceOf(error, ZombieRequestError.ChunkTimeout)
+        assert.instanceOf(error, TimeoutError.ChunkTimeout)
         assert.strictEqual(error.elapsedMillis, 30_000)
       }))
 
@@ -199,7 +199,7 @@ describe("Guard", () => {
       Effect.gen(function*() {
         const fiber = yield* start(researchTimeline.pipe(Guard.guard(chat)))
         const error = failureOf(yield* endsExactlyAt(fiber, 120_000))
-        assert.instanceOf(error, ZombieRequestError.TotalTimeout)
+        assert.instanceOf(error, TimeoutError.TotalTimeout)
         // 4 tool chunks by 60 s, then thinking chunks at 78, 96 and 114 s.
         assert.strictEqual(error.chunks, 7)
         assert.strictEqual(error.sinceLastEventMillis, 6_000)
@@ -277,7 +277,7 @@ describe("Guard", () => {
           upstream.stream.pipe(Guard.guard(TimeoutPolicy.unsafeMake({ chunk: "10 minutes", total: "1 minute" })))
         )
         const error = failureOf(yield* endsExactlyAt(fiber, 60_000))
-        assert.instanceOf(error, ZombieRequestError.TotalTimeout)
+        assert.instanceOf(error, TimeoutError.TotalTimeout)
         assert.deepStrictEqual(
           details(error),
           { limitMillis: 60_000, elapsedMillis: 60_000, chunks: 0, sinceLastEventMillis: 60_000, lastEvent: "none" }
@@ -292,7 +292,7 @@ describe("Guard", () => {
           Stream.never.pipe(Guard.guard(TimeoutPolicy.unsafeMake({ total: "1 minute" }), { startedAt: 0 }))
         )
         const error = failureOf(yield* endsExactlyAt(fiber, 50_000))
-        assert.instanceOf(error, ZombieRequestError.TotalTimeout)
+        assert.instanceOf(error, TimeoutError.TotalTimeout)
         assert.strictEqual(error.elapsedMillis, 60_000)
       }))
   })
@@ -305,7 +305,7 @@ describe("Guard", () => {
           upstream.stream.pipe(Guard.guard(TimeoutPolicy.unsafeMake({ chunk: "30 seconds", progress: "1 minute" })))
         )
         const error = failureOf(yield* endsExactlyAt(fiber, 60_000))
-        assert.instanceOf(error, ZombieRequestError.ProgressTimeout)
+        assert.instanceOf(error, TimeoutError.ProgressTimeout)
         assert.deepStrictEqual(
           details(error),
           { limitMillis: 60_000, elapsedMillis: 60_000, chunks: 1, sinceLastEventMillis: 0, lastEvent: "keepalive" }
@@ -329,7 +329,7 @@ describe("Guard", () => {
           )
         )
         const error = failureOf(yield* endsExactlyAt(fiber, 110_000))
-        assert.instanceOf(error, ZombieRequestError.ProgressTimeout)
+        assert.instanceOf(error, TimeoutError.ProgressTimeout)
         assert.strictEqual(error.chunks, 1)
       }))
   })
@@ -346,7 +346,7 @@ describe("Guard", () => {
         )
         // The first chunk at 100 s, then 25 s gaps, then silence from 150 s: chunk fires at 180 s.
         const error = failureOf(yield* endsExactlyAt(fiber, 180_000))
-        assert.instanceOf(error, ZombieRequestError.ChunkTimeout)
+        assert.instanceOf(error, TimeoutError.ChunkTimeout)
         assert.strictEqual(error.chunks, 3)
         assert.strictEqual(error.elapsedMillis, 180_000)
       }))
@@ -365,7 +365,7 @@ describe("Guard", () => {
         const upstream = yield* closing(forever("20 seconds", keepalive))
         const fiber = yield* start(upstream.stream.pipe(Guard.guard(thinking)))
         const error = failureOf(yield* endsExactlyAt(fiber, 120_000))
-        assert.instanceOf(error, ZombieRequestError.FirstChunkTimeout)
+        assert.instanceOf(error, TimeoutError.FirstChunkTimeout)
         assert.deepStrictEqual(
           details(error),
           { limitMillis: 120_000, elapsedMillis: 120_000, chunks: 0, sinceLastEventMillis: 0, lastEvent: "keepalive" }
@@ -391,7 +391,7 @@ describe("Guard", () => {
         )
         yield* TestClock.adjust("40 seconds")
         const error = failureOf(yield* Fiber.await(fiber))
-        assert.instanceOf(error, ZombieRequestError.ChunkTimeout)
+        assert.instanceOf(error, TimeoutError.ChunkTimeout)
         assert.deepStrictEqual(
           details(error),
           {
@@ -507,7 +507,7 @@ describe("Guard", () => {
           Effect.tap(() => TestClock.adjust("1 second")),
           Effect.flatMap(Fiber.join)
         )
-        assert.instanceOf(error, ZombieRequestError.ChunkTimeout)
+        assert.instanceOf(error, TimeoutError.ChunkTimeout)
         assert.strictEqual(yield* Ref.get(closes), 1)
       }))
   })

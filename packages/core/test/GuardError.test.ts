@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { GuardError, ZombieRequestError } from "@streamguard/core"
+import { GuardError, TimeoutError } from "@streamguard/core"
 
 const aborted = { reason: "the gateway is shutting down", elapsedMillis: 10, chunks: 2 }
 
@@ -14,7 +14,7 @@ describe("GuardError guards", () => {
   it("isGuardError holds for what guard adds to a stream's errors, not for a phase timeout", () => {
     assert.isTrue(GuardError.isGuardError(new GuardError.StreamAborted(aborted)))
     assert.isFalse(GuardError.isGuardError(
-      new ZombieRequestError.ConnectTimeout({
+      new TimeoutError.ConnectTimeout({
         limitMillis: 1,
         elapsedMillis: 1,
         chunks: 0,

@@ -4,7 +4,7 @@
  * answer begins), under TestClock.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Guard, StreamEvent, StreamMetrics, StreamObserver, TimeoutPolicy, ZombieRequestError } from "@streamguard/core"
+import { Guard, StreamEvent, StreamMetrics, StreamObserver, TimeoutError, TimeoutPolicy } from "@streamguard/core"
 import { Chunk, Duration, Effect, Exit, Fiber, Metric, Option, Ref, Stream, TestClock } from "effect"
 import { chunk, closing, done, every, failureOf, keepalive, script, wait } from "./fixtures/Upstream.js"
 
@@ -33,7 +33,7 @@ describe("Guard: minRate", () => {
       const upstream = yield* closing(Stream.concat(script(chunk("a"), ...every("1 second", 4)), Stream.never))
       const fiber = yield* start(upstream.stream.pipe(Guard.guard(fivePer10s)))
       const error = failureOf(yield* endsExactlyAt(fiber, 10_000))
-      assert.instanceOf(error, ZombieRequestError.SlowStream)
+      assert.instanceOf(error, TimeoutError.SlowStream)
       assert.strictEqual(error.outcome, "slow_stream")
       assert.strictEqual(error.phase, "minRate")
       assert.strictEqual(error.limitMillis, 10_000)
@@ -56,7 +56,7 @@ describe("Guard: minRate", () => {
       )
       const fiber = yield* start(upstream.stream.pipe(Guard.guard(fivePer10s)))
       const error = failureOf(yield* endsExactlyAt(fiber, 20_000))
-      assert.instanceOf(error, ZombieRequestError.SlowStream)
+      assert.instanceOf(error, TimeoutError.SlowStream)
       assert.strictEqual(error.windowEvents, 2)
       assert.strictEqual(error.chunks, 8)
     }))
@@ -71,7 +71,7 @@ describe("Guard: minRate", () => {
       )
       yield* TestClock.adjust("1 minute")
       const error = failureOf(yield* Fiber.await(fiber))
-      assert.instanceOf(error, ZombieRequestError.SlowStream)
+      assert.instanceOf(error, TimeoutError.SlowStream)
       assert.strictEqual(error.elapsedMillis, 10_000)
     }))
 
@@ -135,7 +135,7 @@ describe("Guard: reasoning", () => {
       const upstream = yield* closing(script(think(0), ...every("700 millis", 1_000, think)))
       const fiber = yield* start(upstream.stream.pipe(Guard.guard(policy, { isReasoning })))
       const error = failureOf(yield* endsExactlyAt(fiber, 120_000))
-      assert.instanceOf(error, ZombieRequestError.ReasoningTimeout)
+      assert.instanceOf(error, TimeoutError.ReasoningTimeout)
       assert.strictEqual(error.outcome, "reasoning_timeout")
       assert.strictEqual(error.phase, "reasoning")
       assert.strictEqual(error.limitMillis, 120_000)
@@ -152,7 +152,7 @@ describe("Guard: reasoning", () => {
         )
       )
       const error = failureOf(yield* endsExactlyAt(fiber, 140_000))
-      assert.instanceOf(error, ZombieRequestError.ReasoningTimeout)
+      assert.instanceOf(error, TimeoutError.ReasoningTimeout)
     }))
 
   it.effect("answer content before the limit ends it for good, even when reasoning comes back", () =>

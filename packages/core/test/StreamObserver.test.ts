@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { StreamEvent } from "@streamguard/core"
-import { Guard, Profiles, StreamMetrics, StreamObserver, TimeoutPolicy, ZombieRequestError } from "@streamguard/core"
+import { Guard, Profiles, StreamMetrics, StreamObserver, TimeoutError, TimeoutPolicy } from "@streamguard/core"
 import type { Duration } from "effect"
 import { Effect, Fiber, Metric, Ref, Stream, TestClock } from "effect"
 import { chunk, closing, done, errorSignal, forever, keepalive, script, wait } from "./fixtures/Upstream.js"
@@ -326,6 +326,6 @@ describe("StreamObserver", () => {
         Effect.flatMap(Fiber.join),
         Effect.flip
       )
-      assert.instanceOf(error, ZombieRequestError.TotalTimeout)
+      assert.instanceOf(error, TimeoutError.TotalTimeout)
     }))
 })

@@ -9,8 +9,8 @@
  *
  * @since 0.1.0
  */
-import type { ZombieRequestError } from "@streamguard/core/ZombieRequestError"
-import { isZombieRequestError } from "@streamguard/core/ZombieRequestError"
+import type { TimeoutError } from "@streamguard/core/TimeoutError"
+import { isTimeoutError } from "@streamguard/core/TimeoutError"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -189,11 +189,11 @@ export const expectFailure = <A, E extends { readonly _tag: string }, R, Tag ext
  * @since 0.1.0
  * @category assertions
  */
-export const expectTimeout = <A, E, R, Tag extends ZombieRequestError["_tag"]>(
+export const expectTimeout = <A, E, R, Tag extends TimeoutError["_tag"]>(
   effect: Effect.Effect<A, E, R>,
   tag: Tag,
   options: At
-): Effect.Effect<Extract<ZombieRequestError, { readonly _tag: Tag }>, TimeTravelError, R> =>
+): Effect.Effect<Extract<TimeoutError, { readonly _tag: Tag }>, TimeTravelError, R> =>
   endsAt(
     effect,
     options.at,
@@ -202,8 +202,7 @@ export const expectTimeout = <A, E, R, Tag extends ZombieRequestError["_tag"]>(
       Exit.isFailure(exit) ?
         Option.filter(
           Cause.failureOption(exit.cause) as Option.Option<unknown>,
-          (error): error is Extract<ZombieRequestError, { readonly _tag: Tag }> =>
-            isZombieRequestError(error) && error._tag === tag
+          (error): error is Extract<TimeoutError, { readonly _tag: Tag }> => isTimeoutError(error) && error._tag === tag
         ) :
         Option.none()
   )

@@ -1,14 +1,7 @@
 import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { ClientError, LlmClient } from "@streamguard/client"
-import {
-  GuardError,
-  Profiles,
-  RequestProfile,
-  StreamObserver,
-  TimeoutPolicy,
-  ZombieRequestError
-} from "@streamguard/core"
+import { GuardError, Profiles, RequestProfile, StreamObserver, TimeoutError, TimeoutPolicy } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Dialects } from "@streamguard/protocols"
 import { Scenario, Step } from "@streamguard/simulator"
@@ -107,7 +100,7 @@ describe("TestUpstream: the behaviour table through LlmClient, under TestClock",
       it.effect("stream, no chunk within the chunk timeout: ChunkTimeout at exactly 30 s, the upstream sees the close then", () =>
         Effect.gen(function*() {
           const error = yield* TimeTravel.expectTimeout(streamText(dialect), "ChunkTimeout", { at: "30 seconds" })
-          assert.instanceOf(error, ZombieRequestError.ChunkTimeout)
+          assert.instanceOf(error, TimeoutError.ChunkTimeout)
           assert.strictEqual(error.limitMillis, 30_000)
           assert.strictEqual(error.chunks, 3)
           const { record } = yield* onlyExchange

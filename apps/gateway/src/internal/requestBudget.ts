@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { ZombieRequestError } from "@streamguard/core"
+import { TimeoutError } from "@streamguard/core"
 import { Duration } from "effect"
 
 /**
@@ -17,7 +17,7 @@ import { Duration } from "effect"
  * @internal
  */
 export const asRequestBudget = <E>(error: E, limit: Duration.Duration, elapsedMillis: number): E => {
-  if (!ZombieRequestError.isTotalTimeout(error) && !ZombieRequestError.isRequestTimeout(error)) return error
+  if (!TimeoutError.isTotalTimeout(error) && !TimeoutError.isRequestTimeout(error)) return error
   const limitMillis = Duration.toMillis(limit)
   const fields = {
     limitMillis,
@@ -27,7 +27,7 @@ export const asRequestBudget = <E>(error: E, limit: Duration.Duration, elapsedMi
     lastEvent: error.lastEvent,
     attemptLimitMillis: error.limitMillis < limitMillis ? error.limitMillis : undefined
   }
-  return (ZombieRequestError.isTotalTimeout(error)
-    ? new ZombieRequestError.TotalTimeout(fields)
-    : new ZombieRequestError.RequestTimeout(fields)) as unknown as E
+  return (TimeoutError.isTotalTimeout(error)
+    ? new TimeoutError.TotalTimeout(fields)
+    : new TimeoutError.RequestTimeout(fields)) as unknown as E
 }

@@ -6,8 +6,7 @@
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import type { GuardError } from "../GuardError.js"
-import * as TimeoutPolicy from "../TimeoutPolicy.js"
-import type { TimeoutDetails } from "../ZombieRequestError.js"
+import type { TimeoutDetails } from "../TimeoutError.js"
 import {
   ChunkTimeout,
   ConnectTimeout,
@@ -19,7 +18,8 @@ import {
   RequestTimeout,
   TotalTimeout,
   WriteTimeout
-} from "../ZombieRequestError.js"
+} from "../TimeoutError.js"
+import * as TimeoutPolicy from "../TimeoutPolicy.js"
 import type { Kind, Phase } from "./feed.js"
 
 const millisOf = (policy: TimeoutPolicy.TimeoutPolicy, field: TimeoutPolicy.Field): number | undefined => {

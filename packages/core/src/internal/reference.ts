@@ -10,9 +10,9 @@ import * as Stream from "effect/Stream"
 import type { GuardError } from "../GuardError.js"
 import { UnexpectedEnd, UpstreamErrorSignal } from "../GuardError.js"
 import type * as StreamEvent from "../StreamEvent.js"
+import type { TimeoutDetails } from "../TimeoutError.js"
+import { ChunkTimeout, TotalTimeout } from "../TimeoutError.js"
 import * as TimeoutPolicy from "../TimeoutPolicy.js"
-import type { TimeoutDetails } from "../ZombieRequestError.js"
-import { ChunkTimeout, TotalTimeout } from "../ZombieRequestError.js"
 
 /** @internal */
 export const make = <A, E, R>(

@@ -333,7 +333,7 @@ export class RequestTimeout extends Schema.TaggedError<RequestTimeout>("@streamg
  * @since 0.1.0
  * @category errors
  */
-export type ZombieRequestError =
+export type TimeoutError =
   | ChunkTimeout
   | ProgressTimeout
   | FirstChunkTimeout
@@ -350,7 +350,7 @@ export type ZombieRequestError =
  * @since 0.1.0
  * @category schemas
  */
-export const ZombieRequestError: Schema.Union<
+export const TimeoutError: Schema.Union<
   [
     typeof ChunkTimeout,
     typeof ProgressTimeout,
@@ -382,7 +382,7 @@ export const ZombieRequestError: Schema.Union<
  * @since 0.1.0
  * @category guards
  */
-export const isZombieRequestError: (u: unknown) => u is ZombieRequestError = Schema.is(ZombieRequestError)
+export const isTimeoutError: (u: unknown) => u is TimeoutError = Schema.is(TimeoutError)
 
 /**
  * @since 0.1.0
