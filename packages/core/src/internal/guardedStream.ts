@@ -7,7 +7,7 @@
  *   the consumer gets, and wakes the consumer if it is waiting. No Effect runs per read.
  * - The consumer's pull hands over everything buffered as one `Chunk`, or the end, or parks in one
  *   `Effect.async` until there is something to hand over.
- * - Every limit of the policy is a deadline in `due(now)` (the rules are in `StreamRecord`); the first decision wins, aborts the
+ * - Every limit of the policy is a deadline in `due(now)` (the rules are in `StreamTiming`); the first decision wins, aborts the
  *   transport at once (the socket is destroyed before the consumer hears of it) and fails the pull.
  * - The idle limits (`firstChunk`, `chunk`, `progress`) measure the upstream's silence while the
  *   consumer waits for it: they run only while the consumer is parked, so a slow consumer is not
@@ -33,7 +33,7 @@ import type * as TimeoutPolicy from "../TimeoutPolicy.js"
 import type { Deadlines } from "./deadlines.js"
 import type { Control, Emit, Feed, Options } from "./feed.js"
 import { highWaterMark } from "./feed.js"
-import { done, StreamRecord } from "./streamRecord.js"
+import { done, StreamTiming } from "./streamTiming.js"
 
 /** The keepalive a heartbeat hands over: not from the upstream, so it counts nowhere. */
 const beat = StreamEvent.Keepalive({ bytes: 0 })
@@ -49,7 +49,7 @@ export type EndMark = typeof endMark
  *
  * @internal
  */
-export class GuardedStream<A, B, E> extends StreamRecord<E> implements Feed<A, E> {
+export class GuardedStream<A, B, E> extends StreamTiming<E> implements Feed<A, E> {
   private readonly onHeartbeat: (() => boolean) | undefined
 
   // What the consumer has not taken yet.

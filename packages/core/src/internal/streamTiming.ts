@@ -1,8 +1,8 @@
 /**
- * What a guarded stream knows of itself, and the deadline that makes next: when it began, opened,
- * was last heard from and was waited for, what it counted, how it ended, and what its observer
- * has yet to hear. `GuardedStream` acts on it (feeds it, hands its buffer over, stops its
- * transport); the timing rules read here, in one place.
+ * The timing rules of a guarded stream, in one place: what the stream knows of its own time (when
+ * it began, opened, was last heard from and was waited for, what it counted, how it ended, what its
+ * observer has yet to hear) and the deadline each limit makes of it (`earliest`). `GuardedStream`
+ * extends it with what acts on it (feeding it, handing its buffer over, stopping its transport).
  *
  * @internal
  */
@@ -35,7 +35,7 @@ const beatGrid = 1000
 let nextStreamId = 0
 
 /** @internal */
-export abstract class StreamRecord<E> implements Timed {
+export abstract class StreamTiming<E> implements Timed {
   heapIndex = -1
   heapAt = Infinity
 
