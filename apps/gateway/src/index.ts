@@ -1,11 +1,11 @@
 /**
  * @since 0.1.0
  */
-export * as Config from "./Config.js"
+export * as Config from "./config/Config.js"
 /**
  * @since 0.1.0
  */
-export * as ErrorResponse from "./ErrorResponse.js"
+export * as ErrorResponse from "./api/ErrorResponse.js"
 /**
  * @since 0.1.0
  */
@@ -13,8 +13,8 @@ export * as Gateway from "./Gateway.js"
 /**
  * @since 0.1.0
  */
-export * as Metrics from "./Metrics.js"
+export * as Metrics from "./telemetry/Metrics.js"
 /**
  * @since 0.1.0
  */
-export * as Routing from "./Routing.js"
+export * as Routing from "./request/Routing.js"

@@ -8,7 +8,7 @@ import { HttpServer } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { UpstreamSimulator } from "@streamguard/simulator"
 import { Console, Effect, Layer, Logger } from "effect"
-import * as Config from "./Config.js"
+import * as Config from "./config/Config.js"
 import * as Gateway from "./Gateway.js"
 
 /**

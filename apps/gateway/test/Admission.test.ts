@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
 import { Config } from "@streamguard/gateway"
-import { Admission } from "@streamguard/gateway/Admission"
+import { Admission } from "@streamguard/gateway/admission/Admission"
 import type { Duration } from "effect"
 import { Effect, Exit, Fiber, Layer, Scope, TestClock } from "effect"
 

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as DisconnectPolicy from "@streamguard/gateway/DisconnectPolicy"
+import * as DisconnectPolicy from "@streamguard/gateway/relay/DisconnectPolicy"
 import { Deferred, Duration, Effect, Either, Exit, Fiber, Ref, Scope, TestClock } from "effect"
 
 describe("DisconnectPolicy.parse", () => {

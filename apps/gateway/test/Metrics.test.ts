@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Telemetry from "@streamguard/gateway/Telemetry"
+import * as Telemetry from "@streamguard/gateway/telemetry/Telemetry"
 import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator"
 import { Context, Effect, Layer, Metric, MetricBoundaries, Option } from "effect"
 import { inFlight, requestEnd, start, streamEnd } from "./GatewayUnderTest.js"

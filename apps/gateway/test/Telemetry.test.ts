@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Telemetry from "@streamguard/gateway/Telemetry"
+import * as Telemetry from "@streamguard/gateway/telemetry/Telemetry"
 import { ConfigProvider, Context, Effect, Layer, Option } from "effect"
 
 const env = (entries: Record<string, string>) => ConfigProvider.fromMap(new Map(Object.entries(entries)))

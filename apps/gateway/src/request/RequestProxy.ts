@@ -13,16 +13,17 @@ import { Array as Arr, Effect, Either, Option } from "effect"
 import type { Schema } from "effect"
 import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
-import type * as Attempt from "./Attempt.js"
+import type { Endpoint } from "../api/Endpoint.js"
+import * as ErrorResponse from "../api/ErrorResponse.js"
+import { GatewayConfig } from "../config/Config.js"
+import { Lifecycle } from "../lifecycle/Lifecycle.js"
+import type * as Attempt from "../relay/Attempt.js"
+import { Batch } from "../relay/Batch.js"
+import * as DisconnectPolicy from "../relay/DisconnectPolicy.js"
+import { Relay } from "../relay/Relay.js"
+import * as Metrics from "../telemetry/Metrics.js"
 import { Auth } from "./Auth.js"
-import { Batch } from "./Batch.js"
-import { GatewayConfig } from "./Config.js"
-import * as DisconnectPolicy from "./DisconnectPolicy.js"
-import * as ErrorResponse from "./ErrorResponse.js"
 import { GatewayProfiles, header as profileHeader } from "./GatewayProfiles.js"
-import { Lifecycle } from "./Lifecycle.js"
-import * as Metrics from "./Metrics.js"
-import { Relay } from "./Relay.js"
 import * as RequestBody from "./RequestBody.js"
 import { Routing } from "./Routing.js"
 import * as UpstreamRequest from "./UpstreamRequest.js"
@@ -34,7 +35,7 @@ import * as UpstreamRequest from "./UpstreamRequest.js"
  * @category models
  */
 export interface EndpointSpec<A> {
-  readonly endpoint: ErrorResponse.Endpoint
+  readonly endpoint: Endpoint
   /** The path under the upstream's `baseUrl` (which ends in `/v1`, as in the SDKs). */
   readonly path: string
   readonly dialect: Dialect.Dialect<A>

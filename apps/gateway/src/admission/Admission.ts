@@ -10,10 +10,10 @@
 import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
 import { Duration, Effect, Option, STM, TSemaphore } from "effect"
 import type { Scope } from "effect"
-import { GatewayConfig } from "./Config.js"
-import * as ErrorResponse from "./ErrorResponse.js"
+import * as ErrorResponse from "../api/ErrorResponse.js"
+import { GatewayConfig } from "../config/Config.js"
+import type { Upstream } from "../config/Upstream.js"
 import * as RateLimits from "./RateLimits.js"
-import type { Upstream } from "./Upstream.js"
 
 /**
  * @since 0.1.0

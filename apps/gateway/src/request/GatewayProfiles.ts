@@ -6,10 +6,10 @@
  */
 import { RequestProfile } from "@streamguard/core"
 import { Effect, Either, Option } from "effect"
-import { GatewayConfig, profilePolicies } from "./Config.js"
-import { ConfigLoadError } from "./ConfigLoadError.js"
-import * as ErrorResponse from "./ErrorResponse.js"
-import type { Upstream } from "./Upstream.js"
+import * as ErrorResponse from "../api/ErrorResponse.js"
+import { GatewayConfig, profilePolicies } from "../config/Config.js"
+import { ConfigLoadError } from "../config/ConfigLoadError.js"
+import type { Upstream } from "../config/Upstream.js"
 
 /**
  * The request header that picks a profile.

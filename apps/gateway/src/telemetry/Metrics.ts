@@ -1,12 +1,14 @@
 /**
- * The gateway's own metrics, beside core's stream metrics: requests answered, requests in flight,
- * and the OpenTelemetry GenAI client metrics of each proxied call (its duration, and for a stream
- * its time to the first chunk). They are Effect metrics; `Telemetry` serves them on `/metrics`.
+ * The gateway's own metrics, beside core's stream metrics: requests answered, and the OpenTelemetry
+ * GenAI client metrics of each proxied call (its duration, and for a stream its time to the first
+ * chunk), read from the relay's end records. They are Effect metrics; `Telemetry` serves them on
+ * `/metrics`, with the others the gateway keeps where it counts them (requests in flight in
+ * `Lifecycle`, attempts in `Attempt`, what was delivered in `Delivered`, the rate limits'.)
  *
  * @since 0.1.0
  */
 import { Effect, Metric, MetricBoundaries, MetricLabel } from "effect"
-import type * as StreamLog from "./StreamLog.js"
+import type * as StreamLog from "../relay/StreamLog.js"
 
 /**
  * Requests answered, by endpoint and status.
@@ -37,17 +39,6 @@ export const requestsBy = (endpoint: string, status: number): Effect.Effect<void
   }
   return increment
 }
-
-/**
- * Requests in flight right now: streams being relayed and non-streamed calls being answered
- * (those a graceful shutdown waits for). Back to 0 once every request ended, whichever way.
- *
- * @since 0.1.0
- * @category metrics
- */
-export const inFlight = Metric.gauge("streamguard_gateway_streams_in_flight", {
-  description: "requests in flight: streams being relayed and non-streamed calls being answered"
-})
 
 /**
  * GenAI operation duration, in seconds, as the OpenTelemetry GenAI semantic conventions name it

@@ -8,8 +8,18 @@
 import type { Scope } from "effect"
 import { Duration, Effect, Metric, Ref, Stream, SubscriptionRef } from "effect"
 import { setMaxListeners } from "node:events"
-import { GatewayConfig } from "./Config.js"
-import * as Metrics from "./Metrics.js"
+import { GatewayConfig } from "../config/Config.js"
+
+/**
+ * Requests in flight right now: streams being relayed and non-streamed calls being answered
+ * (those a graceful shutdown waits for). Back to 0 once every request ended, whichever way.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const inFlightGauge = Metric.gauge("streamguard_gateway_streams_in_flight", {
+  description: "requests in flight: streams being relayed and non-streamed calls being answered"
+})
 
 /**
  * @since 0.1.0
@@ -39,7 +49,7 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
     )
 
     const add = (delta: number) =>
-      Effect.flatMap(SubscriptionRef.updateAndGet(inFlight, (n) => n + delta), (n) => Metric.set(Metrics.inFlight, n))
+      Effect.flatMap(SubscriptionRef.updateAndGet(inFlight, (n) => n + delta), (n) => Metric.set(inFlightGauge, n))
 
     /**
      * Marks one stream in flight for the life of the scope (and in the `streams_in_flight` gauge).

@@ -6,9 +6,9 @@
  */
 import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
-import { withKey } from "../Auth.js"
-import type * as Route from "../Route.js"
-import { Routing } from "../Routing.js"
+import type * as Route from "../config/Route.js"
+import { withKey } from "../request/Auth.js"
+import { Routing } from "../request/Routing.js"
 
 // Every route's patterns in the order they are matched (configured routes, then each upstream's
 // own), each once, owned by the upstream that serves it first.

@@ -8,14 +8,7 @@ import { Headers, HttpServerResponse } from "@effect/platform"
 import { StreamOutcome } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import { Predicate, Redacted, Schema } from "effect"
-
-/**
- * The client-facing dialects: one per endpoint.
- *
- * @since 0.1.0
- * @category models
- */
-export type Endpoint = "openaiChat" | "openaiResponses" | "anthropic"
+import type { Endpoint } from "./Endpoint.js"
 
 /**
  * One error, as the gateway reports it (in an HTTP body, an in-band event, a log line). `type` is

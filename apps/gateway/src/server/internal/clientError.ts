@@ -8,7 +8,7 @@
  */
 import { STATUS_CODES } from "node:http"
 import type * as Net from "node:net"
-import * as ErrorResponse from "../ErrorResponse.js"
+import * as ErrorResponse from "../../api/ErrorResponse.js"
 
 /** How long the socket stays open after the answer, for the client to read it before it sends more. */
 const lingerMillis = 2_000

@@ -14,16 +14,17 @@ import { LlmClient } from "@streamguard/client"
 import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
 import type { Array as Arr, Clock } from "effect"
 import { Duration, Effect, Either, Option } from "effect"
-import { Admission } from "./Admission.js"
+import { Admission } from "../admission/Admission.js"
+import type { Endpoint } from "../api/Endpoint.js"
+import * as ErrorResponse from "../api/ErrorResponse.js"
+import { GatewayConfig } from "../config/Config.js"
+import type { Upstream } from "../config/Upstream.js"
+import { Lifecycle } from "../lifecycle/Lifecycle.js"
 import * as Attempt from "./Attempt.js"
-import { GatewayConfig } from "./Config.js"
-import * as ErrorResponse from "./ErrorResponse.js"
 import * as Failover from "./Failover.js"
 import { asRequestBudget } from "./internal/requestBudget.js"
-import { Lifecycle } from "./Lifecycle.js"
 import type * as StreamLog from "./StreamLog.js"
 import { StreamLog as StreamLogService } from "./StreamLog.js"
-import type { Upstream } from "./Upstream.js"
 
 /**
  * One call to relay.
@@ -32,7 +33,7 @@ import type { Upstream } from "./Upstream.js"
  * @category models
  */
 export interface BatchRequest {
-  readonly endpoint: ErrorResponse.Endpoint
+  readonly endpoint: Endpoint
   /** The route's upstreams, in order, each with its request (and the gateway's key for it). */
   readonly targets: Arr.NonEmptyReadonlyArray<Attempt.Target>
   /** The request's profile: its policy bounds the call (`request`), and its `pool` limit the admission. */

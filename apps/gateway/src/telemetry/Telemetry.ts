@@ -17,11 +17,11 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Config, ConfigError, Context, Effect, Either, Layer, Option } from "effect"
-import { ConfigLoadError } from "./ConfigLoadError.js"
+import { ConfigLoadError } from "../config/ConfigLoadError.js"
+import type * as StreamLog from "../relay/StreamLog.js"
+import { StreamLog as StreamLogService } from "../relay/StreamLog.js"
 import * as Metrics from "./Metrics.js"
 import * as RequestSpan from "./RequestSpan.js"
-import type * as StreamLog from "./StreamLog.js"
-import { StreamLog as StreamLogService } from "./StreamLog.js"
 
 /**
  * @since 0.1.0

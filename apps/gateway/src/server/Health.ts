@@ -8,10 +8,10 @@
  */
 import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
-import { Admission } from "../Admission.js"
-import { withKey } from "../Auth.js"
-import { Lifecycle } from "../Lifecycle.js"
-import { Telemetry } from "../Telemetry.js"
+import { Admission } from "../admission/Admission.js"
+import { Lifecycle } from "../lifecycle/Lifecycle.js"
+import { withKey } from "../request/Auth.js"
+import { Telemetry } from "../telemetry/Telemetry.js"
 
 /**
  * @since 0.1.0

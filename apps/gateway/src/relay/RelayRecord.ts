@@ -15,10 +15,11 @@ import type { Dialect } from "@streamguard/protocols"
 import type { Chunk, Clock, Redacted } from "effect"
 import { Cause, Deferred, Duration, Effect, Exit, FiberId, Option, Scope } from "effect"
 import type * as Http from "node:http"
+import type { Endpoint } from "../api/Endpoint.js"
+import * as ErrorResponse from "../api/ErrorResponse.js"
 import type * as Attempt from "./Attempt.js"
 import * as Delivered from "./Delivered.js"
 import * as DisconnectPolicy from "./DisconnectPolicy.js"
-import * as ErrorResponse from "./ErrorResponse.js"
 import type * as Failover from "./Failover.js"
 import { RelayBody } from "./internal/relayBody.js"
 import type * as StreamLog from "./StreamLog.js"
@@ -30,7 +31,7 @@ import type * as StreamLog from "./StreamLog.js"
  * @category models
  */
 export interface Relayed<A> {
-  readonly endpoint: ErrorResponse.Endpoint
+  readonly endpoint: Endpoint
   readonly dialect: Dialect.Dialect<A>
   readonly onDisconnect: DisconnectPolicy.DisconnectPolicy
   readonly log: StreamLog.Origin

@@ -12,11 +12,11 @@ import * as RateLimiter from "@effect/experimental/RateLimiter"
 import { HttpServerRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Layer, Metric, Option, Redacted, Ref } from "effect"
 import { createHash } from "node:crypto"
-import { GatewayConfig } from "./Config.js"
-import * as ErrorResponse from "./ErrorResponse.js"
-import type { RateLimit } from "./RateLimit.js"
+import * as ErrorResponse from "../api/ErrorResponse.js"
+import { GatewayConfig } from "../config/Config.js"
+import type { RateLimit } from "../config/RateLimit.js"
+import type { Upstream } from "../config/Upstream.js"
 import * as RedisRateLimitStore from "./RedisRateLimitStore.js"
-import type { Upstream } from "./Upstream.js"
 
 /**
  * 1 while the rate limits are counted in Redis, 0 while this replica counts them locally because

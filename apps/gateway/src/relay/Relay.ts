@@ -28,17 +28,17 @@ import { RequestProfile, StreamObserver } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import type { Array as Arr, Duration, Option } from "effect"
 import { Effect, Either, Scope } from "effect"
-import { Admission } from "./Admission.js"
+import { Admission } from "../admission/Admission.js"
+import type { Endpoint } from "../api/Endpoint.js"
+import { GatewayConfig } from "../config/Config.js"
+import type { Upstream } from "../config/Upstream.js"
+import { Lifecycle } from "../lifecycle/Lifecycle.js"
 import type * as Attempt from "./Attempt.js"
-import { GatewayConfig } from "./Config.js"
 import * as DisconnectPolicy from "./DisconnectPolicy.js"
-import type * as ErrorResponse from "./ErrorResponse.js"
 import * as Failover from "./Failover.js"
-import { Lifecycle } from "./Lifecycle.js"
 import { RelayRecord } from "./RelayRecord.js"
 import type * as StreamLog from "./StreamLog.js"
 import { StreamLog as StreamLogService } from "./StreamLog.js"
-import type { Upstream } from "./Upstream.js"
 
 /**
  * One stream to relay.
@@ -47,7 +47,7 @@ import type { Upstream } from "./Upstream.js"
  * @category models
  */
 export interface StreamRequest<A> {
-  readonly endpoint: ErrorResponse.Endpoint
+  readonly endpoint: Endpoint
   readonly dialect: Dialect.Dialect<A>
   /** The route's upstreams, in order, each with its request (and the gateway's key for it). */
   readonly targets: Arr.NonEmptyReadonlyArray<Attempt.Target>

@@ -11,7 +11,7 @@ import { ParseIssues } from "@streamguard/core"
 import type { ParseResult } from "effect"
 import { Effect, Schema } from "effect"
 import type * as Http from "node:http"
-import * as ErrorResponse from "./ErrorResponse.js"
+import * as ErrorResponse from "../api/ErrorResponse.js"
 import { lingerOnClose } from "./internal/lingeringClose.js"
 
 const Message = Schema.Struct({ role: Schema.String })

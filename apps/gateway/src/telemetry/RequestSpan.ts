@@ -18,8 +18,8 @@ import type { Attributes, SpanContext, Tracer } from "@opentelemetry/api"
 import { isSpanContextValid, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api"
 import { StreamObserver } from "@streamguard/core"
 import { Clock, Context, Effect, Option } from "effect"
+import type * as StreamLog from "../relay/StreamLog.js"
 import * as Metrics from "./Metrics.js"
-import type * as StreamLog from "./StreamLog.js"
 
 /**
  * One phase of a request, as a span event.

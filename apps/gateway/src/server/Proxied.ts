@@ -6,7 +6,7 @@
  */
 import { HttpRouter } from "@effect/platform"
 import { Effect } from "effect"
-import * as RequestProxy from "../RequestProxy.js"
+import * as RequestProxy from "../request/RequestProxy.js"
 
 const proxied = (spec: RequestProxy.EndpointSpec<unknown>) =>
   HttpRouter.post(`/v1${spec.path}` as const, Effect.flatMap(RequestProxy.RequestProxy, (proxy) => proxy.handle(spec)))

@@ -12,8 +12,8 @@ import type { Dialect } from "@streamguard/protocols"
 import type { Chunk } from "effect"
 import { Effect } from "effect"
 import type * as Http from "node:http"
+import * as ErrorResponse from "../../api/ErrorResponse.js"
 import * as Delivered from "../Delivered.js"
-import * as ErrorResponse from "../ErrorResponse.js"
 import { UsageMeter } from "./usageMeter.js"
 
 /** Waits until the client's socket took what was written; ends early if the client went away. */

@@ -9,8 +9,8 @@ import type { HttpServerResponse } from "@effect/platform"
 import { HttpServerRequest } from "@effect/platform"
 import { Effect, Redacted } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
-import { GatewayConfig } from "./Config.js"
-import * as ErrorResponse from "./ErrorResponse.js"
+import * as ErrorResponse from "../api/ErrorResponse.js"
+import { GatewayConfig } from "../config/Config.js"
 
 // Hashing first gives equal-length buffers, so timingSafeEqual can compare keys of any length
 // without leaking it.

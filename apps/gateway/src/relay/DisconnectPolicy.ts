@@ -8,7 +8,7 @@
  */
 import type { Duration } from "effect"
 import { Effect, Either, ExecutionStrategy, Exit, FiberId, Scope } from "effect"
-import * as ErrorResponse from "./ErrorResponse.js"
+import * as ErrorResponse from "../api/ErrorResponse.js"
 
 /**
  * @since 0.1.0

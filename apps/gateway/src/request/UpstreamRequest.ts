@@ -8,8 +8,8 @@
 import type { Headers } from "@effect/platform"
 import { HttpClientRequest } from "@effect/platform"
 import { Option, Redacted } from "effect"
-import type { Endpoint } from "./ErrorResponse.js"
-import type { Upstream } from "./Upstream.js"
+import type { Endpoint } from "../api/Endpoint.js"
+import type { Upstream } from "../config/Upstream.js"
 
 /** Client headers that reach the upstream: the API version and beta flags, and the simulator's. */
 const forwarded = (name: string): boolean =>

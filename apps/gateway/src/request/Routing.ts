@@ -5,10 +5,10 @@
  * @since 0.1.0
  */
 import { Effect, Option } from "effect"
-import { GatewayConfig } from "./Config.js"
-import type { Endpoint } from "./ErrorResponse.js"
-import * as Route from "./Route.js"
-import type { UpstreamDialect } from "./Upstream.js"
+import type { Endpoint } from "../api/Endpoint.js"
+import { GatewayConfig } from "../config/Config.js"
+import * as Route from "../config/Route.js"
+import type { UpstreamDialect } from "../config/Upstream.js"
 
 const escape = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&")
 
