@@ -23,8 +23,8 @@ import { Batch } from "./relay/Batch.js"
 import { Relay } from "./relay/Relay.js"
 import { Auth } from "./request/Auth.js"
 import { GatewayProfiles } from "./request/GatewayProfiles.js"
+import { ModelRouter } from "./request/ModelRouter.js"
 import { RequestProxy } from "./request/RequestProxy.js"
-import { Routing } from "./request/Routing.js"
 import * as Health from "./server/Health.js"
 import { onClientError } from "./server/internal/clientError.js"
 import * as Models from "./server/Models.js"
@@ -112,7 +112,7 @@ const services = RequestProxy.Default.pipe(
       Auth.Default,
       Lifecycle.Default,
       Telemetry.streamLog,
-      Routing.Default,
+      ModelRouter.Default,
       GatewayProfiles.Default
     )
   )

@@ -17,4 +17,4 @@ export * as Metrics from "./telemetry/Metrics.js"
 /**
  * @since 0.1.0
  */
-export * as Routing from "./request/Routing.js"
+export * as ModelRouter from "./request/ModelRouter.js"

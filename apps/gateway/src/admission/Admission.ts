@@ -3,7 +3,7 @@
  * limit a request waits up to its profile's `pool` timeout, then gets 503 with `retry-after`; a
  * profile with no `pool` limit does not wait at all (fail fast: it has no budget to wait within).
  * Before both, the request is counted against its upstream's and its key's rate limits
- * (`RateLimits`: shared through Redis when configured), which refuse with 429.
+ * (`RateLimiter`: shared through Redis when configured), which refuse with 429.
  *
  * @since 0.1.0
  */
@@ -13,7 +13,7 @@ import type { Scope } from "effect"
 import * as ErrorResponse from "../api/ErrorResponse.js"
 import { GatewayConfig } from "../config/Config.js"
 import type { Upstream } from "../config/Upstream.js"
-import * as RateLimits from "./RateLimits.js"
+import * as RateLimiter from "./RateLimiter.js"
 
 /**
  * @since 0.1.0
@@ -22,7 +22,7 @@ import * as RateLimits from "./RateLimits.js"
 export class Admission extends Effect.Service<Admission>()("gateway/Admission", {
   effect: Effect.gen(function*() {
     const config = yield* GatewayConfig
-    const rates = yield* RateLimits.RateLimits
+    const rates = yield* RateLimiter.RateLimiter
     // STM semaphores, not `Effect.Semaphore`: both slots are taken in one transaction (a request
     // waiting for a saturated upstream holds no overall slot meanwhile), and a transaction can try
     // without waiting (`orTry`), which `Effect.Semaphore` has no timer-free way to do.
@@ -76,8 +76,8 @@ export class Admission extends Effect.Service<Admission>()("gateway/Admission", 
         upstream: Upstream
       ) => Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope | RequestProfile.RequestProfile>
       /** Where the rate limits are counted now (for `/readyz`'s detail). */
-      readonly rateLimitStore: Effect.Effect<RateLimits.Store>
+      readonly rateLimitStore: Effect.Effect<RateLimiter.Store>
     }
   }),
-  dependencies: [RateLimits.RateLimits.Default]
+  dependencies: [RateLimiter.RateLimiter.Default]
 }) {}

@@ -14,7 +14,7 @@ import * as Net from "node:net"
 import * as ConfigFile from "./ConfigFile.js"
 import { ConfigLoadError } from "./ConfigLoadError.js"
 import * as HelpText from "./HelpText.js"
-import * as RateLimit from "./RateLimit.js"
+import * as RateLimitsConfig from "./RateLimitsConfig.js"
 import * as Route from "./Route.js"
 import * as Setting from "./Setting.js"
 import type { Upstream } from "./Upstream.js"
@@ -125,7 +125,7 @@ const settings = {
   }),
   routes: Setting.make<ReadonlyArray<Route.RouteEntry>>({
     env: undefined,
-    file: Route.Routes,
+    file: Route.RouteEntries,
     default: [],
     shown: "(none: each upstream's own models)",
     description: "[{ models: [patterns], upstreams: [name | { upstream, model? }], hedgeAfter?, maxHedges? }]: " +
@@ -138,9 +138,9 @@ const settings = {
     shown: "(none: limits per process)",
     description: "redis://[user:password@]host[:port][/db] where replicas share their rate limits"
   }),
-  rateLimits: Setting.make<RateLimit.RateLimitsConfig>({
+  rateLimits: Setting.make<RateLimitsConfig.RateLimitsConfig>({
     env: undefined,
-    file: RateLimit.RateLimitsConfig,
+    file: RateLimitsConfig.RateLimitsConfig,
     default: { upstreams: {} },
     shown: "(none)",
     description: "{ perKey?: <rate>, upstreams?: { <name>: <rate> } }, a rate being { requests, per, " +
@@ -268,7 +268,7 @@ export const load: Effect.Effect<GatewayConfigShape, ConfigLoadError, FileSystem
     const path = yield* Setting.fromEnv(configFile.env, Schema.NonEmptyTrimmedString)
     const file = Option.isSome(path) ? yield* ConfigFile.read(configFile.env, path.value, FileConfig) : {}
     const values = yield* Setting.resolve(settings, file)
-    yield* RateLimit.check(values.rateLimits, values.upstreams)
+    yield* RateLimitsConfig.check(values.rateLimits, values.upstreams)
     yield* Route.resolve(values.routes, values.upstreams)
     yield* checkEnvNames(values)
     yield* checkOpenProxy(values)

@@ -64,7 +64,7 @@ export type RouteEntry = typeof RouteEntry.Type
  * @since 0.1.0
  * @category schemas
  */
-export const Routes = Schema.Array(RouteEntry)
+export const RouteEntries = Schema.Array(RouteEntry)
 
 /**
  * One upstream of a resolved route, with the model it is asked for (none: the request's own).

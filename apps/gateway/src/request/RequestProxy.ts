@@ -24,8 +24,8 @@ import { Relay } from "../relay/Relay.js"
 import * as Metrics from "../telemetry/Metrics.js"
 import { Auth } from "./Auth.js"
 import { GatewayProfiles, header as profileHeader } from "./GatewayProfiles.js"
+import { ModelRouter } from "./ModelRouter.js"
 import * as RequestBody from "./RequestBody.js"
-import { Routing } from "./Routing.js"
 import * as UpstreamRequest from "./UpstreamRequest.js"
 
 /**
@@ -84,7 +84,7 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
   effect: Effect.gen(function*() {
     const config = yield* GatewayConfig
     const auth = yield* Auth
-    const routing = yield* Routing
+    const router = yield* ModelRouter
     const profiles = yield* GatewayProfiles
     const relay = yield* Relay
     const batch = yield* Batch
@@ -108,7 +108,7 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
       if (Either.isLeft(checked)) return yield* fail(checked.left)
       const { body, raw }: RequestBody.Checked<RequestBody.Body> = checked.right
 
-      const route = routing.route(body.model, spec.endpoint)
+      const route = router.route(body.model, spec.endpoint)
       if (Option.isNone(route)) return yield* fail(ErrorResponse.modelNotFound(body.model, spec.endpoint))
       // The route's first upstream picks the default profile, and the request is admitted against its limits.
       const first = route.value.targets[0].upstream

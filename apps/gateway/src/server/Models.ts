@@ -8,7 +8,7 @@ import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
 import type * as Route from "../config/Route.js"
 import { withKey } from "../request/Auth.js"
-import { Routing } from "../request/Routing.js"
+import { ModelRouter } from "../request/ModelRouter.js"
 
 // Every route's patterns in the order they are matched (configured routes, then each upstream's
 // own), each once, owned by the upstream that serves it first.
@@ -32,10 +32,10 @@ const modelsOf = (routes: ReadonlyArray<Route.Route>) => {
 export const routes = HttpRouter.empty.pipe(
   HttpRouter.get(
     "/v1/models",
-    withKey(Effect.map(Routing, (routing) =>
+    withKey(Effect.map(ModelRouter, (router) =>
       HttpServerResponse.unsafeJson({
         object: "list",
-        data: modelsOf(routing.routes)
+        data: modelsOf(router.routes)
       })))
   )
 )

@@ -8,13 +8,13 @@
  *
  * @since 0.1.0
  */
-import * as RateLimiter from "@effect/experimental/RateLimiter"
+import * as EffectRateLimiter from "@effect/experimental/RateLimiter"
 import { HttpServerRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Layer, Metric, Option, Redacted, Ref } from "effect"
 import { createHash } from "node:crypto"
 import * as ErrorResponse from "../api/ErrorResponse.js"
 import { GatewayConfig } from "../config/Config.js"
-import type { RateLimit } from "../config/RateLimit.js"
+import type { RateLimit } from "../config/RateLimitsConfig.js"
 import type { Upstream } from "../config/Upstream.js"
 import * as RedisRateLimitStore from "./RedisRateLimitStore.js"
 
@@ -75,8 +75,8 @@ const redisOptions = (url: Redacted.Redacted) => {
 const retryEvery = Duration.seconds(1)
 
 /** Counts in the given store (the experimental `RateLimiter` over Redis or memory), open for the scope. */
-const limiterOn = (store: Layer.Layer<RateLimiter.RateLimiterStore>) =>
-  Effect.flatMap(Layer.build(store), (context) => Effect.provide(RateLimiter.make, context))
+const limiterOn = (store: Layer.Layer<EffectRateLimiter.RateLimiterStore>) =>
+  Effect.flatMap(Layer.build(store), (context) => Effect.provide(EffectRateLimiter.make, context))
 
 /** A gateway key as a rate-limit key: its hash, so Redis never holds the key itself. */
 const keyId = (key: string): string => createHash("sha256").update(key).digest("hex").slice(0, 24)
@@ -110,7 +110,7 @@ const unavailable = (what: string) =>
     retryAfter: "1"
   })
 
-const consumeOn = (limiter: RateLimiter.RateLimiter, key: string, limit: RateLimit) =>
+const consumeOn = (limiter: EffectRateLimiter.RateLimiter, key: string, limit: RateLimit) =>
   limiter.consume({ key, limit: limit.requests, window: limit.per, algorithm: "fixed-window" })
 
 /**
@@ -118,7 +118,7 @@ const consumeOn = (limiter: RateLimiter.RateLimiter, key: string, limit: RateLim
  * refuses, as it says; the change is logged once and shown in the `shared` gauge; and one request
  * a second tries Redis again.
  */
-const sharedCounter = (redis: RateLimiter.RateLimiter, local: RateLimiter.RateLimiter) =>
+const sharedCounter = (redis: EffectRateLimiter.RateLimiter, local: EffectRateLimiter.RateLimiter) =>
   Effect.gen(function*() {
     const up = yield* Ref.make(true)
     /** While Redis is unreachable: when a request may try it again (epoch millis). */
@@ -149,13 +149,13 @@ const sharedCounter = (redis: RateLimiter.RateLimiter, local: RateLimiter.RateLi
     /** Counts in Redis; while it is unreachable, counts locally or refuses as the limit says. */
     const consume = (what: string, key: string, limit: RateLimit) => {
       const fallback: Effect.Effect<
-        RateLimiter.ConsumeResult,
-        RateLimiter.RateLimiterError | ErrorResponse.GatewayError
+        EffectRateLimiter.ConsumeResult,
+        EffectRateLimiter.RateLimiterError | ErrorResponse.GatewayError
       > = limit.whenStoreDown === "refuse" ? Effect.fail(unavailable(what)) : consumeOn(local, key, limit)
       const tryShared = consumeOn(redis, key, limit).pipe(
         Effect.tap(() => reachable(true)),
         Effect.catchIf(
-          (error): error is RateLimiter.RateLimitStoreError => error.reason === "StoreError",
+          (error): error is EffectRateLimiter.RateLimitStoreError => error.reason === "StoreError",
           (error) =>
             Effect.zipRight(
               Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.set(retryAt, now + Duration.toMillis(retryEvery))),
@@ -170,15 +170,18 @@ const sharedCounter = (redis: RateLimiter.RateLimiter, local: RateLimiter.RateLi
   })
 
 /**
+ * The gateway's rate limiter: counts each request against its upstream's rate and its key's, and
+ * refuses one over either.
+ *
  * @since 0.1.0
  * @category services
  */
-export class RateLimits extends Effect.Service<RateLimits>()("gateway/RateLimits", {
+export class RateLimiter extends Effect.Service<RateLimiter>()("gateway/RateLimiter", {
   scoped: Effect.gen(function*() {
     const config = yield* GatewayConfig
     const limits = config.rateLimits
     const perKey = config.gatewayKeys.length > 0 ? limits.perKey : undefined
-    const local = yield* limiterOn(RateLimiter.layerStoreMemory)
+    const local = yield* limiterOn(EffectRateLimiter.layerStoreMemory)
     const redis = config.redisUrl === undefined || (perKey === undefined && Object.keys(limits.upstreams).length === 0)
       ? Option.none()
       : Option.some(
@@ -194,7 +197,7 @@ export class RateLimits extends Effect.Service<RateLimits>()("gateway/RateLimits
       (Option.isSome(redis) ? redis.value.consume(what, key, limit) : consumeOn(local, key, limit)).pipe(
         Effect.asVoid,
         Effect.catchIf(
-          (error): error is RateLimiter.RateLimitExceeded =>
+          (error): error is EffectRateLimiter.RateLimitExceeded =>
             error._tag === "RateLimiterError" && error.reason === "Exceeded",
           (error) =>
             Effect.zipRight(

@@ -43,7 +43,7 @@ export const serves = (dialect: UpstreamDialect, endpoint: Endpoint): boolean =>
  * @since 0.1.0
  * @category services
  */
-export class Routing extends Effect.Service<Routing>()("gateway/Routing", {
+export class ModelRouter extends Effect.Service<ModelRouter>()("gateway/ModelRouter", {
   effect: Effect.gen(function*() {
     const config = yield* GatewayConfig
     // `Config.load` refused bad routes at start-up, naming them; a config built by hand is trusted.

@@ -1,6 +1,6 @@
 /**
  * How a request rate is configured (the config file's `rateLimits`), and its check against the
- * configured upstreams. `RateLimits` counts them.
+ * configured upstreams. `RateLimiter` counts requests against them.
  *
  * @since 0.1.0
  */
