@@ -5,7 +5,15 @@
 // #region imports
 import { NodeFileSystem } from "@effect/platform-node"
 import type { GuardError } from "@streamguard/core"
-import { Guard, Profiles, RequestProfile, StreamEvent, TimeoutError, TimeoutPolicy } from "@streamguard/core"
+import {
+  Guard,
+  ProfileConfig,
+  Profiles,
+  RequestProfile,
+  StreamEvent,
+  TimeoutError,
+  TimeoutPolicy
+} from "@streamguard/core"
 import { Duration, Effect, Layer, Stream } from "effect"
 // #endregion
 
@@ -66,5 +74,5 @@ export const inChat = guarded.pipe(
 // The same profile from configuration: the built-in, then the JSON file named by
 // STREAMGUARD_CONFIG, then STREAMGUARD_CHAT_<FIELD>_TIMEOUT environment variables. A bad value
 // fails the layer, naming its key.
-export const ChatFromConfig = Profiles.fromConfig("chat").pipe(Layer.provide(NodeFileSystem.layer))
+export const ChatFromConfig = ProfileConfig.layer("chat").pipe(Layer.provide(NodeFileSystem.layer))
 // #endregion

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Profiles } from "@streamguard/core"
+import { ProfileConfig } from "@streamguard/core"
 import { Config } from "@streamguard/gateway"
 import { Duration, Effect, Redacted } from "effect"
 import { connect } from "node:net"
@@ -118,7 +118,7 @@ describe("bad input and refusals", () => {
     Effect.gen(function*() {
       const gateway = yield* start({
         maxConcurrentStreams: 1,
-        profiles: { pooled: Profiles.ProfileEntry.make({ base: "chat", pool: Duration.millis(150) }) }
+        profiles: { pooled: ProfileConfig.ProfileEntry.make({ base: "chat", pool: Duration.millis(150) }) }
       })
       const held = new AbortController()
       const first = yield* Effect.promise(() =>
@@ -147,7 +147,7 @@ describe("bad input and refusals", () => {
       const gateway = yield* start({
         maxConcurrentStreams: 1,
         keepaliveInterval: Duration.millis(20),
-        profiles: { pooled: Profiles.ProfileEntry.make({ base: "chat", pool: Duration.millis(300) }) }
+        profiles: { pooled: ProfileConfig.ProfileEntry.make({ base: "chat", pool: Duration.millis(300) }) }
       })
       const held = new AbortController()
       const first = yield* Effect.promise(() =>

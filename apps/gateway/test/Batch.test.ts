@@ -5,7 +5,7 @@
  * is proven under `TestClock` in the client's own tests; these bounds are loose on purpose.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Profiles } from "@streamguard/core"
+import { ProfileConfig } from "@streamguard/core"
 import { Config } from "@streamguard/gateway"
 import { Deferred, Duration, Effect, Exit, Fiber, Scope } from "effect"
 import type * as Http from "node:http"
@@ -13,7 +13,7 @@ import { inFlight, requestEnd, start } from "./GatewayUnderTest.js"
 import * as TinyUpstream from "./TinyUpstream.js"
 
 const profileEntry = (fields: Partial<Record<"chunk" | "request", Duration.DurationInput>>) =>
-  Profiles.ProfileEntry.make(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Duration.decode(v)])))
+  ProfileConfig.ProfileEntry.make(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Duration.decode(v)])))
 
 /** A gateway in front of a tiny upstream that answers every request with `handler`. */
 const gatewayBefore = (

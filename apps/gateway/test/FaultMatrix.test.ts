@@ -6,7 +6,7 @@
  * closed; after all cases, nothing is left in flight and no socket is left open.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Profiles } from "@streamguard/core"
+import { ProfileConfig } from "@streamguard/core"
 import { Config } from "@streamguard/gateway"
 import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator"
 import { Duration, Effect, Schedule } from "effect"
@@ -45,7 +45,7 @@ const limits = { connect: "1 second", chunk: "300 millis", progress: "900 millis
 const roomy = { connect: "10 seconds", chunk: "10 seconds", progress: "20 seconds", request: "20 seconds" } as const
 
 const profileOf = (fields: Record<string, Duration.DurationInput>) =>
-  Profiles.ProfileEntry.make(
+  ProfileConfig.ProfileEntry.make(
     Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, Duration.decode(value)]))
   )
 

@@ -4,7 +4,7 @@
  * other.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Profiles } from "@streamguard/core"
+import { ProfileConfig } from "@streamguard/core"
 import { Duration, Effect } from "effect"
 import * as Fs from "node:fs"
 import { fileURLToPath } from "node:url"
@@ -48,7 +48,7 @@ describe("the README's error shapes", () => {
       Effect.gen(function*() {
         const gateway = yield* start({
           profiles: {
-            short: Profiles.ProfileEntry.make({ chunk: Duration.millis(300), request: Duration.millis(300) })
+            short: ProfileConfig.ProfileEntry.make({ chunk: Duration.millis(300), request: Duration.millis(300) })
           }
         })
         const json = yield* post(gateway.url, path, { ...body, model: "sim:think-5s" })

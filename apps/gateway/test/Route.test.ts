@@ -1,6 +1,6 @@
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Profiles } from "@streamguard/core"
+import { ProfileConfig } from "@streamguard/core"
 import { Config } from "@streamguard/gateway"
 import * as Route from "@streamguard/gateway/config/Route"
 import { ScenarioSpec, Simulation, UpstreamSimulator } from "@streamguard/simulator"
@@ -133,7 +133,7 @@ describe("routes through the gateway", () => {
         const gateway = yield* start({
           routes: [route({ models: ["chain"], upstreams: [silent, silent, silent] })],
           profiles: {
-            budget: Profiles.ProfileEntry.make({ firstChunk: Duration.seconds(1), total: Duration.millis(2500) })
+            budget: ProfileConfig.ProfileEntry.make({ firstChunk: Duration.seconds(1), total: Duration.millis(2500) })
           }
         })
         const response = yield* post(gateway.url, {
@@ -164,7 +164,7 @@ describe("routes through the gateway", () => {
         const gateway = yield* start({
           routes: [route({ models: ["chain"], upstreams: [slow, slow, slow] })],
           profiles: {
-            budget: Profiles.ProfileEntry.make({ headers: Duration.millis(400), request: Duration.millis(900) })
+            budget: ProfileConfig.ProfileEntry.make({ headers: Duration.millis(400), request: Duration.millis(900) })
           }
         })
         const response = yield* post(gateway.url, { model: "chain", messages: [{ role: "user", content: "hi" }] }, {
@@ -183,7 +183,7 @@ describe("routes through the gateway", () => {
   it.scopedLive("a cut stream's error event and end line say what was delivered", () =>
     Effect.gen(function*() {
       const gateway = yield* start({
-        profiles: { fast: Profiles.ProfileEntry.make({ chunk: Duration.millis(300) }) }
+        profiles: { fast: ProfileConfig.ProfileEntry.make({ chunk: Duration.millis(300) }) }
       })
       const response = yield* post(gateway.url, {
         model: "sim:stall-after-3?gap=5ms",
@@ -232,7 +232,7 @@ describe("usage of a cut Anthropic stream", () => {
   it.scopedLive("keeps message_start's prompt count and estimates the output it never counted", () =>
     Effect.gen(function*() {
       const gateway = yield* start({
-        profiles: { fast: Profiles.ProfileEntry.make({ chunk: Duration.millis(300) }) }
+        profiles: { fast: ProfileConfig.ProfileEntry.make({ chunk: Duration.millis(300) }) }
       })
       yield* Effect.promise(async () => {
         const r = await fetch(`${gateway.url}/v1/messages`, {

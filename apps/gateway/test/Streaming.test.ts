@@ -1,6 +1,6 @@
 import AnthropicSdk from "@anthropic-ai/sdk"
 import { assert, describe, it } from "@effect/vitest"
-import { Profiles } from "@streamguard/core"
+import { ProfileConfig } from "@streamguard/core"
 import { ScenarioSpec, Simulation } from "@streamguard/simulator"
 import { Duration, Effect, Either } from "effect"
 import OpenAI from "openai"
@@ -12,7 +12,7 @@ const openai = (url: string, headers: Record<string, string> = {}) =>
   new OpenAI({ baseURL: `${url}/v1`, apiKey: "client-key", maxRetries: 0, defaultHeaders: headers })
 
 const profileEntry = (fields: Partial<Record<"chunk" | "firstChunk" | "total" | "pool" | "headers", string>>) =>
-  Profiles.ProfileEntry.make(
+  ProfileConfig.ProfileEntry.make(
     Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Duration.decode(v as Duration.DurationInput)]))
   )
 

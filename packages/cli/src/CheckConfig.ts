@@ -7,7 +7,9 @@
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import * as Profiles from "@streamguard/core/Profiles"
+import * as ConfigFile from "@streamguard/core/ConfigFile"
+import * as ProfileConfig from "@streamguard/core/ProfileConfig"
+import type * as ProfileConfigError from "@streamguard/core/ProfileConfigError"
 import * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -39,7 +41,7 @@ export interface Effective {
   readonly profiles: ReadonlyArray<Profile>
   /**
    * `STREAMGUARD_*` variables meant for a profile that set nothing (a misspelt name), each with
-   * the key it is nearest to: `Profiles.unknownEnvVars`.
+   * the key it is nearest to: `ProfileConfig.unknownEnvVars`.
    */
   readonly unknownEnv: ReadonlyArray<{ readonly name: string; readonly nearest: string | undefined }>
 }
@@ -57,12 +59,12 @@ const written = (duration: Duration.Duration): string =>
  */
 export const load = (
   file: Option.Option<string>
-): Effect.Effect<Effective, ConfigError.ConfigError | Profiles.InvalidProfileConfig, FileSystem.FileSystem> =>
+): Effect.Effect<Effective, ConfigError.ConfigError | ProfileConfigError.InvalidProfileConfig, FileSystem.FileSystem> =>
   Effect.gen(function*() {
-    const path = yield* Config.option(Config.nonEmptyString(Profiles.configFileKey))
-    const entries = yield* Profiles.readConfigFile
-    const policies = yield* Profiles.resolveAll(entries)
-    const unknownEnv = yield* Profiles.unknownEnvVars(entries)
+    const path = yield* Config.option(Config.nonEmptyString(ConfigFile.key))
+    const entries = yield* ProfileConfig.readConfigFile
+    const policies = yield* ProfileConfig.resolveAll(entries)
+    const unknownEnv = yield* ProfileConfig.unknownEnvVars(entries)
     return {
       file: Option.getOrUndefined(path),
       unknownEnv: unknownEnv.map(({ name, nearest }) => ({ name, nearest })),
@@ -91,7 +93,7 @@ export const load = (
             Effect.withConfigProvider(
               effect,
               ConfigProvider.orElse(
-                ConfigProvider.fromMap(new Map([[Profiles.configFileKey, path]])),
+                ConfigProvider.fromMap(new Map([[ConfigFile.key, path]])),
                 () => current
               )
             )

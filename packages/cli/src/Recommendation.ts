@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import * as Profiles from "@streamguard/core/Profiles"
+import * as ProfileConfig from "@streamguard/core/ProfileConfig"
 import * as millis from "./internal/millis.js"
 import type * as Summary from "./Summary.js"
 
@@ -108,7 +108,7 @@ export const recommend = (summary: Summary.Summary, options: Options = {}): Reco
  * @category formatting
  */
 export const envLines = (recommendation: Recommendation, profile: string): Array<string> =>
-  recommendation.limits.map((limit) => `${Profiles.envKey(profile, limit.field)}=${limit.value}`)
+  recommendation.limits.map((limit) => `${ProfileConfig.envKey(profile, limit.field)}=${limit.value}`)
 
 /**
  * The limits as the config file's profile block (`STREAMGUARD_CONFIG`), pretty-printed JSON.

@@ -1,6 +1,10 @@
 /**
  * @since 0.1.0
  */
+export * as ConfigFile from "./ConfigFile.js"
+/**
+ * @since 0.1.0
+ */
 export * as EnvVars from "./EnvVars.js"
 /**
  * @since 0.1.0
@@ -14,6 +18,14 @@ export * as GuardError from "./GuardError.js"
  * @since 0.1.0
  */
 export * as ParseIssues from "./ParseIssues.js"
+/**
+ * @since 0.1.0
+ */
+export * as ProfileConfig from "./ProfileConfig.js"
+/**
+ * @since 0.1.0
+ */
+export * as ProfileConfigError from "./ProfileConfigError.js"
 /**
  * @since 0.1.0
  */

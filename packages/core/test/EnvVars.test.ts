@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { EnvVars, Profiles } from "@streamguard/core"
+import { EnvVars, ProfileConfig, Profiles } from "@streamguard/core"
 import { ConfigProvider, Effect, Option } from "effect"
 
 const withEnv = (entries: Record<string, string>) =>
@@ -29,7 +29,7 @@ describe("EnvVars", () => {
     }))
 
   it("suggests the valid name a slip came from, and nothing when no name is close", () => {
-    const known = Profiles.envKeys(Profiles.builtinNames)
+    const known = ProfileConfig.envKeys(Profiles.builtinNames)
     const near = (name: string) => Option.getOrUndefined(EnvVars.nearest(name, known))
     assert.strictEqual(near("STREAMGUARD_CHAT_FIRSTCHUNK_TIMEOUT"), "STREAMGUARD_CHAT_FIRST_CHUNK_TIMEOUT")
     assert.strictEqual(near("STREAMGUARD_CHAT_MIN_RATE_TIMEOUT"), "STREAMGUARD_CHAT_MIN_RATE")
@@ -41,10 +41,10 @@ describe("EnvVars", () => {
   })
 })
 
-describe("Profiles.unknownEnvVars", () => {
+describe("ProfileConfig.unknownEnvVars", () => {
   it.effect("names a misspelt profile variable with its nearest key; a valid one is not named", () =>
     Effect.gen(function*() {
-      const unknown = yield* Profiles.unknownEnvVars({}).pipe(withEnv({
+      const unknown = yield* ProfileConfig.unknownEnvVars({}).pipe(withEnv({
         STREAMGUARD_CHAT_FIRSTCHUNK_TIMEOUT: "5s",
         STREAMGUARD_CHAT_MIN_RATE_TIMEOUT: "5/10s",
         STREAMGUARD_CHAT_CHUNK_TIMEOUT: "45s",
@@ -60,7 +60,7 @@ describe("Profiles.unknownEnvVars", () => {
 
   it.effect("judges every name under a known profile's prefix, a custom one's included; leaves other programs' names alone", () =>
     Effect.gen(function*() {
-      const unknown = yield* Profiles.unknownEnvVars({ agent: { base: "research" } }).pipe(withEnv({
+      const unknown = yield* ProfileConfig.unknownEnvVars({ agent: { base: "research" } }).pipe(withEnv({
         STREAMGUARD_AGENT_FIRST_TOKEN_TIMEOUT: "5s",
         STREAMGUARD_AGENT_SPEED: "fast",
         STREAMGUARD_AGENT_CHUNK_TIMEOUT: "5s",

@@ -1,7 +1,7 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Profiles, RequestProfile, TimeoutPolicy } from "@streamguard/core"
+import { ProfileConfig, Profiles, RequestProfile, TimeoutPolicy } from "@streamguard/core"
 import { ConfigProvider, Duration, Effect, Either, Option } from "effect"
 
 const withEnv = (entries: Record<string, string>) =>
@@ -17,14 +17,14 @@ const millis = (policy: TimeoutPolicy.TimeoutPolicy, field: TimeoutPolicy.Field)
   Option.getOrUndefined(Option.map(TimeoutPolicy.limit(policy, field), Duration.toMillis))
 
 const policyOf = (name: string) =>
-  Effect.map(Effect.provide(RequestProfile.RequestProfile, Profiles.fromConfig(name)), (profile) => profile.policy)
+  Effect.map(Effect.provide(RequestProfile.RequestProfile, ProfileConfig.layer(name)), (profile) => profile.policy)
 
 describe("Profiles", () => {
   it("envKey spells profile and field in upper snake case", () => {
-    assert.strictEqual(Profiles.envKey("chat", "firstChunk"), "STREAMGUARD_CHAT_FIRST_CHUNK_TIMEOUT")
-    assert.strictEqual(Profiles.envKey("my-agent.v2", "chunk"), "STREAMGUARD_MY_AGENT_V2_CHUNK_TIMEOUT")
-    assert.strictEqual(Profiles.envKey("chat", "reasoning"), "STREAMGUARD_CHAT_REASONING_TIMEOUT")
-    assert.strictEqual(Profiles.envKey("chat", "minRate"), "STREAMGUARD_CHAT_MIN_RATE")
+    assert.strictEqual(ProfileConfig.envKey("chat", "firstChunk"), "STREAMGUARD_CHAT_FIRST_CHUNK_TIMEOUT")
+    assert.strictEqual(ProfileConfig.envKey("my-agent.v2", "chunk"), "STREAMGUARD_MY_AGENT_V2_CHUNK_TIMEOUT")
+    assert.strictEqual(ProfileConfig.envKey("chat", "reasoning"), "STREAMGUARD_CHAT_REASONING_TIMEOUT")
+    assert.strictEqual(ProfileConfig.envKey("chat", "minRate"), "STREAMGUARD_CHAT_MIN_RATE")
   })
 
   it("no built-in profile sets minRate or reasoning: both are off by default", () => {
@@ -200,7 +200,7 @@ describe("Profiles", () => {
           const perCall = yield* RequestProfile.policy.pipe(RequestProfile.withPolicy({ chunk: Duration.seconds(5) }))
           return { configured, perCall }
         }).pipe(
-          Effect.provide(Profiles.fromConfig("agent")),
+          Effect.provide(ProfileConfig.layer("agent")),
           withEnv({ STREAMGUARD_CONFIG: "/etc/sg.json", STREAMGUARD_AGENT_FIRST_CHUNK_TIMEOUT: "3m" }),
           Effect.provide(
             oneFile("/etc/sg.json", JSON.stringify({ profiles: { agent: { chunk: "20s", firstChunk: "2m" } } }))
@@ -271,7 +271,7 @@ describe("Profiles", () => {
         const dir = yield* fs.makeTempDirectoryScoped()
         const path = `${dir}/streamguard.json`
         yield* fs.writeFileString(path, file)
-        const all = yield* Profiles.loadAll.pipe(
+        const all = yield* ProfileConfig.loadAll.pipe(
           withEnv({ STREAMGUARD_CONFIG: path, STREAMGUARD_BARE_TOTAL_TIMEOUT: "1m" })
         )
         assert.deepStrictEqual([...all.keys()], ["research", "mcp", "chat", "batch", "agent", "bare"])

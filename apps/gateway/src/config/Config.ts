@@ -8,10 +8,9 @@
  * @since 0.1.0
  */
 import type { FileSystem } from "@effect/platform"
-import { EnvVars, Profiles, TimeoutPolicy } from "@streamguard/core"
+import { ConfigFile, EnvVars, ProfileConfig, Profiles, TimeoutPolicy } from "@streamguard/core"
 import { Array as Arr, Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import * as Net from "node:net"
-import * as ConfigFile from "./ConfigFile.js"
 import { ConfigLoadError } from "./ConfigLoadError.js"
 import * as HelpText from "./HelpText.js"
 import * as RateLimitsConfig from "./RateLimitsConfig.js"
@@ -35,9 +34,9 @@ const RedisUrlFromString = Schema.transform(
   { strict: true, decode: (url) => Redacted.make(url), encode: (url) => url === undefined ? "" : Redacted.value(url) }
 )
 
-/** The env var naming the file, shared with core's profile loading. */
+/** The env var naming the file, which core's profile loading reads too. */
 const configFile: HelpText.Row = {
-  env: Profiles.configFileKey,
+  env: ConfigFile.key,
   file: undefined,
   default: "(none)",
   description: "path of the JSON config file"
@@ -146,9 +145,9 @@ const settings = {
     description: "{ perKey?: <rate>, upstreams?: { <name>: <rate> } }, a rate being { requests, per, " +
       "whenStoreDown?: local | refuse }: over it a request gets 429"
   }),
-  profiles: Setting.make<Readonly<Record<string, Profiles.ProfileEntry>>>({
+  profiles: Setting.make<Readonly<Record<string, ProfileConfig.ProfileEntry>>>({
     env: undefined,
-    file: Schema.Record({ key: Schema.String, value: Profiles.ProfileEntry }),
+    file: Schema.Record({ key: Schema.String, value: ProfileConfig.ProfileEntry }),
     default: {},
     shown: "(built-ins)",
     description: `{ <name>: { base?: ${Profiles.builtinNames.join(" | ")}, ${TimeoutPolicy.allFields.join(", ")} } }`,
@@ -156,18 +155,20 @@ const settings = {
       env: "STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT",
       file: undefined,
       default: "(built-in profile)",
-      description: `override one field of a profile, e.g. ${Profiles.envKey("chat", "chunk")}=45s, or none`
+      description: `override one field of a profile, e.g. ${ProfileConfig.envKey("chat", "chunk")}=45s, or none`
     }, {
       env: "STREAMGUARD_<PROFILE>_MIN_RATE",
       file: undefined,
       default: "(none)",
-      description: `a profile's minRate, e.g. ${Profiles.envKey("chat", "minRate")}=5/10s, or none`
+      description: `a profile's minRate, e.g. ${ProfileConfig.envKey("chat", "minRate")}=5/10s, or none`
     }]
   })
 }
 
-/** The config file's shape: every key optional, none other allowed. */
-const FileConfig = Schema.Struct(Setting.fileFields(settings))
+/** The config file's shape: every key optional, none other allowed (a misspelt key fails start-up). */
+const FileConfig = Schema.Struct(Setting.fileFields(settings)).annotations({
+  parseOptions: { onExcessProperty: "error" }
+})
 
 /**
  * The decoded configuration: every setting of the table (`gatewayKeys`: the bearer tokens
@@ -185,19 +186,19 @@ export interface GatewayConfigShape extends Setting.Values<typeof settings> {
 }
 
 /**
- * Every profile's policy (`Profiles.resolveAll`: the built-ins and the file's custom profiles, the
+ * Every profile's policy (`ProfileConfig.resolveAll`: the built-ins and the file's custom profiles, the
  * env's overrides applied), or the error naming the bad key.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const profilePolicies = (
-  profiles: Readonly<Record<string, Profiles.ProfileEntry>>
+  profiles: Readonly<Record<string, ProfileConfig.ProfileEntry>>
 ): Effect.Effect<ReadonlyMap<string, TimeoutPolicy.TimeoutPolicy>, ConfigLoadError> =>
-  Profiles.resolveAll(profiles).pipe(
+  ProfileConfig.resolveAll(profiles).pipe(
     Effect.mapError((error) =>
       error._tag === "InvalidProfileConfig"
-        ? new ConfigLoadError({ key: error.key, reason: error.reason })
+        ? ConfigLoadError.fromProfileConfig(error)
         : new ConfigLoadError({ key: "profiles", reason: error.message })
     )
   )
@@ -244,7 +245,7 @@ const checkEnvNames = (values: Setting.Values<typeof settings>) =>
     const known = [
       configFile.env,
       ...Setting.envNames(settings),
-      ...Profiles.envKeys(Profiles.knownNames(values.profiles)),
+      ...ProfileConfig.envKeys(ProfileConfig.knownNames(values.profiles)),
       ...values.upstreams.flatMap((upstream) => upstream.apiKeyEnv === undefined ? [] : [upstream.apiKeyEnv])
     ]
     const unknown = yield* EnvVars.unknown(known).pipe(
@@ -266,7 +267,9 @@ const checkEnvNames = (values: Setting.Values<typeof settings>) =>
 export const load: Effect.Effect<GatewayConfigShape, ConfigLoadError, FileSystem.FileSystem> = Effect.gen(
   function*() {
     const path = yield* Setting.fromEnv(configFile.env, Schema.NonEmptyTrimmedString)
-    const file = Option.isSome(path) ? yield* ConfigFile.read(configFile.env, path.value, FileConfig) : {}
+    const file = Option.isSome(path)
+      ? yield* Effect.mapError(ConfigFile.read(path.value, FileConfig), ConfigLoadError.fromProfileConfig)
+      : {}
     const values = yield* Setting.resolve(settings, file)
     yield* RateLimitsConfig.check(values.rateLimits, values.upstreams)
     yield* Route.resolve(values.routes, values.upstreams)

@@ -3,22 +3,8 @@
  *
  * @since 0.1.0
  */
-import type { Array as Arr } from "effect"
-import { Schema } from "effect"
-
-/**
- * One mistake: the key (env var, or file path and field) and the reason.
- *
- * @since 0.1.0
- * @category models
- */
-export const Mistake = Schema.Struct({ key: Schema.String, reason: Schema.String })
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Mistake = typeof Mistake.Type
+import { ConfigFile, ProfileConfigError } from "@streamguard/core"
+import { Array as Arr, Schema } from "effect"
 
 /**
  * A bad config file or value: names the key (env var, or file path and field) and the reason;
@@ -33,7 +19,7 @@ export class ConfigLoadError extends Schema.TaggedError<ConfigLoadError>("gatewa
   {
     key: Schema.String,
     reason: Schema.String,
-    others: Schema.optionalWith(Schema.Array(Mistake), { default: () => [] })
+    others: Schema.optionalWith(Schema.Array(ProfileConfigError.Mistake), { default: () => [] })
   }
 ) {
   /**
@@ -41,9 +27,25 @@ export class ConfigLoadError extends Schema.TaggedError<ConfigLoadError>("gatewa
    *
    * @since 0.1.0
    */
-  static all(mistakes: Arr.NonEmptyReadonlyArray<Mistake>): ConfigLoadError {
+  static all(mistakes: Arr.NonEmptyReadonlyArray<ProfileConfigError.Mistake>): ConfigLoadError {
     const [first, ...others] = mistakes
     return new ConfigLoadError({ ...first, others })
+  }
+
+  /**
+   * Core's error of a profile value or of the config file, as start-up names it: an env var as
+   * itself; a mistake in the file as `STREAMGUARD_CONFIG (<path>)`, its reason the key path and
+   * what is wrong (`upstreams[0].dialect: Expected ...`), as `ParseIssues` writes one line.
+   *
+   * @since 0.1.0
+   */
+  static fromProfileConfig(error: ProfileConfigError.InvalidProfileConfig): ConfigLoadError {
+    const { source } = error
+    if (source === undefined) return ConfigLoadError.all(error.mistakes)
+    return ConfigLoadError.all(Arr.map(error.mistakes, (mistake) => ({
+      key: `${ConfigFile.key} (${source})`,
+      reason: mistake.key === ConfigFile.key ? mistake.reason : `${mistake.key}: ${mistake.reason}`
+    })))
   }
 
   /**

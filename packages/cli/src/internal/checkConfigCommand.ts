@@ -26,9 +26,8 @@ const run = (args: Command.Command.ParseConfig<typeof config>) =>
     const effective = yield* CheckConfig.load(args.file).pipe(
       Effect.mapError((error) =>
         new CliError({
-          message: error._tag === "InvalidProfileConfig"
-            ? `bad config ${error.key}${error.source === undefined ? "" : ` (${error.source})`}: ${error.reason}`
-            : `bad config: ${error.message}`
+          // One line per mistake, each naming its key (and the file it is in).
+          message: error._tag === "InvalidProfileConfig" ? error.message : `bad config: ${error.message}`
         })
       )
     )
