@@ -18,12 +18,12 @@ import { Duration, Effect, Layer, Stream } from "effect"
 // #endregion
 
 // #region policy
-// Built from durations: absent fields have no limit. (`unsafeMake` takes literals such as
-// "30 seconds" and throws on a bad one.)
+// Built from durations as Effect's own APIs take them (a Duration, millis, or "30 seconds"):
+// absent fields have no limit.
 export const interactive = TimeoutPolicy.make({
-  connect: Duration.seconds(10),
+  connect: "10 seconds",
   chunk: Duration.seconds(30),
-  total: Duration.minutes(2)
+  total: "2 minutes"
 })
 
 // Decoded from config-shaped input, where operators write "45s", "2m", "1500 millis" or "none".

@@ -55,7 +55,8 @@ export const policy: Effect.Effect<TimeoutPolicy.TimeoutPolicy, never, RequestPr
 
 /**
  * Runs one effect with the current profile's policy merged with `override` (later wins, field by
- * field), without rebuilding any layer.
+ * field; each duration a `Duration.DurationInput`, as `TimeoutPolicy.merge` takes it), without
+ * rebuilding any layer.
  *
  * @since 0.1.0
  * @category combinators

@@ -243,16 +243,53 @@ export class TimeoutPolicy extends Schema.Class<TimeoutPolicy>("TimeoutPolicy")(
 }) {}
 
 /**
- * A policy's fields as a plain record: what `merge` takes as an override.
+ * A policy's fields as a plain record: what `make` builds a policy from, and what `merge` (and so
+ * `RequestProfile.withPolicy` and a call's `policy` option) takes as an override. Each duration is
+ * a `Duration.DurationInput`, as `Effect.timeout` and `Effect.sleep` take one: a `Duration`, a
+ * number of milliseconds, or a literal such as `"30 seconds"`, whose type rejects a malformed one
+ * at compile time.
  *
  * @since 0.1.0
  * @category models
  */
-export type Fields = { readonly [K in Field]?: Duration.Duration | undefined } & {
+export type Fields = { readonly [K in Field]?: Duration.DurationInput | undefined } & {
   readonly minRate?: MinRate | undefined
 }
 
 type MutableFields = { [K in Field]?: Duration.Duration } & { minRate?: MinRate }
+
+/** A value as the error shows it: a string quoted, an object as JSON. */
+const show = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}
+
+// A policy is written in code, so a value that is no duration (which plain JavaScript, or a cast,
+// lets through) is a bug: it throws when the policy is built, naming the field and the value, as
+// `Effect.sleep` dies on a bad input, rather than killing the first stream that runs under it.
+// Values from config or users go through `decodeUnknown`, which fails with a typed `ParseError`.
+const durationOf = (field: Field, value: Duration.DurationInput): Duration.Duration => {
+  // The common case (every request's merge): a Duration already, nothing to decode.
+  if (Duration.isDuration(value)) return value
+  const decoded = Duration.decodeUnknown(value)
+  if (Option.isNone(decoded)) {
+    throw new IllegalArgumentException(
+      `TimeoutPolicy.${field}: expected a duration (a Duration, a number of milliseconds, or "30 seconds"); ` +
+        `got ${show(value)}`
+    )
+  }
+  return decoded.value
+}
+
+const minRateOf = (value: unknown): MinRate => {
+  if (value instanceof MinRate) return value
+  throw new IllegalArgumentException(
+    `TimeoutPolicy.minRate: expected a MinRate (TimeoutPolicy.rate(5, "10 seconds")); got ${show(value)}`
+  )
+}
 
 /**
  * A policy with no limits at all.
@@ -260,30 +297,48 @@ type MutableFields = { [K in Field]?: Duration.Duration } & { minRate?: MinRate 
  * @since 0.1.0
  * @category constructors
  */
-export const empty: TimeoutPolicy = TimeoutPolicy.make({})
+export const empty: TimeoutPolicy = new TimeoutPolicy({}, true)
 
 /**
- * Builds a policy from durations: absent fields have no limit, `Duration.infinity` is no limit
- * either. Total: every `Duration` is a budget, so nothing can fail here. For values read from
- * config or users, use `decodeUnknown`.
+ * Merges two policies field by field; a field set in `override` wins, an absent one keeps the
+ * `base` value. `Duration.infinity` (`"none"`) in the override clears the base's limit. Used in the
+ * order built-in profile, then config, then per-call override. Throws, naming the field, on an
+ * override that is no duration (see `make`).
  *
  * @since 0.1.0
- * @category constructors
+ * @category combinators
  */
-export const make = (fields: Fields): TimeoutPolicy => {
+export const merge = (base: TimeoutPolicy, override: Fields): TimeoutPolicy => {
   const out: MutableFields = {}
-  for (const key of allFields) {
-    const value = fields[key]
-    if (value !== undefined) (out as Record<PolicyField, unknown>)[key] = value
+  for (const key of fields) {
+    const value = override[key]
+    const chosen = value === undefined ? base[key] : durationOf(key, value)
+    if (chosen !== undefined) out[key] = chosen
   }
+  const minRate = override.minRate === undefined ? base.minRate : minRateOf(override.minRate)
+  if (minRate !== undefined) out.minRate = minRate
+  // Every value is a Duration or a MinRate by now: nothing for the schema to check again (this
+  // runs once per request).
   return new TimeoutPolicy(out, true)
 }
 
 /**
- * Builds a policy from duration inputs written in code (`"30 seconds"`, millis, a `Duration`).
- * Throws on an input that is not a duration or is not positive, naming the field: meant for
- * literals, where such a mistake is a bug. For values read from config or users, use
- * `decodeUnknown`.
+ * Builds a policy from duration inputs, as `Effect.timeout` and `Effect.sleep` take them
+ * (`Duration.seconds(30)`, `30_000`, `"30 seconds"`): absent fields have no limit, and
+ * `Duration.infinity` is no limit either. A value that is no duration, which plain JavaScript can
+ * pass, throws an `IllegalArgumentException` naming the field and the value when the policy is
+ * built, not when a stream first runs under it. For values read from config or users, use
+ * `decodeUnknown`, which fails with a typed error instead.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (fields: Fields): TimeoutPolicy => merge(empty, fields)
+
+/**
+ * `make` for literals that must be budgets: every duration positive, and `minRate` also as config
+ * writes it (`"5/10s"`). Throws on a bad one, naming the field: meant for literals, where such a
+ * mistake is a bug. For values read from config or users, use `decodeUnknown`.
  *
  * @since 0.1.0
  * @category constructors
@@ -293,41 +348,17 @@ export const unsafeMake = (
     & { readonly [K in Field]?: Duration.DurationInput | undefined }
     & { readonly minRate?: MinRate | string | undefined }
 ): TimeoutPolicy => {
-  const out: MutableFields = {}
   for (const key of Object.keys(fields) as Array<PolicyField>) {
-    if (key === "minRate") continue
-    const value = fields[key]
+    const value = key === "minRate" ? undefined : fields[key]
     if (value === undefined) continue
     const duration = Duration.decodeUnknown(value)
     if (Option.isNone(duration) || !Duration.greaterThan(duration.value, Duration.zero)) {
       throw new IllegalArgumentException(`TimeoutPolicy.${key}: expected a positive duration; got ${String(value)}`)
     }
-    out[key] = duration.value
   }
   const minRate = typeof fields.minRate === "string" ? parseRate(fields.minRate) : fields.minRate
   if (typeof minRate === "string") throw new IllegalArgumentException(`TimeoutPolicy.minRate: ${minRate}`)
-  if (minRate !== undefined) out.minRate = minRate
-  return new TimeoutPolicy(out, true)
-}
-
-/**
- * Merges two policies field by field; a field set in `override` wins, an absent one keeps the
- * `base` value. `Duration.infinity` (`"none"`) in the override clears the base's limit. Used in the
- * order built-in profile, then config, then per-call override.
- *
- * @since 0.1.0
- * @category combinators
- */
-export const merge = (base: TimeoutPolicy, override: Fields): TimeoutPolicy => {
-  const out: MutableFields = {}
-  for (const key of fields) {
-    const value = override[key] ?? base[key]
-    if (value !== undefined) out[key] = value
-  }
-  const minRate = override.minRate ?? base.minRate
-  if (minRate !== undefined) out.minRate = minRate
-  // Both sides are policies already: nothing to validate again (this runs once per request).
-  return new TimeoutPolicy(out, true)
+  return make({ ...fields, minRate })
 }
 
 /**

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { TimeoutPolicy } from "@streamguard/core"
-import { Duration, Effect, Either, Option, Schema } from "effect"
+import { Guard, RequestProfile, StreamEvent, TimeoutPolicy } from "@streamguard/core"
+import { Cause, Duration, Effect, Either, Exit, Fiber, Option, Schema, Stream, TestClock } from "effect"
 
 const decodeTimeout = Schema.decodeUnknownEither(TimeoutPolicy.Timeout)
 const millisOf = (input: unknown) => Either.map(decodeTimeout(input), Duration.toMillis)
@@ -81,6 +81,49 @@ describe("TimeoutPolicy", () => {
       assert.throws(() => TimeoutPolicy.unsafeMake({ progress: bad }), /TimeoutPolicy\.progress/)
     }
   })
+
+  it("make takes duration inputs as Effect's own APIs do: a Duration, millis, or a literal such as \"300 millis\"", () => {
+    const policy = TimeoutPolicy.make({ chunk: "300 millis", firstChunk: 5_000, total: Duration.infinity })
+    assert.deepStrictEqual(Option.map(TimeoutPolicy.limit(policy, "chunk"), Duration.toMillis), Option.some(300))
+    assert.deepStrictEqual(Option.map(TimeoutPolicy.limit(policy, "firstChunk"), Duration.toMillis), Option.some(5_000))
+    assert.isTrue(Option.isNone(TimeoutPolicy.limit(policy, "total")))
+    // What the policy holds is a Duration, whatever it was given.
+    assert.isTrue(Duration.isDuration(policy.chunk))
+    const merged = TimeoutPolicy.merge(policy, { chunk: "2 seconds", progress: 1_500 })
+    assert.deepStrictEqual(Option.map(TimeoutPolicy.limit(merged, "chunk"), Duration.toMillis), Option.some(2_000))
+    assert.deepStrictEqual(Option.map(TimeoutPolicy.limit(merged, "progress"), Duration.toMillis), Option.some(1_500))
+  })
+
+  it("make, from plain JavaScript, throws at once on a value that is no duration, naming the field and the value", () => {
+    const untyped = (fields: unknown) => () => TimeoutPolicy.make(fields as TimeoutPolicy.Fields)
+    assert.throws(untyped({ chunk: "soon" }), /TimeoutPolicy\.chunk: .*"soon"/)
+    assert.throws(untyped({ connect: { seconds: 3 } }), /TimeoutPolicy\.connect: /)
+    assert.throws(untyped({ minRate: "5/10s" }), /TimeoutPolicy\.minRate: .*"5\/10s"/)
+    assert.throws(() => TimeoutPolicy.merge(TimeoutPolicy.empty, { total: "later" } as never), /TimeoutPolicy\.total: /)
+  })
+
+  it.effect("a stream under a policy made from literals is guarded by them, and withPolicy takes literals too", () =>
+    Effect.gen(function*() {
+      const silent = Stream.concat(
+        Stream.make(StreamEvent.Chunk({ value: "a", bytes: 1 })),
+        Stream.never
+      )
+      const fiber = yield* Effect.fork(
+        Stream.runDrain(silent.pipe(Guard.guard(TimeoutPolicy.make({ chunk: "300 millis" }))))
+      )
+      yield* TestClock.adjust(300)
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.isFailure(exit) && Option.isSome(Cause.failureOption(exit.cause)))
+      assert.strictEqual(
+        Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause))?._tag : undefined,
+        "ChunkTimeout"
+      )
+      const policy = yield* RequestProfile.policy.pipe(
+        RequestProfile.withPolicy({ chunk: "45 seconds" }),
+        Effect.provide(RequestProfile.layer("chat", TimeoutPolicy.empty))
+      )
+      assert.deepStrictEqual(Option.map(TimeoutPolicy.limit(policy, "chunk"), Duration.toMillis), Option.some(45_000))
+    }))
 
   describe("minRate", () => {
     const decodeRate = Schema.decodeUnknownEither(TimeoutPolicy.Rate)
