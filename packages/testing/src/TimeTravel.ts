@@ -152,6 +152,10 @@ export const expectSuccess = <A, E, R>(
 ): Effect.Effect<A, TimeTravelError, R> =>
   endsAt(effect, options.at, "succeeded", (exit) => Exit.isSuccess(exit) ? Option.some(exit.value) : Option.none())
 
+/** The effect's failure, when it failed with one that `is` accepts. */
+const failedWith = <B>(is: (error: unknown) => error is B) => <A, E>(exit: Exit.Exit<A, E>): Option.Option<B> =>
+  Exit.isFailure(exit) ? Option.filter(Cause.failureOption(exit.cause) as Option.Option<unknown>, is) : Option.none()
+
 /**
  * Runs `effect` under the `TestClock` and checks that it fails with the error tagged `tag`
  * exactly `at` after it starts; gives that error, typed.
@@ -168,13 +172,7 @@ export const expectFailure = <A, E extends { readonly _tag: string }, R, Tag ext
     effect,
     options.at,
     `failed with ${tag}`,
-    (exit) =>
-      Exit.isFailure(exit) ?
-        Option.filter(
-          Cause.failureOption(exit.cause),
-          (error): error is Extract<E, { readonly _tag: Tag }> => error._tag === tag
-        ) :
-        Option.none()
+    failedWith((error): error is Extract<E, { readonly _tag: Tag }> => (error as E)._tag === tag)
   )
 
 /**
@@ -198,11 +196,7 @@ export const expectTimeout = <A, E, R, Tag extends TimeoutError["_tag"]>(
     effect,
     options.at,
     `failed with ${tag}`,
-    (exit) =>
-      Exit.isFailure(exit) ?
-        Option.filter(
-          Cause.failureOption(exit.cause) as Option.Option<unknown>,
-          (error): error is Extract<TimeoutError, { readonly _tag: Tag }> => isTimeoutError(error) && error._tag === tag
-        ) :
-        Option.none()
+    failedWith((error): error is Extract<TimeoutError, { readonly _tag: Tag }> =>
+      isTimeoutError(error) && error._tag === tag
+    )
   )
