@@ -45,85 +45,101 @@ const lead = (scenario: Scenario.Scenario): { readonly delay: Duration.Duration;
   return { delay, tag: undefined }
 }
 
+/** The connection reset before any response: the transport error the client sees. */
+const transportReset = (exchange: Exchange) =>
+  Effect.suspend(() => {
+    exchange.tracker.reset()
+    exchange.tracker.finish()
+    return Effect.fail(
+      new HttpClientError.RequestError({ request: exchange.request, reason: "Transport", cause: resetCause })
+    )
+  })
+
+/** The scenario's HTTP error, after its delay: the status, its error body, its headers. */
+const errorAnswer = (exchange: Exchange, plan: Simulation.Plan) =>
+  Effect.gen(function*() {
+    const { request, simulation, tracker } = exchange
+    yield* plan.headers === "now" ? Effect.void : plan.headers === "never" ? Effect.never : Effect.sleep(
+      plan.headers
+    )
+    const bytes = encoder.encode(Simulation.errorBody(plan, simulation))
+    tracker.headers(plan.status)
+    tracker.writeBody(bytes.length, 0)
+    tracker.finish()
+    const retryAfter = Option.match(plan.retryAfter, {
+      onNone: () => ({}),
+      onSome: (seconds) => ({ "retry-after": String(seconds) })
+    })
+    return new MemoryResponse(
+      request,
+      plan.status,
+      { "content-type": "application/json", ...retryAfter, ...plan.extraHeaders },
+      () => Stream.succeed(bytes)
+    )
+  })
+
+/** The whole body of a `batch` call: the scenario's content collected, cut in half when it ended early. */
+const batchAnswer = (exchange: Exchange) =>
+  Effect.gen(function*() {
+    const { request, scenario, simulation, tracker } = exchange
+    const collected = yield* Simulation.collect(scenario, simulation, { onReset: transportReset(exchange) }).pipe(
+      Effect.onInterrupt(() => Effect.sync(() => (tracker.closed(), tracker.finish())))
+    )
+    const text = JSON.stringify(collected.body)
+    // A cut-short answer is a body cut in half, as the simulator sends it.
+    const bytes = encoder.encode(collected.end === "End" ? text.slice(0, Math.floor(text.length / 2)) : text)
+    const status = collected.end === "ErrorSignal" ? 500 : 200
+    tracker.headers(status)
+    tracker.writeBody(bytes.length, collected.chunks)
+    tracker.finish()
+    return new MemoryResponse(request, status, { "content-type": "application/json" }, () => Stream.succeed(bytes))
+  })
+
+/** The scenario's frames as a streamed body, each write told to the record. */
+const streamedAnswer = (exchange: Exchange): HttpClientResponse.HttpClientResponse => {
+  const { request, scenario, simulation, tracker } = exchange
+  tracker.headers(200)
+  return new MemoryResponse(request, 200, { "content-type": exchange.contentType }, (response) =>
+    Stream.suspend(() => {
+      let ended = false
+      const end = Effect.sync(() => {
+        ended = true
+        tracker.finish()
+      })
+      const onReset = Effect.suspend(() => {
+        tracker.reset()
+        return Effect.zipRight(end, Effect.fail(response.decodeError("connection reset", resetCause)))
+      })
+      return Simulation.frames(scenario, simulation, { onReset }).pipe(
+        Stream.mapChunks((frames) => {
+          for (const frame of frames) {
+            tracker.write(frame)
+            if (frame.event === "Done" || frame.event === "ErrorSignal") {
+              ended = true
+              tracker.finish()
+            }
+          }
+          return Chunk.map(frames, (frame) => frame.bytes)
+        }),
+        Stream.concat(Stream.execute(end)),
+        // Let go of before its end: the client closed it (in memory, nothing runs on after).
+        Stream.ensuring(Effect.sync(() => {
+          if (!ended) tracker.closed()
+          tracker.finish()
+        }))
+      )
+    }))
+}
+
 /** Answers one request. Waits are Effect sleeps, so the `TestClock` moves them. */
 export const answer = (
   exchange: Exchange
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> =>
-  Effect.gen(function*() {
-    const { request, scenario, simulation, tracker } = exchange
-    const transportReset = Effect.suspend(() => {
-      tracker.reset()
-      tracker.finish()
-      return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: resetCause }))
-    })
-
-    const plan = Simulation.plan(scenario)
-    if (plan.status !== 200) {
-      yield* plan.headers === "now" ? Effect.void : plan.headers === "never" ? Effect.never : Effect.sleep(
-        plan.headers
-      )
-      const bytes = encoder.encode(Simulation.errorBody(plan, simulation))
-      tracker.headers(plan.status)
-      tracker.writeBody(bytes.length, 0)
-      tracker.finish()
-      const retryAfter = Option.match(plan.retryAfter, {
-        onNone: () => ({}),
-        onSome: (seconds) => ({ "retry-after": String(seconds) })
-      })
-      return new MemoryResponse(
-        request,
-        plan.status,
-        { "content-type": "application/json", ...retryAfter, ...plan.extraHeaders },
-        () => Stream.succeed(bytes)
-      )
-    }
+  Effect.suspend(() => {
+    const plan = Simulation.plan(exchange.scenario)
+    if (plan.status !== 200) return errorAnswer(exchange, plan)
     // A reset before anything was answered is a connection that failed before the response.
-    const first = lead(scenario)
-    if (first.tag === "Reset") return yield* Effect.zipRight(Effect.sleep(first.delay), transportReset)
-
-    if (!exchange.streaming) {
-      const collected = yield* Simulation.collect(scenario, simulation, { onReset: transportReset }).pipe(
-        Effect.onInterrupt(() => Effect.sync(() => (tracker.closed(), tracker.finish())))
-      )
-      const text = JSON.stringify(collected.body)
-      // A cut-short answer is a body cut in half, as the simulator sends it.
-      const bytes = encoder.encode(collected.end === "End" ? text.slice(0, Math.floor(text.length / 2)) : text)
-      const status = collected.end === "ErrorSignal" ? 500 : 200
-      tracker.headers(status)
-      tracker.writeBody(bytes.length, collected.chunks)
-      tracker.finish()
-      return new MemoryResponse(request, status, { "content-type": "application/json" }, () => Stream.succeed(bytes))
-    }
-
-    tracker.headers(200)
-    return new MemoryResponse(request, 200, { "content-type": exchange.contentType }, (response) =>
-      Stream.suspend(() => {
-        let ended = false
-        const end = Effect.sync(() => {
-          ended = true
-          tracker.finish()
-        })
-        const onReset = Effect.suspend(() => {
-          tracker.reset()
-          return Effect.zipRight(end, Effect.fail(response.decodeError("connection reset", resetCause)))
-        })
-        return Simulation.frames(scenario, simulation, { onReset }).pipe(
-          Stream.mapChunks((frames) => {
-            for (const frame of frames) {
-              tracker.write(frame)
-              if (frame.event === "Done" || frame.event === "ErrorSignal") {
-                ended = true
-                tracker.finish()
-              }
-            }
-            return Chunk.map(frames, (frame) => frame.bytes)
-          }),
-          Stream.concat(Stream.execute(end)),
-          // Let go of before its end: the client closed it (in memory, nothing runs on after).
-          Stream.ensuring(Effect.sync(() => {
-            if (!ended) tracker.closed()
-            tracker.finish()
-          }))
-        )
-      }))
+    const first = lead(exchange.scenario)
+    if (first.tag === "Reset") return Effect.zipRight(Effect.sleep(first.delay), transportReset(exchange))
+    return exchange.streaming ? Effect.succeed(streamedAnswer(exchange)) : batchAnswer(exchange)
   })
