@@ -21,7 +21,7 @@ export const header = "x-streamguard-profile"
 
 /**
  * Every profile resolved once at start-up: built-in < config file < `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT`
- * (and `STREAMGUARD_<PROFILE>_MIN_RATE`), by core's `Profiles.resolveAll` over the profile entries of
+ * (and `STREAMGUARD_<PROFILE>_MIN_RATE`), by core's `ProfileConfig.resolveAll` over the profile entries of
  * the gateway's own config.
  *
  * @since 0.1.0
