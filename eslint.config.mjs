@@ -45,12 +45,24 @@ export default tseslint.config(
   },
   {
     // The barrel import is fine in apps, tests and examples (STYLE.md); packages' src use deep imports.
-    files: ["apps/**", "**/test/**", "**/vitest.config.ts", "vitest.*.ts"],
+    files: ["apps/**", "packages/*/examples/**", "**/test/**", "**/vitest.config.ts", "vitest.*.ts"],
     rules: { "@effect/no-import-from-barrel-package": "off" }
   },
   {
+    // The kernel is what every Effect line shares: it imports no Effect, of any version.
+    files: ["packages/kernel/**"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{
+          group: ["effect", "effect/*", "@effect/*"],
+          message: "The kernel imports no Effect: it is shared by every Effect line."
+        }]
+      }]
+    }
+  },
+  {
     // CLIs own their terminal output.
-    files: ["apps/**/src/bin/**", "apps/**/src/cli/**", "apps/examples/**", "apps/bench/**"],
+    files: ["apps/**/src/bin/**", "apps/**/src/cli/**", "packages/*/examples/**", "apps/bench/**"],
     rules: { "no-console": "off" }
   }
 )

@@ -3,14 +3,15 @@
  * (vitest 5 reads no workspace file on its own).
  */
 export default [
-  "packages/core",
-  "packages/protocols",
-  "packages/client",
-  "packages/simulator",
-  "packages/testing",
-  "packages/ai",
+  "packages/kernel",
+  "packages/effect3/core",
+  "packages/effect3/protocols",
+  "packages/effect3/client",
+  "packages/effect3/simulator",
+  "packages/effect3/testing",
+  "packages/effect3/ai",
   "packages/cli",
-  "apps/examples",
+  "packages/effect3/examples",
   "apps/gateway",
   "apps/bench",
   "apps/checks"

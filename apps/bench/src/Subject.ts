@@ -5,10 +5,10 @@
  * @since 0.1.0
  */
 import { HttpClientRequest } from "@effect/platform"
-import { LlmClient } from "@streamguard/client"
-import { Profiles } from "@streamguard/core"
-import type { TimeoutPolicy } from "@streamguard/core"
-import { OpenAiChat } from "@streamguard/protocols"
+import { LlmClient } from "@streamguard/client-effect3"
+import { Profiles } from "@streamguard/core-effect3"
+import type { TimeoutPolicy } from "@streamguard/core-effect3"
+import { OpenAiChat } from "@streamguard/protocols-effect3"
 import { Chunk, Duration, Effect, Layer, ManagedRuntime, Stream } from "effect"
 import type { Consumer, Held, OnChunk } from "./Consumer.js"
 import { chatBody } from "./Simulator.js"

@@ -9,17 +9,21 @@ import { importsOf, packageOf, packages, root, walk } from "./Sources.js"
  * this table. A new package gets its row here, and the test refuses one that has none.
  */
 const packageLevels: Readonly<Record<string, number>> = {
-  "@streamguard/core": 0,
-  "@streamguard/protocols": 1,
-  "@streamguard/client": 2,
-  "@streamguard/simulator": 2,
-  "@streamguard/ai": 2,
-  "@streamguard/testing": 3,
-  "@streamguard/cli": 3,
-  "@streamguard/gateway": 4,
-  "@streamguard/examples": 4,
-  "@streamguard/bench": 5,
-  "@streamguard/checks": 5
+  "@streamguard/kernel": 0,
+  // Each Effect line's umbrella: its shared dependencies only, no code.
+  "@streamguard/effect3-line": 0,
+  "@streamguard/effect4-line": 0,
+  "@streamguard/core-effect3": 1,
+  "@streamguard/protocols-effect3": 2,
+  "@streamguard/client-effect3": 3,
+  "@streamguard/simulator-effect3": 3,
+  "@streamguard/ai-effect3": 3,
+  "@streamguard/testing-effect3": 4,
+  "@streamguard/cli": 4,
+  "@streamguard/gateway": 5,
+  "@streamguard/examples-effect3": 5,
+  "@streamguard/bench": 6,
+  "@streamguard/checks": 6
 }
 
 /**

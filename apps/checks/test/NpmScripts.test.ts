@@ -65,7 +65,7 @@ describe("npm scripts", () => {
   it("the check sees what it is for", () => {
     const wrong = (folder: string, script: string) => mistake(folder, script) !== undefined
     assert.isFalse(wrong("", "exec node scripts/node.mjs node_modules/typescript/bin/tsc -b"))
-    assert.isFalse(wrong("packages/core", "exec node ../../scripts/node.mjs --import tsx src/main.ts"))
+    assert.isFalse(wrong("packages/effect3/core", "exec node ../../../scripts/node.mjs --import tsx src/main.ts"))
     assert.isFalse(wrong("", "npm run typecheck && npm run lint && exec node scripts/node.mjs vitest.mjs run"))
     assert.isFalse(wrong("", "rm -rf packed"))
     assert.isTrue(wrong("", "tsc -b"))
@@ -73,7 +73,7 @@ describe("npm scripts", () => {
     assert.isTrue(wrong("", "npm exec tsc -- -b"))
     assert.isTrue(wrong("", "node scripts/node.mjs scripts/pack.mjs"))
     assert.isTrue(wrong("", "exec node scripts/pack.mjs"))
-    assert.isTrue(wrong("packages/core", "exec node scripts/node.mjs src/main.ts"))
+    assert.isTrue(wrong("packages/effect3/core", "exec node scripts/node.mjs src/main.ts"))
     assert.isTrue(wrong("", "exec node scripts/node.mjs a.js && npm run b"))
     assert.isTrue(wrong("", "npm run typecheck && vitest run"))
   })

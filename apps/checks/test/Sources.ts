@@ -9,8 +9,14 @@ import { fileURLToPath } from "node:url"
 /** The repository's root. */
 export const root = Path.resolve(fileURLToPath(new URL(".", import.meta.url)), "../../..")
 
-/** The folders that hold the workspace packages. */
-const workspaces = ["packages", "apps"]
+/** The workspace folders, as the root manifest lists them (`apps/*` is every folder of `apps`). */
+const workspaces: ReadonlyArray<string> = (JSON.parse(Fs.readFileSync(Path.join(root, "package.json"), "utf8")) as {
+  readonly workspaces: ReadonlyArray<string>
+}).workspaces.flatMap((entry) =>
+  entry.endsWith("/*")
+    ? Fs.readdirSync(Path.join(root, entry.slice(0, -2))).map((name) => `${entry.slice(0, -2)}/${name}`)
+    : [entry]
+)
 
 /** What a walk never enters: installed, built and generated files, and the tests. */
 const skipped = new Set(["node_modules", "build", "dist", "coverage", "test"])
@@ -33,22 +39,19 @@ export interface Package {
 
 /** Every workspace package, by name. */
 export const packages: ReadonlyMap<string, Package> = new Map(
-  workspaces.flatMap((folder) =>
-    Fs.readdirSync(Path.join(root, folder)).flatMap((name) => {
-      const manifest = Path.join(root, folder, name, "package.json")
-      if (!Fs.existsSync(manifest)) return []
-      const pkg = {
-        name: JSON.parse(Fs.readFileSync(manifest, "utf8")).name as string,
-        dir: Path.join(root, folder, name)
-      }
-      return [[pkg.name, pkg] as const]
-    })
-  )
+  workspaces.flatMap((folder) => {
+    const manifest = Path.join(root, folder, "package.json")
+    if (!Fs.existsSync(manifest)) return []
+    const pkg = { name: JSON.parse(Fs.readFileSync(manifest, "utf8")).name as string, dir: Path.join(root, folder) }
+    return [[pkg.name, pkg] as const]
+  })
 )
 
 /** The package a file belongs to, if any. */
 export const packageOf = (file: string): Package | undefined =>
-  [...packages.values()].find((pkg) => file.startsWith(`${pkg.dir}${Path.sep}`))
+  // The innermost: a workspace may sit inside another's folder (the Effect 3 line's, under its umbrella).
+  [...packages.values()].filter((pkg) => file.startsWith(`${pkg.dir}${Path.sep}`))
+    .sort((a, b) => b.dir.length - a.dir.length)[0]
 
 /** Every TypeScript source file of the packages' `src/` folders (tests are leaves: nothing imports them). */
 export const sources = (): ReadonlyArray<string> =>

@@ -67,10 +67,16 @@ describe("the repository stands alone", () => {
   })
 
   it("the check sees what it is for: a relative path out of the root, and the root's own folder", () => {
-    assert.deepStrictEqual(outsideReferences("packages/core/test/x.ts", `read("${"../".repeat(4)}shared/a.txt")`), [
-      `packages/core/test/x.ts:1: ${"../".repeat(4)}shared/a.txt`
-    ])
-    assert.deepStrictEqual(outsideReferences("packages/core/test/x.ts", `read("${"../".repeat(3)}fixtures/a")`), [])
+    assert.deepStrictEqual(
+      outsideReferences("packages/effect3/core/test/x.ts", `read("${"../".repeat(5)}shared/a.txt")`),
+      [
+        `packages/effect3/core/test/x.ts:1: ${"../".repeat(5)}shared/a.txt`
+      ]
+    )
+    assert.deepStrictEqual(
+      outsideReferences("packages/effect3/core/test/x.ts", `read("${"../".repeat(4)}fixtures/a")`),
+      []
+    )
     assert.lengthOf(outsideReferences("README.md", `see ${Path.join(Path.dirname(root), "elsewhere")}/x`), 1)
   })
 })

@@ -6,7 +6,7 @@
  */
 import { HttpServer } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { UpstreamSimulator } from "@streamguard/simulator"
+import { UpstreamSimulator } from "@streamguard/simulator-effect3"
 import { Console, Effect, Layer, Logger } from "effect"
 import * as Config from "./config/Config.js"
 import * as Gateway from "./Gateway.js"

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
+import { RequestProfile, TimeoutPolicy } from "@streamguard/core-effect3"
 import { Config } from "@streamguard/gateway"
 import { Admission } from "@streamguard/gateway/admission/Admission"
 import type { Duration } from "effect"

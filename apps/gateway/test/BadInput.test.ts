@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ProfileConfig } from "@streamguard/core"
+import { ProfileConfig } from "@streamguard/core-effect3"
 import { Config } from "@streamguard/gateway"
 import { Duration, Effect, Redacted } from "effect"
 import { connect } from "node:net"

@@ -5,7 +5,7 @@
  * is proven under `TestClock` in the client's own tests; these bounds are loose on purpose.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ProfileConfig } from "@streamguard/core"
+import { ProfileConfig } from "@streamguard/core-effect3"
 import { Config } from "@streamguard/gateway"
 import { Deferred, Duration, Effect, Exit, Fiber, Scope } from "effect"
 import type * as Http from "node:http"

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ClientError } from "@streamguard/client"
+import { ClientError } from "@streamguard/client-effect3"
 import { Config, ErrorResponse } from "@streamguard/gateway"
 import { Effect, Redacted, Schema } from "effect"
 import { createServer } from "node:net"

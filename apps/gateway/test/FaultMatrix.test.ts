@@ -6,9 +6,9 @@
  * closed; after all cases, nothing is left in flight and no socket is left open.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ProfileConfig } from "@streamguard/core"
+import { ProfileConfig } from "@streamguard/core-effect3"
 import { Config } from "@streamguard/gateway"
-import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator"
+import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator-effect3"
 import { Duration, Effect, Schedule } from "effect"
 import * as Faults from "./Faults.js"
 import { inFlight, requestEnd, start } from "./GatewayUnderTest.js"

@@ -3,7 +3,7 @@
  */
 import { HttpServer } from "@effect/platform"
 import { Config, Gateway } from "@streamguard/gateway"
-import { UpstreamSimulator } from "@streamguard/simulator"
+import { UpstreamSimulator } from "@streamguard/simulator-effect3"
 import { Context, Duration, Effect, Layer, Logger, LogLevel } from "effect"
 import type { Scope } from "effect"
 import * as Http from "node:http"

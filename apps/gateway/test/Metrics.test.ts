@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Telemetry from "@streamguard/gateway/telemetry/Telemetry"
-import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator"
+import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator-effect3"
 import { Context, Effect, Layer, Metric, MetricBoundaries, Option } from "effect"
 import { inFlight, requestEnd, start, streamEnd } from "./GatewayUnderTest.js"
 import * as Prometheus from "./Prometheus.js"

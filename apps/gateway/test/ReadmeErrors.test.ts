@@ -4,7 +4,7 @@
  * other.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ProfileConfig } from "@streamguard/core"
+import { ProfileConfig } from "@streamguard/core-effect3"
 import { Duration, Effect } from "effect"
 import * as Fs from "node:fs"
 import { fileURLToPath } from "node:url"

@@ -5,7 +5,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-tr
 import { Config, Gateway } from "@streamguard/gateway"
 import * as RequestSpan from "@streamguard/gateway/telemetry/RequestSpan"
 import * as Telemetry from "@streamguard/gateway/telemetry/Telemetry"
-import { UpstreamSimulator } from "@streamguard/simulator"
+import { UpstreamSimulator } from "@streamguard/simulator-effect3"
 import { Context, Duration, Effect, Layer, Logger, Option, Queue, Redacted } from "effect"
 
 const upstreamKey = "sk-upstream-secret-0123456789"

@@ -7,10 +7,10 @@
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import * as ConfigFile from "@streamguard/core/ConfigFile"
-import * as ProfileConfig from "@streamguard/core/ProfileConfig"
-import type * as ProfileConfigError from "@streamguard/core/ProfileConfigError"
-import * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
+import * as ConfigFile from "@streamguard/core-effect3/ConfigFile"
+import * as ProfileConfig from "@streamguard/core-effect3/ProfileConfig"
+import type * as ProfileConfigError from "@streamguard/core-effect3/ProfileConfigError"
+import * as TimeoutPolicy from "@streamguard/core-effect3/TimeoutPolicy"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"

@@ -6,7 +6,7 @@
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
 import type * as ValidationError from "@effect/cli/ValidationError"
-import type { LlmClient } from "@streamguard/client/LlmClient"
+import type { LlmClient } from "@streamguard/client-effect3/LlmClient"
 import type * as Effect from "effect/Effect"
 import type { CliError } from "./CliError.js"
 import * as CheckConfigCommand from "./internal/checkConfigCommand.js"

@@ -4,10 +4,10 @@
  *
  * @since 0.1.0
  */
-import { LlmClient } from "@streamguard/client/LlmClient"
-import * as RequestProfile from "@streamguard/core/RequestProfile"
-import * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
-import * as Dialects from "@streamguard/protocols/Dialects"
+import { LlmClient } from "@streamguard/client-effect3/LlmClient"
+import * as RequestProfile from "@streamguard/core-effect3/RequestProfile"
+import * as TimeoutPolicy from "@streamguard/core-effect3/TimeoutPolicy"
+import * as Dialects from "@streamguard/protocols-effect3/Dialects"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"

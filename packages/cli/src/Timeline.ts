@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import type * as StreamObserver from "@streamguard/core/StreamObserver"
-import type { StreamOutcome } from "@streamguard/core/StreamOutcome"
+import type * as StreamObserver from "@streamguard/core-effect3/StreamObserver"
+import type { StreamOutcome } from "@streamguard/core-effect3/StreamOutcome"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 

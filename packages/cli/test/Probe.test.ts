@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { UpstreamSimulator } from "@streamguard/simulator"
+import { UpstreamSimulator } from "@streamguard/simulator-effect3"
 import { Effect } from "effect"
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"

@@ -1,7 +1,7 @@
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Cli, Output } from "@streamguard/cli"
-import { LlmClient } from "@streamguard/client"
+import { LlmClient } from "@streamguard/client-effect3"
 import { Deferred, Effect, Fiber, Layer } from "effect"
 
 describe("streamguard sim", () => {

@@ -2,7 +2,7 @@
  * The measuring half of `cancelLatency` (the subject only), loaded by the worker on demand so the
  * scenario list stays free of Effect for the baselines' processes.
  */
-import { StreamObserver } from "@streamguard/core"
+import { StreamObserver } from "@streamguard/core-effect3"
 import { Duration, Effect, Fiber, Stream } from "effect"
 import type { Job, Metrics } from "../Scenario.js"
 import * as Simulator from "../Simulator.js"

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { TimeoutPolicy } from "@streamguard/core"
+import { TimeoutPolicy } from "@streamguard/core-effect3"
 import { Duration, Option } from "effect"
 import { parseArgs } from "node:util"
 

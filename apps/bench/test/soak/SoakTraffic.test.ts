@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ScenarioSpec, Simulation } from "@streamguard/simulator"
+import { ScenarioSpec, Simulation } from "@streamguard/simulator-effect3"
 import { Either } from "effect"
 import * as SoakTraffic from "../../src/soak/SoakTraffic.js"
 

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
+import { RequestProfile, TimeoutPolicy } from "@streamguard/core-effect3"
 import { Duration, Effect, Option, STM, TSemaphore } from "effect"
 import type { Scope } from "effect"
 import * as ErrorResponse from "../api/ErrorResponse.js"

@@ -5,8 +5,8 @@
  * @since 0.1.0
  */
 import { Headers, HttpServerResponse } from "@effect/platform"
-import { StreamOutcome } from "@streamguard/core"
-import type { Dialect } from "@streamguard/protocols"
+import { StreamOutcome } from "@streamguard/core-effect3"
+import type { Dialect } from "@streamguard/protocols-effect3"
 import { Predicate, Redacted, Schema } from "effect"
 import type { Endpoint } from "./Endpoint.js"
 

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import type { FileSystem } from "@effect/platform"
-import { ConfigFile, EnvVars, ProfileConfig, Profiles, TimeoutPolicy } from "@streamguard/core"
+import { ConfigFile, EnvVars, ProfileConfig, Profiles, TimeoutPolicy } from "@streamguard/core-effect3"
 import { Array as Arr, Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import * as Net from "node:net"
 import { ConfigLoadError } from "./ConfigLoadError.js"

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { ConfigFile, ProfileConfigError } from "@streamguard/core"
+import { ConfigFile, ProfileConfigError } from "@streamguard/core-effect3"
 import { Array as Arr, Schema } from "effect"
 
 /**

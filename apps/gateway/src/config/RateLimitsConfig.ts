@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { TimeoutPolicy } from "@streamguard/core"
+import { TimeoutPolicy } from "@streamguard/core-effect3"
 import { Effect, Schema } from "effect"
 import { ConfigLoadError } from "./ConfigLoadError.js"
 import type { Upstream } from "./Upstream.js"

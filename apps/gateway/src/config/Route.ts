@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { TimeoutPolicy } from "@streamguard/core"
+import { TimeoutPolicy } from "@streamguard/core-effect3"
 import type { Array as Arr } from "effect"
 import { Duration, Effect, Option, Schema } from "effect"
 import { ConfigLoadError } from "./ConfigLoadError.js"

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { ParseIssues, TimeoutPolicy } from "@streamguard/core"
+import { ParseIssues, TimeoutPolicy } from "@streamguard/core-effect3"
 import type { ParseResult } from "effect"
 import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
 import { ConfigLoadError } from "./ConfigLoadError.js"

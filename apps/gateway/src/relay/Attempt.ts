@@ -6,9 +6,9 @@
  * @since 0.1.0
  */
 import type { HttpClientRequest } from "@effect/platform"
-import type { LlmClient } from "@streamguard/client"
-import type { StreamEvent, StreamObserver } from "@streamguard/core"
-import { StreamOutcome } from "@streamguard/core"
+import type { LlmClient } from "@streamguard/client-effect3"
+import type { StreamEvent, StreamObserver } from "@streamguard/core-effect3"
+import { StreamOutcome } from "@streamguard/core-effect3"
 import type { Chunk, Effect } from "effect"
 import { Metric } from "effect"
 

@@ -9,9 +9,9 @@
  * @since 0.1.0
  */
 import { HttpServerResponse } from "@effect/platform"
-import type { BatchResponse } from "@streamguard/client"
-import { LlmClient } from "@streamguard/client"
-import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
+import type { BatchResponse } from "@streamguard/client-effect3"
+import { LlmClient } from "@streamguard/client-effect3"
+import { RequestProfile, TimeoutPolicy } from "@streamguard/core-effect3"
 import type { Array as Arr, Clock } from "effect"
 import { Duration, Effect, Either, Option } from "effect"
 import { Admission } from "../admission/Admission.js"

@@ -24,11 +24,11 @@
  *
  * @since 0.1.0
  */
-import { ClientError } from "@streamguard/client"
-import type { LlmClient } from "@streamguard/client"
-import type { RequestProfile, StreamEvent } from "@streamguard/core"
-import { StreamOutcome } from "@streamguard/core"
-import type { Dialect } from "@streamguard/protocols"
+import { ClientError } from "@streamguard/client-effect3"
+import type { LlmClient } from "@streamguard/client-effect3"
+import type { RequestProfile, StreamEvent } from "@streamguard/core-effect3"
+import { StreamOutcome } from "@streamguard/core-effect3"
+import type { Dialect } from "@streamguard/protocols-effect3"
 import type { Array as Arr, Chunk, Duration } from "effect"
 import { Cause, Data, Effect, Exit, Option } from "effect"
 import type { Scope } from "effect"

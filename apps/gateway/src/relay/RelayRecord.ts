@@ -9,9 +9,9 @@
  * @since 0.1.0
  */
 import { HttpServerResponse } from "@effect/platform"
-import { GuardError, StreamObserver } from "@streamguard/core"
-import type { StreamEvent } from "@streamguard/core"
-import type { Dialect } from "@streamguard/protocols"
+import { GuardError, StreamObserver } from "@streamguard/core-effect3"
+import type { StreamEvent } from "@streamguard/core-effect3"
+import type { Dialect } from "@streamguard/protocols-effect3"
 import type { Chunk, Clock, Redacted } from "effect"
 import { Cause, Deferred, Duration, Effect, Exit, FiberId, Option, Scope } from "effect"
 import type * as Http from "node:http"

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { RequestProfile } from "@streamguard/core"
+import { RequestProfile } from "@streamguard/core-effect3"
 import { Effect, Either, Option } from "effect"
 import * as ErrorResponse from "../api/ErrorResponse.js"
 import { GatewayConfig, profilePolicies } from "../config/Config.js"

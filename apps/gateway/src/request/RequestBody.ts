@@ -7,7 +7,7 @@
  */
 import { HttpServerRequest } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { ParseIssues } from "@streamguard/core"
+import { ParseIssues } from "@streamguard/core-effect3"
 import type { ParseResult } from "effect"
 import { Effect, Schema } from "effect"
 import type * as Http from "node:http"

@@ -7,8 +7,8 @@
  * @since 0.1.0
  */
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import type { Dialect } from "@streamguard/protocols"
-import { Anthropic, OpenAiChat, OpenAiResponses } from "@streamguard/protocols"
+import type { Dialect } from "@streamguard/protocols-effect3"
+import { Anthropic, OpenAiChat, OpenAiResponses } from "@streamguard/protocols-effect3"
 import { Array as Arr, Effect, Either, Option } from "effect"
 import type { Schema } from "effect"
 import type { Scope } from "effect"

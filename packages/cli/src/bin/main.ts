@@ -7,7 +7,7 @@
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Runtime from "@effect/platform/Runtime"
-import * as LlmClient from "@streamguard/client/LlmClient"
+import * as LlmClient from "@streamguard/client-effect3/LlmClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Cli from "../Cli.js"

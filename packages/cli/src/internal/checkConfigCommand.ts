@@ -4,7 +4,7 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
-import * as EnvVars from "@streamguard/core/EnvVars"
+import * as EnvVars from "@streamguard/core-effect3/EnvVars"
 import * as Effect from "effect/Effect"
 import * as CheckConfig from "../CheckConfig.js"
 import { CliError } from "../CliError.js"

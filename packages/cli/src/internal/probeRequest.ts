@@ -3,7 +3,7 @@
  * the header its provider reads, and the caller's extra headers.
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type { DialectName } from "@streamguard/protocols/Dialect"
+import type { DialectName } from "@streamguard/protocols-effect3/Dialect"
 import * as Redacted from "effect/Redacted"
 
 /** What a probe's request is made of. */

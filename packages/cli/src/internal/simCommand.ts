@@ -3,8 +3,8 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import * as ScenarioSpec from "@streamguard/simulator/ScenarioSpec"
-import * as UpstreamSimulator from "@streamguard/simulator/UpstreamSimulator"
+import * as ScenarioSpec from "@streamguard/simulator-effect3/ScenarioSpec"
+import * as UpstreamSimulator from "@streamguard/simulator-effect3/UpstreamSimulator"
 import * as Effect from "effect/Effect"
 import { CliError } from "../CliError.js"
 import { Output } from "../Output.js"

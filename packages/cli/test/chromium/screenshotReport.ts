@@ -8,8 +8,8 @@
  */
 import { NodeContext } from "@effect/platform-node"
 import { Cli, Output } from "@streamguard/cli"
-import { LlmClient } from "@streamguard/client"
-import { UpstreamSimulator } from "@streamguard/simulator"
+import { LlmClient } from "@streamguard/client-effect3"
+import { UpstreamSimulator } from "@streamguard/simulator-effect3"
 import { Effect, Layer } from "effect"
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"

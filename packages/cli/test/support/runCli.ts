@@ -1,6 +1,6 @@
 import { NodeContext } from "@effect/platform-node"
 import { Cli, Output } from "@streamguard/cli"
-import { LlmClient } from "@streamguard/client"
+import { LlmClient } from "@streamguard/client-effect3"
 import { ConfigProvider, Effect, Either, Layer } from "effect"
 
 /** What one in-process run of the command printed, and how it ended. */

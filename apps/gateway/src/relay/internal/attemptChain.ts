@@ -8,10 +8,10 @@
  *
  * @internal
  */
-import { LlmClient } from "@streamguard/client"
-import type { StreamEvent } from "@streamguard/core"
-import { Guard, RequestProfile, TimeoutPolicy } from "@streamguard/core"
-import type { Dialect } from "@streamguard/protocols"
+import { LlmClient } from "@streamguard/client-effect3"
+import type { StreamEvent } from "@streamguard/core-effect3"
+import { Guard, RequestProfile, TimeoutPolicy } from "@streamguard/core-effect3"
+import type { Dialect } from "@streamguard/protocols-effect3"
 import type { Clock } from "effect"
 import { Chunk, Duration, Effect, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
 import * as Attempt from "../Attempt.js"

@@ -7,8 +7,8 @@
  *
  * @internal
  */
-import type { LlmClient } from "@streamguard/client"
-import type { StreamEvent } from "@streamguard/core"
+import type { LlmClient } from "@streamguard/client-effect3"
+import type { StreamEvent } from "@streamguard/core-effect3"
 import type { Chunk, Duration, Exit } from "effect"
 import { Effect, Fiber, Queue } from "effect"
 import type * as Attempt from "../Attempt.js"

@@ -7,8 +7,8 @@
  *
  * @internal
  */
-import { StreamEvent } from "@streamguard/core"
-import type { Dialect } from "@streamguard/protocols"
+import { StreamEvent } from "@streamguard/core-effect3"
+import type { Dialect } from "@streamguard/protocols-effect3"
 import type { Chunk } from "effect"
 import { Effect } from "effect"
 import type * as Http from "node:http"

@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { TimeoutError } from "@streamguard/core"
+import { TimeoutError } from "@streamguard/core-effect3"
 import { Duration } from "effect"
 
 /**

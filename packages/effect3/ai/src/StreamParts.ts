@@ -1,0 +1,96 @@
+/**
+ * `progress` for `@effect/ai` streams: only above the SDK's decoder is it known which parts are
+ * content, so this is where a stream that keeps sending frames but says nothing is caught.
+ *
+ * @since 0.1.0
+ */
+import * as Guard from "@streamguard/core-effect3/Guard"
+import type * as GuardError from "@streamguard/core-effect3/GuardError"
+import * as RequestProfile from "@streamguard/core-effect3/RequestProfile"
+import * as StreamEvent from "@streamguard/core-effect3/StreamEvent"
+import * as TimeoutPolicy from "@streamguard/core-effect3/TimeoutPolicy"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+
+/**
+ * A part of a `LanguageModel.streamText` stream, as far as progress cares: its `type`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Part {
+  readonly type: string
+}
+
+const content: ReadonlySet<string> = new Set([
+  "text-delta",
+  "reasoning-delta",
+  "tool-params-delta",
+  "tool-call",
+  "tool-result",
+  "file"
+])
+
+/**
+ * Whether a part is content: a text, reasoning or tool-call delta, a whole tool call or result, a
+ * file. Starts and ends of blocks, metadata, sources and the finish part are not.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isContent = (part: Part): boolean => content.has(part.type)
+
+/**
+ * Ends a `streamText` part stream with `ProgressTimeout` when no content part comes for `limit`
+ * (default: the current `RequestProfile`'s `progress`; without one, the stream is left as it is).
+ * Like every idle limit of the guard it runs only while the consumer waits for the next part.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const guardProgress: {
+  (
+    limit?: Duration.DurationInput
+  ): <P extends Part, E, R>(self: Stream.Stream<P, E, R>) => Stream.Stream<P, E | GuardError.GuardError, R>
+  <P extends Part, E, R>(
+    self: Stream.Stream<P, E, R>,
+    limit?: Duration.DurationInput
+  ): Stream.Stream<P, E | GuardError.GuardError, R>
+} = dual(
+  (args) => Stream.StreamTypeId in Object(args[0]),
+  <P extends Part, E, R>(
+    self: Stream.Stream<P, E, R>,
+    limit?: Duration.DurationInput
+  ): Stream.Stream<P, E | GuardError.GuardError, R> =>
+    Stream.unwrap(Effect.map(
+      limit === undefined
+        ? Effect.map(
+          Effect.serviceOption(RequestProfile.RequestProfile),
+          Option.flatMap((profile) => TimeoutPolicy.limit(profile.policy, "progress"))
+        )
+        : Effect.succeed(Option.some(Duration.decode(limit))),
+      (progress) =>
+        Option.match(progress, {
+          onNone: () => self,
+          onSome: (progress) =>
+            Stream.concat(
+              Stream.map(self, (part): StreamEvent.StreamEvent<P> =>
+                isContent(part)
+                  ? StreamEvent.Chunk({ value: part, bytes: 0 })
+                  : StreamEvent.Keepalive({ value: part, bytes: 0 })),
+              // The SDK's stream ends when the answer does: the end the guard waits for.
+              Stream.succeed(StreamEvent.Done({ bytes: 0 }))
+            ).pipe(
+              Guard.guardEvents(TimeoutPolicy.make({ progress })),
+              Stream.filterMap((event) =>
+                (event._tag === "Chunk" || event._tag === "Keepalive") && event.value !== undefined
+                  ? Option.some(event.value)
+                  : Option.none()
+              )
+            )
+        })
+    ))
+)

@@ -1,0 +1,47 @@
+// A backend that installed the packed libraries, in plain JavaScript (no TypeScript loader): it
+// streams one chat completion from the UpstreamSimulator through LlmClient under the chat profile,
+// then a stream that stalls after three chunks under a short chunk limit, and prints what happened.
+import { HttpClientRequest } from "@effect/platform"
+import { LlmClient } from "@streamguard/client-effect3"
+import { Profiles, RequestProfile } from "@streamguard/core-effect3"
+import { Dialects } from "@streamguard/protocols-effect3"
+import { UpstreamSimulator } from "@streamguard/simulator-effect3"
+import { Duration, Effect, Layer, Stream } from "effect"
+
+const chat = (baseUrl, model) =>
+  LlmClient.stream(
+    HttpClientRequest.post(`${baseUrl}/v1/chat/completions`).pipe(
+      HttpClientRequest.bodyUnsafeJson({ model, stream: true, messages: [{ role: "user", content: "Hi" }] })
+    ),
+    { dialect: Dialects.openaiChat }
+  ).pipe(
+    Stream.map((chunk) => Dialects.openaiChat.text(chunk) ?? ""),
+    Stream.mkString
+  )
+
+const program = Effect.gen(function*() {
+  const simulator = yield* UpstreamSimulator.UpstreamSimulator
+  const text = yield* chat(simulator.url, "sim:steady?chunks=5&gap=1ms")
+  const stalled = yield* chat(simulator.url, "sim:stall-after-3").pipe(
+    RequestProfile.withPolicy({ chunk: Duration.millis(300) }),
+    Effect.flip
+  )
+  const [, second] = yield* simulator.requests
+  const closed = yield* simulator.awaitClosed(second.id)
+  return {
+    text,
+    stalled: stalled._tag,
+    limitMillis: stalled.limitMillis,
+    upstreamClosed: closed.closedAt !== undefined
+  }
+})
+
+const live = Layer.mergeAll(LlmClient.layerUndici(), Profiles.chat, UpstreamSimulator.layer())
+
+Effect.runPromise(program.pipe(Effect.provide(live))).then(
+  (result) => console.log(JSON.stringify(result)),
+  (error) => {
+    console.error(error)
+    process.exitCode = 1
+  }
+)

@@ -1,0 +1,30 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator-effect3"
+import { Duration, Either } from "effect"
+
+describe("Scenario", () => {
+  it("constructors take the JSON form a spec names and fill the same defaults", () => {
+    const built = Scenario.steady({ chunks: 3, gap: "5ms" })
+    assert.deepStrictEqual(Either.getOrThrow(ScenarioSpec.parse("sim:steady?chunks=3&gap=5ms")), built)
+    const defaults = Scenario.stallAfter()
+    assert.isTrue(defaults._tag === "StallAfter" && defaults.after === 3)
+    assert.isTrue(defaults._tag === "StallAfter" && Duration.equals(defaults.gap, Duration.millis(50)))
+  })
+
+  it("a constructor throws on a field its scenario does not have, instead of playing the defaults", () => {
+    assert.throws(() => Scenario.steady({ chunk: 3 } as Scenario.Options<typeof Scenario.Steady>))
+    assert.throws(() => Scenario.pingOnly({ interval: "soon" }))
+  })
+
+  it("httpError carries its delay, headers and body", () => {
+    const scenario = Scenario.httpError({ status: 503, delay: "2s", headers: { "x-a": "b" }, body: "{}" })
+    assert.isTrue(scenario._tag === "HttpError" && scenario.status === 503 && scenario.body === "{}")
+    assert.isTrue(scenario._tag === "HttpError" && Duration.toMillis(scenario.delay ?? Duration.zero) === 2000)
+  })
+
+  it("script keeps its steps exactly, with its options", () => {
+    const script = Scenario.script([Step.chunk("a"), Step.done], { keepalive: "none", opening: false })
+    assert.isTrue(script._tag === "Script" && script.keepalive === "none" && script.opening === false)
+    assert.deepStrictEqual(script._tag === "Script" ? script.steps : [], [Step.chunk("a"), Step.done])
+  })
+})

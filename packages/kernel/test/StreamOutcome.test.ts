@@ -1,0 +1,25 @@
+import { StreamOutcome } from "@streamguard/kernel"
+import { assert, describe, it } from "vitest"
+
+describe("StreamOutcome.isTransientStatus", () => {
+  it("holds for the statuses a moment may change: a timed-out request, a rate limit, a failing or overloaded server", () => {
+    for (const status of [408, 429, 500, 502, 503, 504, 529]) {
+      assert.isTrue(StreamOutcome.isTransientStatus(status), String(status))
+    }
+  })
+
+  it("holds for no status the same upstream would answer again: 501, 505 and the client's own mistakes", () => {
+    for (const status of [400, 401, 403, 404, 409, 413, 422, 501, 505, 200, 204, 301]) {
+      assert.isFalse(StreamOutcome.isTransientStatus(status), String(status))
+    }
+  })
+})
+
+describe("StreamOutcome.isStreamOutcome", () => {
+  it("knows every outcome and nothing else", () => {
+    for (const outcome of StreamOutcome.outcomes) assert.isTrue(StreamOutcome.isStreamOutcome(outcome))
+    for (const other of ["shutting_down", "timeout", "", undefined, 3]) {
+      assert.isFalse(StreamOutcome.isStreamOutcome(other))
+    }
+  })
+})
