@@ -61,6 +61,18 @@ export default tseslint.config(
     }
   },
   {
+    // The behavioural suite is written once for every Effect line: it imports no Effect either.
+    files: ["packages/behaviour/**"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{
+          group: ["effect", "effect/*", "@effect/*"],
+          message: "The behavioural suite imports no Effect: every Effect line runs it through its own driver."
+        }]
+      }]
+    }
+  },
+  {
     // CLIs own their terminal output.
     files: ["apps/**/src/bin/**", "apps/**/src/cli/**", "packages/*/examples/**", "apps/bench/**"],
     rules: { "no-console": "off" }

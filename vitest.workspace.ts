@@ -4,6 +4,7 @@
  */
 export default [
   "packages/kernel",
+  "packages/behaviour",
   "packages/effect3/core",
   "packages/effect3/protocols",
   "packages/effect3/client",

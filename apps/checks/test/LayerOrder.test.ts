@@ -10,6 +10,8 @@ import { importsOf, packageOf, packages, root, walk } from "./Sources.js"
  */
 const packageLevels: Readonly<Record<string, number>> = {
   "@streamguard/kernel": 0,
+  // The behavioural suite every line runs: it uses the kernel alone, and only the lines' tests use it.
+  "@streamguard/behaviour": 1,
   // Each Effect line's umbrella: its shared dependencies only, no code.
   "@streamguard/effect3-line": 0,
   "@streamguard/effect4-line": 0,
