@@ -4,46 +4,35 @@
  *
  * @since 0.1.0
  */
+import * as Failure from "@streamguard/kernel/protocols/ProtocolError"
 import * as Schema from "effect/Schema"
 
-/**
- * The most bytes of offending input an error keeps, so a log line stays small and a secret in a
- * huge body cannot leak whole.
- *
- * @since 0.1.0
- * @category constants
- */
-export const maxExcerptBytes = 200
-
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
-
-/**
- * The start of `bytes` as text, at most `maxBytes` of them, cut on a UTF-8 character boundary: what
- * an error keeps of the input that caused it (a frame, an error body).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const excerptBytes = (bytes: Uint8Array, maxBytes: number = maxExcerptBytes): string => {
-  let end = Math.min(bytes.length, maxBytes)
-  // Back off continuation bytes (10xxxxxx) so no character is cut in half.
-  if (end < bytes.length) { while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end-- }
-  return decoder.decode(bytes.subarray(0, end))
-}
-
-/**
- * The start of `text`, at most `maxBytes` bytes of UTF-8 (default `maxExcerptBytes`), cut on a
- * character boundary.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const excerpt = (text: string, maxBytes: number = maxExcerptBytes): string => {
-  // Every UTF-16 unit is at most 3 UTF-8 bytes: short strings need no encoding at all.
-  if (text.length * 3 <= maxBytes) return text
-  return excerptBytes(encoder.encode(text.length > maxBytes ? text.slice(0, maxBytes) : text), maxBytes)
-}
+export {
+  /**
+   * The start of `text`, at most `maxBytes` bytes of UTF-8 (default `maxExcerptBytes`), cut on a
+   * character boundary.
+   *
+   * @since 0.1.0
+   * @category constructors
+   */
+  excerpt,
+  /**
+   * The start of `bytes` as text, at most `maxBytes` of them, cut on a UTF-8 character boundary:
+   * what an error keeps of the input that caused it (a frame, an error body).
+   *
+   * @since 0.1.0
+   * @category constructors
+   */
+  excerptBytes,
+  /**
+   * The most bytes of offending input an error keeps, so a log line stays small and a secret in a
+   * huge body cannot leak whole.
+   *
+   * @since 0.1.0
+   * @category constants
+   */
+  maxExcerptBytes
+} from "@streamguard/kernel/protocols/ProtocolError"
 
 /**
  * The bytes do not follow the dialect: invalid JSON where it needs JSON, a body that is not
@@ -65,11 +54,11 @@ export class ProtocolError extends Schema.TaggedError<ProtocolError>("@streamgua
 ) {
   /** @since 0.1.0 */
   get outcome(): "protocol_error" {
-    return "protocol_error"
+    return Failure.outcome
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return `${this.dialect}: ${this.reason}: ${JSON.stringify(this.excerpt)}`
+    return Failure.message(this)
   }
 }
 
@@ -92,11 +81,11 @@ export class EventTooLarge extends Schema.TaggedError<EventTooLarge>("@streamgua
 ) {
   /** @since 0.1.0 */
   get outcome(): "protocol_error" {
-    return "protocol_error"
+    return Failure.outcome
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return `${this.dialect}: one event exceeded the limit of ${this.limit} bytes`
+    return Failure.message(this)
   }
 }
 
@@ -117,13 +106,11 @@ export class UnknownDialect extends Schema.TaggedError<UnknownDialect>("@streamg
 ) {
   /** @since 0.1.0 */
   get outcome(): "protocol_error" {
-    return "protocol_error"
+    return Failure.outcome
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return `no stream dialect for content-type ${JSON.stringify(this.contentType)} at ${
-      JSON.stringify(this.path)
-    }: ${this.reason}`
+    return Failure.message(this)
   }
 }
 
@@ -143,3 +130,23 @@ export const DecodeError: Schema.Union<[typeof ProtocolError, typeof EventTooLar
   ProtocolError,
   EventTooLarge
 )
+
+/**
+ * A decoder's failure as the kernel returns it: plain data with the fields of `ProtocolError` or
+ * `EventTooLarge`. `fromFailure` makes the error class of it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DecodeFailure = Failure.DecodeFailure
+
+/**
+ * The error for a decoder's failure: what a transport that drives a `Decoder` by hand fails with.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromFailure = (failure: DecodeFailure): DecodeError =>
+  failure._tag === "ProtocolError"
+    ? new ProtocolError({ dialect: failure.dialect, reason: failure.reason, excerpt: failure.excerpt })
+    : new EventTooLarge({ dialect: failure.dialect, limit: failure.limit })

@@ -203,10 +203,4 @@ describe("bad bytes", () => {
       const events = yield* Stream.runCollect(Dialect.decodeComplete(Dialects.openaiChat, Stream.make(bytes)))
       assert.deepStrictEqual(Chunk.toReadonlyArray(events).map((event) => event._tag), ["ErrorSignal"])
     }))
-
-  it("excerpt keeps short text whole and cuts long text on a character boundary", () => {
-    assert.strictEqual(ProtocolError.excerpt("short"), "short")
-    const cut = ProtocolError.excerpt("日".repeat(100))
-    assert.strictEqual(cut, "日".repeat(66))
-  })
 })
