@@ -14,6 +14,7 @@ import * as StreamEvent from "@streamguard/core-effect3/StreamEvent"
 import type * as Dialect from "@streamguard/protocols-effect3/Dialect"
 import * as Dialects from "@streamguard/protocols-effect3/Dialects"
 import type { EventTooLarge, ProtocolError } from "@streamguard/protocols-effect3/ProtocolError"
+import { fromFailure } from "@streamguard/protocols-effect3/ProtocolError"
 import * as Sse from "@streamguard/protocols-effect3/Sse"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -125,11 +126,11 @@ export const fromBody = <E>(
     }
     const reads = Stream.mapConcatEffect(body, (bytes) => {
       const failure = decoder.push(bytes, out)
-      return failure === undefined ? Effect.succeed(wire(bytes)) : Effect.fail(failure)
+      return failure === undefined ? Effect.succeed(wire(bytes)) : Effect.fail(fromFailure(failure))
     })
     const end = Stream.suspend(() => {
       const failure = decoder.end(out)
-      if (failure !== undefined) return Stream.fail(failure)
+      if (failure !== undefined) return Stream.fail(fromFailure(failure))
       if (out.length > 0) return Stream.fromIterable(wire(noBytes()))
       return endsAtEof ? Stream.make(StreamEvent.Done({ value: new Uint8Array(0), bytes: 0 })) : Stream.empty
     })

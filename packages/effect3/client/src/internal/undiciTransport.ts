@@ -16,6 +16,7 @@ import type * as HttpBody from "@effect/platform/HttpBody"
 import * as UrlParams from "@effect/platform/UrlParams"
 import type * as StreamEvent from "@streamguard/core-effect3/StreamEvent"
 import type * as Dialect from "@streamguard/protocols-effect3/Dialect"
+import { fromFailure } from "@streamguard/protocols-effect3/ProtocolError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -175,7 +176,7 @@ class Exchange<A, R> {
         const more = out.length === 0 ? true : this.attempt.feed.events(out)
         out.length = 0
         if (failure !== undefined) {
-          this.attempt.feed.fail(failure)
+          this.attempt.feed.fail(fromFailure(failure))
           return false
         }
         return more
@@ -198,7 +199,7 @@ class Exchange<A, R> {
         const failure = this.decoder!.end(out)
         if (out.length > 0) this.attempt.feed.events(out)
         out.length = 0
-        if (failure !== undefined) this.attempt.feed.fail(failure)
+        if (failure !== undefined) this.attempt.feed.fail(fromFailure(failure))
         else this.attempt.feed.end()
         break
       }

@@ -22,9 +22,10 @@
  * a CRLF goes to whatever follows it. The rule does not depend on where the network split the
  * bytes, so re-chunking never changes the events.
  */
-import * as StreamEvent from "@streamguard/core-effect3/StreamEvent"
+import * as StreamEvent from "../../StreamEvent.js"
 import type { Decoder } from "../Dialect.js"
-import { EventTooLarge, excerpt, ProtocolError } from "../ProtocolError.js"
+import type { DecodeFailure, ProtocolError } from "../ProtocolError.js"
+import { eventTooLarge, excerpt, protocolError } from "../ProtocolError.js"
 
 const LF = 10
 const CR = 13
@@ -38,7 +39,7 @@ const keptFields = ["data", "event", "id"].map((name) => Array.from(name, (char)
 const lineHead = new Uint8Array(6)
 
 /** @internal */
-export type Failure = ProtocolError | EventTooLarge
+export type Failure = DecodeFailure
 
 /**
  * Turns frames into events. One per decoded stream, so it may keep per-stream state.
@@ -254,7 +255,7 @@ export class SseFramer<A> implements Framer<A> {
     this.fragments = []
     this.fragmentBytes = 0
     this.data = ""
-    this.failure = new EventTooLarge({ dialect: this.dialect, limit: this.limit })
+    this.failure = eventTooLarge(this.dialect, this.limit)
     return this.failure
   }
 
@@ -314,11 +315,11 @@ export class SseFramer<A> implements Framer<A> {
 
   /** The failure of a body whose first line, `buf[start, end)`, is JSON: an error body sent as a stream. */
   private jsonBody(buf: Uint8Array, start: number, end: number): ProtocolError {
-    return new ProtocolError({
-      dialect: this.dialect,
-      reason: "the body is JSON, not an SSE stream",
-      excerpt: excerpt(this.decoder.decode(buf.subarray(start, Math.min(end, start + 200))))
-    })
+    return protocolError(
+      this.dialect,
+      "the body is JSON, not an SSE stream",
+      excerpt(this.decoder.decode(buf.subarray(start, Math.min(end, start + 200))))
+    )
   }
 
   /** The value after a field name ending at `at`: after the colon and at most one space. */
@@ -423,7 +424,7 @@ export class NdjsonFramer<A> implements Framer<A> {
   private tooLarge(): Failure {
     this.fragments = []
     this.fragmentBytes = 0
-    return new EventTooLarge({ dialect: this.dialect, limit: this.limit })
+    return eventTooLarge(this.dialect, this.limit)
   }
 
   private line(

@@ -13,9 +13,9 @@
  *
  * @internal
  */
-import type * as StreamEvent from "@streamguard/core-effect3/StreamEvent"
+import type * as StreamEvent from "../../StreamEvent.js"
 import type { DialectName } from "../Dialect.js"
-import { EventTooLarge, excerpt, ProtocolError } from "../ProtocolError.js"
+import { eventTooLarge, excerpt, protocolError } from "../ProtocolError.js"
 import type { Classifier, Failure, Framer } from "./framing.js"
 
 const OPEN_BRACKET = 91
@@ -106,11 +106,11 @@ export class JsonArrayFramer<A> implements Framer<A> {
   end(out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined {
     if (this.failure !== undefined) return this.failure
     if (this.where === "element") {
-      this.failure = new ProtocolError({
-        dialect: this.dialect,
-        reason: "the body ended inside an array element",
-        excerpt: excerpt(this.decoder.decode(this.joined(new Uint8Array(0))))
-      })
+      this.failure = protocolError(
+        this.dialect,
+        "the body ended inside an array element",
+        excerpt(this.decoder.decode(this.joined(new Uint8Array(0))))
+      )
       return this.failure
     }
     // A body cut between elements still ends: the classifier decides what its end means.
@@ -144,16 +144,12 @@ export class JsonArrayFramer<A> implements Framer<A> {
   }
 
   private tooLarge(): Failure {
-    this.failure = new EventTooLarge({ dialect: this.dialect, limit: this.limit })
+    this.failure = eventTooLarge(this.dialect, this.limit)
     return this.failure
   }
 
   private fail(reason: string, bytes: Uint8Array, at: number): Failure {
-    this.failure = new ProtocolError({
-      dialect: this.dialect,
-      reason,
-      excerpt: excerpt(this.decoder.decode(bytes.subarray(at, at + 200)))
-    })
+    this.failure = protocolError(this.dialect, reason, excerpt(this.decoder.decode(bytes.subarray(at, at + 200))))
     return this.failure
   }
 }
