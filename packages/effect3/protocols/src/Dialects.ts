@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import * as Kernel from "@streamguard/kernel/protocols/Dialects"
 import * as Either from "effect/Either"
 import { anthropic } from "./Anthropic.js"
 import type { Dialect, DialectName } from "./Dialect.js"
@@ -73,28 +74,8 @@ export const byName: { readonly [N in Exclude<DialectName, "sse">]: Dialect<any>
 export const detect = (
   response: { readonly contentType: string; readonly path: string }
 ): Either.Either<Dialect<any>, UnknownDialect> => {
-  const mime = (response.contentType.split(";")[0] ?? "").trim().toLowerCase()
-  const [pathname = ""] = response.path.split("?", 2)
-  const fail = (reason: string) =>
-    Either.left(new UnknownDialect({ contentType: response.contentType, path: response.path, reason }))
-  let dialect: Dialect<any> | undefined
-  if (pathname.includes(":streamGenerateContent")) {
-    // Both forms: SSE with alt=sse, one JSON array without; the decoder tells them apart.
-    return mime === "text/event-stream" || mime === "application/json"
-      ? Either.right(gemini)
-      : fail(`a gemini stream is text/event-stream or a JSON array; this body is ${mime || "untyped"}`)
-  } else if (/\/chat\/completions\/?$/.test(pathname)) dialect = openaiChat
-  else if (/\/responses\/?$/.test(pathname)) dialect = openaiResponses
-  else if (/\/messages\/?$/.test(pathname)) dialect = anthropic
-  else if (/\/api\/(chat|generate)\/?$/.test(pathname)) dialect = ollama
-  else if (/\/mcp\/?$/.test(pathname)) dialect = mcp
-  if (dialect === undefined) {
-    return fail("the path matches no known dialect; pass the dialect explicitly (or use sse(...))")
-  }
-  const fits = dialect.framing === "sse"
-    ? mime === "text/event-stream"
-    : mime === "application/x-ndjson" || mime === "application/ndjson" || mime === "application/json"
-  return fits
-    ? Either.right(dialect)
-    : fail(`a ${dialect.name} stream is ${dialect.contentType}; this body is not a stream (or is an error body)`)
+  const found = Kernel.detect(response)
+  return typeof found === "string"
+    ? Either.right(byName[found])
+    : Either.left(new UnknownDialect({ contentType: found.contentType, path: found.path, reason: found.reason }))
 }

@@ -1,5 +1,11 @@
+import * as Dialects from "@streamguard/kernel/protocols/Dialects"
+import type * as Mcp from "@streamguard/kernel/protocols/Mcp"
 import * as ProtocolError from "@streamguard/kernel/protocols/ProtocolError"
+import type * as StreamEvent from "@streamguard/kernel/StreamEvent"
 import { assert, describe, it } from "vitest"
+import { encoder } from "./fixtures/wire.js"
+
+const kib = 1024
 
 describe("ProtocolError", () => {
   it("excerpt keeps short text whole and cuts long text on a character boundary", () => {
@@ -27,5 +33,25 @@ describe("ProtocolError", () => {
       ProtocolError.message(ProtocolError.unknownDialect("text/html", "/x", "no dialect")),
       "no stream dialect for content-type \"text/html\" at \"/x\": no dialect"
     )
+  })
+
+  it("a million comment lines in one SSE block count nothing toward the limit: the data after them decodes", () => {
+    // The keepalives of a listen stream open for days: `:` lines with no blank line between them.
+    const decoder = Dialects.mcp.decoder({ maxEventBytes: 64 * kib })
+    const piece = encoder.encode(":\r\n".repeat(10_000))
+    let keepalives = 0
+    for (let read = 0; read < 100; read++) {
+      const out: Array<StreamEvent.StreamEvent<Mcp.JsonRpcMessage>> = []
+      assert.isUndefined(decoder.push(piece, out))
+      keepalives += out.length
+    }
+    assert.strictEqual(keepalives, 1_000_000)
+    const out: Array<StreamEvent.StreamEvent<Mcp.JsonRpcMessage>> = []
+    const failure = decoder.push(
+      encoder.encode("event: message\r\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\r\n\r\n"),
+      out
+    )
+    assert.isUndefined(failure)
+    assert.deepStrictEqual(out.map((event) => event._tag), ["Done"])
   })
 })

@@ -2,12 +2,12 @@
  * Each dialect tells reasoning content from answer content (`isReasoning`), on the recorded
  * transcripts and on the providers' documented shapes where no recording has them.
  */
-import { assert, describe, it } from "@effect/vitest"
-import type { StreamEvent } from "@streamguard/core-effect3"
-import type { Dialect } from "@streamguard/protocols-effect3"
-import { Dialects } from "@streamguard/protocols-effect3"
+import type * as Dialect from "@streamguard/kernel/protocols/Dialect"
+import * as Dialects from "@streamguard/kernel/protocols/Dialects"
+import type * as StreamEvent from "@streamguard/kernel/StreamEvent"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { assert, describe, it } from "vitest"
 import { decodeOk, encoder, readTranscript, transcriptDecodeOptions, transcriptsDir } from "./fixtures/wire.js"
 
 const dialects: Record<string, Dialect.Dialect<any>> = {

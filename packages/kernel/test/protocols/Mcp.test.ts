@@ -1,7 +1,8 @@
-import { assert, describe, it } from "@effect/vitest"
-import type { StreamEvent } from "@streamguard/core-effect3"
-import type { Dialect, Mcp } from "@streamguard/protocols-effect3"
-import { Dialects } from "@streamguard/protocols-effect3"
+import type * as Dialect from "@streamguard/kernel/protocols/Dialect"
+import * as Dialects from "@streamguard/kernel/protocols/Dialects"
+import type * as Mcp from "@streamguard/kernel/protocols/Mcp"
+import type * as StreamEvent from "@streamguard/kernel/StreamEvent"
+import { assert, describe, it } from "vitest"
 import { cutAt, decodeOk, encoder, singleBytes } from "./fixtures/wire.js"
 
 const mcp = Dialects.mcp

@@ -1,9 +1,9 @@
-import { assert, describe, it } from "@effect/vitest"
-import type { StreamEvent } from "@streamguard/core-effect3"
-import type { Dialect } from "@streamguard/protocols-effect3"
-import { Dialects } from "@streamguard/protocols-effect3"
+import type * as Dialect from "@streamguard/kernel/protocols/Dialect"
+import * as Dialects from "@streamguard/kernel/protocols/Dialects"
+import type * as StreamEvent from "@streamguard/kernel/StreamEvent"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { assert, describe, it } from "vitest"
 import {
   cutAt,
   decodeOk,

@@ -1,1 +1,0 @@
-export * from "@streamguard/kernel/protocols/internal/sseWriter"
