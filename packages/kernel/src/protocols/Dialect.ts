@@ -9,7 +9,8 @@ import type * as StreamEvent from "../StreamEvent.js"
 import type { DecodeFailure } from "./ProtocolError.js"
 
 /**
- * The names of a timeout policy's fields, as a stream kind lifts them (`StreamKind.unbounded`).
+ * The names of a timeout policy's fields (each line's `TimeoutPolicy` has these), as a stream kind
+ * lifts them (`StreamKind.unbounded`).
  *
  * @since 0.1.0
  * @category models
