@@ -1,8 +1,28 @@
 /**
  * @since 0.1.0
  */
-export * as StreamOutcome from "./StreamOutcome.js"
+export * as Durations from "./Durations.js"
+/**
+ * @since 0.1.0
+ */
+export * as Limits from "./Limits.js"
+/**
+ * @since 0.1.0
+ */
+export * as Messages from "./Messages.js"
+/**
+ * @since 0.1.0
+ */
+export * as Policy from "./Policy.js"
+/**
+ * @since 0.1.0
+ */
+export * as Rate from "./Rate.js"
 /**
  * @since 0.1.0
  */
 export * as StreamEvent from "./StreamEvent.js"
+/**
+ * @since 0.1.0
+ */
+export * as StreamOutcome from "./StreamOutcome.js"

@@ -3,50 +3,28 @@
  *
  * @since 0.1.0
  */
+import * as Durations from "@streamguard/kernel/Durations"
+import * as Messages from "@streamguard/kernel/Messages"
+import * as Policy from "@streamguard/kernel/Policy"
+import * as Rates from "@streamguard/kernel/Rate"
 import { IllegalArgumentException } from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
-// Short forms ("30s", "2m", "1500ms") are what people type (in env vars, in a model name, which has
-// no room for spaces); Duration.decode only reads the long forms ("30 seconds"), so those are tried
-// after this.
-const SHORT_FORM = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/
-const SHORT_UNIT: Record<string, (n: number) => Duration.Duration> = {
-  ms: Duration.millis,
-  s: Duration.seconds,
-  m: Duration.minutes,
-  h: Duration.hours,
-  d: Duration.days
-}
-
 /**
  * A duration as people write it: `"30s"`, `"2m"`, `"1500ms"`, `"1h"`, `"1d"`, Effect's long forms
  * (`"30 seconds"`, `"1500 millis"`), or a number (or numeric string) of milliseconds. Zero is a
- * duration; negative, `NaN` and anything else are not. The one reader of durations in StreamGuard:
- * `Timeout` builds on it.
+ * duration; negative, `NaN` and anything else are not. The one reader of durations in StreamGuard
+ * (the kernel's, shared by every line): `Timeout` builds on it.
  *
  * @since 0.1.0
  * @category parsing
  */
 export const parseDuration = (input: unknown): Option.Option<Duration.Duration> => {
-  if (typeof input === "number") {
-    return Number.isFinite(input) && input >= 0 ? Option.some(Duration.millis(input)) : Option.none()
-  }
-  if (typeof input !== "string") return Option.none()
-  const trimmed = input.trim()
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Option.some(Duration.millis(Number(trimmed)))
-  const short = SHORT_FORM.exec(trimmed)
-  if (short) return Option.some(SHORT_UNIT[short[2]!]!(Number(short[1])))
-  return Duration.decodeUnknown(trimmed)
-}
-
-const parseTimeout = (input: string | number): Option.Option<Duration.Duration> => {
-  if (typeof input === "string" && input.trim() === "none") return Option.some(Duration.infinity)
-  // A negative number is a duration, only too short: the positivity check below says so.
-  const negative = typeof input === "number" ? input < 0 : /^\s*-\d+(\.\d+)?\s*$/.test(input)
-  return negative ? Option.some(Duration.zero) : parseDuration(input)
+  const millis = Durations.parse(input)
+  return millis === undefined ? Option.none() : Option.some(Duration.millis(millis))
 }
 
 /**
@@ -64,27 +42,13 @@ export const Timeout: Schema.Schema<Duration.Duration, string | number> = Schema
   Schema.DurationFromSelf,
   {
     strict: true,
-    decode: (input, _, ast) =>
-      Option.match(parseTimeout(input), {
-        onNone: () =>
-          ParseResult.fail(
-            new ParseResult.Type(
-              ast,
-              input,
-              `expected a duration such as "30s", "2m", "1500 millis", a number of milliseconds, or "none"; got ${
-                JSON.stringify(input)
-              }`
-            )
-          ),
-        onSome: (duration) =>
-          Duration.lessThanOrEqualTo(duration, Duration.zero)
-            ? ParseResult.fail(
-              new ParseResult.Type(ast, input, `a timeout must be positive; got ${JSON.stringify(input)}`)
-            )
-            : ParseResult.succeed(duration)
-      }),
-    encode: (duration) =>
-      ParseResult.succeed(Duration.isFinite(duration) ? `${Duration.toMillis(duration)} millis` : "none")
+    decode: (input, _, ast) => {
+      const parsed = Durations.parseTimeout(input)
+      return Durations.isParsed(parsed)
+        ? ParseResult.succeed(Duration.millis(parsed.value))
+        : ParseResult.fail(new ParseResult.Type(ast, input, parsed.reason))
+    },
+    encode: (duration) => ParseResult.succeed(Durations.formatTimeout(Duration.toMillis(duration)))
   }
 ).annotations({ identifier: "Timeout" })
 
@@ -94,18 +58,7 @@ export const Timeout: Schema.Schema<Duration.Duration, string | number> = Schema
  * @since 0.1.0
  * @category models
  */
-export const fields = [
-  "connect",
-  "write",
-  "headers",
-  "pool",
-  "request",
-  "firstChunk",
-  "chunk",
-  "progress",
-  "reasoning",
-  "total"
-] as const
+export const fields: typeof Policy.fields = Policy.fields
 
 /**
  * The name of a policy's duration field.
@@ -113,7 +66,7 @@ export const fields = [
  * @since 0.1.0
  * @category models
  */
-export type Field = typeof fields[number]
+export type Field = Policy.Field
 
 /**
  * Every field of a policy: the durations of `fields`, then `minRate`, a rate.
@@ -121,13 +74,13 @@ export type Field = typeof fields[number]
  * @since 0.1.0
  * @category models
  */
-export const allFields = [...fields, "minRate"] as const
+export const allFields: typeof Policy.allFields = Policy.allFields
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type PolicyField = typeof allFields[number]
+export type PolicyField = Policy.PolicyField
 
 /**
  * The least content a stream must keep producing once its content began: at least `events`
@@ -158,24 +111,11 @@ export const noMinRate: MinRate = new MinRate({ events: 0, per: Duration.infinit
 export const rate = (events: number, per: Duration.DurationInput): MinRate =>
   new MinRate({ events, per: Duration.decode(per) })
 
-const RATE_FORM = /^(\d+)\s*(?:\/|per)\s*(.+)$/
-
 const parseRate = (input: string): MinRate | string => {
-  const trimmed = input.trim()
-  if (trimmed === "none") return noMinRate
-  const match = RATE_FORM.exec(trimmed)
-  if (match === null) {
-    return `expected a rate such as "5/10s" (at least 5 content events in every 10 seconds) or "none"; got ${
-      JSON.stringify(input)
-    }`
-  }
-  const events = Number(match[1])
-  const per = parseDuration(match[2]!)
-  if (events <= 0) return `a rate needs at least 1 event per window; got ${JSON.stringify(input)}`
-  if (Option.isNone(per) || !Duration.isFinite(per.value) || Duration.toMillis(per.value) <= 0) {
-    return `a rate's window must be a positive duration such as "10s"; got ${JSON.stringify(input)}`
-  }
-  return new MinRate({ events, per: per.value }, true)
+  const parsed = Rates.parse(input)
+  if (!Durations.isParsed(parsed)) return parsed.reason
+  const { events, windowMillis } = parsed.value
+  return events === 0 ? noMinRate : new MinRate({ events, per: Duration.millis(windowMillis) }, true)
 }
 
 /**
@@ -198,7 +138,7 @@ export const Rate: Schema.Schema<MinRate, string> = Schema.transformOrFail(
         : ParseResult.succeed(rate)
     },
     encode: (rate) =>
-      ParseResult.succeed(rate.events === 0 ? "none" : `${rate.events}/${Duration.toMillis(rate.per)} millis`)
+      ParseResult.succeed(Rates.format({ events: rate.events, windowMillis: Duration.toMillis(rate.per) }))
   }
 ).annotations({ identifier: "Rate" })
 
@@ -258,15 +198,6 @@ export type Fields = { readonly [K in Field]?: Duration.DurationInput | undefine
 
 type MutableFields = { [K in Field]?: Duration.Duration } & { minRate?: MinRate }
 
-/** A value as the error shows it: a string quoted, an object as JSON. */
-const show = (value: unknown): string => {
-  try {
-    return JSON.stringify(value) ?? String(value)
-  } catch {
-    return String(value)
-  }
-}
-
 // A policy is written in code, so a value that is no duration (which plain JavaScript, or a cast,
 // lets through) is a bug: it throws when the policy is built, naming the field and the value, as
 // `Effect.sleep` dies on a bad input, rather than killing the first stream that runs under it.
@@ -275,20 +206,13 @@ const durationOf = (field: Field, value: Duration.DurationInput): Duration.Durat
   // The common case (every request's merge): a Duration already, nothing to decode.
   if (Duration.isDuration(value)) return value
   const decoded = Duration.decodeUnknown(value)
-  if (Option.isNone(decoded)) {
-    throw new IllegalArgumentException(
-      `TimeoutPolicy.${field}: expected a duration (a Duration, a number of milliseconds, or "30 seconds"); ` +
-        `got ${show(value)}`
-    )
-  }
+  if (Option.isNone(decoded)) throw new IllegalArgumentException(Messages.fieldNotADuration(field, value))
   return decoded.value
 }
 
 const minRateOf = (value: unknown): MinRate => {
   if (value instanceof MinRate) return value
-  throw new IllegalArgumentException(
-    `TimeoutPolicy.minRate: expected a MinRate (TimeoutPolicy.rate(5, "10 seconds")); got ${show(value)}`
-  )
+  throw new IllegalArgumentException(Messages.fieldNotAMinRate(value))
 }
 
 /**
@@ -309,17 +233,15 @@ export const empty: TimeoutPolicy = new TimeoutPolicy({}, true)
  * @category combinators
  */
 export const merge = (base: TimeoutPolicy, override: Fields): TimeoutPolicy => {
-  const out: MutableFields = {}
+  const checked: MutableFields = {}
   for (const key of fields) {
     const value = override[key]
-    const chosen = value === undefined ? base[key] : durationOf(key, value)
-    if (chosen !== undefined) out[key] = chosen
+    if (value !== undefined) checked[key] = durationOf(key, value)
   }
-  const minRate = override.minRate === undefined ? base.minRate : minRateOf(override.minRate)
-  if (minRate !== undefined) out.minRate = minRate
+  if (override.minRate !== undefined) checked.minRate = minRateOf(override.minRate)
   // Every value is a Duration or a MinRate by now: nothing for the schema to check again (this
   // runs once per request).
-  return new TimeoutPolicy(out, true)
+  return new TimeoutPolicy(Policy.merge<Duration.Duration, MinRate>(base, checked), true)
 }
 
 /**
@@ -353,11 +275,11 @@ export const unsafeMake = (
     if (value === undefined) continue
     const duration = Duration.decodeUnknown(value)
     if (Option.isNone(duration) || !Duration.greaterThan(duration.value, Duration.zero)) {
-      throw new IllegalArgumentException(`TimeoutPolicy.${key}: expected a positive duration; got ${String(value)}`)
+      throw new IllegalArgumentException(Messages.fieldNotPositive(key, value))
     }
   }
   const minRate = typeof fields.minRate === "string" ? parseRate(fields.minRate) : fields.minRate
-  if (typeof minRate === "string") throw new IllegalArgumentException(`TimeoutPolicy.minRate: ${minRate}`)
+  if (typeof minRate === "string") throw new IllegalArgumentException(Messages.fieldBadRate(minRate))
   return make({ ...fields, minRate })
 }
 
@@ -369,14 +291,8 @@ export const unsafeMake = (
  * @since 0.1.0
  * @category combinators
  */
-export const without = (policy: TimeoutPolicy, fields: ReadonlyArray<PolicyField>): TimeoutPolicy => {
-  const cleared: MutableFields = {}
-  for (const field of fields) {
-    if (field === "minRate") cleared.minRate = noMinRate
-    else cleared[field] = Duration.infinity
-  }
-  return merge(policy, cleared)
-}
+export const without = (policy: TimeoutPolicy, fields: ReadonlyArray<PolicyField>): TimeoutPolicy =>
+  merge(policy, Policy.cleared(fields, Duration.infinity, noMinRate))
 
 /**
  * The limit of a field, if it has a finite one.
@@ -397,7 +313,9 @@ export const limit = (policy: TimeoutPolicy, field: Field): Option.Option<Durati
  */
 export const minRate = (policy: TimeoutPolicy): Option.Option<MinRate> => {
   const value = policy.minRate
-  return value !== undefined && value.events > 0 && Duration.isFinite(value.per) ? Option.some(value) : Option.none()
+  return value !== undefined && Rates.isLimit({ events: value.events, windowMillis: Duration.toMillis(value.per) })
+    ? Option.some(value)
+    : Option.none()
 }
 
 /**

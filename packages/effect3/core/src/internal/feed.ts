@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import type { Kind, Phase } from "@streamguard/kernel/Limits"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as StreamEvent from "../StreamEvent.js"
@@ -12,12 +13,7 @@ import type * as StreamObserver from "../StreamObserver.js"
 import type { StreamOutcome } from "../StreamOutcome.js"
 import type * as TimeoutPolicy from "../TimeoutPolicy.js"
 
-/**
- * A phase of a request before its response: each has its own limit, counted from when it began.
- *
- * @internal
- */
-export type Phase = "pool" | "connect" | "write" | "headers"
+export type { Kind, Phase } from "@streamguard/kernel/Limits"
 
 /**
  * What a transport may be told to do.
@@ -74,15 +70,6 @@ export interface Feed<A, E> {
  * @internal
  */
 export type Emit = "content" | "events"
-
-/**
- * `stream`: a streamed response under `total`, `firstChunk`, `chunk`, `progress`, `reasoning` and
- * `minRate`. `batch`: a
- * whole response under `request` (fails with `RequestTimeout`); the idle limits do not apply.
- *
- * @internal
- */
-export type Kind = "stream" | "batch"
 
 /**
  * The options of a guarded stream: what users pass as `Guard.GuardOptions`, and the `kind` a

@@ -1,0 +1,48 @@
+/**
+ * A `TimeoutPolicy` as the kernel reads it: its budgets in millis (`Infinity` for none), and back.
+ *
+ * @internal
+ */
+import * as Policy from "@streamguard/kernel/Policy"
+import * as Duration from "effect/Duration"
+import { MinRate, noMinRate, TimeoutPolicy } from "../TimeoutPolicy.js"
+
+type MutablePolicy = { -readonly [K in keyof Policy.Policy]: Policy.Policy[K] }
+
+/**
+ * The policy in millis.
+ *
+ * @internal
+ */
+export const millisOf = (policy: TimeoutPolicy): Policy.Policy => {
+  const out: MutablePolicy = {}
+  for (const field of Policy.fields) {
+    const value = policy[field]
+    if (value !== undefined) out[field] = Duration.toMillis(value)
+  }
+  const rate = policy.minRate
+  if (rate !== undefined) out.minRate = { events: rate.events, windowMillis: Duration.toMillis(rate.per) }
+  return out
+}
+
+type MutableFields = { [K in Policy.Field]?: Duration.Duration } & { minRate?: MinRate }
+
+/**
+ * A policy in millis as a `TimeoutPolicy`.
+ *
+ * @internal
+ */
+export const fromMillis = (policy: Policy.Policy): TimeoutPolicy => {
+  const out: MutableFields = {}
+  for (const field of Policy.fields) {
+    const value = policy[field]
+    if (value !== undefined) out[field] = Duration.millis(value)
+  }
+  const rate = policy.minRate
+  if (rate !== undefined) {
+    out.minRate = rate.events === 0
+      ? noMinRate
+      : new MinRate({ events: rate.events, per: Duration.millis(rate.windowMillis) }, true)
+  }
+  return new TimeoutPolicy(out, true)
+}
