@@ -5,6 +5,10 @@ export * as Durations from "./Durations.js"
 /**
  * @since 0.1.0
  */
+export * as EnvVars from "./EnvVars.js"
+/**
+ * @since 0.1.0
+ */
 export * as Limits from "./Limits.js"
 /**
  * @since 0.1.0
@@ -14,6 +18,14 @@ export * as Messages from "./Messages.js"
  * @since 0.1.0
  */
 export * as Policy from "./Policy.js"
+/**
+ * @since 0.1.0
+ */
+export * as ProfileConfig from "./ProfileConfig.js"
+/**
+ * @since 0.1.0
+ */
+export * as Profiles from "./Profiles.js"
 /**
  * @since 0.1.0
  */

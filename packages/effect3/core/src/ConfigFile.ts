@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as EnvVars from "@streamguard/kernel/EnvVars"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
@@ -20,7 +21,7 @@ import { InvalidProfileConfig } from "./ProfileConfigError.js"
  * @since 0.1.0
  * @category constants
  */
-export const key = "STREAMGUARD_CONFIG"
+export const key: typeof EnvVars.configFile = EnvVars.configFile
 
 /** Every mistake of a decoding failure, one per key path (`ParseIssues`), the file as a whole as `key`. */
 const mistakes = (path: string, error: ParseResult.ParseError): InvalidProfileConfig => {

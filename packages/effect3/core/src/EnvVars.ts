@@ -9,13 +9,13 @@
  *
  * @since 0.1.0
  */
+import * as Kernel from "@streamguard/kernel/EnvVars"
 import type * as ConfigError from "effect/ConfigError"
 import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { distance } from "fastest-levenshtein"
 
 /**
  * The prefix of every variable StreamGuard reads.
@@ -23,7 +23,7 @@ import { distance } from "fastest-levenshtein"
  * @since 0.1.0
  * @category constants
  */
-export const prefix = "STREAMGUARD_"
+export const prefix: typeof Kernel.prefix = Kernel.prefix
 
 /**
  * A `STREAMGUARD_*` variable that no setting reads, with the valid name nearest to it when one is
@@ -86,17 +86,6 @@ export const names: Effect.Effect<Array<string>, ConfigError.ConfigError> = Effe
   )
 )
 
-/** A name without what every name shares: the prefix, a `_TIMEOUT` suffix and the underscores. */
-const core = (name: string): string => name.replace(prefix, "").replace(/_TIMEOUT$/, "").replace(/_/g, "")
-
-/**
- * How far `name` is from `known`: the fewer edits of the two spellings, as written or with the
- * parts every name shares left out, so `..._FIRSTCHUNK_TIMEOUT` is next to `..._FIRST_CHUNK_TIMEOUT`
- * and `..._MIN_RATE_TIMEOUT` next to `..._MIN_RATE`.
- */
-const gap = (name: string, known: string): number =>
-  Math.min(distance(name.replace(prefix, ""), known.replace(prefix, "")), distance(core(name), core(known)))
-
 /**
  * The known name nearest to `name`, when it is near enough to be a slip: at most a third of the
  * name's own letters (and at least two) differ. `None` when nothing is that close.
@@ -104,15 +93,8 @@ const gap = (name: string, known: string): number =>
  * @since 0.1.0
  * @category reading
  */
-export const nearest = (name: string, known: Iterable<string>): Option.Option<string> => {
-  let best: { readonly name: string; readonly gap: number } | undefined
-  for (const candidate of known) {
-    const candidateGap = gap(name, candidate)
-    if (best === undefined || candidateGap < best.gap) best = { name: candidate, gap: candidateGap }
-  }
-  const allowed = Math.max(2, Math.floor(core(name).length / 3))
-  return best !== undefined && best.gap <= allowed ? Option.some(best.name) : Option.none()
-}
+export const nearest = (name: string, known: Iterable<string>): Option.Option<string> =>
+  Option.fromNullable(Kernel.nearest(name, known))
 
 /**
  * The `STREAMGUARD_*` variables set that are not among `known`, each with its nearest known name.
@@ -126,11 +108,10 @@ export const unknown = (
   known: Iterable<string>,
   judge: (name: string, nearest: Option.Option<string>) => boolean = () => true
 ): Effect.Effect<Array<UnknownEnvVar>, ConfigError.ConfigError> =>
-  Effect.map(names, (set) => {
-    const valid = new Set(known)
-    return set.flatMap((name) => {
-      if (valid.has(name)) return []
-      const near = nearest(name, valid)
-      return judge(name, near) ? [new UnknownEnvVar({ name, nearest: Option.getOrUndefined(near) })] : []
-    })
-  })
+  Effect.map(
+    names,
+    (set) =>
+      Kernel.unknown(set, known, (name, near) => judge(name, Option.fromNullable(near))).map((found) =>
+        new UnknownEnvVar(found)
+      )
+  )

@@ -7,18 +7,16 @@
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Kernel from "@streamguard/kernel/ProfileConfig"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as ConfigFile from "./ConfigFile.js"
 import * as EnvVars from "./EnvVars.js"
-import * as ParseIssues from "./ParseIssues.js"
+import { fieldsOf } from "./internal/policy.js"
 import type { ProfileConfigError } from "./ProfileConfigError.js"
 import { InvalidProfileConfig, UnknownProfile } from "./ProfileConfigError.js"
 import * as Profiles from "./Profiles.js"
@@ -34,10 +32,7 @@ import * as TimeoutPolicy from "./TimeoutPolicy.js"
  * @since 0.1.0
  * @category config
  */
-export const envKey = (profile: string, field: TimeoutPolicy.PolicyField): string =>
-  `STREAMGUARD_${profile.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_${
-    field.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()
-  }${field === "minRate" ? "" : "_TIMEOUT"}`
+export const envKey: (profile: string, field: TimeoutPolicy.PolicyField) => string = Kernel.envKey
 
 /**
  * One profile in the config file: an optional `base` built-in to start from (a custom profile
@@ -79,10 +74,6 @@ export const FileSection = Schema.Struct({
  */
 export type FileSection = typeof FileSection.Type
 
-/** The first problem with its path, which is what an operator fixes first. */
-const firstIssue = (error: ParseResult.ParseError): ParseIssues.Issue =>
-  ParseIssues.issues(error)[0] ?? { path: "", keys: [], message: error.message }
-
 const has = <K extends string>(record: Readonly<Record<K, unknown>>, key: string): key is K =>
   Object.prototype.hasOwnProperty.call(record, key)
 
@@ -104,9 +95,6 @@ export const readConfigFile: Effect.Effect<
   return file.profiles
 })
 
-const decodeTimeout = Schema.decodeUnknownEither(TimeoutPolicy.Timeout)
-const decodeRate = Schema.decodeUnknownEither(TimeoutPolicy.Rate)
-
 /**
  * The overrides of one profile from `STREAMGUARD_<PROFILE>_<FIELD>_TIMEOUT` keys and
  * `STREAMGUARD_<PROFILE>_MIN_RATE`.
@@ -117,28 +105,26 @@ const decodeRate = Schema.decodeUnknownEither(TimeoutPolicy.Rate)
 export const readEnv = (
   profile: string
 ): Effect.Effect<TimeoutPolicy.Fields, ConfigError.ConfigError | InvalidProfileConfig> =>
-  Effect.reduce(TimeoutPolicy.allFields, {} as TimeoutPolicy.Fields, (fields, field) => {
-    const key = envKey(profile, field)
-    return Effect.flatMap(Config.option(Config.string(key)), (value) => {
-      if (Option.isNone(value)) return Effect.succeed(fields)
-      const decoded: Either.Either<TimeoutPolicy.MinRate | Duration.Duration, ParseResult.ParseError> =
-        field === "minRate" ? decodeRate(value.value) : decodeTimeout(value.value)
-      return Either.match(decoded, {
-        onLeft: (error) =>
-          Effect.fail(
-            new InvalidProfileConfig({ key, reason: firstIssue(error).message })
-          ),
-        onRight: (duration) => Effect.succeed({ ...fields, [field]: duration })
-      })
-    })
-  })
+  Effect.flatMap(
+    Effect.forEach(TimeoutPolicy.allFields, (field) => {
+      const key = envKey(profile, field)
+      return Effect.map(Config.option(Config.string(key)), (value) => [key, Option.getOrUndefined(value)] as const)
+    }),
+    (entries) => {
+      const values = new Map(entries)
+      const read = Kernel.readEnv(profile, (key) => values.get(key))
+      return "mistake" in read
+        ? Effect.fail(new InvalidProfileConfig(read.mistake))
+        : Effect.succeed(fieldsOf(read.policy))
+    }
+  )
 
 const resolve = (
   name: string,
   file: Readonly<Record<string, ProfileEntry>>
 ): Effect.Effect<TimeoutPolicy.TimeoutPolicy, ConfigError.ConfigError | InvalidProfileConfig | UnknownProfile> => {
   const entry = has(file, name) ? file[name] : undefined
-  const baseName = entry?.base ?? (has(Profiles.builtins, name) ? name : undefined)
+  const baseName = Kernel.baseOf(name, entry)
   if (entry === undefined && baseName === undefined) {
     return Effect.fail(new UnknownProfile({ name, known: knownNames(file) }))
   }
@@ -154,10 +140,8 @@ const resolve = (
  * @since 0.1.0
  * @category config
  */
-export const knownNames = (file: Readonly<Record<string, ProfileEntry>>): Array<string> => [
-  ...Profiles.builtinNames,
-  ...Object.keys(file).filter((name) => !has(Profiles.builtins, name))
-]
+export const knownNames = (file: Readonly<Record<string, ProfileEntry>>): Array<string> =>
+  Kernel.knownNames(Object.keys(file))
 
 /**
  * Every environment key of the named profiles, one per policy field (`envKey`).
@@ -165,11 +149,7 @@ export const knownNames = (file: Readonly<Record<string, ProfileEntry>>): Array<
  * @since 0.1.0
  * @category config
  */
-export const envKeys = (names: Iterable<string>): Array<string> =>
-  [...names].flatMap((name) => TimeoutPolicy.allFields.map((field) => envKey(name, field)))
-
-/** `STREAMGUARD_<PROFILE>_`: every key of that profile starts so. */
-const envPrefix = (name: string): string => envKey(name, "minRate").replace(/MIN_RATE$/, "")
+export const envKeys: (names: Iterable<string>) => Array<string> = Kernel.envKeys
 
 /**
  * The `STREAMGUARD_*` variables meant for a profile that set nothing: a name under a known
@@ -182,14 +162,11 @@ const envPrefix = (name: string): string => envKey(name, "minRate").replace(/MIN
  */
 export const unknownEnvVars = (
   file: Readonly<Record<string, ProfileEntry>>
-): Effect.Effect<Array<EnvVars.UnknownEnvVar>, ConfigError.ConfigError> => {
-  const names = knownNames(file)
-  const prefixes = names.map(envPrefix)
-  return EnvVars.unknown(
-    [ConfigFile.key, ...envKeys(names)],
-    (name, nearest) => Option.isSome(nearest) || prefixes.some((prefix) => name.startsWith(prefix))
+): Effect.Effect<Array<EnvVars.UnknownEnvVar>, ConfigError.ConfigError> =>
+  Effect.map(
+    EnvVars.names,
+    (set) => Kernel.unknownEnvVars(set, knownNames(file)).map((found) => new EnvVars.UnknownEnvVar(found))
   )
-}
 
 /**
  * The policy of one profile from config: the built-in of that name (or, for a custom name, the

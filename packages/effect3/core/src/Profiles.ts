@@ -4,14 +4,22 @@
  *
  * @since 0.1.0
  */
+import * as Kernel from "@streamguard/kernel/Profiles"
 import type * as Layer from "effect/Layer"
+import { fromMillis } from "./internal/policy.js"
 import * as RequestProfile from "./RequestProfile.js"
-import * as TimeoutPolicy from "./TimeoutPolicy.js"
+import type * as TimeoutPolicy from "./TimeoutPolicy.js"
 
 /**
- * The built-in policies, by profile name. Every profile bounds a non-streaming call with
- * `request` (its headers and body together); a streamed response is bounded by the stream limits
- * instead, never by `request`.
+ * @since 0.1.0
+ * @category models
+ */
+export type BuiltinName = Kernel.BuiltinName
+
+/**
+ * The built-in policies, by profile name (the kernel's, shared by every line). Every profile
+ * bounds a non-streaming call with `request` (its headers and body together); a streamed response
+ * is bounded by the stream limits instead, never by `request`.
  *
  * - `research` and `mcp`: long agent runs and tool chains. Connect 10 s, write 10 s, chunk 30 s,
  *   progress 10 min, no total, request 5 min, no pool limit. `progress` is what ends a stream that
@@ -25,36 +33,12 @@ import * as TimeoutPolicy from "./TimeoutPolicy.js"
  * @since 0.1.0
  * @category constants
  */
-export const builtins = {
-  research: TimeoutPolicy.unsafeMake({
-    connect: "10 seconds",
-    write: "10 seconds",
-    chunk: "30 seconds",
-    progress: "10 minutes",
-    request: "5 minutes"
-  }),
-  mcp: TimeoutPolicy.unsafeMake({
-    connect: "10 seconds",
-    write: "10 seconds",
-    chunk: "30 seconds",
-    progress: "10 minutes",
-    request: "5 minutes"
-  }),
-  chat: TimeoutPolicy.unsafeMake({
-    connect: "10 seconds",
-    write: "10 seconds",
-    chunk: "30 seconds",
-    total: "120 seconds",
-    request: "60 seconds"
-  }),
-  batch: TimeoutPolicy.unsafeMake({ connect: "10 seconds", write: "10 seconds", request: "60 seconds" })
-} as const satisfies Record<string, TimeoutPolicy.TimeoutPolicy>
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type BuiltinName = keyof typeof builtins
+export const builtins: { readonly [K in BuiltinName]: TimeoutPolicy.TimeoutPolicy } = {
+  research: fromMillis(Kernel.builtins.research),
+  mcp: fromMillis(Kernel.builtins.mcp),
+  chat: fromMillis(Kernel.builtins.chat),
+  batch: fromMillis(Kernel.builtins.batch)
+}
 
 /**
  * The built-in profile names, in the order they are listed to operators.
@@ -62,7 +46,7 @@ export type BuiltinName = keyof typeof builtins
  * @since 0.1.0
  * @category constants
  */
-export const builtinNames: readonly ["research", "mcp", "chat", "batch"] = ["research", "mcp", "chat", "batch"]
+export const builtinNames: readonly ["research", "mcp", "chat", "batch"] = Kernel.builtinNames
 
 /**
  * Research agents: chunk 30 s, progress 10 min, no total.

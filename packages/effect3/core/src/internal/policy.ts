@@ -28,11 +28,11 @@ export const millisOf = (policy: TimeoutPolicy): Policy.Policy => {
 type MutableFields = { [K in Policy.Field]?: Duration.Duration } & { minRate?: MinRate }
 
 /**
- * A policy in millis as a `TimeoutPolicy`.
+ * A policy in millis as the fields of a `TimeoutPolicy`: its Durations, and its `MinRate`.
  *
  * @internal
  */
-export const fromMillis = (policy: Policy.Policy): TimeoutPolicy => {
+export const fieldsOf = (policy: Policy.Policy): MutableFields => {
   const out: MutableFields = {}
   for (const field of Policy.fields) {
     const value = policy[field]
@@ -44,5 +44,12 @@ export const fromMillis = (policy: Policy.Policy): TimeoutPolicy => {
       ? noMinRate
       : new MinRate({ events: rate.events, per: Duration.millis(rate.windowMillis) }, true)
   }
-  return new TimeoutPolicy(out, true)
+  return out
 }
+
+/**
+ * A policy in millis as a `TimeoutPolicy`.
+ *
+ * @internal
+ */
+export const fromMillis = (policy: Policy.Policy): TimeoutPolicy => new TimeoutPolicy(fieldsOf(policy), true)
