@@ -5,6 +5,8 @@
  *
  * @since 0.1.0
  */
+import type * as GuardErrors from "./GuardErrors.js"
+import type * as Timeouts from "./Timeouts.js"
 
 /**
  * A value as a message shows it: a string quoted, an object as JSON.
@@ -111,3 +113,135 @@ export const fieldNotPositive = (field: string, value: unknown): string =>
  * @category policies
  */
 export const fieldBadRate = (reason: string): string => `TimeoutPolicy.minRate: ${reason}`
+
+// ---------------------------------------------------------------------------------------------
+// The guard's failures
+// ---------------------------------------------------------------------------------------------
+
+/** What each timeout says happened, before its details. */
+const leads: { readonly [K in Timeouts.Kind]: (details: Timeouts.TimeoutDetails) => string } = {
+  pool: () => "no connection slot became free in time",
+  connect: () => "could not connect to the upstream in time",
+  write: () => "could not send the request body in time",
+  headers: () => "the upstream did not answer with headers in time",
+  request: () => "the request did not complete in time",
+  firstChunk: () => "no first content chunk in time",
+  chunk: (details) => `stream went silent: no event for ${details.sinceLastEventMillis} ms`,
+  progress: () => "stream made no progress: no content chunk in time, only keepalives or nothing",
+  reasoning: () => "stream reasoned too long without starting its answer",
+  total: () => "stream exceeded its total time budget"
+}
+
+/** `<what> (limit ...; how far the request had got)`. */
+const described = (what: string, details: Timeouts.BudgetDetails): string =>
+  `${what} (limit ${details.limitMillis} ms` +
+  (details.attemptLimitMillis === undefined ? "" : `, ${details.attemptLimitMillis} ms of it this attempt's`) +
+  `; ${details.elapsedMillis} ms into the request, ${details.chunks} chunks, ` +
+  `last event ${details.lastEvent === "none" ? "none" : `${details.lastEvent} ${details.sinceLastEventMillis} ms ago`})`
+
+/**
+ * A timeout: what expired, its limit (and this attempt's share of a shared budget), and how far
+ * the request had got: `stream went silent: no event for 30000 ms (limit 30000 ms; 45000 ms into
+ * the request, 12 chunks, last event keepalive 30000 ms ago)`.
+ *
+ * @since 0.1.0
+ * @category guard
+ */
+export const timeout = (kind: Timeouts.Kind, details: Timeouts.BudgetDetails): string =>
+  described(leads[kind](details), details)
+
+/**
+ * A stream too slow for its `minRate`.
+ *
+ * @since 0.1.0
+ * @category guard
+ */
+export const slowStream = (details: Timeouts.SlowStreamDetails): string =>
+  described(
+    `stream too slow: ${details.windowEvents} content events in a window, at least ${details.minEvents} wanted`,
+    details
+  )
+
+/**
+ * An error the upstream reported in-band.
+ *
+ * @since 0.1.0
+ * @category guard
+ */
+export const upstreamErrorSignal = (
+  error: Pick<GuardErrors.UpstreamErrorSignal, "errorType" | "providerMessage">
+): string => `upstream reported an error (${error.errorType}): ${error.providerMessage}`
+
+/**
+ * A stream that ended without its done signal.
+ *
+ * @since 0.1.0
+ * @category guard
+ */
+export const unexpectedEnd = (error: Pick<GuardErrors.UnexpectedEnd, "chunks">): string =>
+  `upstream ended the stream without its done signal after ${error.chunks} chunks`
+
+/**
+ * A stream stopped by its abort signal.
+ *
+ * @since 0.1.0
+ * @category guard
+ */
+export const streamAborted = (error: Pick<GuardErrors.StreamAborted, "chunks" | "reason">): string =>
+  `stream aborted after ${error.chunks} chunks: ${error.reason}`
+
+/**
+ * An abort signal's reason in words, as `StreamAborted` keeps it: an error's message, else the
+ * reason itself, else `aborted`.
+ *
+ * @since 0.1.0
+ * @category guard
+ */
+export const abortReason = (reason: unknown): string =>
+  reason instanceof Error ? reason.message : String(reason ?? "aborted")
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What is wrong with a `STREAMGUARD_*` variable no setting reads, without its name: `not a
+ * StreamGuard setting, so it changes nothing; did you mean STREAMGUARD_CHAT_FIRST_CHUNK_TIMEOUT?`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const unknownEnvVarReason = (nearest: string | undefined): string =>
+  `not a StreamGuard setting, so it changes nothing${nearest === undefined ? "" : `; did you mean ${nearest}?`}`
+
+/**
+ * A `STREAMGUARD_*` variable no setting reads, named.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const unknownEnvVar = (variable: { readonly name: string; readonly nearest?: string | undefined }): string =>
+  `${variable.name} is ${unknownEnvVarReason(variable.nearest)}`
+
+/**
+ * Config values that cannot be used: `bad config <key> (<source>): <reason>`, one line per mistake.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const invalidConfig = (
+  mistakes: ReadonlyArray<{ readonly key: string; readonly reason: string }>,
+  source: string | undefined
+): string => {
+  const from = source === undefined ? "" : ` (${source})`
+  return mistakes.map((mistake) => `bad config ${mistake.key}${from}: ${mistake.reason}`).join("\n")
+}
+
+/**
+ * A profile neither built in nor defined in the config file.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const unknownProfile = (error: { readonly name: string; readonly known: ReadonlyArray<string> }): string =>
+  `unknown request profile ${JSON.stringify(error.name)}; known profiles: ${error.known.join(", ")}`

@@ -67,3 +67,13 @@ const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503,
  * @category predicates
  */
 export const isTransientStatus = (status: number): boolean => transientStatuses.has(status)
+
+/**
+ * The outcome `u` stands for, when it knows one (every StreamGuard error does, as its `outcome`):
+ * what a failure is counted as.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const outcomeOf = (u: unknown): StreamOutcome | undefined =>
+  typeof u === "object" && u !== null && "outcome" in u && isStreamOutcome(u.outcome) ? u.outcome : undefined

@@ -9,6 +9,10 @@ export * as EnvVars from "./EnvVars.js"
 /**
  * @since 0.1.0
  */
+export * as GuardErrors from "./GuardErrors.js"
+/**
+ * @since 0.1.0
+ */
 export * as Limits from "./Limits.js"
 /**
  * @since 0.1.0
@@ -38,3 +42,7 @@ export * as StreamEvent from "./StreamEvent.js"
  * @since 0.1.0
  */
 export * as StreamOutcome from "./StreamOutcome.js"
+/**
+ * @since 0.1.0
+ */
+export * as Timeouts from "./Timeouts.js"

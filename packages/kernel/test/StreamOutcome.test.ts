@@ -23,3 +23,12 @@ describe("StreamOutcome.isStreamOutcome", () => {
     }
   })
 })
+
+describe("StreamOutcome.outcomeOf", () => {
+  it("reads the outcome an error knows, and nothing from anything else", () => {
+    assert.strictEqual(StreamOutcome.outcomeOf({ outcome: "chunk_timeout" }), "chunk_timeout")
+    for (const other of [{ outcome: "timeout" }, {}, null, "done", new Error("x")]) {
+      assert.isUndefined(StreamOutcome.outcomeOf(other))
+    }
+  })
+})

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import * as Kernel from "@streamguard/kernel/EnvVars"
+import * as Messages from "@streamguard/kernel/Messages"
 import type * as ConfigError from "effect/ConfigError"
 import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -46,14 +47,12 @@ export class UnknownEnvVar extends Schema.TaggedError<UnknownEnvVar>("@streamgua
    * @since 0.1.0
    */
   get reason(): string {
-    return `not a StreamGuard setting, so it changes nothing${
-      this.nearest === undefined ? "" : `; did you mean ${this.nearest}?`
-    }`
+    return Messages.unknownEnvVarReason(this.nearest)
   }
 
   /** @since 0.1.0 */
   override get message(): string {
-    return `${this.name} is ${this.reason}`
+    return Messages.unknownEnvVar(this)
   }
 }
 

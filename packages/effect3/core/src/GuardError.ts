@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import * as Messages from "@streamguard/kernel/Messages"
 import * as Schema from "effect/Schema"
 import {
   ChunkTimeout,
@@ -38,7 +39,7 @@ export class UpstreamErrorSignal extends Schema.TaggedError<UpstreamErrorSignal>
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return `upstream reported an error (${this.errorType}): ${this.providerMessage}`
+    return Messages.upstreamErrorSignal(this)
   }
 }
 
@@ -62,7 +63,7 @@ export class UnexpectedEnd extends Schema.TaggedError<UnexpectedEnd>("@streamgua
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return `upstream ended the stream without its done signal after ${this.chunks} chunks`
+    return Messages.unexpectedEnd(this)
   }
 }
 
@@ -89,7 +90,7 @@ export class StreamAborted extends Schema.TaggedError<StreamAborted>("@streamgua
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return `stream aborted after ${this.chunks} chunks: ${this.reason}`
+    return Messages.streamAborted(this)
   }
 }
 

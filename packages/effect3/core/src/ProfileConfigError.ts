@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as Messages from "@streamguard/kernel/Messages"
 import type * as Arr from "effect/Array"
 import type * as ConfigError from "effect/ConfigError"
 import * as Schema from "effect/Schema"
@@ -67,8 +68,7 @@ export class InvalidProfileConfig extends Schema.TaggedError<InvalidProfileConfi
    * @since 0.1.0
    */
   override get message(): string {
-    const source = this.source === undefined ? "" : ` (${this.source})`
-    return this.mistakes.map((mistake) => `bad config ${mistake.key}${source}: ${mistake.reason}`).join("\n")
+    return Messages.invalidConfig(this.mistakes, this.source)
   }
 }
 
@@ -87,7 +87,7 @@ export class UnknownProfile extends Schema.TaggedError<UnknownProfile>("@streamg
 ) {
   /** @since 0.1.0 */
   override get message(): string {
-    return `unknown request profile ${JSON.stringify(this.name)}; known profiles: ${this.known.join(", ")}`
+    return Messages.unknownProfile(this)
   }
 }
 

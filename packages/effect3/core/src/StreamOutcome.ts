@@ -33,8 +33,7 @@ export interface HasOutcome {
  * @since 0.1.0
  * @category guards
  */
-export const hasOutcome = (u: unknown): u is HasOutcome =>
-  typeof u === "object" && u !== null && "outcome" in u && Outcomes.isStreamOutcome(u.outcome)
+export const hasOutcome = (u: unknown): u is HasOutcome => Outcomes.outcomeOf(u) !== undefined
 
 /**
  * Whether an upstream's HTTP error status is transient (408, 429, 500, 502, 503, 504, 529): the

@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+import * as Messages from "@streamguard/kernel/Messages"
+import * as Timeouts from "@streamguard/kernel/Timeouts"
 import * as Schema from "effect/Schema"
 import type * as TimeoutPolicy from "./TimeoutPolicy.js"
 
@@ -24,7 +26,7 @@ export const TimeoutDetails = {
   elapsedMillis: Schema.Number,
   chunks: Schema.Number,
   sinceLastEventMillis: Schema.Number,
-  lastEvent: Schema.Literal("none", "chunk", "keepalive")
+  lastEvent: Schema.Literal(...Timeouts.lastEvents)
 }
 
 /**
@@ -45,12 +47,6 @@ export const BudgetDetails = {
   ...TimeoutDetails,
   attemptLimitMillis: Schema.optional(Schema.Number)
 }
-
-const describe = (what: string, self: TimeoutDetails & { readonly attemptLimitMillis?: number | undefined }): string =>
-  `${what} (limit ${self.limitMillis} ms` +
-  (self.attemptLimitMillis === undefined ? "" : `, ${self.attemptLimitMillis} ms of it this attempt's`) +
-  `; ${self.elapsedMillis} ms into the request, ${self.chunks} chunks, ` +
-  `last event ${self.lastEvent === "none" ? "none" : `${self.lastEvent} ${self.sinceLastEventMillis} ms ago`})`
 
 /**
  * No upstream event at all (content or keepalive) within the `chunk` limit: the stream went
@@ -73,7 +69,7 @@ export class ChunkTimeout extends Schema.TaggedError<ChunkTimeout>("@streamguard
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return describe(`stream went silent: no event for ${this.sinceLastEventMillis} ms`, this)
+    return Messages.timeout("chunk", this)
   }
 }
 
@@ -97,7 +93,7 @@ export class ProgressTimeout extends Schema.TaggedError<ProgressTimeout>("@strea
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return describe("stream made no progress: no content chunk in time, only keepalives or nothing", this)
+    return Messages.timeout("progress", this)
   }
 }
 
@@ -121,7 +117,7 @@ export class FirstChunkTimeout extends Schema.TaggedError<FirstChunkTimeout>("@s
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return describe("no first content chunk in time", this)
+    return Messages.timeout("firstChunk", this)
   }
 }
 
@@ -146,7 +142,7 @@ export class TotalTimeout extends Schema.TaggedError<TotalTimeout>("@streamguard
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return describe("stream exceeded its total time budget", this)
+    return Messages.timeout("total", this)
   }
 }
 
@@ -171,7 +167,7 @@ export class ReasoningTimeout extends Schema.TaggedError<ReasoningTimeout>("@str
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return describe("stream reasoned too long without starting its answer", this)
+    return Messages.timeout("reasoning", this)
   }
 }
 
@@ -197,10 +193,7 @@ export class SlowStream extends Schema.TaggedError<SlowStream>("@streamguard/cor
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return describe(
-      `stream too slow: ${this.windowEvents} content events in a window, at least ${this.minEvents} wanted`,
-      this
-    )
+    return Messages.slowStream(this)
   }
 }
 
@@ -224,7 +217,7 @@ export class ConnectTimeout extends Schema.TaggedError<ConnectTimeout>("@streamg
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return describe("could not connect to the upstream in time", this)
+    return Messages.timeout("connect", this)
   }
 }
 
@@ -248,7 +241,7 @@ export class WriteTimeout extends Schema.TaggedError<WriteTimeout>("@streamguard
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return describe("could not send the request body in time", this)
+    return Messages.timeout("write", this)
   }
 }
 
@@ -273,7 +266,7 @@ export class HeadersTimeout extends Schema.TaggedError<HeadersTimeout>("@streamg
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return describe("the upstream did not answer with headers in time", this)
+    return Messages.timeout("headers", this)
   }
 }
 
@@ -297,7 +290,7 @@ export class PoolTimeout extends Schema.TaggedError<PoolTimeout>("@streamguard/c
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return describe("no connection slot became free in time", this)
+    return Messages.timeout("pool", this)
   }
 }
 
@@ -322,7 +315,7 @@ export class RequestTimeout extends Schema.TaggedError<RequestTimeout>("@streamg
   }
   /** @since 0.1.0 */
   override get message(): string {
-    return describe("the request did not complete in time", this)
+    return Messages.timeout("request", this)
   }
 }
 
