@@ -1,6 +1,14 @@
 /**
  * @since 0.1.0
  */
+export * as Clock from "./Clock.js"
+/**
+ * @since 0.1.0
+ */
+export * as Deadlines from "./Deadlines.js"
+/**
+ * @since 0.1.0
+ */
 export * as Durations from "./Durations.js"
 /**
  * @since 0.1.0

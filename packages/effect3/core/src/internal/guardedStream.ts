@@ -16,6 +16,7 @@
  *
  * @internal
  */
+import type { Deadlines } from "@streamguard/kernel/Deadlines"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import type * as Clock from "effect/Clock"
@@ -30,7 +31,6 @@ import * as StreamEvent from "../StreamEvent.js"
 import type * as StreamObserver from "../StreamObserver.js"
 import { hasOutcome } from "../StreamOutcome.js"
 import type * as TimeoutPolicy from "../TimeoutPolicy.js"
-import type { Deadlines } from "./deadlines.js"
 import type { Control, Emit, Feed, Options } from "./feed.js"
 import { highWaterMark } from "./feed.js"
 import { done, StreamTiming } from "./streamTiming.js"

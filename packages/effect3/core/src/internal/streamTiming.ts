@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import type { Deadlines, Timed } from "@streamguard/kernel/Deadlines"
 import type * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -17,7 +18,6 @@ import type { StreamOutcome } from "../StreamOutcome.js"
 import type { TimeoutDetails } from "../TimeoutError.js"
 import { SlowStream } from "../TimeoutError.js"
 import type * as TimeoutPolicy from "../TimeoutPolicy.js"
-import type { Deadlines, Timed } from "./deadlines.js"
 import type { Emit, Options, Phase } from "./feed.js"
 import type { Deadline, Limits } from "./limits.js"
 import { limitsOf, timeout } from "./limits.js"
