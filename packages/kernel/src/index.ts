@@ -17,6 +17,14 @@ export * as EnvVars from "./EnvVars.js"
 /**
  * @since 0.1.0
  */
+export * as Feed from "./Feed.js"
+/**
+ * @since 0.1.0
+ */
+export * as GuardedStream from "./GuardedStream.js"
+/**
+ * @since 0.1.0
+ */
 export * as GuardErrors from "./GuardErrors.js"
 /**
  * @since 0.1.0
@@ -49,7 +57,15 @@ export * as StreamEvent from "./StreamEvent.js"
 /**
  * @since 0.1.0
  */
+export * as StreamNote from "./StreamNote.js"
+/**
+ * @since 0.1.0
+ */
 export * as StreamOutcome from "./StreamOutcome.js"
+/**
+ * @since 0.1.0
+ */
+export * as StreamTiming from "./StreamTiming.js"
 /**
  * @since 0.1.0
  */

@@ -4,49 +4,71 @@
  * observer has yet to hear) and the deadline each limit makes of it (`earliest`). `GuardedStream`
  * extends it with what acts on it (feeding it, handing its buffer over, stopping its transport).
  *
- * @internal
+ * @since 0.1.0
  */
-import type { Deadlines, Timed } from "@streamguard/kernel/Deadlines"
-import type * as Cause from "effect/Cause"
-import type * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import type { GuardError } from "../GuardError.js"
-import type * as StreamEvent from "../StreamEvent.js"
-import * as StreamObserver from "../StreamObserver.js"
-import type { StreamOutcome } from "../StreamOutcome.js"
-import type { TimeoutDetails } from "../TimeoutError.js"
-import { SlowStream } from "../TimeoutError.js"
-import type * as TimeoutPolicy from "../TimeoutPolicy.js"
-import type { Emit, Options, Phase } from "./feed.js"
-import type { Deadline, Limits } from "./limits.js"
-import { limitsOf, timeout } from "./limits.js"
+import type { Clock } from "./Clock.js"
+import type { Deadlines, Timed } from "./Deadlines.js"
+import type { Emit, Options } from "./Feed.js"
+import type { GuardErrors, HasOutcome } from "./GuardErrors.js"
+import type { Deadline, Limits, Phase } from "./Limits.js"
+import type { StreamEvent } from "./StreamEvent.js"
+import type { Ended, StreamInfo, StreamNote } from "./StreamNote.js"
+import type { StreamOutcome } from "./StreamOutcome.js"
+import type { TimeoutDetails } from "./Timeouts.js"
 
 /**
  * What the upstream said last when it said it was done.
  *
- * @internal
+ * @since 0.1.0
+ * @category constants
  */
-export const done: unique symbol = Symbol.for("@streamguard/core/Guard/done")
+export const done: unique symbol = Symbol.for("@streamguard/kernel/StreamTiming/done")
+
+/**
+ * A failed end: the error the observer hears, and the line's own failure to end the consumer with
+ * when the error alone does not say it all (a defect, a failure of several causes); `undefined`
+ * when the error is the whole of it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Failed {
+  readonly error: unknown
+  readonly cause: unknown
+}
+
+/**
+ * How a stream ended, as its consumer hears it: `done`, or a failure.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Ending = typeof done | Failed
 
 /** Heartbeats of at least this many millis fall on its multiples. */
 const beatGrid = 1000
 
 let nextStreamId = 0
 
-/** @internal */
-export abstract class StreamTiming<E> implements Timed {
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export abstract class StreamTiming<GE extends HasOutcome> implements Timed {
   heapIndex = -1
   heapAt = Infinity
 
+  /** Clock millis when the request began: what `total` counts from. */
   readonly startedAt: number
+  /** Identifies the stream to its observer. */
+  readonly info: StreamInfo
+  protected readonly clock: Clock
   protected readonly limits: Limits
   protected readonly heartbeat: number | undefined
-  protected readonly info: StreamObserver.StreamInfo
-  /** Whether anybody listens: unobserved streams build no observer effects at all. */
+  /** Whether anybody listens: unobserved streams keep no notes at all. */
   protected readonly observed: boolean
   /** What the observer has not been told yet (observed streams only). */
-  protected told: Array<Effect.Effect<void>> | undefined = undefined
+  protected notes: Array<StreamNote> | undefined = undefined
 
   // Where the request is.
   protected phaseName: Phase | undefined = undefined
@@ -65,7 +87,7 @@ export abstract class StreamTiming<E> implements Timed {
   /** Whether the transport is paused because the consumer is behind. */
   protected paused = false
   /** Which keepalives are pings (the observer counts only those); every one without it. */
-  protected readonly isPing: ((event: StreamEvent.StreamEvent<any>) => boolean) | undefined
+  protected readonly isPing: ((event: StreamEvent<any>) => boolean) | undefined
 
   // The `reasoning` limit: `isReasoning` is asked of content until the answer begins (then, or
   // without the limit, it is unset and costs nothing); `reasoningMark` is `parkedNow` at the first
@@ -87,28 +109,35 @@ export abstract class StreamTiming<E> implements Timed {
   protected progressMark = 0
 
   // The end: what the upstream said (`done`, or a failure), and the outcome the first to decide set.
-  protected terminal: typeof done | Cause.Cause<E | GuardError> | undefined = undefined
+  protected terminal: Ending | undefined = undefined
   protected outcome: StreamOutcome | undefined = undefined
   protected error: unknown = undefined
 
+  /**
+   * `heartbeat` is the millis between the keepalives of the guard's own a waiting consumer of
+   * `events` gets (`Infinity` or `undefined` for none); `errors` makes the line's own errors;
+   * `observed` says whether anybody hears the notes.
+   */
   constructor(
-    protected readonly clock: Clock.Clock,
     protected readonly deadlines: Deadlines,
-    protected readonly observer: StreamObserver.Service,
-    policy: TimeoutPolicy.TimeoutPolicy,
+    limits: Limits,
     emit: Emit,
-    options: Options | undefined
+    options: Options | undefined,
+    heartbeat: number | undefined,
+    protected readonly errors: GuardErrors<GE>,
+    observed: boolean
   ) {
-    const now = clock.unsafeCurrentTimeMillis()
+    this.clock = deadlines.clock
+    const now = this.clock.now()
     this.startedAt = Math.min(options?.startedAt ?? now, now)
-    this.limits = limitsOf(policy, options?.kind ?? "stream")
-    this.heartbeat = emit === "events" && options?.heartbeat !== undefined && Duration.isFinite(options.heartbeat)
-      ? Math.max(1, Duration.toMillis(options.heartbeat))
+    this.limits = limits
+    this.heartbeat = emit === "events" && heartbeat !== undefined && Number.isFinite(heartbeat)
+      ? Math.max(1, heartbeat)
       : undefined
     this.lastEventAt = this.startedAt
-    this.observed = observer !== StreamObserver.noopService
+    this.observed = observed
     this.isPing = options?.isPing
-    this.isReasoning = this.limits.reasoning === undefined ? undefined : options?.isReasoning
+    this.isReasoning = limits.reasoning === undefined ? undefined : options?.isReasoning
     this.info = { id: ++nextStreamId, labels: options?.labels ?? {}, startedAt: this.startedAt }
     // The request has been on its way since it began: the consumer waits from there.
     this.waitingSince = this.startedAt
@@ -121,7 +150,7 @@ export abstract class StreamTiming<E> implements Timed {
   abstract due(now: number): number | undefined
 
   /** Ends the stream with the guard's own decision. */
-  protected abstract stop(error: GuardError, now: number): void
+  protected abstract stop(error: GE, now: number): void
 
   /** The request entered a phase before the response: that phase's limit counts from now. */
   phase(phase: Phase): void {
@@ -139,11 +168,11 @@ export abstract class StreamTiming<E> implements Timed {
 
   /** A limit expired: the first decision wins, the transport stops at once, the consumer hears it. */
   protected decide(which: Exclude<Deadline, "heartbeat">, now: number): void {
-    if (which !== "minRate") return this.stop(timeout(which, this.details(this.limits[which]!, now)), now)
+    if (which !== "minRate") return this.stop(this.errors.timeout(which, this.details(this.limits[which]!, now)), now)
     const rate = this.limits.minRate!
     const details = this.details(rate.window, now)
     this.stop(
-      new SlowStream({ ...details, minEvents: rate.events, windowEvents: this.chunks - this.rateMark }, true),
+      this.errors.slowStream({ ...details, minEvents: rate.events, windowEvents: this.chunks - this.rateMark }),
       now
     )
   }
@@ -155,7 +184,7 @@ export abstract class StreamTiming<E> implements Timed {
   protected progressed(now: number, before: number): void {
     if (this.firstChunkAt === undefined) {
       this.firstChunkAt = now
-      if (this.observed) this.tell(this.observer.firstChunk(this.info, now - this.startedAt))
+      if (this.observed) this.note({ _tag: "firstChunk", timeToFirstChunkMillis: now - this.startedAt })
       const rate = this.limits.minRate
       if (rate !== undefined) {
         this.rateFrom = now
@@ -189,7 +218,7 @@ export abstract class StreamTiming<E> implements Timed {
   }
 
   protected now(): number {
-    return this.clock.unsafeCurrentTimeMillis()
+    return this.clock.now()
   }
 
   /** Parked millis so far, the current spell included. */
@@ -265,28 +294,23 @@ export abstract class StreamTiming<E> implements Timed {
     this.error = error
   }
 
-  /** Tells the observer that the attempt that failed with `outcome` is retried after `delayMillis`. */
-  retrying(attempt: number, outcome: StreamOutcome, delayMillis: number): Effect.Effect<void> {
-    return this.observer.retrying(this.info, { attempt, outcome, delayMillis })
+  /** Keeps `note` for the observer until the consumer's next pull. */
+  protected note(note: StreamNote): void {
+    ;(this.notes ??= []).push(note)
   }
 
-  /** Keeps `effect` for the observer until the consumer's next pull runs it. */
-  protected tell(effect: Effect.Effect<void>): void {
-    ;(this.told ??= []).push(effect)
+  /** What the observer has not heard yet, in order, handed over once (`undefined`: nothing). */
+  takeNotes(): Array<StreamNote> | undefined {
+    const notes = this.notes
+    this.notes = undefined
+    return notes
   }
 
-  protected flushTold(): Effect.Effect<void> {
-    const told = this.told
-    this.told = undefined
-    return told === undefined ? Effect.void : Effect.forEach(told, (effect) => effect, { discard: true })
-  }
-
-  /** The end as the observer hears it. */
-  protected ended(): StreamObserver.Ended {
-    const outcome = this.outcome!
+  /** The end as the observer hears it, once the stream has ended. */
+  ended(): Ended {
     const now = this.now()
     return {
-      outcome,
+      outcome: this.outcome!,
       durationMillis: now - this.startedAt,
       timeToFirstChunkMillis: this.firstChunkAt === undefined ? undefined : this.firstChunkAt - this.startedAt,
       chunks: this.chunks,
