@@ -3,11 +3,11 @@
  *
  * @since 0.1.0
  */
+import type * as Notes from "@streamguard/kernel/StreamNote"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
-import type { StreamOutcome } from "./StreamOutcome.js"
 
 /**
  * Identifies one guarded stream across the observer's calls.
@@ -18,56 +18,33 @@ import type { StreamOutcome } from "./StreamOutcome.js"
  * @since 0.1.0
  * @category models
  */
-export interface StreamInfo {
-  readonly id: number
-  readonly labels: Readonly<Record<string, string>>
-  /** When the request began, in Clock millis. */
-  readonly startedAt: number
-}
+export interface StreamInfo extends Notes.StreamInfo {}
 
 /**
+ * One batch of events read together: the silence before it (`gapMillis`), its content chunks,
+ * pings and bytes.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface Received {
-  /** Silence before this batch: time since the previous event, or since the start. */
-  readonly gapMillis: number
-  readonly chunks: number
-  /**
-   * Pings: keepalives the stream's `isPing` calls pings (SSE comments, provider pings), not
-   * lifecycle frames; every keepalive when the stream was given no `isPing`.
-   */
-  readonly keepalives: number
-  readonly bytes: number
-}
+export interface Received extends Notes.Received {}
 
 /**
+ * How a stream ended: its outcome, duration, time to the first content, totals, and the failure
+ * for failed outcomes.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface Ended {
-  readonly outcome: StreamOutcome
-  readonly durationMillis: number
-  /** Time to the first content chunk, when one arrived. */
-  readonly timeToFirstChunkMillis: number | undefined
-  readonly chunks: number
-  /** Pings, counted as `Received.keepalives` counts them. */
-  readonly keepalives: number
-  readonly bytes: number
-  /** The failure, for failed outcomes. */
-  readonly error: unknown
-}
+export interface Ended extends Notes.Ended {}
 
 /**
+ * An attempt that failed before a response, retried after `delayMillis`.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface Retrying {
-  /** The attempt that failed, from 1. */
-  readonly attempt: number
-  readonly outcome: StreamOutcome
-  readonly delayMillis: number
-}
+export interface Retrying extends Notes.Retrying {}
 
 /**
  * The lifecycle calls. Each is made once per step, in order: `started`, `retrying` between

@@ -1,75 +1,29 @@
 /**
- * The contract between a guarded stream and its transport: what the transport tells the stream
- * (`Feed`), what the stream may tell the transport (`Control`), and what a stream is made of
- * (`Setup`, `Options`).
+ * The contract between a guarded stream and its transport: the kernel's (`Feed`, `Control`), with
+ * what the observer and this line's durations add.
  *
  * @internal
  */
-import type { Kind, Phase } from "@streamguard/kernel/Limits"
+import type * as Kernel from "@streamguard/kernel/Feed"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type * as StreamEvent from "../StreamEvent.js"
 import type * as StreamObserver from "../StreamObserver.js"
 import type { StreamOutcome } from "../StreamOutcome.js"
 import type * as TimeoutPolicy from "../TimeoutPolicy.js"
 
+export type { Control, Emit } from "@streamguard/kernel/Feed"
 export type { Kind, Phase } from "@streamguard/kernel/Limits"
 
 /**
- * What a transport may be told to do.
+ * The push side of a guarded stream: the kernel's feed, and `retrying` for a transport that
+ * retries.
  *
  * @internal
  */
-export interface Control {
-  /** Stop at once: destroy the connection. Called once, at whatever ends the stream. */
-  readonly abort: () => void
-  /** Stop reading for now (the consumer is behind). */
-  readonly pause?: (() => void) | undefined
-  /** Read again (the consumer took what was buffered). */
-  readonly resume?: (() => void) | undefined
-  /**
-   * The upstream said it is done: finish the response cleanly if it completes at once (its
-   * connection may then be reused), else abort. Without it, `abort`.
-   */
-  readonly release?: (() => void) | undefined
-}
-
-/**
- * The push side of a guarded stream: what its transport tells it. Every method is synchronous and
- * safe to call from any callback, any number of times; calls after the end are ignored.
- *
- * @internal
- */
-export interface Feed<A, E> {
-  /** The request entered a phase before the response: that phase's limit counts from now. */
-  readonly phase: (phase: Phase) => void
-  /** The response started: `chunk` and `progress` count from now. */
-  readonly opened: () => void
-  /** One network read's events, in order. Returns `false` when the transport should pause. */
-  readonly events: (events: ReadonlyArray<StreamEvent.StreamEvent<A>>) => boolean
-  /** The bytes ended (EOF). Without a `Done` before it, the stream fails with `UnexpectedEnd`. */
-  readonly end: () => void
-  /** The transport failed: the stream fails with `error`, after what was already decoded. */
-  readonly fail: (error: E) => void
-  /** The transport's controls. A transport that sets none is stopped by interrupting its fiber. */
-  readonly control: (control: Control | undefined) => void
-  /** Runs `f` when the stream closes, after the transport was stopped (releases a pool slot). */
-  readonly onClose: (f: () => void) => void
+export interface Feed<A, E> extends Kernel.Feed<A, E> {
   /** Tells the observer that the attempt that failed with `outcome` is retried after `delayMillis`. */
   readonly retrying: (attempt: number, outcome: StreamOutcome, delayMillis: number) => Effect.Effect<void>
-  /** Whether the stream has ended: a transport stops feeding. */
-  readonly closed: () => boolean
-  /** Clock millis when the request began: what `total` counts from. */
-  readonly startedAt: number
 }
-
-/**
- * What a guarded stream emits: `content` (the values of `Chunk` events) or `events` (every event
- * up to and including `Done`).
- *
- * @internal
- */
-export type Emit = "content" | "events"
 
 /**
  * The options of a guarded stream: what users pass as `Guard.GuardOptions`, and the `kind` a
@@ -77,15 +31,7 @@ export type Emit = "content" | "events"
  *
  * @internal
  */
-export interface Options {
-  /** Low-cardinality labels for the observer (profile, dialect, upstream). */
-  readonly labels?: Readonly<Record<string, string>> | undefined
-  /**
-   * When the request began, in `Clock` millis. Defaults to when the stream starts. A client passes
-   * the moment it sent the request, so `firstChunk`, `total` and the elapsed times in errors count
-   * from there.
-   */
-  readonly startedAt?: number | undefined
+export interface Options extends Kernel.Options {
   /**
    * `guardEvents` only: while the consumer waits for the upstream after it opened, hand it a
    * payload-less `Keepalive` of the guard's own every `heartbeat` (a relay's keep-alive comment).
@@ -93,36 +39,9 @@ export interface Options {
    * scheduler as the limits, so it costs no timer of its own.
    */
   readonly heartbeat?: Duration.Duration | undefined
-  /**
-   * Called at each heartbeat instead of handing the consumer a keepalive, when it returns `true`:
-   * it delivered the keepalive itself (a relay writing a comment straight to its client's socket),
-   * so the waiting consumer is not woken for it. Beats of a second or more fall on whole seconds.
-   */
-  readonly onHeartbeat?: (() => boolean) | undefined
   /** The observer of this stream, instead of the `StreamObserver` in context. */
   readonly observer?: StreamObserver.Service | undefined
-  /**
-   * Aborting this signal ends the stream with `StreamAborted` (outcome `interrupted`): the
-   * upstream is closed at once and the consumer gets the typed failure at its next pull.
-   */
-  readonly signal?: AbortSignal | undefined
-  /**
-   * Which keepalives are pings (an SSE comment, a provider's ping) rather than lifecycle frames
-   * (`message_start`, a role-only chunk): the observer counts only pings as keepalives. A dialect's
-   * `isPing`. Default: every keepalive. Every keepalive resets `chunk` either way.
-   */
-  readonly isPing?: ((event: StreamEvent.StreamEvent<any>) => boolean) | undefined
-  /**
-   * Which content values are reasoning (thinking) rather than answer: what the `reasoning` limit
-   * needs. A dialect's `isReasoning`. Default: no content is reasoning, so `reasoning` never expires.
-   */
-  readonly isReasoning?: ((value: any) => boolean) | undefined
-  /** `stream` (the default) or `batch`: see `Kind`. */
-  readonly kind?: Kind | undefined
 }
-
-/** How many buffered items make the transport pause until the consumer takes them. */
-export const highWaterMark = 512
 
 /**
  * What a guarded stream needs, read from context at its first pull.

@@ -37,24 +37,9 @@ export const make = <A, B, E, R, R2>(
     const first: Effect.Effect<Chunk.Chunk<B> | EndMark, E | GuardError, R | R2> = Effect.flatMap(
       Effect.zip(Effect.zip(Effect.clock, StreamObserver.StreamObserver), setup),
       ([[clock, observer], { open, options, policy }]) => {
-        const made = new GuardedStream<A, B, E>(
-          clock,
-          forClock(clock),
-          options?.observer ?? observer,
-          policy,
-          emit,
-          options
-        )
+        const made = new GuardedStream<A, B, E>(forClock(clock), options?.observer ?? observer, policy, emit, options)
         state = made
-        const signal = options?.signal
-        if (signal !== undefined) {
-          if (signal.aborted) made.abort(signal.reason)
-          else {
-            const onAbort = () => made.abort(signal.reason)
-            signal.addEventListener("abort", onAbort, { once: true })
-            unlisten = () => signal.removeEventListener("abort", onAbort)
-          }
-        }
+        unlisten = made.abortOn(options?.signal)
         return Effect.zipRight(made.start(open), made.next)
       }
     )
