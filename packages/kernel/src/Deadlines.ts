@@ -44,7 +44,7 @@ export class Deadlines {
   private cancel: (() => void) | undefined = undefined
   /** Counts the sleeps started, so a replaced one knows it is no longer the scheduler's. */
   private generation = 0
-  private running = false
+  private passing = false
   /** What the due entries asked to run once every due entry has acted (see `afterDue`). */
   private woken: Array<() => void> = []
 
@@ -53,6 +53,11 @@ export class Deadlines {
   /** How many entries the heap holds. */
   get size(): number {
     return this.heap.length
+  }
+
+  /** Whether a pass over the due entries runs now (`afterDue` then defers). */
+  get running(): boolean {
+    return this.passing
   }
 
   /** Whether a sleep is armed for the next deadline. */
@@ -72,7 +77,7 @@ export class Deadlines {
       this.heap.push(entry)
       this.up(entry.heapIndex)
     }
-    if (at < this.wakeAt && !this.running) this.arm()
+    if (at < this.wakeAt && !this.passing) this.arm()
   }
 
   /**
@@ -102,7 +107,7 @@ export class Deadlines {
       this.down(index)
       this.up(last.heapIndex)
     }
-    if (this.heap.length === 0 && !this.running) this.disarm()
+    if (this.heap.length === 0 && !this.passing) this.disarm()
   }
 
   /**
@@ -112,7 +117,7 @@ export class Deadlines {
    * delay the next stream's decision.
    */
   afterDue(f: () => void): void {
-    if (this.running) this.woken.push(f)
+    if (this.passing) this.woken.push(f)
     else f()
   }
 
@@ -156,7 +161,7 @@ export class Deadlines {
   }
 
   private runDue(now: number): void {
-    this.running = true
+    this.passing = true
     try {
       let top = this.heap[0]
       while (top !== undefined && top.heapAt <= now) {
@@ -172,7 +177,7 @@ export class Deadlines {
         top = this.heap[0]
       }
     } finally {
-      this.running = false
+      this.passing = false
     }
   }
 

@@ -30,6 +30,15 @@ import { outcomeOf } from "./StreamOutcome.js"
 import type { Ending } from "./StreamTiming.js"
 import { done, StreamTiming } from "./StreamTiming.js"
 
+/**
+ * A parked consumer, called once when there is something to hand over. Any function is one: a
+ * line that parks with a continuation taking an argument overrides `GuardedStream.resume`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Waiter = (...args: ReadonlyArray<never>) => void
+
 /** The keepalive a heartbeat hands over: not from the upstream, so it counts nowhere. */
 const beat = StreamEvent.Keepalive({ bytes: 0 })
 
@@ -50,7 +59,7 @@ export class GuardedStream<A, B, E, GE extends HasOutcome> extends StreamTiming<
   private fresh = false
 
   // The consumer, while it is parked.
-  private waiter: (() => void) | undefined = undefined
+  private waiter: Waiter | undefined = undefined
 
   // The guard's own decision, and whether the consumer has seen the end: nothing is due any more
   // after that. Until then `total` still runs.
@@ -59,8 +68,8 @@ export class GuardedStream<A, B, E, GE extends HasOutcome> extends StreamTiming<
 
   // The transport.
   private controls: Control | undefined = undefined
+  /** What `onClose` was given before the transport closed: run at `release`. */
   private closers: Array<() => void> | undefined = undefined
-  private releasing: Array<() => void> | undefined = undefined
   private upstreamClosed = false
 
   constructor(
@@ -303,7 +312,17 @@ export class GuardedStream<A, B, E, GE extends HasOutcome> extends StreamTiming<
     // its wait goes on from where it began, so neither resets a limit.
     if (this.fresh || this.closed()) this.unpark(now)
     else this.waiter = undefined
-    this.deadlines.afterDue(waiter)
+    const deadlines = this.deadlines
+    if (deadlines.running) deadlines.afterDue(() => this.resume(waiter))
+    else this.resume(waiter)
+  }
+
+  /**
+   * Resumes a parked consumer. A line whose park hands it a continuation that takes an argument
+   * (Effect's `resume`, which takes the effect to go on with) calls it with its pull here.
+   */
+  protected resume(waiter: Waiter): void {
+    waiter()
   }
 
   private unpark(now: number): void {
@@ -352,10 +371,10 @@ export class GuardedStream<A, B, E, GE extends HasOutcome> extends StreamTiming<
   }
 
   /**
-   * Parks the consumer until there is something to hand over: `waiter` is called once, with no
-   * argument, then the consumer pulls again. The first pull waits from the request's start.
+   * Parks the consumer until there is something to hand over: `waiter` is called once (through
+   * `resume`), then the consumer pulls again. The first pull waits from the request's start.
    */
-  wait(waiter: () => void): void {
+  wait(waiter: Waiter): void {
     this.waitingSince ??= this.now()
     this.waiter = waiter
     this.reschedule()
@@ -370,16 +389,14 @@ export class GuardedStream<A, B, E, GE extends HasOutcome> extends StreamTiming<
     this.upstreamClosed = true
     this.deadlines.remove(this)
     this.endTransport()
-    this.releasing = this.closers
-    this.closers = undefined
     return true
   }
 
-  /** Runs what `onClose` was given before the transport closed (a pool slot's release). */
+  /** Runs what `onClose` was given before the transport closed (a pool slot's release), once. */
   release(): void {
-    const releasing = this.releasing
-    this.releasing = undefined
-    if (releasing !== undefined) { for (const f of releasing) f() }
+    const closers = this.closers
+    this.closers = undefined
+    if (closers !== undefined) { for (const f of closers) f() }
   }
 
   /**

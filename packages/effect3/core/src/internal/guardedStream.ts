@@ -111,8 +111,13 @@ export class GuardedStream<A, B, E> extends Kernel.GuardedStream<A, B, E, Decisi
    * and `close` lets go of the waiter; a pull after that parks afresh.
    */
   private readonly park: Effect.Effect<Chunk.Chunk<B> | EndMark, E | GuardError> = Effect.async((resume) => {
-    this.wait(() => resume(this.next))
+    this.wait(resume)
   })
+
+  /** The parked consumer goes on with its next pull. */
+  protected override resume(waiter: Kernel.Waiter): void {
+    ;(waiter as (next: Effect.Effect<Chunk.Chunk<B> | EndMark, E | GuardError>) => void)(this.next)
+  }
 
   private tell(notes: ReadonlyArray<StreamNote>): Effect.Effect<void> {
     return Effect.forEach(notes, (note) => tell(this.observer, this.info, note), { discard: true })
