@@ -57,6 +57,10 @@ export * as StreamEvent from "./StreamEvent.js"
 /**
  * @since 0.1.0
  */
+export * as StreamMetrics from "./StreamMetrics.js"
+/**
+ * @since 0.1.0
+ */
 export * as StreamNote from "./StreamNote.js"
 /**
  * @since 0.1.0

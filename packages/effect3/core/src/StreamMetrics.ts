@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as Kernel from "@streamguard/kernel/StreamMetrics"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
@@ -21,16 +22,21 @@ import type { StreamOutcome } from "./StreamOutcome.js"
  */
 export type Histogram = Metric.Metric<MetricKeyType.MetricKeyType.Histogram, number, MetricState.MetricState.Histogram>
 
+/** A histogram as the kernel defines it. */
+const histogram = (definition: Kernel.HistogramDefinition): Histogram =>
+  Metric.histogram(definition.name, MetricBoundaries.exponential(definition.buckets), definition.description)
+
+/** A counter as the kernel defines it. */
+const counter = (definition: Kernel.Definition): Metric.Metric.Counter<number> =>
+  Metric.counter(definition.name, { description: definition.description, incremental: true })
+
 /**
  * Streams started.
  *
  * @since 0.1.0
  * @category metrics
  */
-export const streamsStarted: Metric.Metric.Counter<number> = Metric.counter("streamguard_streams_started_total", {
-  description: "Guarded streams started",
-  incremental: true
-})
+export const streamsStarted: Metric.Metric.Counter<number> = counter(Kernel.streamsStarted)
 
 /**
  * Streams ended, tagged `outcome` (`done`, `error_signal`, `chunk_timeout`, ..., `interrupted`,
@@ -39,10 +45,7 @@ export const streamsStarted: Metric.Metric.Counter<number> = Metric.counter("str
  * @since 0.1.0
  * @category metrics
  */
-export const streamsEnded: Metric.Metric.Counter<number> = Metric.counter("streamguard_streams_ended_total", {
-  description: "Guarded streams ended, by outcome",
-  incremental: true
-})
+export const streamsEnded: Metric.Metric.Counter<number> = counter(Kernel.streamsEnded)
 
 /**
  * Streams open now: up at `started`, down at `ended`.
@@ -50,8 +53,8 @@ export const streamsEnded: Metric.Metric.Counter<number> = Metric.counter("strea
  * @since 0.1.0
  * @category metrics
  */
-export const streamsOpen: Metric.Metric.Gauge<number> = Metric.gauge("streamguard_streams_open", {
-  description: "Guarded streams open now"
+export const streamsOpen: Metric.Metric.Gauge<number> = Metric.gauge(Kernel.streamsOpen.name, {
+  description: Kernel.streamsOpen.description
 })
 
 /**
@@ -60,10 +63,7 @@ export const streamsOpen: Metric.Metric.Gauge<number> = Metric.gauge("streamguar
  * @since 0.1.0
  * @category metrics
  */
-export const retries: Metric.Metric.Counter<number> = Metric.counter("streamguard_stream_retries_total", {
-  description: "Stream attempts retried, by the outcome of the failed attempt",
-  incremental: true
-})
+export const retries: Metric.Metric.Counter<number> = counter(Kernel.retries)
 
 /**
  * Content chunks received.
@@ -71,10 +71,7 @@ export const retries: Metric.Metric.Counter<number> = Metric.counter("streamguar
  * @since 0.1.0
  * @category metrics
  */
-export const chunksReceived: Metric.Metric.Counter<number> = Metric.counter("streamguard_chunks_received_total", {
-  description: "Content chunks received from upstreams",
-  incremental: true
-})
+export const chunksReceived: Metric.Metric.Counter<number> = counter(Kernel.chunksReceived)
 
 /**
  * Pings received: SSE comments and provider pings, as the stream's `isPing` tells them (`LlmClient`
@@ -83,10 +80,7 @@ export const chunksReceived: Metric.Metric.Counter<number> = Metric.counter("str
  * @since 0.1.0
  * @category metrics
  */
-export const keepalivesReceived: Metric.Metric.Counter<number> = Metric.counter(
-  "streamguard_keepalives_received_total",
-  { description: "Keepalive pings received from upstreams (lifecycle frames not counted)", incremental: true }
-)
+export const keepalivesReceived: Metric.Metric.Counter<number> = counter(Kernel.keepalivesReceived)
 
 /**
  * Bytes received, as the events' wire sizes say (0 for events whose size is unknown).
@@ -94,51 +88,34 @@ export const keepalivesReceived: Metric.Metric.Counter<number> = Metric.counter(
  * @since 0.1.0
  * @category metrics
  */
-export const bytesReceived: Metric.Metric.Counter<number> = Metric.counter("streamguard_bytes_received_total", {
-  description: "Event bytes received from upstreams",
-  incremental: true
-})
+export const bytesReceived: Metric.Metric.Counter<number> = counter(Kernel.bytesReceived)
 
 /**
- * Seconds from the request's start to the first content chunk.
+ * Seconds from the request's start to the first content chunk (50 ms to ~7 min: instant answers
+ * up to long "thinking" starts).
  *
  * @since 0.1.0
  * @category metrics
  */
-export const timeToFirstChunk: Histogram = Metric.histogram(
-  "streamguard_time_to_first_chunk_seconds",
-  // 50 ms to ~7 min: instant answers up to long "thinking" starts.
-  MetricBoundaries.exponential({ start: 0.05, factor: 2, count: 14 }),
-  "Seconds from the request's start to the first content chunk"
-)
+export const timeToFirstChunk: Histogram = histogram(Kernel.timeToFirstChunk)
 
 /**
  * Seconds of silence before each batch of upstream events (any event, keepalives included): how
- * close streams come to their `chunk` limit.
+ * close streams come to their `chunk` limit (1 ms to ~2 min).
  *
  * @since 0.1.0
  * @category metrics
  */
-export const chunkGap: Histogram = Metric
-  .histogram(
-    "streamguard_chunk_gap_seconds",
-    // 1 ms to ~2 min.
-    MetricBoundaries.exponential({ start: 0.001, factor: 2, count: 18 }),
-    "Seconds of silence before each batch of upstream events"
-  )
+export const chunkGap: Histogram = histogram(Kernel.chunkGap)
 
 /**
- * Seconds from the request's start to the stream's end, whatever the outcome.
+ * Seconds from the request's start to the stream's end, whatever the outcome (100 ms to ~1.8 h:
+ * chat answers up to long research runs).
  *
  * @since 0.1.0
  * @category metrics
  */
-export const streamDuration: Histogram = Metric.histogram(
-  "streamguard_stream_duration_seconds",
-  // 100 ms to ~1.8 h: chat answers up to long research runs.
-  MetricBoundaries.exponential({ start: 0.1, factor: 2, count: 17 }),
-  "Seconds from the request's start to the stream's end"
-)
+export const streamDuration: Histogram = histogram(Kernel.streamDuration)
 
 /** The tags of one stream, built once at `started` so the per-batch updates reuse them. */
 interface Tags {
