@@ -5,6 +5,8 @@
  *
  * @since 0.1.0
  */
+import type { TransportFailure } from "./client/TransportFailure.js"
+import type { UpstreamHttpFailure } from "./client/UpstreamHttpFailure.js"
 import type * as GuardErrors from "./GuardErrors.js"
 import type * as Timeouts from "./Timeouts.js"
 
@@ -245,3 +247,35 @@ export const invalidConfig = (
  */
 export const unknownProfile = (error: { readonly name: string; readonly known: ReadonlyArray<string> }): string =>
   `unknown request profile ${JSON.stringify(error.name)}; known profiles: ${error.known.join(", ")}`
+
+// ---------------------------------------------------------------------------------------------
+// The client
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * An upstream's HTTP error answer: `upstream answered HTTP 429 (rate_limit_exceeded): slow down`,
+ * the provider's message when its body says one, else the start of the body.
+ *
+ * @since 0.1.0
+ * @category client
+ */
+export const upstreamHttpError = (
+  error: Pick<UpstreamHttpFailure, "status" | "bodyExcerpt" | "providerErrorType" | "providerMessage">
+): string => {
+  const type = error.providerErrorType === undefined ? "" : ` (${error.providerErrorType})`
+  const said = error.providerMessage ?? error.bodyExcerpt.slice(0, 200)
+  return `upstream answered HTTP ${error.status}${type}${said === "" ? "" : `: ${said}`}`
+}
+
+/**
+ * A failed connection: `connection failed before the response: refused (ECONNREFUSED): ...`.
+ *
+ * @since 0.1.0
+ * @category client
+ */
+export const transportError = (error: TransportFailure): string => {
+  const when = error.stage === "request" ? "before the response" : "while the response streamed"
+  return `connection failed ${when}: ${error.reason}${
+    error.code === undefined ? "" : ` (${error.code})`
+  }: ${error.detail}`
+}

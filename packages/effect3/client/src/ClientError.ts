@@ -12,6 +12,9 @@ import {
   RequestTimeout,
   WriteTimeout
 } from "@streamguard/core-effect3/TimeoutError"
+import * as TransportFailure from "@streamguard/kernel/client/TransportFailure"
+import * as UpstreamHttpFailure from "@streamguard/kernel/client/UpstreamHttpFailure"
+import * as Messages from "@streamguard/kernel/Messages"
 import type { DecodeError } from "@streamguard/protocols-effect3/ProtocolError"
 import * as Schema from "effect/Schema"
 
@@ -21,7 +24,7 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category constants
  */
-export const maxExcerptBytes = 2048
+export const maxExcerptBytes: number = UpstreamHttpFailure.maxExcerptBytes
 
 /**
  * The upstream answered with a status outside 2xx before any content. The body is read only up
@@ -52,9 +55,7 @@ export class UpstreamHttpError extends Schema.TaggedError<UpstreamHttpError>("@s
   }
   /** @since 0.1.0 */
   override get message(): string {
-    const type = this.providerErrorType === undefined ? "" : ` (${this.providerErrorType})`
-    const said = this.providerMessage ?? this.bodyExcerpt.slice(0, 200)
-    return `upstream answered HTTP ${this.status}${type}${said === "" ? "" : `: ${said}`}`
+    return Messages.upstreamHttpError(this)
   }
 }
 
@@ -72,7 +73,9 @@ export class UpstreamHttpError extends Schema.TaggedError<UpstreamHttpError>("@s
  * @since 0.1.0
  * @category models
  */
-export const TransportReason = Schema.Literal("refused", "reset", "closed", "dns", "tls", "invalid_request", "other")
+export const TransportReason: Schema.Literal<typeof TransportFailure.reasons> = Schema.Literal(
+  ...TransportFailure.reasons
+)
 
 /**
  * @since 0.1.0
@@ -104,10 +107,7 @@ export class TransportError extends Schema.TaggedError<TransportError>("@streamg
   }
   /** @since 0.1.0 */
   override get message(): string {
-    const when = this.stage === "request" ? "before the response" : "while the response streamed"
-    return `connection failed ${when}: ${this.reason}${
-      this.code === undefined ? "" : ` (${this.code})`
-    }: ${this.detail}`
+    return Messages.transportError(this)
   }
 }
 

@@ -319,7 +319,6 @@ const guardedBatch = (
 
 const makeWith = (transport: Transport, options: Options | undefined): Service => {
   const slotsOf = Slots.byOrigin(options?.connections)
-  const originOf = (url: string): string => URL.canParse(url) ? new URL(url).origin : url
 
   const callOf = (
     request: HttpClientRequest.HttpClientRequest,
@@ -329,7 +328,7 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
   ): Attempts.Call => ({
     retry,
     budget: TimeoutPolicy.limit(policy, budget),
-    slots: slotsOf(originOf(request.url))
+    slots: slotsOf(Slots.originOf(request.url))
   })
 
   const prepare = <A>(
