@@ -69,6 +69,15 @@ const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503,
 export const isTransientStatus = (status: number): boolean => transientStatuses.has(status)
 
 /**
+ * Whether an upstream's HTTP status is a success (2xx): the answer the client reads as the
+ * stream (or the call's body); any other is an `UpstreamHttpError`.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isSuccessStatus = (status: number): boolean => status >= 200 && status < 300
+
+/**
  * The outcome `u` stands for, when it knows one (every StreamGuard error does, as its `outcome`):
  * what a failure is counted as.
  *

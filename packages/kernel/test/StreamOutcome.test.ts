@@ -32,3 +32,16 @@ describe("StreamOutcome.outcomeOf", () => {
     }
   })
 })
+
+describe("StreamOutcome.isSuccessStatus", () => {
+  it("is 2xx only", () => {
+    assert.deepStrictEqual([199, 200, 204, 299, 300, 429].map(StreamOutcome.isSuccessStatus), [
+      false,
+      true,
+      true,
+      true,
+      false,
+      false
+    ])
+  })
+})

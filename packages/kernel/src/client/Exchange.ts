@@ -23,6 +23,7 @@ import type { Control, Feed } from "../Feed.js"
 import type { Decoder } from "../protocols/Dialect.js"
 import type { DecodeFailure } from "../protocols/ProtocolError.js"
 import type { StreamEvent } from "../StreamEvent.js"
+import { isSuccessStatus } from "../StreamOutcome.js"
 import type { Dispatcher, DispatchOptions } from "./Dispatch.js"
 import * as Headers from "./Headers.js"
 import * as TransportFailure from "./TransportFailure.js"
@@ -89,7 +90,6 @@ export type Face = "classic" | "controller"
 const streaming: Answer = { _tag: "Streaming" }
 const aborted: Answer = { _tag: "Aborted" }
 const abortError = () => new Error("aborted by StreamGuard")
-const isSuccess = (status: number): boolean => status >= 200 && status < 300
 
 type State = "waiting" | "streaming" | "error" | "body" | "ended"
 
@@ -206,14 +206,14 @@ export class Exchange<A, E> implements Control {
   responded(status: number, headers: () => Headers.Headers): void {
     if (this.state !== "waiting") return
     this.status = status
-    if (isSuccess(status) && this.decoder !== undefined) {
+    if (isSuccessStatus(status) && this.decoder !== undefined) {
       this.state = "streaming"
       this.feed.opened()
       this.done(streaming)
       return
     }
     this.headers = headers()
-    if (isSuccess(status)) {
+    if (isSuccessStatus(status)) {
       this.state = "body"
       this.body = []
     } else {

@@ -12,14 +12,13 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Guard from "@streamguard/core-effect3/Guard"
+import { isSuccessStatus } from "@streamguard/kernel/StreamOutcome"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { BatchResponse } from "../BatchResponse.js"
 import type { StreamError } from "../ClientError.js"
 import type { Attempt, Transport } from "./transport.js"
 import { toTransportError, upstreamHttpError } from "./upstream.js"
-
-const isSuccess = (status: number): boolean => status >= 200 && status < 300
 
 /**
  * The transport over `client`.
@@ -35,7 +34,7 @@ export const make = (client: HttpClient.HttpClient): Transport => {
       return Effect.mapError(scoped.execute(attempt.request), (error) => toTransportError(error, "request"))
     }).pipe(
       Effect.filterOrElse(
-        (response) => isSuccess(response.status),
+        (response) => isSuccessStatus(response.status),
         (response) => Effect.flip(upstreamHttpError(response, Date.now(), attempt.excerptWithin))
       )
     )
