@@ -12,6 +12,7 @@ import { HttpServerResponse } from "@effect/platform"
 import type { BatchResponse } from "@streamguard/client-effect3"
 import { LlmClient } from "@streamguard/client-effect3"
 import { RequestProfile, TimeoutPolicy } from "@streamguard/core-effect3"
+import * as Fallback from "@streamguard/kernel/client/Fallback"
 import type { Array as Arr, Clock } from "effect"
 import { Duration, Effect, Either, Option } from "effect"
 import { Admission } from "../admission/Admission.js"
@@ -143,8 +144,11 @@ const attempt = (
     const budget = TimeoutPolicy.limit(request.profile.policy, "request")
     const elapsed = () => chain.clock.unsafeCurrentTimeMillis() - chain.startedAt
     /** What is left of the `request` limit now. */
-    const left = () => Option.map(budget, (limit) => Duration.toMillis(limit) - elapsed())
-    const budgetLeft = index === 0 ? Option.map(budget, Duration.toMillis) : left()
+    const left = () => Option.map(budget, (limit) => Fallback.leftMillis(Duration.toMillis(limit), elapsed()))
+    const budgetLeft = Option.map(
+      budget,
+      (limit) => Fallback.shareMillis(Duration.toMillis(limit), elapsed(), index + 1)
+    )
     const policy = Option.isSome(budgetLeft) ? { request: Duration.millis(budgetLeft.value) } : {}
     return chain.client.batch(target.request, { policy }).pipe(
       // Its `request` timeout is told as the request's; its other failures are its own.

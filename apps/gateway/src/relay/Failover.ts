@@ -28,6 +28,7 @@ import { ClientError } from "@streamguard/client-effect3"
 import type { LlmClient } from "@streamguard/client-effect3"
 import type { RequestProfile, StreamEvent } from "@streamguard/core-effect3"
 import { StreamOutcome } from "@streamguard/core-effect3"
+import * as Fallback from "@streamguard/kernel/client/Fallback"
 import type { Dialect } from "@streamguard/protocols-effect3"
 import type { Array as Arr, Chunk, Duration } from "effect"
 import { Cause, Data, Effect, Exit, Option } from "effect"
@@ -82,43 +83,20 @@ export class Exhausted extends Data.TaggedError("gateway/Failover/Exhausted")<{
 /**
  * Whether a failure before content moves on to the next upstream: a connection refused or reset,
  * the connect, write, headers, first-chunk and idle limits, an upstream status another upstream
- * may not answer (`anotherMayServe`), an error event, a stream that ended or could not be read.
- * Not the `total` budget (spent for every upstream), the client's own mistakes (another upstream
- * would refuse them too), nor a shutdown.
+ * may not answer (a transient one, or any other server error), an error event, a stream that
+ * ended or could not be read. Not the `total` budget (spent for every upstream), the client's own
+ * mistakes (another upstream would refuse them too), nor a shutdown. The rule is the kernel's
+ * (`client/Fallback`), shared by every line.
  *
  * @since 0.1.0
  * @category predicates
  */
-export const fallsBack = (error: unknown): boolean => {
-  if (!StreamOutcome.hasOutcome(error)) return false
-  switch (error.outcome) {
-    case "connect_timeout":
-    case "write_timeout":
-    case "headers_timeout":
-    case "pool_timeout":
-    case "first_chunk_timeout":
-    case "chunk_timeout":
-    case "progress_timeout":
-    case "transport_error":
-    case "error_signal":
-    case "unexpected_end":
-    case "protocol_error":
-      return true
-    case "upstream_http_error":
-      return ClientError.isUpstreamHttpError(error) && anotherMayServe(error.status)
-    default:
-      return false
-  }
-}
-
-/**
- * An upstream status that another upstream may not answer: a transient one (the client would
- * retry it on the same upstream), or any other server error. A 501 Not Implemented or a 505 HTTP
- * Version Not Supported is not transient, that upstream will answer it again, but it is that
- * server's own limit, not the request's fault: another server (often another provider or
- * version) may well serve the same request, so the chain moves on from it too.
- */
-const anotherMayServe = (status: number): boolean => StreamOutcome.isTransientStatus(status) || status >= 500
+export const fallsBack = (error: unknown): boolean =>
+  StreamOutcome.hasOutcome(error) &&
+  Fallback.fallsBack({
+    outcome: error.outcome,
+    status: ClientError.isUpstreamHttpError(error) ? error.status : undefined
+  })
 
 /**
  * Runs the plan until an attempt produces content, in `scope` (the upstream's: each attempt lives

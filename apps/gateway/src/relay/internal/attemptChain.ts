@@ -11,6 +11,7 @@
 import { LlmClient } from "@streamguard/client-effect3"
 import type { StreamEvent } from "@streamguard/core-effect3"
 import { Guard, RequestProfile, TimeoutPolicy } from "@streamguard/core-effect3"
+import * as Fallback from "@streamguard/kernel/client/Fallback"
 import type { Dialect } from "@streamguard/protocols-effect3"
 import type { Clock } from "effect"
 import { Chunk, Duration, Effect, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
@@ -102,7 +103,10 @@ export class AttemptChain<A> {
       }
       this.tried.push(info)
       // The first attempt has the whole budget; each later one what the attempts before it left.
-      const budget = info.attempt === 1 ? Option.map(this.total, Duration.toMillis) : this.left()
+      const budget = Option.map(
+        this.total,
+        (limit) => Fallback.shareMillis(Duration.toMillis(limit), this.elapsed(), info.attempt)
+      )
       const events = Guard.fromFeedEvents(Effect.provideService(
         this.client.prepare(target.request, {
           ...this.link.options,
@@ -179,10 +183,11 @@ export class AttemptChain<A> {
 
   /** What is left of `total` now; none: no limit. */
   private left(): Option.Option<number> {
-    return Option.map(
-      this.total,
-      (limit) => Duration.toMillis(limit) - (this.clock.unsafeCurrentTimeMillis() - this.startedAt)
-    )
+    return Option.map(this.total, (limit) => Fallback.leftMillis(Duration.toMillis(limit), this.elapsed()))
+  }
+
+  private elapsed(): number {
+    return this.clock.unsafeCurrentTimeMillis() - this.startedAt
   }
 
   /** An attempt's `total` timeout told as the request's; its other failures are its own. */

@@ -2,11 +2,12 @@
  * The budget the attempts of one request share (a stream's `total`, a call's `request`), as the
  * request sees it. Each attempt is given what the attempts before it left, so its own timeout
  * says its share and its own time; the client waited for the request, whose limit and time these
- * errors should give.
+ * errors should give (the kernel's `Fallback.asRequest`).
  *
  * @internal
  */
 import { TimeoutError } from "@streamguard/core-effect3"
+import * as Fallback from "@streamguard/kernel/client/Fallback"
 import { Duration } from "effect"
 
 /**
@@ -18,15 +19,7 @@ import { Duration } from "effect"
  */
 export const asRequestBudget = <E>(error: E, limit: Duration.Duration, elapsedMillis: number): E => {
   if (!TimeoutError.isTotalTimeout(error) && !TimeoutError.isRequestTimeout(error)) return error
-  const limitMillis = Duration.toMillis(limit)
-  const fields = {
-    limitMillis,
-    elapsedMillis,
-    chunks: error.chunks,
-    sinceLastEventMillis: error.sinceLastEventMillis,
-    lastEvent: error.lastEvent,
-    attemptLimitMillis: error.limitMillis < limitMillis ? error.limitMillis : undefined
-  }
+  const fields = Fallback.asRequest(error, Duration.toMillis(limit), elapsedMillis)
   return (TimeoutError.isTotalTimeout(error)
     ? new TimeoutError.TotalTimeout(fields)
     : new TimeoutError.RequestTimeout(fields)) as unknown as E
