@@ -302,18 +302,18 @@ export class Exchange<A, E> implements Control {
 
   // undici 8: the controller interface.
 
-  /** @internal */
+  /** undici: the request has a connection and is being written. */
   onRequestStart(controller: Controller, _context: unknown): void {
     this.controller = controller
     this.started(undefined)
   }
 
-  /** @internal */
+  /** undici: the request was written whole. */
   onRequestSent(): void {
     this.sent()
   }
 
-  /** @internal */
+  /** undici: the status and headers. */
   onResponseStart(
     controller: Controller,
     status: number,
@@ -326,22 +326,22 @@ export class Exchange<A, E> implements Control {
     )
   }
 
-  /** @internal */
+  /** undici: a network read; pausing is the controller's. */
   onResponseData(controller: Controller, chunk: Uint8Array): void {
     if (!this.data(chunk)) controller.pause()
   }
 
-  /** @internal */
+  /** undici: the response ended cleanly. */
   onResponseEnd(_controller: Controller, _trailers: unknown): void {
     this.complete()
   }
 
-  /** @internal */
+  /** undici: the request or the response failed (`controller` is `null` when dispatch failed at once). */
   onResponseError(_controller: Controller | null, error: Error): void {
     this.failed(error)
   }
 
-  /** @internal */
+  /** undici: the upstream upgraded the connection, which no LLM stream does. */
   onRequestUpgrade(): void {
     this.failed(new Error("the upstream upgraded the connection"))
   }
@@ -356,36 +356,45 @@ export class Exchange<A, E> implements Control {
 export class ClassicFace<A, E> {
   constructor(private readonly exchange: Exchange<A, E>) {}
 
+  /** Connected: `abort` destroys the request. */
   onConnect(abort: (error: Error) => void): void {
     this.exchange.started(abort)
   }
 
+  /** The request was written whole. */
   onRequestSent(): void {
     this.exchange.sent()
   }
 
+  /** A piece of the body was written: nothing to tell. */
   onBodySent(): void {}
 
+  /** The response began to arrive: the headers follow. */
   onResponseStarted(): void {}
 
+  /** The upstream upgraded the connection, which no LLM stream does. */
   onUpgrade(): void {
     this.exchange.failed(new Error("the upstream upgraded the connection"))
   }
 
+  /** The status and headers; `resume` reads on after `onData` returned `false`. */
   onHeaders(status: number, raw: Array<Uint8Array>, resume: () => void): boolean {
     this.exchange.reading(resume)
     this.exchange.responded(status, () => Headers.fromRaw(raw))
     return true
   }
 
+  /** A network read; `false` pauses reading. */
   onData(chunk: Uint8Array): boolean {
     return this.exchange.data(chunk)
   }
 
+  /** The response ended cleanly. */
   onComplete(): void {
     this.exchange.complete()
   }
 
+  /** The request or the response failed. */
   onError(error: Error): void {
     this.exchange.failed(error)
   }
