@@ -332,6 +332,23 @@ describe.each(faces)("Exchange on $name", ({ agent: makeAgent, face }) => {
 })
 
 describe("Exchange: why each undici gets its own face", () => {
+  it("undici 7 adapts the controller face but never says the request was sent: the headers phase is not told", async () => {
+    handle = (_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" })
+      response.end(frame("[DONE]"))
+    }
+    const agent = new Agent7()
+    try {
+      const recorded = recorder()
+      new Exchange<any, Failure>(recorded.feed, sse().decoder(), errors, 5000, (recorded as any).settle)
+        .dispatch(agent, Dispatch.options(url, "POST", {}, "{}"), "controller")
+      await recorded.ended
+      assert.deepStrictEqual(recorded.log, ["phase connect", "phase write", "opened", "read 1", "end"])
+    } finally {
+      await agent.destroy()
+    }
+  })
+
   it("undici 8 refuses the classic face at dispatch: the attempt fails as a request it could not send", async () => {
     const agent = new Agent8()
     try {
