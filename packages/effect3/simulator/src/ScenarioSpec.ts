@@ -3,15 +3,45 @@
  * `sim:think-90s`, `sim:429`) or in the `x-sim-scenario` header (a spec as above, or JSON: a
  * scenario object, or an array of steps). Any other model name plays `steady` with its defaults.
  *
+ * The grammar is the kernel's, shared by every Effect line; here a failure is a `ScenarioParseError`
+ * in an `Either`.
+ *
  * @since 0.1.0
  */
-import * as ParseIssues from "@streamguard/core-effect3/ParseIssues"
+import type * as Scenario from "@streamguard/kernel/simulator/Scenario"
+import * as Kernel from "@streamguard/kernel/simulator/ScenarioSpec"
+import * as SimulatorError from "@streamguard/kernel/simulator/SimulatorError"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import * as Scenario from "./Scenario.js"
+
+export {
+  /**
+   * The scenario's name as a spec writes it (`steady`, `stall-after`, `429`, `script`), for
+   * records and logs.
+   *
+   * @since 0.1.0
+   * @category formatting
+   */
+  name,
+  /**
+   * The scenario names as they appear after `sim:`; `think-90s`, `stall-after-3` and `429` carry
+   * their main parameter in the name.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  names,
+  /**
+   * The JSON form of a scenario, for the `x-sim-scenario` header: `parse(toHeader(s))` gives `s`.
+   *
+   * @since 0.1.0
+   * @category formatting
+   */
+  toHeader
+} from "@streamguard/kernel/simulator/ScenarioSpec"
 
 /**
- * A scenario spec or header that does not parse.
+ * A scenario spec or header that does not parse: `reason` names every mistake, one per parameter.
  *
  * @since 0.1.0
  * @category errors
@@ -24,70 +54,16 @@ export class ScenarioParseError extends Schema.TaggedError<ScenarioParseError>(
 }) {
   /** @since 0.1.0 */
   override get message(): string {
-    return `bad simulator scenario ${JSON.stringify(this.spec)}: ${this.reason}`
+    return SimulatorError.message(this)
   }
 }
 
-/**
- * The scenario names as they appear after `sim:`; `think-90s`, `stall-after-3` and `429` carry
- * their main parameter in the name.
- *
- * @since 0.1.0
- * @category models
- */
-export const names: ReadonlyArray<string> = [
-  "steady",
-  "think[-<duration>]",
-  "stall-after[-<n>]",
-  "ping-only",
-  "error-mid",
-  "reset-mid",
-  "end-without-done",
-  "slow-drip",
-  "huge-event",
-  "<status>",
-  "slow-headers[-<duration>]"
-]
-
-const byName: Record<string, Scenario.Scenario["_tag"]> = {
-  "steady": "Steady",
-  "think": "Think",
-  "stall-after": "StallAfter",
-  "ping-only": "PingOnly",
-  "error-mid": "ErrorMid",
-  "reset-mid": "ResetMid",
-  "end-without-done": "EndWithoutDone",
-  "slow-drip": "SlowDrip",
-  "huge-event": "HugeEvent",
-  "http-error": "HttpError",
-  "slow-headers": "SlowHeaders"
-}
-
-const withSuffix: ReadonlyArray<readonly [RegExp, Scenario.Scenario["_tag"], string]> = [
-  [/^think-(.+)$/, "Think", "silence"],
-  [/^stall-after-(\d+)$/, "StallAfter", "after"],
-  [/^slow-headers-(.+)$/, "SlowHeaders", "delay"],
-  [/^(\d{3})$/, "HttpError", "status"]
-]
-
-const decodeScenario = Schema.decodeUnknownEither(Scenario.Scenario, { onExcessProperty: "error", errors: "all" })
-
-// Every mistake, each with its parameter (`chunkz: is unexpected, expected: "chunks" | ...`).
-const decodeInput = (spec: string, input: unknown): Either.Either<Scenario.Scenario, ScenarioParseError> =>
-  Either.mapLeft(
-    decodeScenario(input),
-    (error) => new ScenarioParseError({ spec, reason: ParseIssues.lines(error).join("; ") })
-  )
-
-const nameToInput = (spec: string, name: string): Either.Either<Record<string, unknown>, ScenarioParseError> => {
-  const tag = byName[name]
-  if (tag !== undefined) return Either.right({ _tag: tag })
-  for (const [pattern, suffixTag, field] of withSuffix) {
-    const match = pattern.exec(name)
-    if (match !== null) return Either.right({ _tag: suffixTag, [field]: match[1] })
-  }
-  return Either.left(new ScenarioParseError({ spec, reason: `unknown scenario "${name}"; known: ${names.join(", ")}` }))
-}
+const toEither = (
+  result: Scenario.Scenario | SimulatorError.ScenarioParseError
+): Either.Either<Scenario.Scenario, ScenarioParseError> =>
+  Kernel.isFailure(result) ?
+    Either.left(new ScenarioParseError({ spec: result.spec, reason: result.reason })) :
+    Either.right(result)
 
 /**
  * Reads a spec: `sim:<name>?param=value&...` (the `sim:` prefix is optional), a JSON scenario
@@ -97,23 +73,7 @@ const nameToInput = (spec: string, name: string): Either.Either<Record<string, u
  * @since 0.1.0
  * @category parsing
  */
-export const parse = (spec: string): Either.Either<Scenario.Scenario, ScenarioParseError> => {
-  const trimmed = spec.trim()
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-    return Either.flatMap(
-      Either.try({
-        try: () => JSON.parse(trimmed) as unknown,
-        catch: (cause) => new ScenarioParseError({ spec, reason: `bad JSON: ${String(cause)}` })
-      }),
-      (json) => decodeInput(spec, Array.isArray(json) ? { _tag: "Script", steps: json } : json)
-    )
-  }
-  const body = trimmed.startsWith("sim:") ? trimmed.slice(4) : trimmed
-  const question = body.indexOf("?")
-  const name = question === -1 ? body : body.slice(0, question)
-  const params = question === -1 ? {} : Object.fromEntries(new URLSearchParams(body.slice(question + 1)))
-  return Either.flatMap(nameToInput(spec, name), (input) => decodeInput(spec, { ...input, ...params }))
-}
+export const parse = (spec: string): Either.Either<Scenario.Scenario, ScenarioParseError> => toEither(Kernel.parse(spec))
 
 /**
  * The scenario a model name asks for: `sim:...` parses, any other name plays `steady`.
@@ -122,26 +82,4 @@ export const parse = (spec: string): Either.Either<Scenario.Scenario, ScenarioPa
  * @category parsing
  */
 export const fromModel = (model: string): Either.Either<Scenario.Scenario, ScenarioParseError> =>
-  model.startsWith("sim:") ? parse(model) : Either.right(Scenario.steady())
-
-/**
- * The JSON form of a scenario, for the `x-sim-scenario` header: `parse(toHeader(s))` gives `s`.
- *
- * @since 0.1.0
- * @category formatting
- */
-export const toHeader = (scenario: Scenario.Scenario): string =>
-  JSON.stringify(Schema.encodeSync(Scenario.Scenario)(scenario))
-
-/**
- * The scenario's name as a spec writes it (`steady`, `stall-after`, `429`, `script`), for
- * records and logs.
- *
- * @since 0.1.0
- * @category formatting
- */
-export const name = (scenario: Scenario.Scenario): string => {
-  if (scenario._tag === "Script") return "script"
-  if (scenario._tag === "HttpError") return String(scenario.status)
-  return Object.entries(byName).find(([, tag]) => tag === scenario._tag)?.[0] ?? scenario._tag
-}
+  toEither(Kernel.fromModel(model))

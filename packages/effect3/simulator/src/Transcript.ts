@@ -1,13 +1,28 @@
 /**
  * A recorded provider stream as a scenario: its bytes cut into events, played back event by
  * event at a chosen pace, so a client's timeouts can be tested against what a provider really
- * sent (the repository's `fixtures/transcripts` are such recordings).
+ * sent (the repository's `fixtures/transcripts` are such recordings). The kernel's, shared by
+ * every Effect line; here the pace also takes any Effect `DurationInput`.
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
-import * as Scenario from "./Scenario.js"
-import * as Step from "./Step.js"
+import type * as Scenario from "@streamguard/kernel/simulator/Scenario"
+import type * as Step from "@streamguard/kernel/simulator/Step"
+import * as Kernel from "@streamguard/kernel/simulator/Transcript"
+import type * as Duration from "effect/Duration"
+import { durationInput } from "./internal/durationInput.js"
+
+export {
+  /**
+   * A recorded body cut into its events, each with its own framing bytes (SSE: up to and including
+   * the blank line that dispatches it; NDJSON: one line with its line ending). Concatenated, the
+   * events are the bytes given.
+   *
+   * @since 0.1.0
+   * @category constructors
+   */
+  events
+} from "@streamguard/kernel/simulator/Transcript"
 
 /**
  * Options of `replay`: the pace and how the bytes are framed.
@@ -17,46 +32,15 @@ import * as Step from "./Step.js"
  */
 export interface ReplayOptions {
   /** The wait before every event (the first included). Default none. */
-  readonly gap?: Duration.DurationInput | undefined
+  readonly gap?: Duration.DurationInput | Step.DurationInput | undefined
   /** The wait before each event, by index; events past the end use `gap`. */
-  readonly gaps?: ReadonlyArray<Duration.DurationInput> | undefined
+  readonly gaps?: ReadonlyArray<Duration.DurationInput | Step.DurationInput> | undefined
   /** `sse` (events end at a blank line) or `ndjson` (one per line). Default: told from the bytes. */
   readonly framing?: "sse" | "ndjson" | undefined
 }
 
-// A line ending is CRLF, LF or CR (WHATWG); a lone CR never swallows the LF after it.
-const blankLine = /(?:\r\n|\n|\r(?!\n))(?:\r\n|\n|\r(?!\n))/g
-const lineEnd = /\r\n|\n|\r(?!\n)/g
-
-const cutAfter = (text: string, pattern: RegExp): Array<string> => {
-  const out: Array<string> = []
-  let from = 0
-  for (const match of text.matchAll(pattern)) {
-    const to = match.index + match[0].length
-    out.push(text.slice(from, to))
-    from = to
-  }
-  if (from < text.length) out.push(text.slice(from))
-  return out
-}
-
-const sseStart = /^(?:data|event|id|retry)?:/
-
-/**
- * A recorded body cut into its events, each with its own framing bytes (SSE: up to and including
- * the blank line that dispatches it; NDJSON: one line with its line ending). Concatenated, the
- * events are the bytes given.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const events = (transcript: string | Uint8Array, framing?: "sse" | "ndjson"): ReadonlyArray<string> => {
-  const text = typeof transcript === "string" ? transcript : new TextDecoder("utf-8", { ignoreBOM: true }).decode(
-    transcript
-  )
-  const kind = framing ?? (sseStart.test(text.trimStart()) ? "sse" : "ndjson")
-  return cutAfter(text, kind === "sse" ? blankLine : lineEnd)
-}
+const pace = (input: Duration.DurationInput | Step.DurationInput | undefined) =>
+  input === undefined ? undefined : durationInput(input)
 
 /**
  * A recorded provider stream played back byte for byte, one event at a time, with `gap` (or
@@ -67,10 +51,9 @@ export const events = (transcript: string | Uint8Array, framing?: "sse" | "ndjso
  * @since 0.1.0
  * @category constructors
  */
-export const replay = (transcript: string | Uint8Array, options: ReplayOptions = {}): Scenario.Scenario => {
-  const steps = events(transcript, options.framing).flatMap((event, i): Array<Step.Step> => {
-    const gap = Duration.decode(options.gaps?.[i] ?? options.gap ?? Duration.zero)
-    return Duration.isZero(gap) ? [Step.raw(event)] : [Step.wait(gap), Step.raw(event)]
+export const replay = (transcript: string | Uint8Array, options: ReplayOptions = {}): Scenario.Scenario =>
+  Kernel.replay(transcript, {
+    gap: pace(options.gap),
+    gaps: options.gaps?.map((gap) => durationInput(gap)),
+    framing: options.framing
   })
-  return Scenario.script([...steps, Step.end], { opening: false })
-}

@@ -1,29 +1,27 @@
 /**
- * A real HTTP server on loopback that streams like OpenAI, Anthropic, Ollama or an MCP server,
- * misbehaves on demand (a request names its `Scenario` as `ScenarioSpec` says), and records what
- * it saw: the witness that a client closed its connection and that generation stopped when it did.
+ * A real HTTP server on loopback that streams like OpenAI, Anthropic, Ollama, Gemini or an MCP
+ * server, misbehaves on demand (a request names its `Scenario` as `ScenarioSpec` says), and
+ * records what it saw: the witness that a client closed its connection and that generation stopped
+ * when it did. The kernel's server, started and stopped with a scope.
  *
  * Endpoints: `POST /v1/chat/completions` (stream and JSON), `POST /v1/responses`,
  * `POST /v1/messages`, `POST /api/chat` (NDJSON), `POST /mcp` (JSON-RPC, `tools/call` answered
- * over SSE), `GET /_sim/requests` (the records as JSON), `DELETE /_sim/requests` (clear).
+ * over SSE), Gemini's `POST /v1beta/models/{model}:streamGenerateContent` and `:generateContent`,
+ * `GET /_sim/requests` (the records as JSON), `DELETE /_sim/requests` (clear).
  *
  * @since 0.1.0
  */
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as HttpServer from "@effect/platform/HttpServer"
-import type { ServeError } from "@effect/platform/HttpServerError"
+import { ServeError } from "@effect/platform/HttpServerError"
+import type { RequestRecord } from "@streamguard/kernel/simulator/RequestRecord"
+import * as SimulatorError from "@streamguard/kernel/simulator/SimulatorError"
+import * as SimulatorServer from "@streamguard/kernel/simulator/SimulatorServer"
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import * as Http from "node:http"
-import * as registry from "./internal/registry.js"
-import * as server from "./internal/server.js"
-import type { RequestRecord } from "./RequestRecord.js"
 
 /**
  * Waiting for a request's close or end took longer than the bound.
@@ -41,7 +39,7 @@ export class SimulatorTimeout extends Schema.TaggedError<SimulatorTimeout>("@str
 ) {
   /** @since 0.1.0 */
   override get message(): string {
-    return `simulator request ${this.id}: no ${this.waitingFor} within ${this.timeoutMillis} ms`
+    return SimulatorError.message(this)
   }
 }
 
@@ -49,14 +47,7 @@ export class SimulatorTimeout extends Schema.TaggedError<SimulatorTimeout>("@str
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  /** 0 (the default) picks a free port; read it back from `port`. */
-  readonly port?: number | undefined
-  /** Default `127.0.0.1`. */
-  readonly host?: string | undefined
-  /** Records kept (the newest). Default 10 000. */
-  readonly maxRecords?: number | undefined
-}
+export type Options = SimulatorServer.Options
 
 /**
  * @since 0.1.0
@@ -85,8 +76,8 @@ export interface Service {
    */
   readonly awaitClosed: (id: string, options?: WaitOptions) => Effect.Effect<RequestRecord, SimulatorTimeout>
   /**
-   * Waits until request `id` stopped generating (ended, failed or was interrupted), so its
-   * record is final: `closedAt`, `finishedAt` and `writesAfterClose` can be asserted.
+   * Waits until request `id` stopped generating (ended, failed or was stopped by its close), so
+   * its record is final: `closedAt`, `finishedAt` and `writesAfterClose` can be asserted.
    */
   readonly awaitFinished: (id: string, options?: WaitOptions) => Effect.Effect<RequestRecord, SimulatorTimeout>
   /** Forgets every record. */
@@ -102,73 +93,54 @@ export class UpstreamSimulator extends Context.Tag("@streamguard/simulator/Upstr
   Service
 >() {}
 
+const spans = { close: "UpstreamSimulator.awaitClosed", finish: "UpstreamSimulator.awaitFinished" } as const
+
+const service = (server: SimulatorServer.SimulatorServer): Service => {
+  const awaitOn = (waitingFor: "close" | "finish") => (id: string, wait: WaitOptions = {}) => {
+    const timeout = Duration.decode(wait.timeout ?? "1 second")
+    const when = waitingFor === "close" ? server.whenClosed : server.whenFinished
+    return Effect.async<RequestRecord>((resume) => {
+      // The record as it is when the waiter resumes, not as it was at the event.
+      const cancel = when(id, (record) => resume(Effect.sync(() => server.record(id) ?? record)))
+      return Effect.sync(cancel)
+    }).pipe(
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () => new SimulatorTimeout({ id, waitingFor, timeoutMillis: Duration.toMillis(timeout) })
+      }),
+      Effect.withSpan(spans[waitingFor], { attributes: { id } })
+    )
+  }
+  return UpstreamSimulator.of({
+    url: server.url,
+    port: server.port,
+    requests: Effect.sync(server.records),
+    request: (id) => Effect.sync(() => Option.fromNullable(server.record(id))),
+    awaitClosed: awaitOn("close"),
+    awaitFinished: awaitOn("finish"),
+    clear: Effect.sync(server.clear)
+  })
+}
+
 /**
  * Starts the simulator in the current scope; closing the scope closes every open connection
- * (stalled responses included) and the server.
+ * (stalled responses included) and the server. It fails with the platform's `ServeError` (its
+ * `cause` Node's error) when it cannot listen.
  *
- * Scenario timing uses the Clock of the fiber that runs `make`: run it with the live clock
- * for real sockets (`it.live`), and `Simulation` for in-process runs under `TestClock`.
+ * Its waits are real timers and its records' times wall-clock milliseconds: run it with the live
+ * clock (`it.live`, `it.scopedLive`), and `Simulation` for in-process runs under `TestClock`.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<Service, ServeError, Scope.Scope> =>
-  Effect.gen(function*() {
-    const clock = yield* Effect.clock
-    const records = registry.make({
-      maxRecords: options.maxRecords ?? 10_000,
-      now: () => clock.unsafeCurrentTimeMillis()
-    })
-    const nodeServer = Http.createServer()
-    const httpServer = yield* NodeHttpServer.make(() => nodeServer, {
-      port: options.port ?? 0,
-      host: options.host ?? "127.0.0.1",
-      // Node's default (511) overflows when a load test opens thousands of streams at once: the
-      // kernel then drops handshakes and clients see connect timeouts from the simulator, not the
-      // behaviour under test.
-      backlog: 4096
-    })
-    // Runs before the platform's own release (finalizers run in reverse): `server.close` alone
-    // would wait forever for a stalled response to end.
-    yield* Effect.addFinalizer(() =>
-      Effect.sync(() => {
-        nodeServer.close()
-        nodeServer.closeAllConnections()
-      })
-    )
-    yield* HttpServer.serveEffect(server.router(records)).pipe(
-      Effect.provideService(HttpServer.HttpServer, httpServer)
-    )
-    const address = httpServer.address
-    const port = address._tag === "TcpAddress" ? address.port : 0
-    const host = address._tag === "TcpAddress" ? address.hostname : "127.0.0.1"
-
-    const awaitOn = (waitingFor: "close" | "finish") => (id: string, wait: WaitOptions = {}) => {
-      const timeout = Duration.decode(wait.timeout ?? "1 second")
-      const slot = records.entry(id)
-      return Deferred.await(waitingFor === "close" ? slot.closed : slot.finished).pipe(
-        // The record as it is now, not as it was at the event.
-        Effect.map((record) => slot.tracker?.snapshot() ?? record),
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () => new SimulatorTimeout({ id, waitingFor, timeoutMillis: Duration.toMillis(timeout) })
-        }),
-        Effect.withSpan(waitingFor === "close" ? "UpstreamSimulator.awaitClosed" : "UpstreamSimulator.awaitFinished", {
-          attributes: { id }
-        })
-      )
-    }
-
-    return UpstreamSimulator.of({
-      url: `http://${host}:${port}`,
-      port,
-      requests: Effect.sync(records.records),
-      request: (id) => Effect.sync(() => Option.fromNullable(records.records().find((record) => record.id === id))),
-      awaitClosed: awaitOn("close"),
-      awaitFinished: awaitOn("finish"),
-      clear: Effect.sync(records.clear)
-    })
-  })
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.tryPromise({ try: () => SimulatorServer.start(options), catch: (cause) => new ServeError({ cause }) }),
+      (server) => Effect.promise(server.close)
+    ),
+    service
+  )
 
 /**
  * The simulator as a scoped layer.

@@ -1,7 +1,11 @@
-import * as StreamEvent from "@streamguard/core-effect3/StreamEvent"
-import type { Dialect, ResponseMeta } from "@streamguard/protocols-effect3/Dialect"
-import * as Dialects from "@streamguard/protocols-effect3/Dialects"
-import * as Mcp from "@streamguard/protocols-effect3/Mcp"
+/**
+ * What one response says, as `StreamEvent`s in a dialect's payloads: the renderer chooses the
+ * frames, the dialect's own writers write them.
+ */
+import type { Dialect, ResponseMeta } from "../../protocols/Dialect.js"
+import * as Dialects from "../../protocols/Dialects.js"
+import * as Mcp from "../../protocols/Mcp.js"
+import * as StreamEvent from "../../StreamEvent.js"
 
 /** The dialects the simulator serves. */
 export type SimDialect = "openaiChat" | "openaiResponses" | "anthropic" | "ollama" | "mcp" | "gemini"
@@ -16,7 +20,7 @@ export interface Meta {
   /** MCP: the JSON-RPC id to answer and the client's progress token, if it sent one. */
   readonly requestId: string | number | null
   readonly progressToken: string | number | undefined
-  /** Epoch milliseconds from the Effect Clock. */
+  /** Epoch milliseconds, from the clock of whoever plays the response. */
   readonly now: () => number
   readonly inputTokens: number
 }
