@@ -73,7 +73,8 @@ const toEither = (
  * @since 0.1.0
  * @category parsing
  */
-export const parse = (spec: string): Either.Either<Scenario.Scenario, ScenarioParseError> => toEither(Kernel.parse(spec))
+export const parse = (spec: string): Either.Either<Scenario.Scenario, ScenarioParseError> =>
+  toEither(Kernel.parse(spec))
 
 /**
  * The scenario a model name asks for: `sim:...` parses, any other name plays `steady`.

@@ -171,7 +171,11 @@ export const frames: {
     request: Kernel.Request,
     options: PlayOptions<E> & { readonly onReset: Effect.Effect<never, E> }
   ): Stream.Stream<Kernel.Frame, E>
-  (scenario: Scenario.Scenario, request: Kernel.Request, options?: PlayOptions): Stream.Stream<Kernel.Frame, SimulatedReset>
+  (
+    scenario: Scenario.Scenario,
+    request: Kernel.Request,
+    options?: PlayOptions
+  ): Stream.Stream<Kernel.Frame, SimulatedReset>
 } = (scenario: Scenario.Scenario, request: Kernel.Request, options: PlayOptions<unknown> = {}) =>
   timeline.stream((clock) => Timeline.frames(scenario, request, clock), resetOf(options))
 

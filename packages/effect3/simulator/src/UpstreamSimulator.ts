@@ -22,6 +22,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import { adapt } from "./internal/clock.js"
 
 /**
  * Waiting for a request's close or end took longer than the bound.
@@ -44,10 +45,12 @@ export class SimulatorTimeout extends Schema.TaggedError<SimulatorTimeout>("@str
 }
 
 /**
+ * Where the server listens and how many records it keeps.
+ *
  * @since 0.1.0
  * @category models
  */
-export type Options = SimulatorServer.Options
+export type Options = Omit<SimulatorServer.Options, "clock">
 
 /**
  * @since 0.1.0
@@ -127,20 +130,25 @@ const service = (server: SimulatorServer.SimulatorServer): Service => {
  * (stalled responses included) and the server. It fails with the platform's `ServeError` (its
  * `cause` Node's error) when it cannot listen.
  *
- * Its waits are real timers and its records' times wall-clock milliseconds: run it with the live
- * clock (`it.live`, `it.scopedLive`), and `Simulation` for in-process runs under `TestClock`.
+ * Scenario timing uses the Clock of the fiber that runs `make`: its waits sleep on it and its
+ * records' times are read from it. Run it with the live clock for real sockets (`it.live`,
+ * `it.scopedLive`), and `Simulation` for in-process runs under `TestClock`.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<Service, ServeError, Scope.Scope> =>
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.tryPromise({ try: () => SimulatorServer.start(options), catch: (cause) => new ServeError({ cause }) }),
-      (server) => Effect.promise(server.close)
-    ),
-    service
-  )
+  Effect.flatMap(Effect.clock, (clock) =>
+    Effect.map(
+      Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () => SimulatorServer.start({ ...options, clock: adapt(clock) }),
+          catch: (cause) => new ServeError({ cause })
+        }),
+        (server) => Effect.promise(server.close)
+      ),
+      service
+    ))
 
 /**
  * The simulator as a scoped layer.

@@ -1,9 +1,10 @@
 /**
- * The upstream simulator's HTTP server, on `node:http`, in real time: a server on loopback that
- * streams like OpenAI (Chat Completions and Responses), Anthropic, Ollama, Gemini or an MCP
- * server, misbehaves on demand (a request names its `Scenario` as `ScenarioSpec` says), and
- * records what it saw: the witness that a client closed its connection and that generation
- * stopped when it did. Each Effect line's `UpstreamSimulator` is this server in a scope.
+ * The upstream simulator's HTTP server, on `node:http`, its waits on a kernel `Clock`: a server
+ * on loopback that streams like OpenAI (Chat Completions and Responses), Anthropic, Ollama,
+ * Gemini or an MCP server, misbehaves on demand (a request names its `Scenario` as
+ * `ScenarioSpec` says), and records what it saw: the witness that a client closed its connection
+ * and that generation stopped when it did. Each Effect line's `UpstreamSimulator` is this server
+ * in a scope, on that line's `Clock`.
  *
  * Endpoints: `POST /v1/chat/completions` (stream and JSON), `POST /v1/responses`,
  * `POST /v1/messages`, `POST /api/chat` (NDJSON), `POST /mcp` (JSON-RPC, `tools/call` answered
@@ -14,6 +15,7 @@
  */
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
+import * as Clock from "../Clock.js"
 import * as Registry from "./internal/registry.js"
 import { handler } from "./internal/routes.js"
 import type { RequestRecord } from "./RequestRecord.js"
@@ -29,6 +31,12 @@ export interface Options {
   readonly host?: string | undefined
   /** Records kept (the newest). Default 10 000. */
   readonly maxRecords?: number | undefined
+  /**
+   * The clock every response's waits sleep on and every record's times come from. Default
+   * `Clock.system` (real timers, epoch millis); a line gives its own Effect `Clock` here, so a
+   * test clock moves the server's scenarios too.
+   */
+  readonly clock?: Clock.Clock | undefined
 }
 
 /**
@@ -67,16 +75,18 @@ export interface SimulatorServer {
 
 /**
  * Starts a simulator; the promise fails with Node's error when it cannot listen (a port in use).
- * Times in its records are wall-clock epoch milliseconds, and its waits real timers.
+ * Its waits sleep on `options.clock` and its records' times are read from it (by default real
+ * timers and wall-clock epoch milliseconds).
  *
  * @since 0.1.0
  * @category constructors
  */
 export const start = (options: Options = {}): Promise<SimulatorServer> =>
   new Promise((resolve, reject) => {
-    const registry = Registry.make({ maxRecords: options.maxRecords ?? 10_000, now: Date.now })
+    const clock = options.clock ?? Clock.system
+    const registry = Registry.make({ maxRecords: options.maxRecords ?? 10_000, now: clock.now })
     const stops = new Set<() => void>()
-    const server = Http.createServer(handler({ registry, stops }))
+    const server = Http.createServer(handler({ clock, registry, stops }))
     server.once("error", reject)
     // Node's default backlog (511) overflows when a load test opens thousands of streams at once:
     // the kernel then drops handshakes and clients see connect timeouts from the simulator, not the

@@ -1,17 +1,20 @@
 /**
  * What a played scenario writes, and when: a timeline read one beat at a time. A beat is
  * something to emit now, a sleep, or the end (the body ends, the connection resets, or it stalls
- * forever). Nothing here keeps time: whoever drives a timeline sleeps where it says on its own
- * clock (each Effect line's `Simulation` on its `Clock`, so a `TestClock` moves it; the server on
- * its timers) and asks for the next beat when the sleep is over.
+ * forever). A timeline keeps no time: its driver sleeps where it says and asks for the next beat
+ * when the sleep is over. `drive` plays one on a kernel `Clock` (the server does, on the clock it
+ * was given, so a line's test clock moves it); each Effect line's `Simulation` pulls the beats
+ * itself, sleeping on its Effect `Clock`.
  *
  * @since 0.1.0
  */
+import type { Clock } from "../Clock.js"
 import * as Dialects from "../protocols/Dialects.js"
 import * as Gemini from "../protocols/Gemini.js"
 import type * as StreamEvent from "../StreamEvent.js"
 import { play as playScenario } from "./internal/play.js"
 import * as render from "./internal/render.js"
+import { sleep } from "./internal/sleep.js"
 import type * as Scenario from "./Scenario.js"
 import type { Collected, Frame, Request } from "./Simulation.js"
 
@@ -124,7 +127,11 @@ function* drip(flow: Iterable<Flow<Frame>>, size: number, every: number): Genera
     for (const whole of beat.values) {
       for (let i = 0; i < whole.bytes.length; i += step) {
         if (every > 0) yield { _tag: "Sleep", millis: every }
-        const piece = { bytes: whole.bytes.subarray(i, i + step), event: whole.event, partial: i + step < whole.bytes.length }
+        const piece = {
+          bytes: whole.bytes.subarray(i, i + step),
+          event: whole.event,
+          partial: i + step < whole.bytes.length
+        }
         yield { _tag: "Emit", values: [piece] }
       }
     }
@@ -159,7 +166,11 @@ export const frames = (scenario: Scenario.Scenario, request: Request, options: O
  * @since 0.1.0
  * @category constructors
  */
-export const collect = (scenario: Scenario.Scenario, request: Request, options: Options): Timeline<never, Collected> => {
+export const collect = (
+  scenario: Scenario.Scenario,
+  request: Request,
+  options: Options
+): Timeline<never, Collected> => {
   const { items, renderer } = renderFor(scenario, request, options)
   let end: Collected["end"] = "End"
   let chunks = 0
@@ -184,5 +195,66 @@ export const collect = (scenario: Scenario.Scenario, request: Request, options: 
         }
       }
     }
+  }
+}
+
+/**
+ * Where `drive` sends a timeline's beats.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Sink<A, R> {
+  /**
+   * Takes the values of an `Emit`. `true`: the next beat follows at once; `false`: the sink is
+   * full, and the timeline goes on when the sink calls `resume`, once, after `emit` returned (a
+   * `resume` after the play stopped does nothing).
+   */
+  readonly emit: (values: ReadonlyArray<A>, resume: () => void) => boolean
+  /** The timeline reset the connection; nothing follows. */
+  readonly reset: () => void
+  /** The timeline ended with its value; nothing follows. */
+  readonly end: (value: R) => void
+}
+
+/**
+ * Plays `timeline` on `clock`: each `Sleep` is a sleep on it, each `Emit` goes to the sink (which
+ * may hold the timeline back until it drains), a `Stall` waits for the returned function, which
+ * stops the play at once: no beat is read and nothing reaches the sink after it.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const drive = <A, R>(timeline: Timeline<A, R>, clock: Clock, sink: Sink<A, R>): () => void => {
+  let stopped = false
+  let cancel: (() => void) | undefined
+  const resume = (): void => {
+    cancel = undefined
+    if (!stopped) step()
+  }
+  const step = (): void => {
+    while (!stopped) {
+      const beat = timeline.next()
+      switch (beat._tag) {
+        case "Emit":
+          if (sink.emit(beat.values, resume)) continue
+          return
+        case "Sleep":
+          cancel = sleep(clock, beat.millis, resume)
+          return
+        case "Reset":
+          return sink.reset()
+        case "Stall":
+          return
+        case "End":
+          return sink.end(beat.value)
+      }
+    }
+  }
+  step()
+  return () => {
+    stopped = true
+    cancel?.()
+    cancel = undefined
   }
 }

@@ -18,7 +18,9 @@ interface Entry {
 
 export interface Registry {
   /** Starts a request's record; `id` is the one the request asked for, if it is still free. */
-  readonly start: (start: Omit<RequestRecord.Start, "id"> & { readonly id: string | undefined }) => RequestRecord.Tracker
+  readonly start: (
+    start: Omit<RequestRecord.Start, "id"> & { readonly id: string | undefined }
+  ) => RequestRecord.Tracker
   /**
    * Calls `listener` once with request `id`'s record at `moment` (at once if it already
    * happened); may be called before the request arrives. Returns what cancels the wait.
@@ -56,7 +58,7 @@ export const make = (options: { readonly maxRecords: number; readonly now: () =>
     slot.happened.set(moment, record)
     const waiting = slot.waiters.get(moment)
     slot.waiters.delete(moment)
-    if (waiting !== undefined) for (const listener of waiting) listener(record)
+    if (waiting !== undefined) { for (const listener of waiting) listener(record) }
   }
 
   return {

@@ -99,11 +99,16 @@ export const rpcCall = (body: RpcBody): Parsed => {
 }
 
 /** A body read, or every mistake in it, one per key path, joined with `; `. */
-export type Result = { readonly _tag: "Ok"; readonly parsed: Parsed } | { readonly _tag: "Invalid"; readonly reason: string }
+export type Result = { readonly _tag: "Ok"; readonly parsed: Parsed } | {
+  readonly _tag: "Invalid"
+  readonly reason: string
+}
 
 const decodeWith = <A>(shape: Shape.Field<A>, f: (a: A) => Parsed) => (body: unknown): Result => {
   // A body that is no object is said plainly, not as the shape's whole signature.
-  if (!Shape.isRecord(body)) return { _tag: "Invalid", reason: `Expected a JSON object, actual ${Shape.formatUnknown(body)}` }
+  if (!Shape.isRecord(body)) {
+    return { _tag: "Invalid", reason: `Expected a JSON object, actual ${Shape.formatUnknown(body)}` }
+  }
   const decoded = Shape.decode(shape, body)
   return decoded._tag === "Ok" ?
     { _tag: "Ok", parsed: f(decoded.value) } :

@@ -1,10 +1,11 @@
 /**
- * One response of the server, played in real time: the scenario's plan (an HTTP error, headers
- * held back), then its timeline written to the socket (a stream) or collected (a whole answer).
- * Every write is told to the request's record, and the first close of the connection stops the
- * response at once: its timer is cleared and nothing is written after it.
+ * One response of the server, played on the server's clock: the scenario's plan (an HTTP error,
+ * headers held back), then its timeline written to the socket (a stream) or collected (a whole
+ * answer). Every write is told to the request's record, and the first close of the connection
+ * stops the response at once: its sleep is cancelled and nothing is written after it.
  */
 import type * as Http from "node:http"
+import type { Clock } from "../../Clock.js"
 import * as Dialects from "../../protocols/Dialects.js"
 import type * as RequestRecord from "../RequestRecord.js"
 import type * as Scenario from "../Scenario.js"
@@ -12,6 +13,7 @@ import * as Simulation from "../Simulation.js"
 import * as Timeline from "../Timeline.js"
 import type { SimDialect } from "./render.js"
 import type { Parsed } from "./requestBody.js"
+import { sleep } from "./sleep.js"
 
 /** What one response needs to know. */
 export interface Exchange {
@@ -23,20 +25,8 @@ export interface Exchange {
   readonly parsed: Parsed
   /** The request body, for the usage a provider reports. */
   readonly body: unknown
-}
-
-// Node's timers hold at most this many milliseconds; a longer wait is made of several.
-const maxTimerMillis = 2 ** 31 - 1
-
-/** Calls `wake` after `millis` (never for `Infinity`); returns what cancels it. */
-export const later = (millis: number, wake: () => void): () => void => {
-  if (millis === Infinity) return () => {}
-  let timer: ReturnType<typeof setTimeout>
-  const arm = (left: number) => {
-    timer = setTimeout(left > maxTimerMillis ? () => arm(left - maxTimerMillis) : wake, Math.min(left, maxTimerMillis))
-  }
-  arm(millis)
-  return () => clearTimeout(timer)
+  /** The server's clock: every wait of the response sleeps on it, and payloads read the time from it. */
+  readonly clock: Clock
 }
 
 const providerHeaders = (dialect: SimDialect, id: string): Record<string, string> => {
@@ -77,17 +67,18 @@ interface Playing {
   readonly stop: () => void
 }
 
-/** Runs `then` after `millis`, unless the response stops first. */
+/** Runs `then` after `millis` on the server's clock, unless the response stops first. */
 const wait = (playing: Playing, millis: number, then: () => void): void => {
-  playing.cancel = later(millis, () => {
+  playing.cancel = sleep(playing.exchange.clock, millis, () => {
     playing.cancel = undefined
     if (!playing.stopped) then()
   })
 }
 
 /**
- * Plays a timeline: emits go to `emit` (false: wait for the socket to drain first), sleeps are
- * timers, a reset destroys the socket, a stall waits for the client to give up.
+ * Plays a timeline on the server's clock: emits go to `emit` (false: the socket is full, and the
+ * play goes on once it drains), a reset destroys the socket, a stall waits for the client to
+ * give up.
  */
 const drive = <A, R>(
   playing: Playing,
@@ -95,31 +86,20 @@ const drive = <A, R>(
   emit: (values: ReadonlyArray<A>) => boolean,
   end: (value: R) => void
 ): void => {
-  const { request, response, tracker } = playing.exchange
-  const step = (): void => {
-    while (!playing.stopped) {
-      const beat = timeline.next()
-      switch (beat._tag) {
-        case "Emit":
-          if (emit(beat.values)) continue
-          response.once("drain", step)
-          playing.cancel = () => response.off("drain", step)
-          return
-        case "Sleep":
-          return wait(playing, beat.millis, step)
-        case "Reset":
-          // The socket's close then stops the response (see `respond`).
-          tracker.reset()
-          request.socket.destroy()
-          return
-        case "Stall":
-          return
-        case "End":
-          return end(beat.value)
-      }
-    }
-  }
-  step()
+  const { clock, request, response, tracker } = playing.exchange
+  playing.cancel = Timeline.drive(timeline, clock, {
+    emit: (values, resume) => {
+      if (emit(values)) return true
+      response.once("drain", resume)
+      return false
+    },
+    reset: () => {
+      // The socket's close then stops the response (see `respond`).
+      tracker.reset()
+      request.socket.destroy()
+    },
+    end
+  })
 }
 
 const errorAnswer = (playing: Playing, plan: Simulation.Plan): void => {
@@ -140,7 +120,7 @@ const errorAnswer = (playing: Playing, plan: Simulation.Plan): void => {
 
 const batchAnswer = (playing: Playing): void => {
   const { response, scenario, tracker } = playing.exchange
-  const timeline = Timeline.collect(scenario, playing.request, { now: Date.now })
+  const timeline = Timeline.collect(scenario, playing.request, playing.exchange.clock)
   drive(playing, timeline, () => true, (collected) => {
     const text = JSON.stringify(collected.body)
     // A cut-short answer is a body cut in half: invalid JSON, as a dropped proxy would leave it.
@@ -166,7 +146,7 @@ const streamedAnswer = (playing: Playing): void => {
     ...playing.headers,
     "content-type": parsed.jsonArray === true ? "application/json; charset=UTF-8" : Dialects.byName[dialect].contentType
   })
-  const timeline = Timeline.frames(scenario, playing.request, { now: Date.now })
+  const timeline = Timeline.frames(scenario, playing.request, playing.exchange.clock)
   drive(playing, timeline, (frames) => {
     let flowing = true
     for (const frame of frames) {
@@ -213,7 +193,11 @@ export const respond = (exchange: Exchange, stops: Set<() => void>): void => {
   response.once("close", closed)
   const plan = Simulation.plan(exchange.scenario)
   const begin = () =>
-    plan.status !== 200 ? errorAnswer(playing, plan) : exchange.parsed.stream ? streamedAnswer(playing) : batchAnswer(playing)
+    plan.status !== 200
+      ? errorAnswer(playing, plan)
+      : exchange.parsed.stream
+      ? streamedAnswer(playing)
+      : batchAnswer(playing)
   if (plan.headers === "now") begin()
   else if (plan.headers !== "never") wait(playing, plan.headers, begin)
 }

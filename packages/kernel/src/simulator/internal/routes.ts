@@ -5,6 +5,7 @@
  * saying what is wrong; an unknown route is a 404.
  */
 import type * as Http from "node:http"
+import type { Clock } from "../../Clock.js"
 import * as ScenarioSpec from "../ScenarioSpec.js"
 import * as SimulatorError from "../SimulatorError.js"
 import type { Registry } from "./registry.js"
@@ -15,8 +16,9 @@ import { GeminiBody, modelCall, parsers, RpcBody } from "./requestBody.js"
 import { respond } from "./respond.js"
 import * as Shape from "./shape.js"
 
-/** What the routes share: the records, and what stops each response in progress. */
+/** What the routes share: the clock, the records, and what stops each response in progress. */
 export interface Context {
+  readonly clock: Clock
   readonly registry: Registry
   readonly stops: Set<() => void>
 }
@@ -35,7 +37,11 @@ const sendJson = (
   headers: Record<string, string> = {}
 ): void => {
   const body = JSON.stringify(value)
-  response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers })
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    ...headers
+  })
   response.end(body)
 }
 
@@ -91,7 +97,7 @@ const answer = (context: Context, incoming: Incoming, dialect: SimDialect, body:
     scenarioName: ScenarioSpec.name(scenario),
     stream: parsed.stream
   })
-  respond({ request, response, tracker, dialect, scenario, parsed, body }, context.stops)
+  respond({ request, response, tracker, dialect, scenario, parsed, body, clock: context.clock }, context.stops)
 }
 
 const endpoint = (dialect: Exclude<SimDialect, "gemini">): Post => (context, incoming, body) => {

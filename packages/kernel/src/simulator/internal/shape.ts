@@ -50,7 +50,8 @@ export const formatUnknown = (value: unknown): string => {
   }
 }
 
-const expected = (signature: string, actual: unknown): string => `Expected ${signature}, actual ${formatUnknown(actual)}`
+const expected = (signature: string, actual: unknown): string =>
+  `Expected ${signature}, actual ${formatUnknown(actual)}`
 
 /** Whether a value is an object with keys (not an array, not `null`). */
 export const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
@@ -286,20 +287,21 @@ export interface Tagged<A, F extends Fields = Fields> extends Field<A, InputOf<F
  * A tagged member whose fields read to `A`'s: `tagged<Steady>()("Steady", fields)`. The fields
  * are checked against `A`'s keys.
  */
-export const tagged = <A extends { readonly _tag: string }>() =>
-<const F extends { readonly [K in Exclude<keyof A, "_tag">]-?: Field<A[K], any> }>(
-  tag: A["_tag"],
-  fields: F
-): Tagged<A, F> => ({
-  tag,
-  fields,
-  signature: signatureOf(fields, tag),
-  optional: false,
-  read: (input, path, issues) =>
-    isRecord(input) ?
-      readFields(fields, input, path, issues, { exact: true, tag }) as A | typeof invalid :
-      (issues.push({ path, message: expected(signatureOf(fields, tag), input) }), invalid)
-})
+export const tagged =
+  <A extends { readonly _tag: string }>() =>
+  <const F extends { readonly [K in Exclude<keyof A, "_tag">]-?: Field<A[K], any> }>(
+    tag: A["_tag"],
+    fields: F
+  ): Tagged<A, F> => ({
+    tag,
+    fields,
+    signature: signatureOf(fields, tag),
+    optional: false,
+    read: (input, path, issues) =>
+      isRecord(input) ?
+        readFields(fields, input, path, issues, { exact: true, tag }) as A | typeof invalid :
+        (issues.push({ path, message: expected(signatureOf(fields, tag), input) }), invalid)
+  })
 
 /**
  * One of these members, told apart by `_tag`: a missing or unknown `_tag` is said as such, and
@@ -350,7 +352,9 @@ export const lines = (issues: ReadonlyArray<Issue>): Array<string> => {
     if (!messages.includes(issue.message)) messages.push(issue.message)
     byPath.set(path, messages)
   }
-  return [...byPath].map(([path, messages]) => path === "" ? messages.join(" or ") : `${path}: ${messages.join(" or ")}`)
+  return [...byPath].map(([path, messages]) =>
+    path === "" ? messages.join(" or ") : `${path}: ${messages.join(" or ")}`
+  )
 }
 
 /** Reads `input` with `field`: its value, or every mistake, one line each. */
