@@ -1,11 +1,11 @@
 /**
  * The readers the scenarios and steps share: durations, and the constructors' way of failing.
  */
-import { parseMillis } from "./duration.js"
+import * as Durations from "../../Durations.js"
 import * as Shape from "./shape.js"
 
-/** A duration as JSON, a model name or code writes it, read to milliseconds. */
-export const duration: Shape.Field<number, string | number> = Shape.duration(parseMillis)
+/** A duration as JSON, a model name or code writes it, read to milliseconds by the kernel's one reader. */
+export const duration: Shape.Field<number, string | number> = Shape.duration(Durations.parse)
 
 /**
  * Reads a constructor's argument, or throws a `TypeError` with every mistake: constructors take
