@@ -13,9 +13,29 @@
 import * as Kernel from "@streamguard/kernel/simulator/Scenario"
 import type * as Step from "@streamguard/kernel/simulator/Step"
 import type * as Duration from "effect/Duration"
+import type * as Schema from "effect/Schema"
 import { durationInput } from "./internal/durationInput.js"
+import { fromReader } from "./internal/schema.js"
 
 export * from "@streamguard/kernel/simulator/Scenario"
+
+/**
+ * Any scenario, told apart by `_tag`, with durations in milliseconds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Scenario = Kernel.Scenario
+
+/**
+ * A scenario from its JSON form (`{"_tag":"Steady","gap":"5ms"}`, what `ScenarioSpec.toHeader`
+ * writes), with its defaults filled; a mistake fails with a `ParseError` naming each one, in the
+ * words a spec's `ScenarioParseError` uses.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Scenario: Schema.Schema<Kernel.Scenario, Kernel.Scenario> = fromReader("Scenario", Kernel.read)
 
 /**
  * Exactly these steps (see `Step`), after the dialect's opening frames (none with

@@ -11,9 +11,48 @@
  */
 import * as Kernel from "@streamguard/kernel/simulator/Step"
 import type * as Duration from "effect/Duration"
+import type * as Schema from "effect/Schema"
 import { durationInput } from "./internal/durationInput.js"
+import { fromReader } from "./internal/schema.js"
 
 export * from "@streamguard/kernel/simulator/Step"
+
+/**
+ * A duration as JSON or a model name writes it: `"90s"`, `"20ms"`, `"2m"`, `"2 minutes"`, or a
+ * number of milliseconds; decodes to milliseconds.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DurationInput: Schema.Schema<number, Kernel.DurationInput> = fromReader(
+  "DurationInput",
+  Kernel.readDuration
+)
+
+/**
+ * A duration as JSON or a model name writes it (see the `DurationInput` schema).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DurationInput = Kernel.DurationInput
+
+/**
+ * Any step, told apart by `_tag`, with durations in milliseconds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Step = Kernel.Step
+
+/**
+ * A step from its JSON form (`{"_tag":"Wait","duration":"2s"}`); a mistake fails with a
+ * `ParseError` naming each one.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Step: Schema.Schema<Kernel.Step, Kernel.Step> = fromReader("Step", Kernel.read)
 
 /**
  * Nothing for `duration` (Effect `Clock` time, so `TestClock` can skip it): any Effect

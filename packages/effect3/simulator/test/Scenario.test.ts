@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator-effect3"
-import { Duration, Either } from "effect"
+import { Duration, Either, Schema } from "effect"
 
 describe("Scenario", () => {
   it("constructors take the JSON form a spec names and fill the same defaults", () => {
@@ -26,5 +26,16 @@ describe("Scenario", () => {
     const script = Scenario.script([Step.chunk("a"), Step.done], { keepalive: "none", opening: false })
     assert.isTrue(script._tag === "Script" && script.keepalive === "none" && script.opening === false)
     assert.deepStrictEqual(script._tag === "Script" ? script.steps : [], [Step.chunk("a"), Step.done])
+  })
+
+  it("the Scenario and Step schemas decode the JSON form with the spec's defaults, and name every mistake", () => {
+    const decoded = Schema.decodeUnknownEither(Scenario.Scenario)({ _tag: "Steady", chunks: "3", gap: "5ms" })
+    assert.deepStrictEqual(decoded, Either.right(Scenario.steady({ chunks: 3, gap: 5 })))
+    const refused = Schema.decodeUnknownEither(Scenario.Scenario)({ _tag: "Steady", chunk: 3 })
+    assert.isTrue(Either.isLeft(refused) && refused.left.message.includes("chunk: is unexpected"))
+    assert.deepStrictEqual(Schema.decodeUnknownSync(Step.Step)({ _tag: "Wait", duration: "2s" }), Step.wait(2_000))
+    assert.strictEqual(Schema.decodeUnknownSync(Step.DurationInput)("2 minutes"), 120_000)
+    assert.throws(() => Schema.decodeUnknownSync(Step.DurationInput)("soon"), /Expected a duration/)
+    assert.deepStrictEqual(Schema.encodeSync(Scenario.Scenario)(Scenario.pingOnly()), Scenario.pingOnly())
   })
 })

@@ -359,6 +359,16 @@ export const shape: Shape.Field<Scenario> = Shape.taggedUnion([
 ])
 
 /**
+ * Reads a scenario's JSON form (what `ScenarioSpec.toHeader` writes, a parsed `x-sim-scenario`
+ * header): the scenario with its defaults filled, or every mistake, one line each, in the words
+ * a spec's failure uses. Each Effect line's `Scenario` schema decodes with it.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const read = (input: unknown): Shape.Decoded<Scenario> => Shape.decode(shape, input)
+
+/**
  * What a constructor takes: the scenario's JSON form without its tag (durations as `"90s"`,
  * `"20ms"`, `"2 minutes"` or milliseconds; counts as numbers).
  *

@@ -163,6 +163,24 @@ export const shapes = {
 export const shape: Shape.Field<Step> = Shape.taggedUnion(Object.values(shapes))
 
 /**
+ * Reads a step's JSON form: the step, or every mistake, one line each. Each Effect line's `Step`
+ * schema decodes with it.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const read = (input: unknown): Shape.Decoded<Step> => Shape.decode(shape, input)
+
+/**
+ * Reads a duration as a step or a scenario takes it (`"90s"`, `"20ms"`, `"2 minutes"`, a number
+ * of milliseconds): its milliseconds, or why it is none.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const readDuration = (input: unknown): Shape.Decoded<number> => Shape.decode(duration, input)
+
+/**
  * @since 0.1.0
  * @category constructors
  */

@@ -357,11 +357,13 @@ export const lines = (issues: ReadonlyArray<Issue>): Array<string> => {
   )
 }
 
+/** What a read gave: the value, or every mistake, one line each. */
+export type Decoded<A> =
+  | { readonly _tag: "Ok"; readonly value: A }
+  | { readonly _tag: "Invalid"; readonly lines: ReadonlyArray<string> }
+
 /** Reads `input` with `field`: its value, or every mistake, one line each. */
-export const decode = <A>(
-  field: Field<A, any>,
-  input: unknown
-): { readonly _tag: "Ok"; readonly value: A } | { readonly _tag: "Invalid"; readonly lines: Array<string> } => {
+export const decode = <A>(field: Field<A, any>, input: unknown): Decoded<A> => {
   const issues: Array<Issue> = []
   const value = field.read(input, [], issues)
   return value === invalid ? { _tag: "Invalid", lines: lines(issues) } : { _tag: "Ok", value }
