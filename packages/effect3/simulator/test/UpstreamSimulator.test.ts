@@ -5,7 +5,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { StreamEvent } from "@streamguard/core-effect3"
 import { Dialects } from "@streamguard/protocols-effect3"
 import { Scenario, ScenarioSpec, Simulation, Step, UpstreamSimulator } from "@streamguard/simulator-effect3"
-import { Chunk, Effect, Stream } from "effect"
+import { Chunk, Effect, Option, Stream, TestClock } from "effect"
 import OpenAI from "openai"
 import type { BodyDialect } from "./support/http.js"
 import { bodyFor, bytesOf, dialects, json, paths, post, readSome, readUntil } from "./support/http.js"
@@ -369,5 +369,25 @@ describe("UpstreamSimulator", () => {
       const sim = yield* UpstreamSimulator.make()
       const error = yield* sim.awaitClosed("nobody", { timeout: "20 millis" }).pipe(Effect.flip)
       assert.strictEqual(error._tag, "SimulatorTimeout")
+    }))
+
+  it.scoped("started under TestClock, its waits pass when the test moves the clock, and its records read it", () =>
+    Effect.gen(function*() {
+      const sim = yield* UpstreamSimulator.make()
+      const script = [Step.chunk("a"), Step.wait("10 minutes"), Step.chunk("b"), Step.done]
+      const response = yield* post(`${sim.url}${paths.openaiChat}`, bodyFor("openaiChat", "any-model"), {
+        headers: { "x-sim-scenario": JSON.stringify(script), "x-sim-request-id": "timed" }
+      })
+      const reader = response.body!.getReader()
+      // The first piece is out, so the play is asleep on the clock.
+      yield* Effect.promise(() => reader.read())
+      const writes = Option.getOrThrow(yield* sim.request("timed")).writes
+      yield* TestClock.adjust("9 minutes")
+      assert.strictEqual(Option.getOrThrow(yield* sim.request("timed")).writes, writes)
+      yield* TestClock.adjust("1 minute")
+      const record = yield* sim.awaitFinished("timed")
+      assert.strictEqual(record.end, "ended")
+      assert.strictEqual(record.lastWriteAt! - record.startedAt, 600_000)
+      yield* Effect.promise(() => reader.cancel())
     }))
 })
