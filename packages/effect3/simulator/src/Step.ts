@@ -13,7 +13,7 @@ import * as Kernel from "@streamguard/kernel/simulator/Step"
 import type * as Duration from "effect/Duration"
 import type * as Schema from "effect/Schema"
 import { durationInput } from "./internal/durationInput.js"
-import { fromReader } from "./internal/schema.js"
+import { fromKind, fromReader } from "./internal/schema.js"
 
 export * from "@streamguard/kernel/simulator/Step"
 
@@ -53,6 +53,132 @@ export type Step = Kernel.Step
  * @category schemas
  */
 export const Step: Schema.Schema<Kernel.Step, Kernel.Step> = fromReader("Step", Kernel.read)
+
+/**
+ * One content chunk: the scenario's next token, `text`, or exactly `payload`. The schema of its JSON form.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Chunk = fromKind(Kernel.shapes.Chunk)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Chunk = Kernel.Chunk
+
+/**
+ * The dialect's keepalive. The schema of its JSON form.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Keepalive = fromKind(Kernel.shapes.Keepalive)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Keepalive = Kernel.Keepalive
+
+/**
+ * Nothing for `duration`. The schema of its JSON form.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Wait = fromKind(Kernel.shapes.Wait)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Wait = Kernel.Wait
+
+/**
+ * The dialect's closing frames and done signal. The schema of its JSON form.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Done = fromKind(Kernel.shapes.Done)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Done = Kernel.Done
+
+/**
+ * The dialect's in-band error event. The schema of its JSON form.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ErrorSignal = fromKind(Kernel.shapes.Error)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ErrorSignal = Kernel.ErrorSignal
+
+/**
+ * Exactly these bytes, framing included. The schema of its JSON form.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Raw = fromKind(Kernel.shapes.Raw)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Raw = Kernel.Raw
+
+/**
+ * A TCP reset. The schema of its JSON form.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Reset = fromKind(Kernel.shapes.Reset)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Reset = Kernel.Reset
+
+/**
+ * The connection stays open and silent. The schema of its JSON form.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const StallForever = fromKind(Kernel.shapes.StallForever)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type StallForever = Kernel.StallForever
+
+/**
+ * EOF without the done signal. The schema of its JSON form.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const End = fromKind(Kernel.shapes.End)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type End = Kernel.End
 
 /**
  * Nothing for `duration` (Effect `Clock` time, so `TestClock` can skip it): any Effect

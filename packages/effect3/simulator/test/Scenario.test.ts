@@ -38,4 +38,11 @@ describe("Scenario", () => {
     assert.throws(() => Schema.decodeUnknownSync(Step.DurationInput)("soon"), /Expected a duration/)
     assert.deepStrictEqual(Schema.encodeSync(Scenario.Scenario)(Scenario.pingOnly()), Scenario.pingOnly())
   })
+
+  it("each kind's schema reads that kind alone", () => {
+    assert.deepStrictEqual(Schema.decodeUnknownSync(Scenario.Steady)({ _tag: "Steady" }), Scenario.steady())
+    assert.isTrue(Either.isLeft(Schema.decodeUnknownEither(Scenario.Steady)({ _tag: "Think" })))
+    assert.deepStrictEqual(Schema.decodeUnknownSync(Step.Wait)({ _tag: "Wait", duration: "1s" }), Step.wait(1_000))
+    assert.isTrue(Either.isLeft(Schema.decodeUnknownEither(Step.ErrorSignal)({ _tag: "Done" })))
+  })
 })

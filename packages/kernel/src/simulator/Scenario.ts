@@ -369,6 +369,15 @@ export const shape: Shape.Field<Scenario> = Shape.taggedUnion([
 export const read = (input: unknown): Shape.Decoded<Scenario> => Shape.decode(shape, input)
 
 /**
+ * Reads the JSON form of one kind of scenario (`readKind(Steady, input)`), or of one kind of
+ * step (`readKind(Step.shapes.Wait, input)`): as `read`, refusing any other `_tag`.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const readKind = <A>(kind: Shape.Tagged<A, any>, input: unknown): Shape.Decoded<A> => Shape.decode(kind, input)
+
+/**
  * What a constructor takes: the scenario's JSON form without its tag (durations as `"90s"`,
  * `"20ms"`, `"2 minutes"` or milliseconds; counts as numbers).
  *

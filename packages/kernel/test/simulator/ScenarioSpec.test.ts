@@ -77,6 +77,17 @@ describe("ScenarioSpec", () => {
     assert.strictEqual(ScenarioSpec.name(Scenario.script([Step.done])), "script")
   })
 
+  it("reads a scenario's or a step's JSON form, or says every mistake; a kind reads that kind alone", () => {
+    assert.deepStrictEqual(Scenario.read({ _tag: "HugeEvent" }), { _tag: "Ok", value: Scenario.hugeEvent() })
+    assert.deepStrictEqual(Scenario.read({ _tag: "Steady", seed: -1 }), {
+      _tag: "Invalid",
+      lines: ["seed: Expected a whole number, 0 or more, actual -1"]
+    })
+    assert.strictEqual(Scenario.readKind(Scenario.Think, { _tag: "Steady" })._tag, "Invalid")
+    assert.deepStrictEqual(Step.read({ _tag: "Raw", text: ": hi\n\n" }), { _tag: "Ok", value: Step.raw(": hi\n\n") })
+    assert.deepStrictEqual(Step.readDuration("1500 millis"), { _tag: "Ok", value: 1_500 })
+  })
+
   it("constructors throw on a mistake, as a timer does on a bad duration", () => {
     assert.throws(
       () => Scenario.steady({ chunk: 3 } as Scenario.Options<typeof Scenario.Steady>),

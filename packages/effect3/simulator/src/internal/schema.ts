@@ -1,9 +1,10 @@
 /**
- * An Effect `Schema` over one of the kernel's readers: decoding runs the kernel's table-driven
- * reader (the one every line shares, so a value is refused in the same words everywhere) and
- * fails with its lines as the `ParseError`'s message; the kernel's values are their own JSON
- * form, so encoding reads the value again and gives it back.
+ * Effect `Schema`s over the kernel's readers: decoding runs the kernel's table-driven reader (the
+ * one every line shares, so a value is refused in the same words everywhere) and fails with its
+ * lines as the `ParseError`'s message; the kernel's values are their own JSON form, so encoding
+ * reads the value again and gives it back.
  */
+import { readKind } from "@streamguard/kernel/simulator/Scenario"
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -27,3 +28,12 @@ export const fromReader = <A, I>(identifier: string, read: Reader<A>): Schema.Sc
     decode: () => readWith(read),
     encode: () => readWith(read as unknown as Reader<I>)
   }, { identifier })
+
+/** One kind of the kernel's scenarios or steps: its tag, what it reads to, and from. */
+type Kind = Parameters<typeof readKind>[0]
+type TypeOf<K> = K extends { readonly read: (...args: ReadonlyArray<any>) => infer R } ? Exclude<R, symbol> : never
+type InputOf<K> = K extends { readonly Input?: infer I } ? Exclude<I, undefined> : never
+
+/** The schema of one kind of scenario or step, decoding its JSON form with the kernel's table. */
+export const fromKind = <K extends Kind>(kind: K): Schema.Schema<TypeOf<K>, InputOf<K>> =>
+  fromReader(kind.tag, (input) => readKind(kind, input) as ReturnType<Reader<TypeOf<K>>>)

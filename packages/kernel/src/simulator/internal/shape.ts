@@ -297,10 +297,19 @@ export const tagged =
     fields,
     signature: signatureOf(fields, tag),
     optional: false,
-    read: (input, path, issues) =>
-      isRecord(input) ?
-        readFields(fields, input, path, issues, { exact: true, tag }) as A | typeof invalid :
-        (issues.push({ path, message: expected(signatureOf(fields, tag), input) }), invalid)
+    read: (input, path, issues) => {
+      if (!isRecord(input)) {
+        issues.push({ path, message: expected(signatureOf(fields, tag), input) })
+        return invalid
+      }
+      // Read alone (not through its union), a member still refuses another member's tag.
+      if (input._tag === undefined) {
+        issues.push({ path: [...path, "_tag"], message: "is missing" })
+        return invalid
+      }
+      if (literal(tag).read(input._tag, [...path, "_tag"], issues) === invalid) return invalid
+      return readFields(fields, input, path, issues, { exact: true, tag }) as A | typeof invalid
+    }
   })
 
 /**
