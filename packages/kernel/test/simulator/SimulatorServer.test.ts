@@ -1,6 +1,7 @@
 import * as Dialects from "@streamguard/kernel/protocols/Dialects"
 import type { RequestRecord } from "@streamguard/kernel/simulator/RequestRecord"
 import * as SimulatorServer from "@streamguard/kernel/simulator/SimulatorServer"
+import * as Net from "node:net"
 import { afterEach, assert, describe, it } from "vitest"
 import { FakeClock } from "../fixtures/FakeClock.js"
 import { decodeOk } from "../protocols/fixtures/wire.js"
@@ -96,6 +97,24 @@ describe("SimulatorServer", () => {
     assert.isNotNull(record.closedAt)
     const final = await finished(server, "gone")
     assert.strictEqual(final.writesAfterClose, 0)
+  })
+
+  it("a client that drops its connection mid-body leaves the server serving, and a body that is not JSON is a 400", async () => {
+    const server = await start()
+    await new Promise<void>((resolve, reject) => {
+      const socket = Net.connect(server.port, "127.0.0.1", () => {
+        socket.write("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{\"model\":")
+        socket.destroy()
+      })
+      socket.once("close", () => resolve())
+      socket.once("error", reject)
+    })
+    const notJson = await fetch(`${server.url}/v1/chat/completions`, { method: "POST", body: "{not json" })
+    assert.strictEqual(notJson.status, 400)
+    assert.include((await notJson.json() as { readonly error: { readonly message: string } }).error.message, "not JSON")
+    const after = await chat(server, "after", { model: "sim:steady?chunks=1&gap=0", stream: true })
+    assert.strictEqual(after.status, 200)
+    await after.arrayBuffer()
   })
 
   it("close ends the stalled responses it still holds, and settles with their records final", async () => {
