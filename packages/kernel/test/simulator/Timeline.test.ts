@@ -65,6 +65,20 @@ describe("Timeline", () => {
     assert.strictEqual(clock.sleeps.size, 0)
   })
 
+  it("a wait longer than a Node timer holds is asked of the clock in pieces, and ends at its millisecond", () => {
+    const days30 = 30 * 86_400_000
+    const { clock, ends } = play(Scenario.script([Step.wait(days30), Step.end], { opening: false }), {
+      dialect: "openaiChat"
+    })
+    const asked: Array<number> = []
+    for (const sleep of clock.sleeps) asked.push(sleep.at - clock.time)
+    assert.deepStrictEqual(asked, [2 ** 31 - 1])
+    clock.advance(days30 - 1)
+    assert.deepStrictEqual(ends, [])
+    clock.advance(1)
+    assert.deepStrictEqual(ends, ["end"])
+  })
+
   it("stopping a play cancels its sleep, and nothing reaches the sink after it", () => {
     const { clock, ends, frames, stop } = play(Scenario.script([Step.wait(50), Step.chunk("late"), Step.done]), {
       dialect: "anthropic"
