@@ -11,6 +11,7 @@ export default [
   "packages/effect3/simulator",
   "packages/effect3/testing",
   "packages/effect3/ai",
+  "packages/effect4/core",
   "packages/cli",
   "packages/effect3/examples",
   "apps/gateway",

@@ -17,6 +17,8 @@ const packageLevels: Readonly<Record<string, number>> = {
   "@streamguard/effect4-line": 0,
   "@streamguard/core-effect3": 1,
   "@streamguard/protocols-effect3": 2,
+  "@streamguard/core": 1,
+  "@streamguard/protocols": 2,
   "@streamguard/client-effect3": 3,
   "@streamguard/simulator-effect3": 3,
   "@streamguard/ai-effect3": 3,
