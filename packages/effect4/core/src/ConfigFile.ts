@@ -38,8 +38,9 @@ const mistakes = (path: string, error: Schema.SchemaError): InvalidProfileConfig
  * file as `source` and every mistake, one each with its key path and what is wrong
  * (`profiles.chat.chunk: a timeout must be positive; got "-3s"`); a file that cannot be read, or
  * is not JSON, is a mistake of `STREAMGUARD_CONFIG` itself. A schema that must reject keys it does
- * not know says so itself (`parseOptions: { onExcessProperty: "error" }`): a file shared between
- * programs holds keys each of them leaves to the others.
+ * not know says so itself (a `Schema.StructWithRest` whose rest takes every other key as
+ * `Schema.Never`, as `ProfileConfig.ProfileEntry` does): a file shared between programs holds keys
+ * each of them leaves to the others.
  *
  * @since 0.1.0
  * @category reading

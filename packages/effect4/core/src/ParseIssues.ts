@@ -1,7 +1,8 @@
 /**
- * A decoding failure as a person fixes it: one line per mistake, each with the key path, what was
- * given and what is allowed (`upstreams[0].dialect: Expected "openai" | "anthropic", got
- * "openAI"`), instead of the schema's whole type signature. For config files, env values, request
+ * A decoding failure as a person fixes it: one line per mistake, each with the key path and what is
+ * allowed (`upstreams[0].dialect: Expected "openai" | "anthropic"`), instead of the schema's whole
+ * type signature. The value given is said only when the decode asked Effect to keep it
+ * (`reportInput`), so a secret stays out of the lines by default. For config files, env values, request
  * bodies and simulator specs alike.
  *
  * @since 0.1.0

@@ -40,10 +40,25 @@ export const envKey: (profile: string, field: TimeoutPolicy.PolicyField) => stri
  * @since 0.1.0
  * @category schemas
  */
-export const ProfileEntry = Schema.Struct({
+const entryFields = {
   base: Schema.optional(Schema.Literals(Profiles.builtinNames)),
   ...TimeoutPolicy.TimeoutPolicy.fields
-}).annotate({ parseOptions: { onExcessProperty: "error" } })
+}
+
+const isEntryField = (key: string): boolean => Object.prototype.hasOwnProperty.call(entryFields, key)
+
+/** The struct of a profile's fields, with its type as `Schema.Struct` has it. */
+const entryStruct = Schema.Struct(entryFields)
+
+// Effect 4 has no excess-property option a schema carries itself: every key that is not a field
+// must be nothing at all, so a misspelt one fails with its own path.
+const unknownKeys = Schema.Record(
+  Schema.String.check(Schema.makeFilter((key: string) => !isEntryField(key))),
+  Schema.Never.annotate({ message: "is not a profile field" })
+)
+
+export const ProfileEntry: Schema.Codec<typeof entryStruct.Type, typeof entryStruct.Encoded> = Schema
+  .StructWithRest(entryStruct, [unknownKeys]) as any
 
 /**
  * @since 0.1.0
@@ -62,9 +77,9 @@ export type ProfileEntry = typeof ProfileEntry.Type
  * @category schemas
  */
 export const FileSection = Schema.Struct({
-  profiles: Schema.Record(Schema.String, ProfileEntry).pipe(
-    Schema.withDecodingDefaultKey(Effect.succeed({}))
-  )
+  // Absent, it is read as none (`readConfigFile`). Not a decoding default: Effect 4.1.5 then drops
+  // some of the mistakes inside the record from a decode of every mistake.
+  profiles: Schema.optionalKey(Schema.Record(Schema.String, ProfileEntry))
 })
 
 /**
@@ -91,7 +106,7 @@ export const readConfigFile: Effect.Effect<
   const path = yield* Config.option(Config.NonEmptyString(ConfigFile.key))
   if (Option.isNone(path)) return {}
   const file = yield* ConfigFile.read(path.value, FileSection)
-  return file.profiles
+  return file.profiles ?? {}
 })
 
 /**
