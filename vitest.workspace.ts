@@ -12,6 +12,7 @@ export default [
   "packages/effect3/testing",
   "packages/effect3/ai",
   "packages/effect4/core",
+  "packages/effect4/protocols",
   "packages/cli",
   "packages/effect3/examples",
   "apps/gateway",
