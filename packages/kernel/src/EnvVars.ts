@@ -25,6 +25,24 @@ export const prefix = "STREAMGUARD_"
 export const configFile = "STREAMGUARD_CONFIG"
 
 /**
+ * Whether a name, or the first segment of one (an environment provider splits names at `_`), may
+ * lead to a `STREAMGUARD_*` name: what a line walks when it lists the names its provider holds.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const mayHoldNames = (segment: string): boolean => segment === "STREAMGUARD" || segment.startsWith(prefix)
+
+/**
+ * The `STREAMGUARD_*` names among `found`, once each, sorted.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const namesOf = (found: Iterable<string>): Array<string> =>
+  [...new Set(found)].filter((name) => name.startsWith(prefix)).sort()
+
+/**
  * A `STREAMGUARD_*` variable that no setting reads, with the valid name nearest to it when one is
  * close enough to be the name meant.
  *

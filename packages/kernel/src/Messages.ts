@@ -240,6 +240,30 @@ export const invalidConfig = (
 }
 
 /**
+ * A config file that is no JSON: `invalid JSON: <the parser's words>`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const invalidJson = (error: unknown): string =>
+  `invalid JSON: ${error instanceof Error ? error.message : String(error)}`
+
+/**
+ * A key path as config files are read: `upstreams[0].dialect`, `profiles.chat.chunk`, `["a b"]`
+ * for a key that is not an identifier.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const keyPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>((out, key) => {
+    if (typeof key === "number") return `${out}[${key}]`
+    const name = String(key)
+    if (!/^[A-Za-z_$][\w$-]*$/.test(name)) return `${out}[${JSON.stringify(name)}]`
+    return out === "" ? name : `${out}.${name}`
+  }, "")
+
+/**
  * A profile neither built in nor defined in the config file.
  *
  * @since 0.1.0

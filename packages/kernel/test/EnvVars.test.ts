@@ -2,6 +2,23 @@ import { EnvVars, ProfileConfig, Profiles } from "@streamguard/kernel"
 import { assert, describe, it } from "vitest"
 
 describe("EnvVars", () => {
+  it("lists the STREAMGUARD_* names once each, sorted, and tells which segments may lead to one", () => {
+    assert.deepStrictEqual(
+      EnvVars.namesOf([
+        "STREAMGUARD_CONFIG",
+        "PATH",
+        "STREAMGUARDS",
+        "STREAMGUARD_CHAT_CHUNK_TIMEOUT",
+        "STREAMGUARD_CONFIG"
+      ]),
+      ["STREAMGUARD_CHAT_CHUNK_TIMEOUT", "STREAMGUARD_CONFIG"]
+    )
+    assert.isTrue(EnvVars.mayHoldNames("STREAMGUARD"))
+    assert.isTrue(EnvVars.mayHoldNames("STREAMGUARD_CHAT_CHUNK_TIMEOUT"))
+    assert.isFalse(EnvVars.mayHoldNames("STREAMGUARDS"))
+    assert.isFalse(EnvVars.mayHoldNames("PATH"))
+  })
+
   it("suggests the valid name a slip came from, and nothing when no name is close", () => {
     const known = ProfileConfig.envKeys(Profiles.builtinNames)
     const near = (name: string) => EnvVars.nearest(name, known)

@@ -10,6 +10,14 @@ const details: Timeouts.TimeoutDetails = {
 }
 
 describe("Messages", () => {
+  it("spells key paths as config files are read, and a file that is no JSON", () => {
+    assert.strictEqual(Messages.keyPath(["profiles", "chat", "chunk"]), "profiles.chat.chunk")
+    assert.strictEqual(Messages.keyPath(["routes", 2, "upstreams", 0]), "routes[2].upstreams[0]")
+    assert.strictEqual(Messages.keyPath(["log level"]), "[\"log level\"]")
+    assert.strictEqual(Messages.keyPath([]), "")
+    assert.strictEqual(Messages.invalidJson(new SyntaxError("Unexpected token")), "invalid JSON: Unexpected token")
+  })
+
   it("a timeout says what expired, its limit, and how far the request had got", () => {
     assert.strictEqual(
       Messages.timeout("chunk", details),

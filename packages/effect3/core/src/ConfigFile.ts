@@ -8,6 +8,7 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as EnvVars from "@streamguard/kernel/EnvVars"
+import * as Messages from "@streamguard/kernel/Messages"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
@@ -55,7 +56,7 @@ export const read = <A, I>(
     const text = yield* Effect.mapError(fs.readFileString(path), (error) => fail(error.message))
     const json = yield* Effect.try({
       try: () => JSON.parse(text) as unknown,
-      catch: (error) => fail(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`)
+      catch: (error) => fail(Messages.invalidJson(error))
     })
     return yield* Effect.mapError(
       Schema.decodeUnknown(schema, { errors: "all" })(json),

@@ -56,8 +56,6 @@ export class UnknownEnvVar extends Schema.TaggedError<UnknownEnvVar>("@streamgua
   }
 }
 
-const underPrefix = (segment: string): boolean => segment === "STREAMGUARD" || segment.startsWith(prefix)
-
 /**
  * The leaves under `path`: an env provider splits names at `_` (`STREAMGUARD`, `CHAT`, ...), a map
  * provider keeps them whole, so a name is its path joined with `_` either way.
@@ -67,7 +65,7 @@ const leaves = (
   path: ReadonlyArray<string>
 ): Effect.Effect<Array<string>, ConfigError.ConfigError> =>
   Effect.flatMap(flat.enumerateChildren(path), (children) => {
-    const next = [...HashSet.values(children)].filter((child) => path.length > 0 || underPrefix(child))
+    const next = [...HashSet.values(children)].filter((child) => path.length > 0 || Kernel.mayHoldNames(child))
     if (next.length === 0) return Effect.succeed(path.length === 0 ? [] : [path.join("_")])
     return Effect.map(Effect.forEach(next, (child) => leaves(flat, [...path, child])), (found) => found.flat())
   })
@@ -81,7 +79,7 @@ const leaves = (
 export const names: Effect.Effect<Array<string>, ConfigError.ConfigError> = Effect.configProviderWith((provider) =>
   Effect.map(
     leaves(provider.flattened, []),
-    (found) => [...new Set(found)].filter((name) => name.startsWith(prefix)).sort()
+    Kernel.namesOf
   )
 )
 

@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import * as Messages from "@streamguard/kernel/Messages"
 import type * as Arr from "effect/Array"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -28,18 +29,12 @@ export interface Issue {
 
 /**
  * A key path as config files are read: `upstreams[0].dialect`, `profiles.chat.chunk`, `["a b"]`
- * for a key that is not an identifier.
+ * for a key that is not an identifier (the kernel's rule, shared by every line).
  *
  * @since 0.1.0
  * @category formatting
  */
-export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.reduce<string>((out, key) => {
-    if (typeof key === "number") return `${out}[${key}]`
-    const name = String(key)
-    if (!/^[A-Za-z_$][\w$-]*$/.test(name)) return `${out}[${JSON.stringify(name)}]`
-    return out === "" ? name : `${out}.${name}`
-  }, "")
+export const formatPath: (path: ReadonlyArray<PropertyKey>) => string = Messages.keyPath
 
 const toArray = (issues: ParseResult.Composite["issues"]): ReadonlyArray<ParseResult.ParseIssue> =>
   (Array.isArray(issues) ? issues : [issues]) as ReadonlyArray<ParseResult.ParseIssue>

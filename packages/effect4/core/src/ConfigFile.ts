@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as EnvVars from "@streamguard/kernel/EnvVars"
+import * as Messages from "@streamguard/kernel/Messages"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
@@ -55,7 +56,7 @@ export const read = <A, I>(
     const text = yield* Effect.mapError(fs.readFileString(path), (error) => fail(error.message))
     const json = yield* Effect.try({
       try: () => JSON.parse(text) as unknown,
-      catch: (error) => fail(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`)
+      catch: (error) => fail(Messages.invalidJson(error))
     })
     return yield* Effect.mapError(
       Schema.decodeUnknownEffect(schema)(json, { errors: "all" }),

@@ -55,8 +55,6 @@ export class UnknownEnvVar extends Schema.TaggedError<UnknownEnvVar>("@streamgua
   }
 }
 
-const underPrefix = (segment: string): boolean => segment === "STREAMGUARD" || segment.startsWith(prefix)
-
 /**
  * The names set under `path`: an env provider splits names at `_` (`STREAMGUARD`, `CHAT`, ...), a
  * record provider keeps them whole, so a name is its path joined with `_` either way.
@@ -69,7 +67,7 @@ const leaves = (
     if (node === undefined) return Effect.succeed([])
     const here = path.length > 0 && node.value !== undefined ? [path.join("_")] : []
     if (node._tag !== "Record") return Effect.succeed(here)
-    const next = [...node.keys].filter((child) => path.length > 0 || underPrefix(child))
+    const next = [...node.keys].filter((child) => path.length > 0 || Kernel.mayHoldNames(child))
     return Effect.map(
       Effect.forEach(next, (child) => leaves(provider, [...path, child])),
       (found) => [...here, ...found.flat()]
@@ -87,7 +85,7 @@ export const names: Effect.Effect<Array<string>, Config.ConfigError> = Effect.fl
   (provider) =>
     Effect.mapBoth(leaves(provider, []), {
       onFailure: (error) => new Config.ConfigError(error),
-      onSuccess: (found) => [...new Set(found)].filter((name) => name.startsWith(prefix)).sort()
+      onSuccess: Kernel.namesOf
     })
 )
 

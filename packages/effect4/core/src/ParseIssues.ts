@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import * as Messages from "@streamguard/kernel/Messages"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 
@@ -27,18 +28,12 @@ export interface Issue {
 
 /**
  * A key path as config files are read: `upstreams[0].dialect`, `profiles.chat.chunk`, `["a b"]`
- * for a key that is not an identifier.
+ * for a key that is not an identifier (the kernel's rule, shared by every line).
  *
  * @since 0.1.0
  * @category formatting
  */
-export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.reduce<string>((out, key) => {
-    if (typeof key === "number") return `${out}[${key}]`
-    const name = String(key)
-    if (!/^[A-Za-z_$][\w$-]*$/.test(name)) return `${out}[${JSON.stringify(name)}]`
-    return out === "" ? name : `${out}.${name}`
-  }, "")
+export const formatPath: (path: ReadonlyArray<PropertyKey>) => string = Messages.keyPath
 
 // Effect's Standard Schema formatter already says a union of literals once ("Expected "a" | "b"")
 // and reports each mistake at its own path; what is left is to say each path once.
