@@ -84,3 +84,35 @@ export type StreamNote =
   | { readonly _tag: "opened"; readonly openedAfterMillis: number }
   | { readonly _tag: "received"; readonly received: Received }
   | { readonly _tag: "firstChunk"; readonly timeToFirstChunkMillis: number }
+
+/**
+ * One call an observer received, as a recording observer keeps it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Call =
+  | { readonly _tag: "started"; readonly stream: StreamInfo }
+  | { readonly _tag: "opened"; readonly stream: StreamInfo; readonly openedAfterMillis: number }
+  | { readonly _tag: "received"; readonly stream: StreamInfo; readonly received: Received }
+  | { readonly _tag: "firstChunk"; readonly stream: StreamInfo; readonly timeToFirstChunkMillis: number }
+  | { readonly _tag: "retrying"; readonly stream: StreamInfo; readonly retrying: Retrying }
+  | { readonly _tag: "ended"; readonly stream: StreamInfo; readonly ended: Ended }
+
+/**
+ * The short name of a call, to compare a lifecycle at a glance: `"started"`, `"opened"`,
+ * `"received"`, `"firstChunk"`, `"retrying:<outcome>"`, `"ended:<outcome>"`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const stepOf = (call: Call): string => {
+  switch (call._tag) {
+    case "ended":
+      return `ended:${call.ended.outcome}`
+    case "retrying":
+      return `retrying:${call.retrying.outcome}`
+    default:
+      return call._tag
+  }
+}

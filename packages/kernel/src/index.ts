@@ -17,6 +17,10 @@ export * as EnvVars from "./EnvVars.js"
 /**
  * @since 0.1.0
  */
+export * as EventTally from "./EventTally.js"
+/**
+ * @since 0.1.0
+ */
 export * as Feed from "./Feed.js"
 /**
  * @since 0.1.0

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import type * as Notes from "@streamguard/kernel/StreamNote"
+import * as Notes from "@streamguard/kernel/StreamNote"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -131,13 +131,7 @@ export const layer = (...observers: ReadonlyArray<Service>): Layer.Layer<never> 
  * @since 0.1.0
  * @category models
  */
-export type Call =
-  | { readonly _tag: "started"; readonly stream: StreamInfo }
-  | { readonly _tag: "opened"; readonly stream: StreamInfo; readonly openedAfterMillis: number }
-  | { readonly _tag: "received"; readonly stream: StreamInfo; readonly received: Received }
-  | { readonly _tag: "firstChunk"; readonly stream: StreamInfo; readonly timeToFirstChunkMillis: number }
-  | { readonly _tag: "retrying"; readonly stream: StreamInfo; readonly retrying: Retrying }
-  | { readonly _tag: "ended"; readonly stream: StreamInfo; readonly ended: Ended }
+export type Call = Notes.Call
 
 /**
  * A recording observer and what it has heard, for tests.
@@ -164,16 +158,7 @@ export interface Recording {
  * @since 0.1.0
  * @category models
  */
-export const stepOf = (call: Call): string => {
-  switch (call._tag) {
-    case "ended":
-      return `ended:${call.ended.outcome}`
-    case "retrying":
-      return `retrying:${call.retrying.outcome}`
-    default:
-      return call._tag
-  }
-}
+export const stepOf: (call: Call) => string = Notes.stepOf
 
 /**
  * Makes an observer that records every call, for tests that assert lifecycle sequences.

@@ -3,6 +3,7 @@
  *
  * @internal
  */
+import { EventTally } from "@streamguard/kernel/EventTally"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -21,31 +22,16 @@ export const make = <A, E, R>(
   options?: { readonly startedAt?: number | undefined } | undefined
 ): Stream.Stream<A, E | GuardError, R> =>
   Stream.unwrap(Effect.map(Effect.clock, (clock) => {
-    const startedAt = options?.startedAt ?? clock.unsafeCurrentTimeMillis()
-    const seen = { chunks: 0, at: startedAt, last: "none" as "none" | "chunk" | "keepalive", done: false }
-    const details = (limit: number): TimeoutDetails => {
-      const now = clock.unsafeCurrentTimeMillis()
-      return {
-        limitMillis: limit,
-        elapsedMillis: now - startedAt,
-        chunks: seen.chunks,
-        sinceLastEventMillis: now - seen.at,
-        lastEvent: seen.last
-      }
-    }
-    const counted = Stream.tap(self, (event) =>
-      Effect.sync(() => {
-        seen.at = clock.unsafeCurrentTimeMillis()
-        if (event._tag === "Chunk") {
-          seen.chunks++
-          seen.last = "chunk"
-        } else if (event._tag === "Keepalive") seen.last = "keepalive"
-      }))
+    const now = () => clock.unsafeCurrentTimeMillis()
+    const startedAt = options?.startedAt ?? now()
+    const tally = new EventTally(startedAt)
+    const details = (limit: number): TimeoutDetails => tally.details(limit, now())
+    const counted = Stream.tap(self, (event) => Effect.sync(() => tally.event(event, now())))
     // The whole request is over at `total`: nothing the upstream sent (nor its end) passes after it,
     // even to a consumer that was busy when it expired.
     const total = Option.map(TimeoutPolicy.limit(policy, "total"), Duration.toMillis)
     const expired = Effect.suspend(() =>
-      Option.isSome(total) && clock.unsafeCurrentTimeMillis() >= startedAt + total.value
+      Option.isSome(total) && now() >= startedAt + total.value
         ? Effect.fail(new TotalTimeout(details(total.value)))
         : Effect.void
     )
@@ -65,16 +51,15 @@ export const make = <A, E, R>(
               errorType: event.errorType,
               providerMessage: event.message,
               payload: event.payload,
-              elapsedMillis: clock.unsafeCurrentTimeMillis() - startedAt,
-              chunks: seen.chunks
+              elapsedMillis: tally.elapsed(now()),
+              chunks: tally.chunks
             })
           )
           : Effect.succeed(event)
       ),
-      Stream.tap((event) => Effect.sync(() => (seen.done ||= event._tag === "Done"))),
       Stream.concat(Stream.suspend(() =>
-        seen.done ? Stream.empty : Stream.fail(
-          new UnexpectedEnd({ elapsedMillis: clock.unsafeCurrentTimeMillis() - startedAt, chunks: seen.chunks })
+        tally.done ? Stream.empty : Stream.fail(
+          new UnexpectedEnd({ elapsedMillis: tally.elapsed(now()), chunks: tally.chunks })
         )
       )),
       Stream.filterMap((event) => event._tag === "Chunk" ? Option.some(event.value) : Option.none())
@@ -83,7 +68,7 @@ export const make = <A, E, R>(
     return Option.isSome(total)
       ? Stream.interruptWhen(
         content,
-        Effect.zipRight(Effect.sleep(startedAt + total.value - clock.unsafeCurrentTimeMillis()), expired)
+        Effect.zipRight(Effect.sleep(startedAt + total.value - now()), expired)
       )
       : content
   }))

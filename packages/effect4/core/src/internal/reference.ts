@@ -3,6 +3,7 @@
  *
  * @internal
  */
+import { EventTally } from "@streamguard/kernel/EventTally"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -54,22 +55,9 @@ export const make = <A, E, R>(
   Stream.unwrap(Effect.clockWith((clock) => {
     const now = () => clock.currentTimeMillisUnsafe()
     const startedAt = options?.startedAt ?? now()
-    const seen = { chunks: 0, at: startedAt, last: "none" as "none" | "chunk" | "keepalive", done: false }
-    const details = (limit: number): TimeoutDetails => ({
-      limitMillis: limit,
-      elapsedMillis: now() - startedAt,
-      chunks: seen.chunks,
-      sinceLastEventMillis: now() - seen.at,
-      lastEvent: seen.last
-    })
-    const counted = Stream.tap(self, (event) =>
-      Effect.sync(() => {
-        seen.at = now()
-        if (event._tag === "Chunk") {
-          seen.chunks++
-          seen.last = "chunk"
-        } else if (event._tag === "Keepalive") seen.last = "keepalive"
-      }))
+    const tally = new EventTally(startedAt)
+    const details = (limit: number): TimeoutDetails => tally.details(limit, now())
+    const counted = Stream.tap(self, (event) => Effect.sync(() => tally.event(event, now())))
     // The whole request is over at `total`: nothing the upstream sent (nor its end) passes after it,
     // even to a consumer that was busy when it expired.
     const total = Option.map(TimeoutPolicy.limit(policy, "total"), Duration.toMillis)
@@ -104,17 +92,16 @@ export const make = <A, E, R>(
               errorType: event.errorType,
               providerMessage: event.message,
               payload: event.payload,
-              elapsedMillis: now() - startedAt,
-              chunks: seen.chunks
+              elapsedMillis: tally.elapsed(now()),
+              chunks: tally.chunks
             })
           )
           : Effect.succeed(event)
       ),
-      Stream.tap((event) => Effect.sync(() => (seen.done ||= event._tag === "Done"))),
       Stream.concat(Stream.suspend(() =>
-        seen.done
+        tally.done
           ? Stream.empty
-          : Stream.fail(new UnexpectedEnd({ elapsedMillis: now() - startedAt, chunks: seen.chunks }))
+          : Stream.fail(new UnexpectedEnd({ elapsedMillis: tally.elapsed(now()), chunks: tally.chunks }))
       )),
       Stream.filter((event): event is Extract<StreamEvent.StreamEvent<A>, { readonly _tag: "Chunk" }> =>
         event._tag === "Chunk"
