@@ -8,6 +8,7 @@
  */
 import type { StreamEvent } from "./StreamEvent.js"
 import type { LastEvent, TimeoutDetails } from "./Timeouts.js"
+import { detailsAt } from "./Timeouts.js"
 
 /**
  * The tally of one stream's events, from `startedAt` (clock millis).
@@ -45,12 +46,6 @@ export class EventTally {
 
   /** The details of a timeout of `limitMillis` that expired at `now`. */
   details(limitMillis: number, now: number): TimeoutDetails {
-    return {
-      limitMillis,
-      elapsedMillis: now - this.startedAt,
-      chunks: this.chunks,
-      sinceLastEventMillis: now - this.lastEventAt,
-      lastEvent: this.lastEvent
-    }
+    return detailsAt(this, limitMillis, now)
   }
 }

@@ -15,6 +15,7 @@ import type { StreamEvent } from "./StreamEvent.js"
 import type { Ended, StreamInfo, StreamNote } from "./StreamNote.js"
 import type { StreamOutcome } from "./StreamOutcome.js"
 import type { TimeoutDetails } from "./Timeouts.js"
+import { detailsAt } from "./Timeouts.js"
 
 /**
  * What the upstream said last when it said it was done.
@@ -278,13 +279,8 @@ export abstract class StreamTiming<GE extends HasOutcome> implements Timed {
 
   /** What a timeout error says of the stream at `now`. */
   protected details(limitMillis: number, now: number): TimeoutDetails {
-    return {
-      limitMillis,
-      elapsedMillis: now - this.startedAt,
-      chunks: this.chunks,
-      sinceLastEventMillis: now - this.lastEventAt,
-      lastEvent: this.lastEvent
-    }
+    const { chunks, lastEvent, lastEventAt, startedAt } = this
+    return detailsAt({ startedAt, chunks, lastEventAt, lastEvent }, limitMillis, now)
   }
 
   /** Records how the stream ended; the first to decide wins. */

@@ -105,6 +105,31 @@ export interface TimeoutDetails {
 }
 
 /**
+ * The details of a timeout of `limitMillis` that expired at `now`, in a stream that began at
+ * `startedAt` and whose last event (`lastEvent`, at `lastEventAt`) came after `chunks` content
+ * chunks: what the guard's engine and every line's `Guard.reference` say of a timeout.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const detailsAt = (
+  stream: {
+    readonly startedAt: number
+    readonly chunks: number
+    readonly lastEventAt: number
+    readonly lastEvent: LastEvent
+  },
+  limitMillis: number,
+  now: number
+): TimeoutDetails => ({
+  limitMillis,
+  elapsedMillis: now - stream.startedAt,
+  chunks: stream.chunks,
+  sinceLastEventMillis: now - stream.lastEventAt,
+  lastEvent: stream.lastEvent
+})
+
+/**
  * The data of a timeout of a budget the attempts of one request share (`total`, `request`): the
  * `TimeoutDetails` of the request (its limit, the time since it began), and, when the attempt that
  * ran out was given only what the attempts before it left, `attemptLimitMillis`: that share.
