@@ -80,8 +80,8 @@ const opening = (emit: Feeds.Emit) =>
  * deadline scheduler: no timer per stream, no timer work per chunk, and `TestClock.adjust` drives
  * every limit. The `StreamObserver` in context hears every step and, exactly once, the outcome.
  *
- * `reference` states the `chunk` and `total` rules in the plainest Effect terms; this guard is
- * tested to agree with it.
+ * `reference` states the `chunk` and `total` rules in the card's shape (`Stream.timeoutOrElse` per
+ * gap, a whole-request timeout); this guard is tested to agree with it.
  *
  * @since 0.1.0
  * @category combinators
@@ -325,18 +325,19 @@ export type FeedError =
   | TimeoutError.HeadersTimeout
 
 /**
- * The guard's contract for `chunk` and `total`, written in the plainest Effect terms: the
- * executable specification that `guard` is tested against (a property test runs random upstreams,
- * consumer delays and interruptions through both and compares outcome, content, end time and the
- * upstream's close). Use `guard` in production: this one costs a timer and a fiber race per pull.
+ * The guard's contract for `chunk` and `total`, written in the card's shape: the executable
+ * specification that `guard` is tested against (a property test runs random upstreams and
+ * interruptions through both and compares outcome, content, end time and the upstream's close).
+ * Use `guard` in production: this one costs a fiber and a timer per stream and a latch per pull.
  *
- * - `chunk`: `Effect.timeoutOrElse` on every pull the consumer makes of the upstream's events,
- *   keepalives included, failing with `ChunkTimeout`. (Not `Stream.timeoutOrElse`: it pulls the
- *   upstream in a fiber of its own, ahead of the consumer, so it would count the time a consumer
- *   spends on what it was handed as the upstream's silence.)
- * - `total`: every pull is also bounded by what is left of the budget, so it fires on time while
- *   the consumer waits, and nothing the upstream sent after the deadline (nor its end) reaches the
- *   consumer.
+ * - `chunk`: `Stream.timeoutOrElse` on the upstream's events, keepalives included, failing the
+ *   stream with `ChunkTimeout` when a gap between them reaches the limit.
+ * - `total`: the whole request's timeout from its start (`Stream.interruptWhen` on a sleep that
+ *   fails with `TotalTimeout`).
+ * - `Stream.timeoutOrElse` reads the upstream in a fiber of its own, ahead of the consumer, so it
+ *   times the upstream's silence even while the consumer is busy with what it was handed; `guard`
+ *   times only the consumer's waits, as the Effect 3 line's reference does. They agree whenever the
+ *   consumer is waiting for the upstream.
  * - The upstream is scoped to the stream: whatever ends it closes the upstream.
  * - `Done` ends it, `ErrorSignal` fails it, the upstream's end without `Done` fails it.
  *
