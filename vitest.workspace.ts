@@ -13,6 +13,7 @@ export default [
   "packages/effect3/ai",
   "packages/effect4/core",
   "packages/effect4/protocols",
+  "packages/effect4/client",
   "packages/cli",
   "packages/effect3/examples",
   "apps/gateway",

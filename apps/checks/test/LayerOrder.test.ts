@@ -20,6 +20,7 @@ const packageLevels: Readonly<Record<string, number>> = {
   "@streamguard/core": 1,
   "@streamguard/protocols": 2,
   "@streamguard/client-effect3": 3,
+  "@streamguard/client": 3,
   "@streamguard/simulator-effect3": 3,
   "@streamguard/ai-effect3": 3,
   "@streamguard/testing-effect3": 4,
