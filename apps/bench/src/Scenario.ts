@@ -85,7 +85,8 @@ export interface Scenario {
 export const consumer = async (name: string): Promise<Consumer> => {
   switch (name) {
     case "subject":
-      return (await import("./Subject.js")).subject
+    case "effect4":
+      return (await (await import("./Lines.js")).line(name)).consumer
     case "undiciRaw":
       return (await import("./UndiciRaw.js")).undiciRaw
     case "openaiSdk":
@@ -112,3 +113,25 @@ export const ratio = (a: number | undefined, b: number | undefined): number =>
  */
 export const difference = (a: number | undefined, b: number | undefined): number =>
   a === undefined || b === undefined ? Number.NaN : a - b
+
+/**
+ * The ratio of each line's subject to a baseline, named after the line: `effect3<suffix>` (the
+ * `subject` variant) and `effect4<suffix>`, each `metric` over the baseline's `baselineMetric`
+ * (by default the same metric).
+ *
+ * @since 0.1.0
+ * @category ratios
+ */
+export const lineRatios = (
+  medians: Readonly<Record<string, Metrics>>,
+  metric: string,
+  suffix: string,
+  baseline: string,
+  baselineMetric: string = metric
+): Metrics => {
+  const of = medians[baseline]?.[baselineMetric]
+  return {
+    [`effect3${suffix}`]: ratio(medians["subject"]?.[metric], of),
+    [`effect4${suffix}`]: ratio(medians["effect4"]?.[metric], of)
+  }
+}

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type { Metrics, Scenario } from "../Scenario.js"
-import { consumer, ratio } from "../Scenario.js"
+import { consumer, lineRatios, ratio } from "../Scenario.js"
 import { cpuMicros } from "../Stats.js"
 
 const model = (chunks: number) => `sim:steady?chunks=${chunks}&gap=0ms&jitter=0ms`
@@ -17,7 +17,7 @@ const model = (chunks: number) => `sim:steady?chunks=${chunks}&gap=0ms&jitter=0m
 export const chunkOverhead: Scenario = {
   name: "chunkOverhead",
   description: "CPU per content chunk and chunks per second of one stream with no gaps (OpenAI chat dialect)",
-  variants: ["subject", "undiciRaw", "openaiSdk"],
+  variants: ["subject", "effect4", "undiciRaw", "openaiSdk"],
   processPerRun: false,
   exposeGc: false,
   needsGateway: false,
@@ -46,10 +46,15 @@ export const chunkOverhead: Scenario = {
   },
   section: (medians) => ({
     metrics: medians["subject"] ?? {},
-    baselines: { undiciRaw: medians["undiciRaw"] ?? {}, openaiSdk: medians["openaiSdk"] ?? {} },
+    baselines: {
+      effect4: medians["effect4"] ?? {},
+      undiciRaw: medians["undiciRaw"] ?? {},
+      openaiSdk: medians["openaiSdk"] ?? {}
+    },
     ratios: {
       vsUndiciRaw: ratio(medians["subject"]?.["cpuMicrosPerChunk"], medians["undiciRaw"]?.["cpuMicrosPerChunk"]),
-      vsOpenaiSdk: ratio(medians["subject"]?.["cpuMicrosPerChunk"], medians["openaiSdk"]?.["cpuMicrosPerChunk"])
+      vsOpenaiSdk: ratio(medians["subject"]?.["cpuMicrosPerChunk"], medians["openaiSdk"]?.["cpuMicrosPerChunk"]),
+      ...lineRatios(medians, "cpuMicrosPerChunk", "VsUndiciRaw", "undiciRaw")
     }
   })
 }

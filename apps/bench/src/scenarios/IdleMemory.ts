@@ -8,7 +8,7 @@
 import type { Held } from "../Consumer.js"
 import * as Ipc from "../Ipc.js"
 import type { Scenario } from "../Scenario.js"
-import { consumer, difference, ratio } from "../Scenario.js"
+import { consumer, difference, lineRatios, ratio } from "../Scenario.js"
 import { collect, cpuMicros, sleep } from "../Stats.js"
 
 // The tag (the one-token text) tells the warm-up's records from the measured ones.
@@ -45,7 +45,7 @@ const closeAll = async (held: ReadonlyArray<Held>): Promise<void> => {
 export const idleMemory: Scenario = {
   name: "idleMemory",
   description: "memory per idle open stream above the process baseline, and process CPU while all are silent",
-  variants: ["subject", "undiciRaw"],
+  variants: ["subject", "effect4", "undiciRaw"],
   processPerRun: true,
   exposeGc: true,
   needsGateway: false,
@@ -80,15 +80,21 @@ export const idleMemory: Scenario = {
   },
   section: (medians) => ({
     metrics: medians["subject"] ?? {},
-    baselines: { undiciRaw: medians["undiciRaw"] ?? {} },
+    baselines: { effect4: medians["effect4"] ?? {}, undiciRaw: medians["undiciRaw"] ?? {} },
     ratios: {
       vsUndiciRaw: ratio(medians["subject"]?.["rssBytesPerStream"], medians["undiciRaw"]?.["rssBytesPerStream"]),
-      heapVsUndiciRaw: ratio(medians["subject"]?.["heapBytesPerStream"], medians["undiciRaw"]?.["heapBytesPerStream"])
+      heapVsUndiciRaw: ratio(medians["subject"]?.["heapBytesPerStream"], medians["undiciRaw"]?.["heapBytesPerStream"]),
+      ...lineRatios(medians, "rssBytesPerStream", "VsUndiciRaw", "undiciRaw"),
+      ...lineRatios(medians, "heapBytesPerStream", "HeapVsUndiciRaw", "undiciRaw")
     },
     derived: {
       // Percentage points of one core above the floor's: near zero, a ratio would be noise.
       idleCpuAboveUndiciRaw: difference(
         medians["subject"]?.["idleCpuPercent"],
+        medians["undiciRaw"]?.["idleCpuPercent"]
+      ),
+      effect4IdleCpuAboveUndiciRaw: difference(
+        medians["effect4"]?.["idleCpuPercent"],
         medians["undiciRaw"]?.["idleCpuPercent"]
       )
     }

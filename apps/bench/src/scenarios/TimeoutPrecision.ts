@@ -5,8 +5,9 @@
  *
  * @since 0.1.0
  */
+import { isSubject } from "../Lines.js"
 import type { Scenario } from "../Scenario.js"
-import { ratio } from "../Scenario.js"
+import { lineRatios, ratio } from "../Scenario.js"
 
 /**
  * @since 0.1.0
@@ -15,21 +16,22 @@ import { ratio } from "../Scenario.js"
 export const timeoutPrecision: Scenario = {
   name: "timeoutPrecision",
   description: "how late a 1 s chunk timeout fires with K concurrent stalled streams (seen by the consumer)",
-  variants: ["subject", "undiciRaw"],
+  variants: ["subject", "effect4", "undiciRaw"],
   processPerRun: false,
   exposeGc: false,
   needsGateway: false,
   runs: (settings) => settings.timeoutPrecision.runs,
   // The subject's half loads Effect; the baseline's must not (see `bin/worker.ts`).
   measure: async (job) =>
-    job.variant === "subject"
-      ? (await import("../internal/timeoutPrecision.js")).measure(job)
+    isSubject(job.variant)
+      ? (await import("../internal/timeoutPrecision.js")).measure(job, job.variant)
       : (await import("../internal/timeoutPrecisionUndici.js")).measure(job),
   section: (medians) => ({
     metrics: medians["subject"] ?? {},
-    baselines: { undiciRaw: medians["undiciRaw"] ?? {} },
+    baselines: { effect4: medians["effect4"] ?? {}, undiciRaw: medians["undiciRaw"] ?? {} },
     ratios: {
-      lateP99VsUndiciRaw: ratio(medians["subject"]?.["lateMsP99"], medians["undiciRaw"]?.["lateMsP99"])
+      lateP99VsUndiciRaw: ratio(medians["subject"]?.["lateMsP99"], medians["undiciRaw"]?.["lateMsP99"]),
+      ...lineRatios(medians, "lateMsP99", "LateP99VsUndiciRaw", "undiciRaw")
     }
   })
 }
