@@ -1,13 +1,13 @@
-import { assert, describe, it } from "@effect/vitest"
-import type { StreamEvent } from "@streamguard/core-effect3"
-import type { Mcp } from "@streamguard/protocols-effect3"
-import { Dialects } from "@streamguard/protocols-effect3"
+import { checkNoLeaks } from "@streamguard/behaviour/Leaks"
+import * as Dialects from "@streamguard/kernel/protocols/Dialects"
+import type * as Mcp from "@streamguard/kernel/protocols/Mcp"
+import type * as StreamEvent from "@streamguard/kernel/StreamEvent"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { checkNoLeaks } from "./support/leaks.js"
-import type { Recording } from "./support/mcpRecordings.js"
-import { record2025, record2026Listen } from "./support/mcpRecordings.js"
+import { assert, describe, it } from "vitest"
+import type { Recording } from "./fixtures/mcpRecordings.js"
+import { record2025, record2026Listen } from "./fixtures/mcpRecordings.js"
 
 checkNoLeaks()
 
