@@ -28,6 +28,7 @@ import * as Profiles from "@streamguard/core-effect3/Profiles"
 import * as RequestProfile from "@streamguard/core-effect3/RequestProfile"
 import * as TimeoutError from "@streamguard/core-effect3/TimeoutError"
 import * as TimeoutPolicy from "@streamguard/core-effect3/TimeoutPolicy"
+import * as StreamedRequest from "@streamguard/kernel/ai/StreamedRequest"
 import * as ProtocolError from "@streamguard/protocols-effect3/ProtocolError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -70,21 +71,9 @@ export const isGuardedError = (u: unknown): u is GuardedError =>
   u instanceof ProtocolError.ProtocolError ||
   u instanceof ProtocolError.EventTooLarge
 
-const decoder = new TextDecoder()
-
-/** Whether the request asks for a stream: `"stream": true` in its JSON body, or Gemini's streaming path. */
-const isStreamed = (request: HttpClientRequest.HttpClientRequest): boolean => {
-  if (request.url.includes(":streamGenerateContent")) return true
-  if (request.body._tag !== "Uint8Array") return false
-  try {
-    const json = JSON.parse(decoder.decode(request.body.body)) as unknown
-    return typeof json === "object" && json !== null && (json as { stream?: unknown }).stream === true
-  } catch {
-    return false
-  }
-}
-
-type Limited = "headers" | "request" | "firstChunk" | "total"
+/** Whether the request asks for a stream (see the kernel's `StreamedRequest.isStreamed`). */
+const isStreamed = (request: HttpClientRequest.HttpClientRequest): boolean =>
+  StreamedRequest.isStreamed(request.url, request.body._tag === "Uint8Array" ? request.body.body : undefined)
 
 const timeouts = {
   headers: TimeoutError.HeadersTimeout,
@@ -100,32 +89,22 @@ const timeouts = {
 const within = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   policy: TimeoutPolicy.TimeoutPolicy,
-  fields: ReadonlyArray<Limited>,
+  fields: ReadonlyArray<StreamedRequest.Limited>,
   startedAt: number
 ): Effect.Effect<A, E | TimeoutError.TimeoutError, R> =>
   Effect.flatMap(Effect.clock, (clock) => {
-    let first: { readonly field: Limited; readonly limit: number } | undefined
-    for (const field of fields) {
-      const limit = TimeoutPolicy.limit(policy, field)
-      if (Option.isSome(limit) && (first === undefined || Duration.toMillis(limit.value) < first.limit)) {
-        first = { field, limit: Duration.toMillis(limit.value) }
-      }
-    }
+    const first = StreamedRequest.earliest(
+      (field) => Option.getOrUndefined(Option.map(TimeoutPolicy.limit(policy, field), Duration.toMillis)),
+      fields
+    )
     if (first === undefined) return effect
-    const { field, limit } = first
-    const remaining = startedAt + limit - clock.unsafeCurrentTimeMillis()
+    const remaining = startedAt + first.limitMillis - clock.unsafeCurrentTimeMillis()
     return Effect.timeoutFail(effect, {
       duration: Duration.millis(Math.max(0, remaining)),
-      onTimeout: () => {
-        const elapsedMillis = clock.unsafeCurrentTimeMillis() - startedAt
-        return new timeouts[field]({
-          limitMillis: limit,
-          elapsedMillis,
-          chunks: 0,
-          sinceLastEventMillis: elapsedMillis,
-          lastEvent: "none"
-        })
-      }
+      onTimeout: () =>
+        new timeouts[first.field](
+          StreamedRequest.timeoutDetails(first.limitMillis, clock.unsafeCurrentTimeMillis() - startedAt)
+        )
     })
   })
 
@@ -150,7 +129,7 @@ export const guard = (options: Options = {}) => <E, R>(client: HttpClient.HttpCl
       const response = yield* within(
         execute,
         policy,
-        streamed ? ["headers", "firstChunk", "total"] : ["headers", "request"],
+        StreamedRequest.headerLimits(streamed),
         startedAt
       )
       const contentType = response.headers["content-type"] ?? ""
@@ -171,8 +150,7 @@ export const guard = (options: Options = {}) => <E, R>(client: HttpClient.HttpCl
       }
       return new GuardedResponse(response, {
         _tag: "Whole",
-        bound: (read) =>
-          within(read, policy, streamed ? ["firstChunk", "total"] : ["request"], startedAt) as typeof read
+        bound: (read) => within(read, policy, StreamedRequest.wholeBodyLimits(streamed), startedAt) as typeof read
       })
     }))
 

@@ -9,6 +9,7 @@ import type * as GuardError from "@streamguard/core-effect3/GuardError"
 import * as RequestProfile from "@streamguard/core-effect3/RequestProfile"
 import * as StreamEvent from "@streamguard/core-effect3/StreamEvent"
 import * as TimeoutPolicy from "@streamguard/core-effect3/TimeoutPolicy"
+import * as Parts from "@streamguard/kernel/ai/StreamParts"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
@@ -21,18 +22,7 @@ import * as Stream from "effect/Stream"
  * @since 0.1.0
  * @category models
  */
-export interface Part {
-  readonly type: string
-}
-
-const content: ReadonlySet<string> = new Set([
-  "text-delta",
-  "reasoning-delta",
-  "tool-params-delta",
-  "tool-call",
-  "tool-result",
-  "file"
-])
+export type Part = Parts.Part
 
 /**
  * Whether a part is content: a text, reasoning or tool-call delta, a whole tool call or result, a
@@ -41,7 +31,7 @@ const content: ReadonlySet<string> = new Set([
  * @since 0.1.0
  * @category predicates
  */
-export const isContent = (part: Part): boolean => content.has(part.type)
+export const isContent: (part: Part) => boolean = Parts.isContent
 
 /**
  * Ends a `streamText` part stream with `ProgressTimeout` when no content part comes for `limit`
