@@ -14,6 +14,7 @@ export default [
   "packages/effect4/core",
   "packages/effect4/protocols",
   "packages/effect4/client",
+  "packages/effect4/ai",
   "packages/cli",
   "packages/effect3/examples",
   "apps/gateway",

@@ -19,6 +19,7 @@ const packageLevels: Readonly<Record<string, number>> = {
   "@streamguard/protocols-effect3": 2,
   "@streamguard/core": 1,
   "@streamguard/protocols": 2,
+  "@streamguard/ai": 3,
   "@streamguard/client-effect3": 3,
   "@streamguard/client": 3,
   "@streamguard/simulator-effect3": 3,

@@ -1,0 +1,180 @@
+/**
+ * An `HttpClient` that guards every response passing through it by the current request's
+ * `RequestProfile`: put it under a provider's `effect/ai` client and a user's unchanged
+ * `LanguageModel.streamText` code gets streams that end in one known way, with the socket closed.
+ *
+ * - Waiting for the response's headers is bounded by `headers`, and for a streamed request by
+ *   `firstChunk` and `total` too (all counted from the request's start); for a request that is not
+ *   streamed, by `request`.
+ * - A streamed body (`text/event-stream`, NDJSON) is guarded event by event, however the network
+ *   cut them into reads (an error's `chunks` counts content events): `firstChunk`, `chunk`,
+ *   `progress` and `total`, the provider's end signal ends it and its error event fails it; the
+ *   bytes reach the provider's decoder as they came. Any decision closes the connection at once.
+ * - Any other body (a whole answer, an error body) is bounded as a whole: by `request` for a
+ *   request that is not streamed, by `firstChunk` and `total` for one that is.
+ *
+ * A failure is StreamGuard's own typed error (`ChunkTimeout`, `HeadersTimeout`,
+ * `UpstreamErrorSignal`, ...), which passes through `effect/ai` untouched: the `HttpClientError`
+ * type has no room for it, so catch it with `isGuardedError` or by its tag.
+ *
+ * @since 0.1.0
+ */
+import * as Guard from "@streamguard/core/Guard"
+import * as GuardError from "@streamguard/core/GuardError"
+import * as Profiles from "@streamguard/core/Profiles"
+import * as RequestProfile from "@streamguard/core/RequestProfile"
+import * as TimeoutError from "@streamguard/core/TimeoutError"
+import * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
+import * as StreamedRequest from "@streamguard/kernel/ai/StreamedRequest"
+import * as WireReader from "@streamguard/kernel/ai/WireReader"
+import * as ProtocolError from "@streamguard/protocols/ProtocolError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as UrlParams from "effect/http/UrlParams"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
+import { GuardedResponse } from "./internal/guardedResponse.js"
+import * as WireEvents from "./internal/wireEvents.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The policy of a request made where no `RequestProfile` is provided. Default: the `chat` profile's. */
+  readonly policy?: TimeoutPolicy.TimeoutPolicy | undefined
+}
+
+/**
+ * What a guarded response can fail with besides the `HttpClientError`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type GuardedError =
+  | GuardError.GuardError
+  | TimeoutError.HeadersTimeout
+  | TimeoutError.RequestTimeout
+  | ProtocolError.ProtocolError
+  | ProtocolError.EventTooLarge
+
+/**
+ * Whether a failure is one of StreamGuard's (see `GuardedError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const isGuardedError = (u: unknown): u is GuardedError =>
+  GuardError.isGuardError(u) || TimeoutError.isTimeoutError(u) ||
+  u instanceof ProtocolError.ProtocolError ||
+  u instanceof ProtocolError.EventTooLarge
+
+/** Whether the request asks for a stream (see the kernel's `StreamedRequest.isStreamed`). */
+const isStreamed = (request: HttpClientRequest.HttpClientRequest): boolean =>
+  StreamedRequest.isStreamed(request.url, request.body._tag === "Uint8Array" ? request.body.body : undefined)
+
+const timeouts = {
+  headers: TimeoutError.HeadersTimeout,
+  request: TimeoutError.RequestTimeout,
+  firstChunk: TimeoutError.FirstChunkTimeout,
+  total: TimeoutError.TotalTimeout
+} as const
+
+/**
+ * Runs `effect` under the earliest of `fields`' limits, all counted from `startedAt`; past it,
+ * fails with that limit's timeout.
+ */
+const within = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  policy: TimeoutPolicy.TimeoutPolicy,
+  fields: ReadonlyArray<StreamedRequest.Limited>,
+  startedAt: number
+): Effect.Effect<A, E | TimeoutError.TimeoutError, R> =>
+  Effect.clockWith((clock) => {
+    const first = StreamedRequest.earliest(
+      (field) => Option.getOrUndefined(Option.map(TimeoutPolicy.limit(policy, field), Duration.toMillis)),
+      fields
+    )
+    if (first === undefined) return effect
+    const remaining = startedAt + first.limitMillis - clock.currentTimeMillisUnsafe()
+    return Effect.timeoutOrElse(effect, {
+      duration: Duration.millis(Math.max(0, remaining)),
+      orElse: () =>
+        Effect.failSync(() =>
+          new timeouts[first.field](
+            StreamedRequest.timeoutDetails(first.limitMillis, clock.currentTimeMillisUnsafe() - startedAt)
+          )
+        )
+    })
+  })
+
+const isSuccess = (status: number): boolean => status >= 200 && status < 300
+
+/** The request's path and query, as the dialect detection reads it. */
+const pathOf = (request: HttpClientRequest.HttpClientRequest): string => {
+  const url = new URL(request.url, "http://localhost")
+  const query = UrlParams.toString(request.urlParams)
+  return url.pathname + (query === "" ? url.search : `?${query}`)
+}
+
+/**
+ * Guards every response of `client` (see the module's description).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const guard = (options: Options = {}) => <E, R>(client: HttpClient.HttpClient.With<E, R>) =>
+  HttpClient.transform(client, (execute, request) =>
+    Effect.gen(function*() {
+      const profile = yield* Effect.serviceOption(RequestProfile.RequestProfile)
+      const policy = Option.match(profile, {
+        onNone: () => options.policy ?? Profiles.builtins.chat,
+        onSome: (profile) => profile.policy
+      })
+      const startedAt = yield* Effect.clockWith((clock) => Effect.succeed(clock.currentTimeMillisUnsafe()))
+      const streamed = isStreamed(request)
+      const response = yield* within(execute, policy, StreamedRequest.headerLimits(streamed), startedAt)
+      const contentType = response.headers["content-type"] ?? ""
+      if (streamed && isSuccess(response.status) && WireReader.isStreamBody(contentType)) {
+        const { events, kinds } = WireEvents.fromBody(response.stream, contentType, pathOf(request))
+        const stream = events.pipe(
+          Guard.guardEvents(policy, { startedAt, isPing: kinds.isPing, isReasoning: kinds.isReasoning }),
+          Stream.filterMap((event) =>
+            event._tag === "ErrorSignal" || event.value === undefined || event.value.length === 0
+              ? Result.fail(event)
+              : Result.succeed(event.value)
+          )
+        )
+        return new GuardedResponse(response, { _tag: "Stream", stream })
+      }
+      return new GuardedResponse(response, {
+        _tag: "Whole",
+        bound: (read) => within(read, policy, StreamedRequest.wholeBodyLimits(streamed), startedAt) as typeof read
+      })
+    }))
+
+/**
+ * `guard` as a client transformation: `HttpClient.HttpClient` in, guarded `HttpClient` out, for
+ * a provider client that takes one (its `transformClient` option).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const transformClient = (options: Options = {}) => (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  // The guarded client fails with StreamGuard's typed errors too (see `GuardedError`).
+  guard(options)(client) as HttpClient.HttpClient
+
+/**
+ * The `HttpClient` in context, guarded: provide it between a provider's client layer and the
+ * platform's (`...pipe(Layer.provide(GuardedHttpClient.layer()),
+ * Layer.provide(NodeHttpClient.layerUndici))`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient, never, HttpClient.HttpClient> =>
+  Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, transformClient(options)))

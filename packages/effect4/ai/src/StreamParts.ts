@@ -1,0 +1,93 @@
+/**
+ * `progress` for `effect/ai` streams: only above the provider's decoder is it known which parts
+ * are content, so this is where a stream that keeps sending frames but says nothing is caught.
+ *
+ * @since 0.1.0
+ */
+import * as Guard from "@streamguard/core/Guard"
+import type * as GuardError from "@streamguard/core/GuardError"
+import * as RequestProfile from "@streamguard/core/RequestProfile"
+import * as StreamEvent from "@streamguard/core/StreamEvent"
+import * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
+import * as Parts from "@streamguard/kernel/ai/StreamParts"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
+
+/**
+ * A part of a `LanguageModel.streamText` stream, as far as progress cares: its `type`
+ * (`text-start`, `text-delta`, `text-end`, `reasoning-delta`, `tool-call`, `finish`, ...).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Part = Parts.Part
+
+/**
+ * Whether a part is content: a text, reasoning or tool-call delta, a whole tool call or result, a
+ * file. Starts and ends of blocks, metadata, sources, approval requests, errors and the finish
+ * part are not.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isContent: (part: Part) => boolean = Parts.isContent
+
+/** The part stream as guard events, content or not, ending in `Done` when the answer does. */
+const asEvents = <P extends Part, E, R>(self: Stream.Stream<P, E, R>) =>
+  Stream.concat(
+    Stream.map(self, (part): StreamEvent.StreamEvent<P> =>
+      isContent(part)
+        ? StreamEvent.Chunk({ value: part, bytes: 0 })
+        : StreamEvent.Keepalive({ value: part, bytes: 0 })),
+    // The provider's stream ends when the answer does: the end the guard waits for.
+    Stream.succeed(StreamEvent.Done({ bytes: 0 }))
+  )
+
+/**
+ * Ends a `streamText` part stream with `ProgressTimeout` when no content part comes for `limit`
+ * (default: the current `RequestProfile`'s `progress`; without one, the stream is left as it is).
+ * Like every idle limit of the guard it runs only while the consumer waits for the next part.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const guardProgress: {
+  (
+    limit?: Duration.Input
+  ): <P extends Part, E, R>(self: Stream.Stream<P, E, R>) => Stream.Stream<P, E | GuardError.GuardError, R>
+  <P extends Part, E, R>(
+    self: Stream.Stream<P, E, R>,
+    limit?: Duration.Input
+  ): Stream.Stream<P, E | GuardError.GuardError, R>
+} = dual(
+  (args) => Stream.isStream(args[0]),
+  <P extends Part, E, R>(
+    self: Stream.Stream<P, E, R>,
+    limit?: Duration.Input
+  ): Stream.Stream<P, E | GuardError.GuardError, R> =>
+    Stream.unwrap(Effect.map(
+      limit === undefined
+        ? Effect.map(
+          Effect.serviceOption(RequestProfile.RequestProfile),
+          Option.flatMap((profile) => TimeoutPolicy.limit(profile.policy, "progress"))
+        )
+        : Effect.succeed(Option.some(Duration.fromInputUnsafe(limit))),
+      (progress) =>
+        Option.match(progress, {
+          onNone: () => self,
+          onSome: (progress) =>
+            asEvents(self).pipe(
+              Guard.guardEvents(TimeoutPolicy.make({ progress })),
+              Stream.filterMap((event) =>
+                (event._tag === "Chunk" || event._tag === "Keepalive") && event.value !== undefined
+                  ? Result.succeed(event.value)
+                  : Result.fail(event)
+              )
+            )
+        })
+    ))
+)
