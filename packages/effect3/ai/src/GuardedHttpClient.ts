@@ -20,7 +20,6 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Guard from "@streamguard/core-effect3/Guard"
 import * as GuardError from "@streamguard/core-effect3/GuardError"
@@ -29,6 +28,7 @@ import * as RequestProfile from "@streamguard/core-effect3/RequestProfile"
 import * as TimeoutError from "@streamguard/core-effect3/TimeoutError"
 import * as TimeoutPolicy from "@streamguard/core-effect3/TimeoutPolicy"
 import * as StreamedRequest from "@streamguard/kernel/ai/StreamedRequest"
+import * as WireReader from "@streamguard/kernel/ai/WireReader"
 import * as ProtocolError from "@streamguard/protocols-effect3/ProtocolError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -71,10 +71,6 @@ export const isGuardedError = (u: unknown): u is GuardedError =>
   u instanceof ProtocolError.ProtocolError ||
   u instanceof ProtocolError.EventTooLarge
 
-/** Whether the request asks for a stream (see the kernel's `StreamedRequest.isStreamed`). */
-const isStreamed = (request: HttpClientRequest.HttpClientRequest): boolean =>
-  StreamedRequest.isStreamed(request.url, request.body._tag === "Uint8Array" ? request.body.body : undefined)
-
 const timeouts = {
   headers: TimeoutError.HeadersTimeout,
   request: TimeoutError.RequestTimeout,
@@ -82,9 +78,13 @@ const timeouts = {
   total: TimeoutError.TotalTimeout
 } as const
 
+/** A policy's limit of `field` in millis, `undefined` when it has none. */
+const millisOf = (policy: TimeoutPolicy.TimeoutPolicy, field: TimeoutPolicy.Field): number | undefined =>
+  Option.getOrUndefined(Option.map(TimeoutPolicy.limit(policy, field), Duration.toMillis))
+
 /**
- * Runs `effect` under the earliest of `fields`' limits, all counted from `startedAt`; past it,
- * fails with that limit's timeout.
+ * Runs `effect` until the deadline of `fields`' limits, counted from `startedAt`; past it, fails
+ * with that limit's timeout.
  */
 const within = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
@@ -93,22 +93,13 @@ const within = <A, E, R>(
   startedAt: number
 ): Effect.Effect<A, E | TimeoutError.TimeoutError, R> =>
   Effect.flatMap(Effect.clock, (clock) => {
-    const first = StreamedRequest.earliest(
-      (field) => Option.getOrUndefined(Option.map(TimeoutPolicy.limit(policy, field), Duration.toMillis)),
-      fields
-    )
-    if (first === undefined) return effect
-    const remaining = startedAt + first.limitMillis - clock.unsafeCurrentTimeMillis()
+    const deadline = StreamedRequest.deadline((field) => millisOf(policy, field), fields, startedAt)
+    if (deadline === undefined) return effect
     return Effect.timeoutFail(effect, {
-      duration: Duration.millis(Math.max(0, remaining)),
-      onTimeout: () =>
-        new timeouts[first.field](
-          StreamedRequest.timeoutDetails(first.limitMillis, clock.unsafeCurrentTimeMillis() - startedAt)
-        )
+      duration: Duration.millis(deadline.remainingMillis(clock.unsafeCurrentTimeMillis())),
+      onTimeout: () => new timeouts[deadline.field](deadline.details(clock.unsafeCurrentTimeMillis()))
     })
   })
-
-const isSuccess = (status: number): boolean => status >= 200 && status < 300
 
 /**
  * Guards every response of `client` (see the module's description).
@@ -125,7 +116,7 @@ export const guard = (options: Options = {}) => <E, R>(client: HttpClient.HttpCl
         onSome: (profile) => profile.policy
       })
       const startedAt = (yield* Effect.clock).unsafeCurrentTimeMillis()
-      const streamed = isStreamed(request)
+      const streamed = StreamedRequest.isStreamed(request)
       const response = yield* within(
         execute,
         policy,
@@ -133,18 +124,12 @@ export const guard = (options: Options = {}) => <E, R>(client: HttpClient.HttpCl
         startedAt
       )
       const contentType = response.headers["content-type"] ?? ""
-      if (streamed && isSuccess(response.status) && WireEvents.isStreamBody(contentType)) {
-        const url = new URL(request.url, "http://localhost")
-        const query = UrlParams.toString(request.urlParams)
-        const path = url.pathname + (query === "" ? url.search : `?${query}`)
+      if (StreamedRequest.readsEvents(streamed, response.status, contentType)) {
+        const path = StreamedRequest.pathOf(request.url, UrlParams.toString(request.urlParams))
         const { events, kinds } = WireEvents.fromBody(response.stream, contentType, path)
         const stream = events.pipe(
           Guard.guardEvents(policy, { startedAt, isPing: kinds.isPing, isReasoning: kinds.isReasoning }),
-          Stream.filterMap((event) =>
-            event._tag === "ErrorSignal" || event.value === undefined || event.value.length === 0
-              ? Option.none()
-              : Option.some(event.value)
-          )
+          Stream.filterMap((event) => Option.fromNullable(WireReader.bytesOf(event)))
         )
         return new GuardedResponse(response, { _tag: "Stream", stream })
       }

@@ -7,7 +7,6 @@
 import * as Guard from "@streamguard/core-effect3/Guard"
 import type * as GuardError from "@streamguard/core-effect3/GuardError"
 import * as RequestProfile from "@streamguard/core-effect3/RequestProfile"
-import * as StreamEvent from "@streamguard/core-effect3/StreamEvent"
 import * as TimeoutPolicy from "@streamguard/core-effect3/TimeoutPolicy"
 import * as Parts from "@streamguard/kernel/ai/StreamParts"
 import * as Duration from "effect/Duration"
@@ -33,6 +32,15 @@ export type Part = Parts.Part
  */
 export const isContent: (part: Part) => boolean = Parts.isContent
 
+/** The progress limit: `limit`, or else the current `RequestProfile`'s (none without one). */
+const progressLimit = (limit: Duration.DurationInput | undefined): Effect.Effect<Option.Option<Duration.Duration>> =>
+  limit === undefined
+    ? Effect.map(
+      Effect.serviceOption(RequestProfile.RequestProfile),
+      Option.flatMap((profile) => TimeoutPolicy.limit(profile.policy, "progress"))
+    )
+    : Effect.succeed(Option.some(Duration.decode(limit)))
+
 /**
  * Ends a `streamText` part stream with `ProgressTimeout` when no content part comes for `limit`
  * (default: the current `RequestProfile`'s `progress`; without one, the stream is left as it is).
@@ -55,32 +63,14 @@ export const guardProgress: {
     self: Stream.Stream<P, E, R>,
     limit?: Duration.DurationInput
   ): Stream.Stream<P, E | GuardError.GuardError, R> =>
-    Stream.unwrap(Effect.map(
-      limit === undefined
-        ? Effect.map(
-          Effect.serviceOption(RequestProfile.RequestProfile),
-          Option.flatMap((profile) => TimeoutPolicy.limit(profile.policy, "progress"))
-        )
-        : Effect.succeed(Option.some(Duration.decode(limit))),
-      (progress) =>
-        Option.match(progress, {
-          onNone: () => self,
-          onSome: (progress) =>
-            Stream.concat(
-              Stream.map(self, (part): StreamEvent.StreamEvent<P> =>
-                isContent(part)
-                  ? StreamEvent.Chunk({ value: part, bytes: 0 })
-                  : StreamEvent.Keepalive({ value: part, bytes: 0 })),
-              // The SDK's stream ends when the answer does: the end the guard waits for.
-              Stream.succeed(StreamEvent.Done({ bytes: 0 }))
-            ).pipe(
-              Guard.guardEvents(TimeoutPolicy.make({ progress })),
-              Stream.filterMap((event) =>
-                (event._tag === "Chunk" || event._tag === "Keepalive") && event.value !== undefined
-                  ? Option.some(event.value)
-                  : Option.none()
-              )
-            )
-        })
-    ))
+    Stream.unwrap(Effect.map(progressLimit(limit), (progress) =>
+      Option.match(progress, {
+        onNone: () => self,
+        onSome: (progress) =>
+          // The provider's stream ends when the answer does: the end the guard waits for.
+          Stream.concat(Stream.map(self, Parts.toEvent), Stream.succeed(Parts.end)).pipe(
+            Guard.guardEvents(TimeoutPolicy.make({ progress })),
+            Stream.filterMap((event) => Option.fromNullable(Parts.partOf(event)))
+          )
+      })))
 )

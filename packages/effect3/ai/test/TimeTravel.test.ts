@@ -9,6 +9,7 @@ import { OpenAiClient, OpenAiLanguageModel } from "@effect/ai-openai"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { GuardedHttpClient, StreamParts } from "@streamguard/ai-effect3"
+import * as ReadCuts from "@streamguard/behaviour/ReadCuts"
 import { Profiles, RequestProfile, TimeoutPolicy } from "@streamguard/core-effect3"
 import { Step } from "@streamguard/simulator-effect3"
 import { TestUpstream, TimeTravel } from "@streamguard/testing-effect3"
@@ -152,25 +153,13 @@ const threeDeltas = (provider: Provider) =>
       )
     const response = yield* client.execute(request)
     const writes = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.decodeText(response.stream)))
-    const text = writes.join("")
-    const deltas: Array<{ readonly start: number; readonly end: number }> = []
-    let at = 0
-    for (const write of writes) {
-      if (/output_text\.delta|content_block_delta/.test(write)) deltas.push({ start: at, end: at + write.length })
-      at += write.length
-    }
+    const deltas = ReadCuts.spans(writes, (write) => /output_text\.delta|content_block_delta/.test(write))
     assert.strictEqual(deltas.length, 3)
-    return { text, deltas }
+    return { text: writes.join(""), deltas }
   }).pipe(
     Effect.scoped,
     Effect.provide(TestUpstream.layerHttpClient([Step.chunk("a"), Step.chunk("b"), Step.chunk("c")]))
   )
-
-/** `text` cut at `cuts`, each piece one read, then silence. */
-const readsOf = (text: string, cuts: ReadonlyArray<number>) => [
-  ...[0, ...cuts].map((from, i) => Step.raw(text.slice(from, cuts[i] ?? text.length))),
-  Step.stallForever
-]
 
 describe.each(["openai", "anthropic"] as const)("@effect/ai %s: an error's chunks", (provider) => {
   const chunksAtTimeout = (reads: ReadonlyArray<Step.Step>) =>
@@ -185,23 +174,23 @@ describe.each(["openai", "anthropic"] as const)("@effect/ai %s: an error's chunk
   it.effect("counts three content events read at once as three", () =>
     Effect.gen(function*() {
       const { text } = yield* threeDeltas(provider)
-      assert.strictEqual(yield* chunksAtTimeout(readsOf(text, [])), 3)
+      assert.strictEqual(yield* chunksAtTimeout(ReadCuts.readsOf(text, [])), 3)
     }))
 
   it.effect("counts three content events as three when reads split them and carry two at once", () =>
     Effect.gen(function*() {
       const { deltas, text } = yield* threeDeltas(provider)
-      const middle = (delta: { readonly start: number; readonly end: number }) =>
-        Math.floor((delta.start + delta.end) / 2)
       // The first read ends inside the first delta, the second completes it and the second delta
       // and ends inside the third, the last completes it.
-      assert.strictEqual(yield* chunksAtTimeout(readsOf(text, [middle(deltas[0]!), middle(deltas[2]!)])), 3)
+      assert.strictEqual(
+        yield* chunksAtTimeout(ReadCuts.readsOf(text, [ReadCuts.middle(deltas[0]!), ReadCuts.middle(deltas[2]!)])),
+        3
+      )
     }))
 
   it.effect("counts three content events as three when each is split across reads of a few bytes", () =>
     Effect.gen(function*() {
       const { text } = yield* threeDeltas(provider)
-      const cuts = Array.from({ length: Math.floor((text.length - 1) / 7) }, (_, i) => (i + 1) * 7)
-      assert.strictEqual(yield* chunksAtTimeout(readsOf(text, cuts)), 3)
+      assert.strictEqual(yield* chunksAtTimeout(ReadCuts.readsOf(text, ReadCuts.every(text.length, 7))), 3)
     }))
 })

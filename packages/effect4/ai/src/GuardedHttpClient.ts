@@ -31,7 +31,6 @@ import * as ProtocolError from "@streamguard/protocols/ProtocolError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as HttpClient from "effect/http/HttpClient"
-import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as UrlParams from "effect/http/UrlParams"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -73,10 +72,6 @@ export const isGuardedError = (u: unknown): u is GuardedError =>
   u instanceof ProtocolError.ProtocolError ||
   u instanceof ProtocolError.EventTooLarge
 
-/** Whether the request asks for a stream (see the kernel's `StreamedRequest.isStreamed`). */
-const isStreamed = (request: HttpClientRequest.HttpClientRequest): boolean =>
-  StreamedRequest.isStreamed(request.url, request.body._tag === "Uint8Array" ? request.body.body : undefined)
-
 const timeouts = {
   headers: TimeoutError.HeadersTimeout,
   request: TimeoutError.RequestTimeout,
@@ -84,9 +79,13 @@ const timeouts = {
   total: TimeoutError.TotalTimeout
 } as const
 
+/** A policy's limit of `field` in millis, `undefined` when it has none. */
+const millisOf = (policy: TimeoutPolicy.TimeoutPolicy, field: TimeoutPolicy.Field): number | undefined =>
+  Option.getOrUndefined(Option.map(TimeoutPolicy.limit(policy, field), Duration.toMillis))
+
 /**
- * Runs `effect` under the earliest of `fields`' limits, all counted from `startedAt`; past it,
- * fails with that limit's timeout.
+ * Runs `effect` until the deadline of `fields`' limits, counted from `startedAt`; past it, fails
+ * with that limit's timeout.
  */
 const within = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
@@ -95,31 +94,14 @@ const within = <A, E, R>(
   startedAt: number
 ): Effect.Effect<A, E | TimeoutError.TimeoutError, R> =>
   Effect.clockWith((clock) => {
-    const first = StreamedRequest.earliest(
-      (field) => Option.getOrUndefined(Option.map(TimeoutPolicy.limit(policy, field), Duration.toMillis)),
-      fields
-    )
-    if (first === undefined) return effect
-    const remaining = startedAt + first.limitMillis - clock.currentTimeMillisUnsafe()
+    const deadline = StreamedRequest.deadline((field) => millisOf(policy, field), fields, startedAt)
+    if (deadline === undefined) return effect
     return Effect.timeoutOrElse(effect, {
-      duration: Duration.millis(Math.max(0, remaining)),
+      duration: Duration.millis(deadline.remainingMillis(clock.currentTimeMillisUnsafe())),
       orElse: () =>
-        Effect.failSync(() =>
-          new timeouts[first.field](
-            StreamedRequest.timeoutDetails(first.limitMillis, clock.currentTimeMillisUnsafe() - startedAt)
-          )
-        )
+        Effect.failSync(() => new timeouts[deadline.field](deadline.details(clock.currentTimeMillisUnsafe())))
     })
   })
-
-const isSuccess = (status: number): boolean => status >= 200 && status < 300
-
-/** The request's path and query, as the dialect detection reads it. */
-const pathOf = (request: HttpClientRequest.HttpClientRequest): string => {
-  const url = new URL(request.url, "http://localhost")
-  const query = UrlParams.toString(request.urlParams)
-  return url.pathname + (query === "" ? url.search : `?${query}`)
-}
 
 /**
  * Guards every response of `client` (see the module's description).
@@ -136,18 +118,18 @@ export const guard = (options: Options = {}) => <E, R>(client: HttpClient.HttpCl
         onSome: (profile) => profile.policy
       })
       const startedAt = yield* Effect.clockWith((clock) => Effect.succeed(clock.currentTimeMillisUnsafe()))
-      const streamed = isStreamed(request)
+      const streamed = StreamedRequest.isStreamed(request)
       const response = yield* within(execute, policy, StreamedRequest.headerLimits(streamed), startedAt)
       const contentType = response.headers["content-type"] ?? ""
-      if (streamed && isSuccess(response.status) && WireReader.isStreamBody(contentType)) {
-        const { events, kinds } = WireEvents.fromBody(response.stream, contentType, pathOf(request))
+      if (StreamedRequest.readsEvents(streamed, response.status, contentType)) {
+        const path = StreamedRequest.pathOf(request.url, UrlParams.toString(request.urlParams))
+        const { events, kinds } = WireEvents.fromBody(response.stream, contentType, path)
         const stream = events.pipe(
           Guard.guardEvents(policy, { startedAt, isPing: kinds.isPing, isReasoning: kinds.isReasoning }),
-          Stream.filterMap((event) =>
-            event._tag === "ErrorSignal" || event.value === undefined || event.value.length === 0
-              ? Result.fail(event)
-              : Result.succeed(event.value)
-          )
+          Stream.filterMap((event) => {
+            const bytes = WireReader.bytesOf(event)
+            return bytes === undefined ? Result.fail(event) : Result.succeed(bytes)
+          })
         )
         return new GuardedResponse(response, { _tag: "Stream", stream })
       }

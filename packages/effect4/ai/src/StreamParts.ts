@@ -7,7 +7,6 @@
 import * as Guard from "@streamguard/core/Guard"
 import type * as GuardError from "@streamguard/core/GuardError"
 import * as RequestProfile from "@streamguard/core/RequestProfile"
-import * as StreamEvent from "@streamguard/core/StreamEvent"
 import * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
 import * as Parts from "@streamguard/kernel/ai/StreamParts"
 import * as Duration from "effect/Duration"
@@ -36,16 +35,14 @@ export type Part = Parts.Part
  */
 export const isContent: (part: Part) => boolean = Parts.isContent
 
-/** The part stream as guard events, content or not, ending in `Done` when the answer does. */
-const asEvents = <P extends Part, E, R>(self: Stream.Stream<P, E, R>) =>
-  Stream.concat(
-    Stream.map(self, (part): StreamEvent.StreamEvent<P> =>
-      isContent(part)
-        ? StreamEvent.Chunk({ value: part, bytes: 0 })
-        : StreamEvent.Keepalive({ value: part, bytes: 0 })),
-    // The provider's stream ends when the answer does: the end the guard waits for.
-    Stream.succeed(StreamEvent.Done({ bytes: 0 }))
-  )
+/** The progress limit: `limit`, or else the current `RequestProfile`'s (none without one). */
+const progressLimit = (limit: Duration.Input | undefined): Effect.Effect<Option.Option<Duration.Duration>> =>
+  limit === undefined
+    ? Effect.map(
+      Effect.serviceOption(RequestProfile.RequestProfile),
+      Option.flatMap((profile) => TimeoutPolicy.limit(profile.policy, "progress"))
+    )
+    : Effect.succeed(Option.some(Duration.fromInputUnsafe(limit)))
 
 /**
  * Ends a `streamText` part stream with `ProgressTimeout` when no content part comes for `limit`
@@ -69,25 +66,17 @@ export const guardProgress: {
     self: Stream.Stream<P, E, R>,
     limit?: Duration.Input
   ): Stream.Stream<P, E | GuardError.GuardError, R> =>
-    Stream.unwrap(Effect.map(
-      limit === undefined
-        ? Effect.map(
-          Effect.serviceOption(RequestProfile.RequestProfile),
-          Option.flatMap((profile) => TimeoutPolicy.limit(profile.policy, "progress"))
-        )
-        : Effect.succeed(Option.some(Duration.fromInputUnsafe(limit))),
-      (progress) =>
-        Option.match(progress, {
-          onNone: () => self,
-          onSome: (progress) =>
-            asEvents(self).pipe(
-              Guard.guardEvents(TimeoutPolicy.make({ progress })),
-              Stream.filterMap((event) =>
-                (event._tag === "Chunk" || event._tag === "Keepalive") && event.value !== undefined
-                  ? Result.succeed(event.value)
-                  : Result.fail(event)
-              )
-            )
-        })
-    ))
+    Stream.unwrap(Effect.map(progressLimit(limit), (progress) =>
+      Option.match(progress, {
+        onNone: () => self,
+        onSome: (progress) =>
+          // The provider's stream ends when the answer does: the end the guard waits for.
+          Stream.concat(Stream.map(self, Parts.toEvent), Stream.succeed(Parts.end)).pipe(
+            Guard.guardEvents(TimeoutPolicy.make({ progress })),
+            Stream.filterMap((event) => {
+              const part = Parts.partOf(event)
+              return part === undefined ? Result.fail(event) : Result.succeed(part)
+            })
+          )
+      })))
 )

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as StreamEvent from "../StreamEvent.js"
 
 /**
  * A part of a `streamText` stream, as far as progress cares: its `type`.
@@ -32,3 +33,30 @@ const content: ReadonlySet<string> = new Set([
  * @category predicates
  */
 export const isContent = (part: Part): boolean => content.has(part.type)
+
+/**
+ * A part as a guard event: content is a `Chunk`, anything else a `Keepalive` (it shows the stream
+ * alive, but not progressing), each carrying the part.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const toEvent = <P extends Part>(part: P): StreamEvent.StreamEvent<P> =>
+  isContent(part) ? StreamEvent.Chunk({ value: part, bytes: 0 }) : StreamEvent.Keepalive({ value: part, bytes: 0 })
+
+/**
+ * The end of a part stream as a guard event: the provider's stream ends when the answer does.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const end: StreamEvent.StreamEvent<never> = StreamEvent.Done({ bytes: 0 })
+
+/**
+ * The part a guarded event carries, `undefined` for the end.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const partOf = <P>(event: StreamEvent.StreamEvent<P>): P | undefined =>
+  event._tag === "Chunk" || event._tag === "Keepalive" ? event.value : undefined

@@ -130,6 +130,16 @@ export interface WireReader {
  */
 export const isFailure = (read: ReadonlyArray<WireEvent> | DecodeFailure): read is DecodeFailure => !Array.isArray(read)
 
+/**
+ * The bytes a guarded wire event hands on to the provider's decoder: a read's bytes, or
+ * `undefined` for an event that carries none (they rode on another) or an error signal.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const bytesOf = (event: WireEvent): Uint8Array | undefined =>
+  event._tag === "ErrorSignal" || event.value === undefined || event.value.length === 0 ? undefined : event.value
+
 /** The bytes of a wire event that carries none of the read's bytes (they ride on another). */
 const noBytes = (): Uint8Array => new Uint8Array(0)
 

@@ -12,4 +12,13 @@ describe("StreamParts", () => {
       assert.isFalse(StreamParts.isContent({ type }), type)
     }
   })
+
+  it("a part is a Chunk when it is content, else a Keepalive, each carrying it; the end is Done", () => {
+    const delta = { type: "text-delta", delta: "a" }
+    const start = { type: "text-start" }
+    assert.deepStrictEqual(StreamParts.toEvent(delta), { _tag: "Chunk", value: delta, bytes: 0 })
+    assert.deepStrictEqual(StreamParts.toEvent(start), { _tag: "Keepalive", value: start, bytes: 0 })
+    assert.strictEqual(StreamParts.partOf(StreamParts.toEvent(start)), start)
+    assert.isUndefined(StreamParts.partOf(StreamParts.end))
+  })
 })

@@ -68,4 +68,14 @@ describe("WireReader", () => {
     assert.deepStrictEqual(tags(read("text/event-stream", "/v1/chat/completions", [chat("a")]).events), ["Chunk"])
     assert.strictEqual(read("text/event-stream", "/v1/chat/completions", ["data: {\n\n"]).failure, "ProtocolError")
   })
+
+  it("hands on a read's bytes, nothing for an event that carries none or an error signal", () => {
+    const bytes = encoder.encode("data: 1\n\n")
+    assert.strictEqual(WireReader.bytesOf({ _tag: "Chunk", value: bytes, bytes: bytes.length }), bytes)
+    assert.isUndefined(WireReader.bytesOf({ _tag: "Chunk", value: new Uint8Array(0), bytes: 0 }))
+    assert.isUndefined(WireReader.bytesOf({ _tag: "Keepalive", value: undefined, bytes: 0 }))
+    assert.isUndefined(
+      WireReader.bytesOf({ _tag: "ErrorSignal", payload: {}, errorType: "x", message: "m", bytes: 0 })
+    )
+  })
 })

@@ -13,9 +13,6 @@ import * as Stream from "effect/Stream"
 /** A read's bytes, as the guard sees them. */
 export type WireEvent = WireReader.WireEvent
 
-/** Whether a response body is a stream the guard reads event by event. */
-export const isStreamBody = WireReader.isStreamBody
-
 /**
  * The wire events of `body`, a `contentType` body answering `path`, and the `kinds` the guard
  * asks of them (see the kernel's `WireReader`).
