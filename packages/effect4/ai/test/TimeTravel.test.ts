@@ -6,7 +6,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { GuardedHttpClient, StreamParts } from "@streamguard/ai"
 import * as ReadCuts from "@streamguard/behaviour/ReadCuts"
-import { Profiles, RequestProfile, TimeoutPolicy } from "@streamguard/core"
+import { Profiles, RequestProfile, TimeoutError, TimeoutPolicy } from "@streamguard/core"
 import * as Step from "@streamguard/kernel/simulator/Step"
 import type { Duration } from "effect"
 import { Cause, Effect, Exit, Layer, Result, Stream } from "effect"
@@ -43,6 +43,27 @@ const endOf = <A, E, R>(effect: Effect.Effect<A, E, R>, run: Duration.Input, set
   })
 
 describe.each(["openai", "anthropic"] as const)("effect/ai %s under TestClock", (provider) => {
+  it.effect("a stream silent after its first token ends with ChunkTimeout 30 s after it (chat), its details typed", () =>
+    Effect.gen(function*() {
+      const { exchanges, model, settled } = over(provider, [Step.chunk("a"), Step.wait("1 second"), Step.stallForever])
+      const { atMillis, exit } = yield* endOf(
+        Stream.runDrain(LanguageModel.streamText({ prompt: "hi" })),
+        "2 minutes",
+        settled
+      )
+        .pipe(Effect.provide(Layer.merge(model, Profiles.chat)))
+      const error = failureOf(exit)
+      assert.isTrue(GuardedHttpClient.isGuardedError(error))
+      assert.isTrue(error instanceof TimeoutError.ChunkTimeout)
+      const timeout = error as TimeoutError.ChunkTimeout
+      assert.strictEqual(timeout.limitMillis, 30_000)
+      assert.strictEqual(timeout.chunks, 1)
+      assert.strictEqual(atMillis, 30_000)
+      // The upstream saw the connection closed at that moment.
+      assert.strictEqual(exchanges[0]?.end, "client_closed")
+      assert.strictEqual(exchanges[0]?.closedAt, 30_000)
+    }))
+
   it.effect("a stream silent after its third token ends with ChunkTimeout exactly 30 s later (chat)", () =>
     Effect.gen(function*() {
       const script = [Step.chunk("a"), Step.wait("1 second"), Step.chunk("b"), Step.wait("1 second"), Step.chunk("c")]
