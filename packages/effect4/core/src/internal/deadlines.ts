@@ -6,32 +6,9 @@
  *
  * @internal
  */
-import * as KernelClock from "@streamguard/kernel/Clock"
 import { Deadlines } from "@streamguard/kernel/Deadlines"
-import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-
-/** The live Clock: the `Context.Reference`'s default, one object that every fiber sees unless one is provided. */
-const live: Clock.Clock = Context.get(Context.empty(), Clock.Clock)
-
-/**
- * `clock` as the kernel reads and sleeps on it. A sleep is a fiber that `runFork` evaluates at
- * once, so its sleep is registered on the Clock before `sleep` returns; `interruptUnsafe` runs the
- * sleep's release (unregisters it) at once too.
- */
-const adapt = (clock: Clock.Clock): KernelClock.Clock =>
-  clock === live ? KernelClock.system : {
-    now: () => clock.currentTimeMillisUnsafe(),
-    sleep: (millis, wake) => {
-      const fiber = Effect.runFork(clock.sleep(Duration.millis(Math.max(0, millis))))
-      fiber.addObserver((exit) => {
-        if (exit._tag === "Success") wake()
-      })
-      return () => fiber.interruptUnsafe()
-    }
-  }
+import type * as Clock from "effect/Clock"
+import { fromClock } from "../KernelClock.js"
 
 const byClock = new WeakMap<Clock.Clock, Deadlines>()
 
@@ -43,7 +20,7 @@ const byClock = new WeakMap<Clock.Clock, Deadlines>()
 export const forClock = (clock: Clock.Clock): Deadlines => {
   let deadlines = byClock.get(clock)
   if (deadlines === undefined) {
-    deadlines = new Deadlines(adapt(clock))
+    deadlines = new Deadlines(fromClock(clock))
     byClock.set(clock, deadlines)
   }
   return deadlines
