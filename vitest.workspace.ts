@@ -15,6 +15,7 @@ export default [
   "packages/effect4/protocols",
   "packages/effect4/client",
   "packages/effect4/ai",
+  "packages/effect4/simulator",
   "packages/cli",
   "packages/effect3/examples",
   "apps/gateway",

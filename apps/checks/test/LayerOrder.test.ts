@@ -23,6 +23,7 @@ const packageLevels: Readonly<Record<string, number>> = {
   "@streamguard/client-effect3": 3,
   "@streamguard/client": 3,
   "@streamguard/simulator-effect3": 3,
+  "@streamguard/simulator": 3,
   "@streamguard/ai-effect3": 3,
   "@streamguard/testing-effect3": 4,
   "@streamguard/cli": 4,
