@@ -13,63 +13,45 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as LlmClient from "@streamguard/client-effect3/LlmClient"
 import * as Guard from "@streamguard/core-effect3/Guard"
+import * as MemoryUpstream from "@streamguard/kernel/simulator/MemoryUpstream"
+import type { Call, Request, Scripts } from "@streamguard/kernel/simulator/MemoryUpstream"
 import type * as Dialect from "@streamguard/protocols-effect3/Dialect"
-import * as RequestRecord from "@streamguard/simulator-effect3/RequestRecord"
-import * as Scenario from "@streamguard/simulator-effect3/Scenario"
-import * as ScenarioSpec from "@streamguard/simulator-effect3/ScenarioSpec"
+import type * as RequestRecord from "@streamguard/simulator-effect3/RequestRecord"
 import type * as Simulation from "@streamguard/simulator-effect3/Simulation"
-import type * as Step from "@streamguard/simulator-effect3/Step"
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { answer } from "./internal/answer.js"
-import { bodyText, parseJson } from "./internal/memoryResponse.js"
+import { bodyText } from "./internal/memoryResponse.js"
 
-/**
- * A request as the fake upstream received it.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Request {
-  readonly method: string
-  readonly url: string
-  /** Lower-case names. */
-  readonly headers: Readonly<Record<string, string>>
-  /** The body as UTF-8 text (`""` without one). */
-  readonly body: string
-  /** The body parsed as JSON, `undefined` when it is not JSON. */
-  readonly json: unknown
-  /** Which `LlmClient` call sent it, from 1 in the order calls began. */
-  readonly call: number
-  /** Which attempt of that call, from 1: a retried call sends attempts 1, 2, ... */
-  readonly attempt: number
-  /** `stream`/`streamEvents` (true) or `batch` (false). */
-  readonly stream: boolean
-  /** The dialect the answer is written in. */
-  readonly dialect: string
-}
-
-/**
- * What the upstream plays for one request: steps (played exactly as written, after the dialect's
- * opening: no keepalives of their own, no jitter) or any simulator `Scenario`.
- *
- * @since 0.1.0
- * @category models
- */
-export type Script = ReadonlyArray<Step.Step> | Scenario.Scenario
-
-/**
- * The script for every request, or a function choosing one per request (by its body, its
- * `attempt`, its `call`):
- * `(request) => request.attempt === 1 ? Scenario.httpError({ status: 503 }) : ok`.
- *
- * @since 0.1.0
- * @category models
- */
-export type Scripts = Script | ((request: Request) => Script)
+export type {
+  /**
+   * A request as the fake upstream received it.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Request,
+  /**
+   * What the upstream plays for one request: steps (played exactly as written, after the dialect's
+   * opening: no keepalives of their own, no jitter) or any simulator `Scenario`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Script,
+  /**
+   * The script for every request, or a function choosing one per request (by its body, its
+   * `attempt`, its `call`):
+   * `(request) => request.attempt === 1 ? Scenario.httpError({ status: 503 }) : ok`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Scripts
+} from "@streamguard/kernel/simulator/MemoryUpstream"
 
 /**
  * One request and what the upstream did with it: when it answered, what it wrote (`writes`,
@@ -128,27 +110,7 @@ export interface Options {
 }
 
 /** What one `LlmClient` call tells the fake transport: the client's `HttpClient` cannot see it. */
-interface Call {
-  readonly index: number
-  readonly dialect: Dialect.Dialect<any> | undefined
-  attempts: number
-}
-
 class CurrentCall extends Context.Tag("@streamguard/testing/TestUpstream/CurrentCall")<CurrentCall, Call>() {}
-
-const byPath: Record<string, Simulation.SimDialect> = {
-  "/v1/chat/completions": "openaiChat",
-  "/v1/responses": "openaiResponses",
-  "/v1/messages": "anthropic",
-  "/api/chat": "ollama",
-  "/api/generate": "ollama",
-  "/mcp": "mcp"
-}
-
-const isId = (u: unknown): u is string | number => typeof u === "string" || typeof u === "number"
-
-const toScenario = (script: Script): Scenario.Scenario =>
-  Array.isArray(script) ? Scenario.script(script) : script as Scenario.Scenario
 
 const makeHttpClient = (
   scripts: Scripts,
@@ -164,59 +126,20 @@ const makeHttpClient = (
         Context.getOption(fiber.currentContext, CurrentCall),
         (): Call => ({ index: ++calls.count, dialect: undefined, attempts: 0 })
       )
-      call.attempts++
-      const body = yield* bodyText(request)
-      // A stream answers in the call's dialect; a batch call in the URL path's.
-      const dialect: Simulation.Request["dialect"] = call.dialect ??
-        byPath[url.pathname] ?? options.batchDialect ?? "openaiChat"
-      const json = Option.getOrUndefined(parseJson(body))
-      // Without `layer`'s client the body says whether it is a stream, as providers read it.
-      const streamed = call.dialect !== undefined ||
-        (typeof json === "object" && json !== null && (json as { stream?: unknown }).stream === true)
-      const seenRequest: Request = {
+      const arrival = MemoryUpstream.arrive({
         method: request.method,
-        url: url.toString(),
+        url,
         headers: { ...request.headers },
-        body,
-        json,
-        call: call.index,
-        attempt: call.attempts,
-        stream: streamed,
-        dialect: typeof dialect === "string" ? dialect : dialect.name
-      }
-      const scenario = toScenario(typeof scripts === "function" ? scripts(seenRequest) : scripts)
-      const fields = typeof json === "object" && json !== null ? json as Record<string, unknown> : {}
-      const model = typeof fields.model === "string" ? fields.model : ""
-      // MCP: progress goes only to a request that asked for it, as the simulator does.
-      const progress = (fields.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta?.progressToken
-      const tracker = RequestRecord.track({
-        id: `call${call.index}-attempt${call.attempts}`,
-        dialect: seenRequest.dialect,
-        method: request.method,
-        path: url.pathname,
-        model,
-        scenario: ScenarioSpec.name(scenario),
-        scenarioName: ScenarioSpec.name(scenario),
-        stream: seenRequest.stream
-      }, { now })
-      seen.push({ request: seenRequest, tracker })
-      // The client aborts the request when its scope closes: before the end, that is a close.
-      signal.addEventListener("abort", () => tracker.closed(), { once: true })
-      return yield* answer({
-        request,
-        scenario,
-        simulation: {
-          dialect,
-          id: tracker.id,
-          model: model === "" ? "sim-model" : model,
-          requestId: isId(fields.id) ? fields.id : null,
-          progressToken: isId(progress) ? progress : undefined,
-          inputTokens: Math.max(1, Math.round(body.length / 4))
-        },
-        tracker,
-        streaming: seenRequest.stream,
-        contentType: call.dialect?.contentType ?? "text/event-stream"
+        body: yield* bodyText(request),
+        call,
+        scripts,
+        batchDialect: options.batchDialect,
+        now
       })
+      seen.push(arrival)
+      // The client aborts the request when its scope closes: before the end, that is a close.
+      signal.addEventListener("abort", () => arrival.tracker.closed(), { once: true })
+      return yield* answer(request, arrival)
     })
   )
 
