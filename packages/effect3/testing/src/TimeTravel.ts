@@ -11,6 +11,7 @@
  */
 import type { TimeoutError } from "@streamguard/core-effect3/TimeoutError"
 import { isTimeoutError } from "@streamguard/core-effect3/TimeoutError"
+import * as Verdict from "@streamguard/kernel/TimeTravel"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -70,10 +71,7 @@ const describe = <A, E>(exit: Exit.Exit<A, E>): string =>
     onSuccess: () => "succeeded",
     onFailure: (cause) =>
       Option.match(Cause.failureOption(cause), {
-        onSome: (error) =>
-          typeof error === "object" && error !== null && "_tag" in error ?
-            `failed with ${String(error._tag)}` :
-            `failed with ${String(error)}`,
+        onSome: Verdict.failedWith,
         onNone: () => Cause.isInterruptedOnly(cause) ? "was interrupted" : `died: ${Cause.pretty(cause)}`
       })
   })
@@ -125,17 +123,20 @@ const endsAt = <A, E, R, B>(
   pick: (exit: Exit.Exit<A, E>) => Option.Option<B>
 ): Effect.Effect<B, TimeTravelError, R> => {
   const atMillis = Duration.toMillis(Duration.decode(at))
-  const expected = `to have ${what} at ${atMillis} ms`
   return Effect.flatMap(runForImpl(effect, at), (ended) => {
-    if (Option.isNone(ended)) {
-      return Effect.fail(new TimeTravelError({ expected, actual: `it was still running at ${atMillis} ms` }))
-    }
-    const { atMillis: actualMillis, exit } = ended.value
-    const picked = pick(exit)
-    if (Option.isNone(picked) || actualMillis !== atMillis) {
-      return Effect.fail(new TimeTravelError({ expected, actual: `it ${describe(exit)} at ${actualMillis} ms` }))
-    }
-    return Effect.succeed(picked.value)
+    const picked = Option.flatMap(ended, ({ exit }) => pick(exit))
+    const mismatch = Verdict.verdict(
+      what,
+      atMillis,
+      Option.getOrUndefined(Option.map(ended, ({ atMillis, exit }) => ({
+        atMillis,
+        how: describe(exit),
+        matched: Option.isSome(picked)
+      })))
+    )
+    return mismatch === undefined && Option.isSome(picked) ?
+      Effect.succeed(picked.value) :
+      Effect.fail(new TimeTravelError(mismatch!))
   })
 }
 
