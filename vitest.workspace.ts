@@ -16,6 +16,7 @@ export default [
   "packages/effect4/client",
   "packages/effect4/ai",
   "packages/effect4/simulator",
+  "packages/effect4/testing",
   "packages/cli",
   "packages/effect3/examples",
   "apps/gateway",

@@ -26,6 +26,7 @@ const packageLevels: Readonly<Record<string, number>> = {
   "@streamguard/simulator": 3,
   "@streamguard/ai-effect3": 3,
   "@streamguard/testing-effect3": 4,
+  "@streamguard/testing": 4,
   "@streamguard/cli": 4,
   "@streamguard/gateway": 5,
   "@streamguard/examples-effect3": 5,
