@@ -6,7 +6,7 @@
  * Every constructor takes the scenario's JSON form (`gap: "5ms"`, `chunks: 3`), the same fields a
  * spec names in a model (`sim:steady?chunks=3&gap=5ms`, see `ScenarioSpec`), and fills the same
  * defaults. Scenarios are the kernel's plain data (durations in milliseconds), shared by every
- * Effect line; `script` also takes an Effect `DurationInput` for its keepalive.
+ * Effect line; `script` also takes an Effect `Duration.Input` for its keepalive.
  *
  * @since 0.1.0
  */

@@ -5,7 +5,7 @@
  * business: an HTTP error answer is `Scenario.httpError`, not a step.
  *
  * The steps are the kernel's plain data (durations in milliseconds), shared by every Effect line;
- * `wait` also takes any Effect `DurationInput`.
+ * `wait` also takes any Effect `Duration.Input`.
  *
  * @since 0.1.0
  */
@@ -182,7 +182,7 @@ export type End = Kernel.End
 
 /**
  * Nothing for `duration` (Effect `Clock` time, so `TestClock` can skip it): any Effect
- * `DurationInput`, or the kernel's text forms (`"90s"`).
+ * `Duration.Input`, or the kernel's text forms (`"90s"`).
  *
  * @since 0.1.0
  * @category constructors

@@ -2,7 +2,7 @@
  * A recorded provider stream as a scenario: its bytes cut into events, played back event by
  * event at a chosen pace, so a client's timeouts can be tested against what a provider really
  * sent (the repository's `fixtures/transcripts` are such recordings). The kernel's, shared by
- * every Effect line; here the pace also takes any Effect `DurationInput`.
+ * every Effect line; here the pace also takes any Effect `Duration.Input`.
  *
  * @since 0.1.0
  */
