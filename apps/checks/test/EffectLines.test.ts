@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { root } from "./Sources.js"
+import { packageOf, packages, root, walk } from "./Sources.js"
 
 /**
  * Each Effect line keeps one copy of its Effect packages. Two copies of one version still run, but
@@ -47,5 +47,32 @@ describe("the Effect lines' dependencies", () => {
         }
       }
     }
+  })
+
+  it("are kept apart: no file of one line imports the other line's packages", () => {
+    // What only the Effect 3 line has: its suffixed packages and @effect/platform (Effect 4's HTTP
+    // modules are inside `effect`). The root's node_modules hold the Effect 3 set, so from a file of
+    // the Effect 4 line such an import still resolves, and runs on the other `effect`.
+    const effect3Only = /(?:from|import)\s*\(?\s*["'](@streamguard\/[a-z]+-effect3|@effect\/platform)(\/[^"']*)?["']/
+    const effect4Names = [...packages.keys()].filter((name) =>
+      packages.get(name)!.dir.startsWith(Path.join(root, "packages/effect4/"))
+    )
+    const effect4Only = new RegExp(
+      `(?:from|import)\\s*\\(?\\s*["'](${
+        effect4Names.map((name) => name.replace("/", "\\/")).join("|")
+      })(\\/[^"']*)?["']`
+    )
+    const crossing = (line: string, other: RegExp) =>
+      [...packages.values()]
+        .filter((pkg) => pkg.dir.startsWith(Path.join(root, line) + Path.sep))
+        .flatMap((pkg) => walk(pkg.dir, (name) => name.endsWith(".ts") && !name.endsWith(".d.ts")))
+        .filter((file) => packageOf(file) !== undefined && other.test(Fs.readFileSync(file, "utf8")))
+        .map((file) => Path.relative(root, file))
+    assert.isAbove(effect4Names.length, 3)
+    assert.deepStrictEqual(crossing("packages/effect4", effect3Only), [])
+    assert.deepStrictEqual(crossing("packages/effect3", effect4Only), [])
+    assert.isTrue(effect3Only.test(`import * as TimeoutError from "@streamguard/core-effect3/TimeoutError"`))
+    assert.isTrue(effect4Only.test(`import { Guard } from "@streamguard/core"`))
+    assert.isFalse(effect4Only.test(`import { Guard } from "@streamguard/core-effect3"`))
   })
 })
