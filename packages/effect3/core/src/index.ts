@@ -17,6 +17,10 @@ export * as GuardError from "./GuardError.js"
 /**
  * @since 0.1.0
  */
+export * as KernelClock from "./KernelClock.js"
+/**
+ * @since 0.1.0
+ */
 export * as ParseIssues from "./ParseIssues.js"
 /**
  * @since 0.1.0

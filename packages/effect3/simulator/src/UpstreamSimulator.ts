@@ -12,6 +12,7 @@
  * @since 0.1.0
  */
 import { ServeError } from "@effect/platform/HttpServerError"
+import { fromClock } from "@streamguard/core-effect3/KernelClock"
 import type { RequestRecord } from "@streamguard/kernel/simulator/RequestRecord"
 import * as SimulatorError from "@streamguard/kernel/simulator/SimulatorError"
 import * as SimulatorServer from "@streamguard/kernel/simulator/SimulatorServer"
@@ -22,7 +23,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import { adapt } from "./internal/clock.js"
 
 /**
  * Waiting for a request's close or end took longer than the bound.
@@ -142,7 +142,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, ServeError, 
     Effect.map(
       Effect.acquireRelease(
         Effect.tryPromise({
-          try: () => SimulatorServer.start({ ...options, clock: adapt(clock) }),
+          try: () => SimulatorServer.start({ ...options, clock: fromClock(clock) }),
           catch: (cause) => new ServeError({ cause })
         }),
         (server) => Effect.promise(server.close)

@@ -6,34 +6,9 @@
  *
  * @internal
  */
-import * as KernelClock from "@streamguard/kernel/Clock"
 import { Deadlines } from "@streamguard/kernel/Deadlines"
-import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
-import * as DefaultServices from "effect/DefaultServices"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as FiberId from "effect/FiberId"
-
-/** The Clock of Effect's default services: `Date.now` and timers. */
-const live: Clock.Clock = Context.get(DefaultServices.liveServices, Clock.Clock)
-
-/**
- * `clock` as the kernel reads and sleeps on it. A sleep is a fiber that `runFork` starts at once,
- * so its sleep is registered on the Clock before `sleep` returns, and that an interruption
- * cancels.
- */
-const adapt = (clock: Clock.Clock): KernelClock.Clock =>
-  clock === live ? KernelClock.system : {
-    now: () => clock.unsafeCurrentTimeMillis(),
-    sleep: (millis, wake) => {
-      const fiber = Effect.runFork(clock.sleep(Duration.millis(Math.max(0, millis))))
-      fiber.addObserver((exit) => {
-        if (exit._tag === "Success") wake()
-      })
-      return () => fiber.unsafeInterruptAsFork(FiberId.none)
-    }
-  }
+import type * as Clock from "effect/Clock"
+import { fromClock } from "../KernelClock.js"
 
 const byClock = new WeakMap<Clock.Clock, Deadlines>()
 
@@ -45,7 +20,7 @@ const byClock = new WeakMap<Clock.Clock, Deadlines>()
 export const forClock = (clock: Clock.Clock): Deadlines => {
   let deadlines = byClock.get(clock)
   if (deadlines === undefined) {
-    deadlines = new Deadlines(adapt(clock))
+    deadlines = new Deadlines(fromClock(clock))
     byClock.set(clock, deadlines)
   }
   return deadlines
