@@ -17,6 +17,7 @@ export default [
   "packages/effect4/ai",
   "packages/effect4/simulator",
   "packages/effect4/testing",
+  "packages/effect4/examples",
   "packages/cli",
   "packages/effect3/examples",
   "apps/gateway",

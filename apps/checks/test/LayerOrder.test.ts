@@ -30,6 +30,7 @@ const packageLevels: Readonly<Record<string, number>> = {
   "@streamguard/cli": 4,
   "@streamguard/gateway": 5,
   "@streamguard/examples-effect3": 5,
+  "@streamguard/examples": 5,
   // The bench's Effect 4 subject, which the bench loads.
   "@streamguard/bench-effect4": 5,
   "@streamguard/bench": 6,
