@@ -176,6 +176,8 @@ describe.each(lines)("the README's install steps for the $name line", (line) => 
       assert.strictEqual(result.stalled, "ChunkTimeout")
       assert.strictEqual(result.limitMillis, 300)
       assert.isTrue(result.upstreamClosed)
+      // The same stall in memory under the TestClock: the chat profile's 30 s chunk limit.
+      assert.strictEqual(result.testClockLimitMillis, 30_000)
 
       if (line.cli) await checkCli(backend, env)
       await exec(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], { cwd: backend, env })

@@ -1,12 +1,14 @@
 // A backend that installed the packed libraries, in plain JavaScript (no TypeScript loader): it
 // streams one chat completion from the UpstreamSimulator through LlmClient under the chat profile,
-// then a stream that stalls after three chunks under a short chunk limit, and prints what happened.
+// then a stream that stalls after three chunks under a short chunk limit, then the same stall
+// played in memory under the TestClock (no waiting), and prints what happened.
 import { HttpClientRequest } from "@effect/platform"
 import { LlmClient } from "@streamguard/client-effect3"
 import { Profiles, RequestProfile } from "@streamguard/core-effect3"
 import { Dialects } from "@streamguard/protocols-effect3"
-import { UpstreamSimulator } from "@streamguard/simulator-effect3"
-import { Duration, Effect, Layer, Stream } from "effect"
+import { Scenario, UpstreamSimulator } from "@streamguard/simulator-effect3"
+import { TestUpstream, TimeTravel } from "@streamguard/testing-effect3"
+import { Duration, Effect, Layer, Stream, TestContext } from "effect"
 
 const chat = (baseUrl, model) =>
   LlmClient.stream(
@@ -38,8 +40,19 @@ const program = Effect.gen(function*() {
 
 const live = Layer.mergeAll(LlmClient.layerUndici(), Profiles.chat, UpstreamSimulator.layer())
 
-Effect.runPromise(program.pipe(Effect.provide(live))).then(
-  (result) => console.log(JSON.stringify(result)),
+// Under the TestClock: the chat profile's 30 s chunk limit ends the stall at 30 s of virtual time.
+const timeTravel = TimeTravel.expectTimeout(chat("http://upstream.test", "any"), "ChunkTimeout", {
+  at: "30 seconds"
+}).pipe(
+  Effect.map((timeout) => timeout.limitMillis),
+  Effect.provide(Layer.mergeAll(TestUpstream.layer(() => Scenario.stallAfter({ after: 3, gap: 0 })), Profiles.chat)),
+  Effect.provide(TestContext.TestContext)
+)
+
+const both = Effect.all({ live: program.pipe(Effect.provide(live)), testClockLimitMillis: timeTravel })
+
+Effect.runPromise(both).then(
+  ({ live, testClockLimitMillis }) => console.log(JSON.stringify({ ...live, testClockLimitMillis })),
   (error) => {
     console.error(error)
     process.exitCode = 1
