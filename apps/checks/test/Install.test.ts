@@ -34,7 +34,7 @@ const lines: ReadonlyArray<Line> = [
     name: "effect4",
     examples: "packages/effect4/examples",
     libraries: [kernel, ...names.map((name) => ({ name, dir: `packages/effect4/${name}` }))],
-    peers: ["effect"],
+    peers: ["effect", "@effect/platform-node"],
     cli: false
   },
   {
@@ -100,7 +100,10 @@ const makeBackend = async (line: Line): Promise<string> => {
     name: "a-backend",
     private: true,
     type: "module",
-    devDependencies: { typescript: repo.devDependencies["typescript"], "@types/node": repo.devDependencies["@types/node"] }
+    devDependencies: {
+      typescript: repo.devDependencies["typescript"],
+      "@types/node": repo.devDependencies["@types/node"]
+    }
   }
   await Fs.writeFile(Path.join(backend, "package.json"), JSON.stringify(manifest, null, 2))
   for (const file of ["main.mjs", "consumer.ts", "tsconfig.json"]) {
@@ -130,7 +133,9 @@ const checkTarballs = async (line: Line) => {
 
 /** The Effect the backend got is the one the line tests with, and there is one copy of it. */
 const checkPeers = async (line: Line, backend: string, env: NodeJS.ProcessEnv) => {
-  const client = await readJson(Path.join(root, line.libraries.find(({ name }) => name.startsWith("client"))!.dir, "package.json"))
+  const client = await readJson(
+    Path.join(root, line.libraries.find(({ name }) => name.startsWith("client"))!.dir, "package.json")
+  )
   for (const peer of line.peers) {
     const installed = await readJson(Path.join(backend, "node_modules", peer, "package.json"))
     assert.strictEqual(installed.version, client.devDependencies[peer], peer)
