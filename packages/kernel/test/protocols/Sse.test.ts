@@ -1,3 +1,5 @@
+import type * as Dialect from "@streamguard/kernel/protocols/Dialect"
+import * as Ollama from "@streamguard/kernel/protocols/Ollama"
 import * as Sse from "@streamguard/kernel/protocols/Sse"
 import * as StreamEvent from "@streamguard/kernel/StreamEvent"
 import { createParser } from "eventsource-parser"
@@ -115,7 +117,52 @@ const limitText = fc.array(
   { maxLength: 20 }
 ).map((lines) => lines.join(""))
 
+/**
+ * JSON string values as bytes: ASCII, multi-byte characters, and lone bytes that are not UTF-8
+ * (each decodes to U+FFFD).
+ */
+const mixedValues = fc.array(
+  fc.array(
+    fc.oneof(
+      fc.constantFrom("a", "ok", " ", "é", "😀", "日本", "\\u00e9").map((part) => Array.from(encoder.encode(part))),
+      fc.constantFrom([0x80], [0xff], [0xc3], [0xe6, 0x97])
+    ),
+    { maxLength: 6 }
+  ).map((parts) => parts.flat()),
+  { minLength: 1, maxLength: 30 }
+)
+
+/** The values as a stream: each one a JSON object in its frame (`data: …` and a blank line, or a line). */
+const framed = (values: ReadonlyArray<ReadonlyArray<number>>, head: string, tail: string): Uint8Array =>
+  Uint8Array.from(values.flatMap((value) => [...encoder.encode(head), ...value, ...encoder.encode(tail)]))
+
+/** `bytes` cut at `cuts`, as Uint8Arrays and as Buffers, decode as they do byte by byte: `events` of them. */
+const decodesAlike = <A>(
+  dialect: Dialect.Dialect<A>,
+  bytes: Uint8Array,
+  cuts: ReadonlyArray<number>,
+  events: number
+) => {
+  const pieces = cutAt(bytes, cuts.map((cut) => cut % (bytes.length + 1)))
+  const expected = decodeSync(dialect, singleBytes(bytes))
+  assert.isUndefined(expected.failure)
+  assert.strictEqual(expected.events.length, events)
+  assert.deepStrictEqual(decodeSync(dialect, pieces), expected)
+  assert.deepStrictEqual(decodeSync(dialect, pieces.map((piece) => Buffer.from(piece))), expected)
+}
+
 describe("SSE framing", () => {
+  it("a network read decodes alike whole or field by field, Buffer or not, whatever its bytes", () => {
+    // Single bytes are never a whole field's read: each field is decoded on its own, the reference.
+    fc.assert(
+      fc.property(mixedValues, fc.array(fc.nat(), { maxLength: 24 }), (values, cuts) => {
+        decodesAlike(Sse.sse(), framed(values, "data: {\"t\":\"", "\"}\n\n"), cuts, values.length)
+        decodesAlike(Ollama.ollama, framed(values, "{\"message\":{\"content\":\"", "\"}}\n"), cuts, values.length)
+      }),
+      { numRuns: 300 }
+    )
+  }, 60_000)
+
   it("matches eventsource-parser on any text, however the bytes are split", () => {
     fc.assert(
       fc.property(sseText, fc.array(fc.nat(), { maxLength: 12 }), (text, cuts) => {

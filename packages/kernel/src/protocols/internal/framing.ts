@@ -70,13 +70,63 @@ export interface Classifier<A> {
  */
 export type Framer<A> = Decoder<A>
 
+/** A UTF-8 decoder: a `TextDecoder`. */
+type Utf8 = { decode(input: Uint8Array): string }
+
 /**
  * The UTF-8 text of `buf[start, end)`. A Node `Buffer` (what a socket reads) decodes a slice in
  * place; any other `Uint8Array` goes through the `TextDecoder`. Lines never split a character here
  * (they are cut at CR and LF bytes), so neither needs a streaming decoder.
  */
-const text = (decoder: { decode(input: Uint8Array): string }, buf: Uint8Array, start: number, end: number): string =>
+const text = (decoder: Utf8, buf: Uint8Array, start: number, end: number): string =>
   isBuffer(buf) ? buf.toString("utf8", start, end) : decoder.decode(buf.subarray(start, end))
+
+/** Reads decoded range by range after one with a multi-byte character, before trying whole again. */
+const skipAfterMultiByte = 8
+
+/**
+ * The text of byte ranges of one network read. Decoding each field on its own was a decoder call
+ * per frame, the largest cost of framing after `JSON.parse`: the read is decoded once, at its first
+ * field, and each range is a slice of that string. The offsets agree when every byte of the read
+ * decoded to one UTF-16 unit (ASCII, as JSON mostly is, or a lone invalid byte): no UTF-8
+ * sequence and no replacement decodes to more units than it has bytes, so a string as long as
+ * the read has one unit per byte. Otherwise (any multi-byte character) each range is decoded on
+ * its own, and so are the next few reads' (a stream in a language beyond ASCII would pay for both
+ * decodes). The read and its text are let go when the framer is done with it: an idle stream
+ * holds neither.
+ */
+class ReadText {
+  private read: Uint8Array | undefined = undefined
+  /** The read decoded whole: `null` when its offsets do not agree with the bytes'. */
+  private whole: string | null | undefined = undefined
+  /** Reads left to decode range by range, after one that was not one byte per unit. */
+  private skip = 0
+
+  constructor(private readonly decoder: Utf8) {}
+
+  begin(read: Uint8Array): void {
+    if (this.skip > 0) this.skip--
+    else this.read = read
+  }
+
+  finish(): void {
+    this.read = undefined
+    this.whole = undefined
+  }
+
+  /** The text of `buf[start, end)`: bounded by ASCII bytes (a field's colon or space, its line's end). */
+  of(buf: Uint8Array, start: number, end: number): string {
+    if (buf === this.read) {
+      if (this.whole === undefined) {
+        const decoded = isBuffer(buf) ? buf.toString("utf8") : this.decoder.decode(buf)
+        this.whole = decoded.length === buf.length ? decoded : null
+        if (this.whole === null) this.skip = skipAfterMultiByte
+      }
+      if (this.whole !== null) return this.whole.slice(start, end)
+    }
+    return text(this.decoder, buf, start, end)
+  }
+}
 
 const isBuffer = (buf: Uint8Array): buf is Buffer => typeof Buffer !== "undefined" && Buffer.isBuffer(buf)
 
@@ -121,6 +171,7 @@ export class SseFramer<A> implements Framer<A> {
   // ignoreBOM: otherwise every decode() drops a U+FEFF that starts a value; the stream's BOM is
   // skipped by hand, once.
   private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true })
+  private readonly text = new ReadText(this.decoder)
   private fragments: Array<Uint8Array> = []
   private fragmentBytes = 0
   private skipLF = false
@@ -145,6 +196,13 @@ export class SseFramer<A> implements Framer<A> {
   ) {}
 
   push(chunk: Uint8Array, out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined {
+    this.text.begin(chunk)
+    const failure = this.scan(chunk, out)
+    this.text.finish()
+    return failure
+  }
+
+  private scan(chunk: Uint8Array, out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined {
     this.out = out
     const length = chunk.length
     let pos = 0
@@ -327,7 +385,7 @@ export class SseFramer<A> implements Framer<A> {
     if (at >= end) return ""
     at++
     if (buf[at] === SPACE) at++
-    return at >= end ? "" : text(this.decoder, buf, at, end)
+    return at >= end ? "" : this.text.of(buf, at, end)
   }
 
   private addData(value: string): void {
@@ -365,6 +423,7 @@ export class NdjsonFramer<A> implements Framer<A> {
   // ignoreBOM: otherwise every decode() drops a U+FEFF that starts a value; the stream's BOM is
   // skipped by hand, once.
   private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true })
+  private readonly text = new ReadText(this.decoder)
   private fragments: Array<Uint8Array> = []
   private fragmentBytes = 0
   private carry = 0
@@ -377,6 +436,13 @@ export class NdjsonFramer<A> implements Framer<A> {
   ) {}
 
   push(chunk: Uint8Array, out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined {
+    this.text.begin(chunk)
+    const failure = this.scan(chunk, out)
+    this.text.finish()
+    return failure
+  }
+
+  private scan(chunk: Uint8Array, out: Array<StreamEvent.StreamEvent<A>>): Failure | undefined {
     const length = chunk.length
     let pos = 0
     while (pos < length) {
@@ -445,6 +511,6 @@ export class NdjsonFramer<A> implements Framer<A> {
     if (first === end) return undefined
     const bytes = this.carry
     this.carry = 0
-    return this.classifier.frame(out, "", text(this.decoder, buf, start, end), undefined, bytes)
+    return this.classifier.frame(out, "", this.text.of(buf, start, end), undefined, bytes)
   }
 }
