@@ -86,8 +86,9 @@ const skipAfterMultiByte = 8
 
 /**
  * The text of byte ranges of one network read. Decoding each field on its own was a decoder call
- * per frame, the largest cost of framing after `JSON.parse`: the read is decoded once, at its first
- * field, and each range is a slice of that string. The offsets agree when every byte of the read
+ * per frame, the largest cost of framing after `JSON.parse`: the read is decoded once, when its
+ * first line is looked for, and each range is a slice of that string (and the SSE framer finds
+ * its line ends in it, not through a `Buffer` call per line). The offsets agree when every byte of the read
  * decoded to one UTF-16 unit (ASCII, as JSON mostly is, or a lone invalid byte): no UTF-8
  * sequence and no replacement decodes to more units than it has bytes, so a string as long as
  * the read has one unit per byte. Otherwise (any multi-byte character) each range is decoded on
@@ -98,7 +99,7 @@ const skipAfterMultiByte = 8
 class ReadText {
   private read: Uint8Array | undefined = undefined
   /** The read decoded whole: `null` when its offsets do not agree with the bytes'. */
-  private whole: string | null | undefined = undefined
+  private decoded: string | null | undefined = undefined
   /** Reads left to decode range by range, after one that was not one byte per unit. */
   private skip = 0
 
@@ -111,20 +112,27 @@ class ReadText {
 
   finish(): void {
     this.read = undefined
-    this.whole = undefined
+    this.decoded = undefined
+  }
+
+  /**
+   * `buf` decoded whole, when it is the read and each of its bytes is one unit of the string (so
+   * its offsets are the bytes'); else `null`.
+   */
+  whole(buf: Uint8Array): string | null {
+    if (buf !== this.read) return null
+    if (this.decoded === undefined) {
+      const decoded = isBuffer(buf) ? buf.toString("utf8") : this.decoder.decode(buf)
+      this.decoded = decoded.length === buf.length ? decoded : null
+      if (this.decoded === null) this.skip = skipAfterMultiByte
+    }
+    return this.decoded
   }
 
   /** The text of `buf[start, end)`: bounded by ASCII bytes (a field's colon or space, its line's end). */
   of(buf: Uint8Array, start: number, end: number): string {
-    if (buf === this.read) {
-      if (this.whole === undefined) {
-        const decoded = isBuffer(buf) ? buf.toString("utf8") : this.decoder.decode(buf)
-        this.whole = decoded.length === buf.length ? decoded : null
-        if (this.whole === null) this.skip = skipAfterMultiByte
-      }
-      if (this.whole !== null) return this.whole.slice(start, end)
-    }
-    return text(this.decoder, buf, start, end)
+    const whole = this.whole(buf)
+    return whole === null ? text(this.decoder, buf, start, end) : whole.slice(start, end)
   }
 }
 
@@ -218,7 +226,10 @@ export class SseFramer<A> implements Framer<A> {
     let nextLF = -2
     let nextCR = -2
     while (pos < length) {
-      if (nextLF !== -1 && nextLF < pos) nextLF = chunk.indexOf(LF, pos)
+      if (nextLF !== -1 && nextLF < pos) {
+        const whole = this.text.whole(chunk)
+        nextLF = whole === null ? chunk.indexOf(LF, pos) : whole.indexOf("\n", pos)
+      }
       if (nextCR !== -1 && nextCR < pos) nextCR = chunk.indexOf(CR, pos)
       let end: number
       if (nextLF === -1) {
