@@ -95,6 +95,13 @@ export const targets: ReadonlyArray<Target> = [
   { figure: "timeoutPrecision.ratios.lateP99VsUndiciRaw", bound: "<=", value: 1.5 },
   { figure: "cancelLatency.ratios.interruptToCloseP99VsUndiciRaw", bound: "<=", value: 1.5 },
   { figure: "cancelLatency.ratios.timeoutToCloseP99VsUndiciRaw", bound: "<=", value: 1.5 },
+  // The Effect 4 line's client: its own targets, and at or under the Effect 3 line's figures.
+  { figure: "chunkOverhead.ratios.effect4VsUndiciRaw", bound: "<=", value: 1.3 },
+  { figure: "chunkOverhead.ratios.effect4VsEffect3", bound: "<=", value: 1 },
+  { figure: "idleMemory.ratios.effect4VsUndiciRaw", bound: "<=", value: 1.6 },
+  { figure: "idleMemory.ratios.effect4VsEffect3", bound: "<=", value: 1 },
+  { figure: "timeoutPrecision.ratios.effect4VsEffect3LateP99", bound: "<=", value: 1 },
+  { figure: "cancelLatency.ratios.effect4VsEffect3InterruptToCloseP99", bound: "<=", value: 1 },
   { figure: "gatewayOverhead.ratios.throughputVsDirect", bound: ">=", value: 0.9 },
   { figure: "gatewayOverhead.ratios.throughputVsDirectAtConcurrency", bound: ">=", value: 0.8 },
   { figure: "gatewayOverhead.metrics.addedLatencyMsP99AtConcurrency", bound: "<=", value: 5 },

@@ -135,3 +135,16 @@ export const lineRatios = (
     [`effect4${suffix}`]: ratio(medians["effect4"]?.[metric], of)
   }
 }
+
+/**
+ * The Effect 4 line's subject over the Effect 3 line's on `metric`, named `effect4VsEffect3<suffix>`:
+ * the Effect 4 line is to cost no more than the Effect 3 one (at most 1).
+ *
+ * @since 0.1.0
+ * @category ratios
+ */
+export const effect4VsEffect3 = (
+  medians: Readonly<Record<string, Metrics>>,
+  metric: string,
+  suffix: string = ""
+): Metrics => ({ [`effect4VsEffect3${suffix}`]: ratio(medians["effect4"]?.[metric], medians["subject"]?.[metric]) })

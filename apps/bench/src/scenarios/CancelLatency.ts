@@ -7,7 +7,7 @@
  */
 import { isSubject } from "../Lines.js"
 import type { Scenario } from "../Scenario.js"
-import { lineRatios, ratio } from "../Scenario.js"
+import { effect4VsEffect3, lineRatios, ratio } from "../Scenario.js"
 
 /**
  * @since 0.1.0
@@ -41,7 +41,8 @@ export const cancelLatency: Scenario = {
           "undiciRaw",
           "abortToCloseMsP99"
         ),
-        ...lineRatios(medians, "timeoutToCloseMsP99", "TimeoutToCloseP99VsUndiciRaw", "undiciRaw", "abortToCloseMsP99")
+        ...lineRatios(medians, "timeoutToCloseMsP99", "TimeoutToCloseP99VsUndiciRaw", "undiciRaw", "abortToCloseMsP99"),
+        ...effect4VsEffect3(medians, "interruptToCloseMsP99", "InterruptToCloseP99")
       }
     }
   }

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type { Metrics, Scenario } from "../Scenario.js"
-import { consumer, lineRatios, ratio } from "../Scenario.js"
+import { consumer, effect4VsEffect3, lineRatios, ratio } from "../Scenario.js"
 import { cpuMicros } from "../Stats.js"
 
 const model = (chunks: number) => `sim:steady?chunks=${chunks}&gap=0ms&jitter=0ms`
@@ -54,7 +54,8 @@ export const chunkOverhead: Scenario = {
     ratios: {
       vsUndiciRaw: ratio(medians["subject"]?.["cpuMicrosPerChunk"], medians["undiciRaw"]?.["cpuMicrosPerChunk"]),
       vsOpenaiSdk: ratio(medians["subject"]?.["cpuMicrosPerChunk"], medians["openaiSdk"]?.["cpuMicrosPerChunk"]),
-      ...lineRatios(medians, "cpuMicrosPerChunk", "VsUndiciRaw", "undiciRaw")
+      ...lineRatios(medians, "cpuMicrosPerChunk", "VsUndiciRaw", "undiciRaw"),
+      ...effect4VsEffect3(medians, "cpuMicrosPerChunk")
     }
   })
 }

@@ -8,7 +8,7 @@
 import type { Held } from "../Consumer.js"
 import * as Ipc from "../Ipc.js"
 import type { Scenario } from "../Scenario.js"
-import { consumer, difference, lineRatios, ratio } from "../Scenario.js"
+import { consumer, difference, effect4VsEffect3, lineRatios, ratio } from "../Scenario.js"
 import { collect, cpuMicros, sleep } from "../Stats.js"
 
 // The tag (the one-token text) tells the warm-up's records from the measured ones.
@@ -85,7 +85,8 @@ export const idleMemory: Scenario = {
       vsUndiciRaw: ratio(medians["subject"]?.["rssBytesPerStream"], medians["undiciRaw"]?.["rssBytesPerStream"]),
       heapVsUndiciRaw: ratio(medians["subject"]?.["heapBytesPerStream"], medians["undiciRaw"]?.["heapBytesPerStream"]),
       ...lineRatios(medians, "rssBytesPerStream", "VsUndiciRaw", "undiciRaw"),
-      ...lineRatios(medians, "heapBytesPerStream", "HeapVsUndiciRaw", "undiciRaw")
+      ...lineRatios(medians, "heapBytesPerStream", "HeapVsUndiciRaw", "undiciRaw"),
+      ...effect4VsEffect3(medians, "rssBytesPerStream")
     },
     derived: {
       // Percentage points of one core above the floor's: near zero, a ratio would be noise.

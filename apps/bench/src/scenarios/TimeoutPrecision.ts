@@ -7,7 +7,7 @@
  */
 import { isSubject } from "../Lines.js"
 import type { Scenario } from "../Scenario.js"
-import { lineRatios, ratio } from "../Scenario.js"
+import { effect4VsEffect3, lineRatios, ratio } from "../Scenario.js"
 
 /**
  * @since 0.1.0
@@ -31,7 +31,8 @@ export const timeoutPrecision: Scenario = {
     baselines: { effect4: medians["effect4"] ?? {}, undiciRaw: medians["undiciRaw"] ?? {} },
     ratios: {
       lateP99VsUndiciRaw: ratio(medians["subject"]?.["lateMsP99"], medians["undiciRaw"]?.["lateMsP99"]),
-      ...lineRatios(medians, "lateMsP99", "LateP99VsUndiciRaw", "undiciRaw")
+      ...lineRatios(medians, "lateMsP99", "LateP99VsUndiciRaw", "undiciRaw"),
+      ...effect4VsEffect3(medians, "lateMsP99", "LateP99")
     }
   })
 }
