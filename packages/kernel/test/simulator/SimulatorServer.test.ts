@@ -76,6 +76,7 @@ describe("SimulatorServer", () => {
     const first = await reader.read()
     assert.strictEqual(contentOf(first.value!), "a")
     const writes = server.record("timed")!.writes
+    await clock.sleeping()
     clock.advance(9_999)
     assert.strictEqual(server.record("timed")!.writes, writes)
     clock.advance(1)

@@ -89,8 +89,15 @@ const drive = <A, R>(
   const { clock, request, response, tracker } = playing.exchange
   playing.cancel = Timeline.drive(timeline, clock, {
     emit: (values, resume) => {
-      if (emit(values)) return true
-      response.once("drain", resume)
+      if (!emit(values)) {
+        response.once("drain", resume)
+        return false
+      }
+      // One write per beat, then a turn of the event loop before the next, even with no wait
+      // between them: a provider writes each event as it makes it, so a reader that keeps up reads
+      // about one event at a time. Written back to back, a fast scenario would fill the socket
+      // with hundreds of events per read, which no real stream does.
+      setImmediate(resume)
       return false
     },
     reset: () => {
