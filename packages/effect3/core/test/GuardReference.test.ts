@@ -141,7 +141,10 @@ const cases: FastCheck.Arbitrary<Case> = FastCheck.record({
   const steps: Array<Step> = [{ gap: first, kind: firstKind }, ...rest]
   // Nothing is read after the upstream's end.
   const end = steps.findIndex((step) => step.kind === "done" || step.kind === "error" || step.kind === "end")
-  return { ...c, steps: end === -1 ? steps : steps.slice(0, end + 1) }
+  // A slow consumer runs without `total`: the lean engine hands over everything buffered in one
+  // pull, the reference one event at a time, so a consumer busy past `total` would get the rest of
+  // a batch taken before the deadline from one and not from the other.
+  return { ...c, total: c.delay > 0 ? undefined : c.total, steps: end === -1 ? steps : steps.slice(0, end + 1) }
 })
 
 describe("Guard: the lean engine agrees with Guard.reference", () => {
