@@ -29,6 +29,14 @@ const lineOf = (manifest) => {
   return major === undefined ? undefined : `effect${major}`
 }
 
+/** Each library's manifest, by package name: npm pack answers with the names. */
+const manifests = new Map(libraries.map((folder) => {
+  const manifest = readJson(Path.join(root, folder, "package.json"))
+  return [manifest.name, manifest]
+}))
+/** Every line some library names, newest first; a library of no line goes into each. */
+const lines = [...new Set([...manifests.values()].map(lineOf))].filter((line) => line !== undefined).sort().reverse()
+
 // A fresh folder: an old version's tarball left beside the new ones would be installed too.
 Fs.rmSync(destination, { recursive: true, force: true })
 Fs.mkdirSync(destination)
@@ -40,15 +48,7 @@ const packed = JSON.parse(
     { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 }
   )
 )
-const lines = [...new Set(libraries.map((folder) => lineOf(readJson(Path.join(root, folder, "package.json")))))]
-  .filter((line) => line !== undefined)
-  .sort()
-  .reverse()
 for (const line of lines) Fs.mkdirSync(Path.join(destination, line))
-const manifests = new Map(libraries.map((folder) => {
-  const manifest = readJson(Path.join(root, folder, "package.json"))
-  return [manifest.name, manifest]
-}))
 for (const { filename, name } of packed) {
   const line = lineOf(manifests.get(name))
   const from = Path.join(destination, filename)
