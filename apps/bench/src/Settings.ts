@@ -79,7 +79,9 @@ export interface Settings {
 export const byMode: { readonly [M in Mode]: Settings } = {
   smoke: {
     chunkOverhead: { chunks: 200, warmupChunks: 50, runs: 1 },
-    idleMemory: { streams: 20, idleMillis: 200, runs: 1 },
+    // Enough streams that each consumer's RSS moves by pages: at 20 it could read no growth at all,
+    // and a ratio over it no number.
+    idleMemory: { streams: 200, idleMillis: 200, runs: 1 },
     timeoutPrecision: { streams: 10, chunkTimeoutMillis: 200, runs: 1 },
     cancelLatency: { streams: 10, chunkTimeoutMillis: 100, runs: 1 },
     gatewayIdle: { streams: 20, openSpreadMillis: 0, idleMillis: 200, runs: 1 },
