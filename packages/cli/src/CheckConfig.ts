@@ -6,16 +6,15 @@
  *
  * @since 0.1.0
  */
-import type * as FileSystem from "@effect/platform/FileSystem"
-import * as ConfigFile from "@streamguard/core-effect3/ConfigFile"
-import * as ProfileConfig from "@streamguard/core-effect3/ProfileConfig"
-import type * as ProfileConfigError from "@streamguard/core-effect3/ProfileConfigError"
-import * as TimeoutPolicy from "@streamguard/core-effect3/TimeoutPolicy"
+import * as ConfigFile from "@streamguard/core/ConfigFile"
+import * as ProfileConfig from "@streamguard/core/ProfileConfig"
+import type * as ProfileConfigError from "@streamguard/core/ProfileConfigError"
+import * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as millis from "./internal/millis.js"
 
@@ -59,9 +58,9 @@ const written = (duration: Duration.Duration): string =>
  */
 export const load = (
   file: Option.Option<string>
-): Effect.Effect<Effective, ConfigError.ConfigError | ProfileConfigError.InvalidProfileConfig, FileSystem.FileSystem> =>
+): Effect.Effect<Effective, Config.ConfigError | ProfileConfigError.InvalidProfileConfig, FileSystem.FileSystem> =>
   Effect.gen(function*() {
-    const path = yield* Config.option(Config.nonEmptyString(ConfigFile.key))
+    const path = yield* Config.option(Config.NonEmptyString(ConfigFile.key))
     const entries = yield* ProfileConfig.readConfigFile
     const policies = yield* ProfileConfig.resolveAll(entries)
     const unknownEnv = yield* ProfileConfig.unknownEnvVars(entries)
@@ -89,13 +88,11 @@ export const load = (
       Option.match(file, {
         onNone: () => effect,
         onSome: (path) =>
-          Effect.configProviderWith((current) =>
-            Effect.withConfigProvider(
+          ConfigProvider.ConfigProvider.use((current) =>
+            Effect.provideService(
               effect,
-              ConfigProvider.orElse(
-                ConfigProvider.fromMap(new Map([[ConfigFile.key, path]])),
-                () => current
-              )
+              ConfigProvider.ConfigProvider,
+              ConfigProvider.orElse(ConfigProvider.fromEnv({ env: { [ConfigFile.key]: path } }), current)
             )
           )
       })

@@ -45,7 +45,7 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class Output extends Context.Tag("@streamguard/cli/Output")<Output, Service>() {}
+export class Output extends Context.Service<Output, Service>()("@streamguard/cli/Output") {}
 
 /**
  * `text` in `style` when the output has colour, else as is.
@@ -131,7 +131,7 @@ export interface Captured {
  * @since 0.1.0
  * @category tags
  */
-export class Capture extends Context.Tag("@streamguard/cli/Output/Capture")<Capture, Captured>() {}
+export class Capture extends Context.Service<Capture, Captured>()("@streamguard/cli/Output/Capture") {}
 
 /**
  * An output that keeps what is written, for tests: piped (no status line), with `color` as given.

@@ -4,10 +4,10 @@
  *
  * @since 0.1.0
  */
-import { LlmClient } from "@streamguard/client-effect3/LlmClient"
-import * as RequestProfile from "@streamguard/core-effect3/RequestProfile"
-import * as TimeoutPolicy from "@streamguard/core-effect3/TimeoutPolicy"
-import * as Dialects from "@streamguard/protocols-effect3/Dialects"
+import { LlmClient } from "@streamguard/client/LlmClient"
+import * as RequestProfile from "@streamguard/core/RequestProfile"
+import * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
+import * as Dialects from "@streamguard/protocols/Dialects"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -70,14 +70,11 @@ export const run = (
   const one = (index: number) =>
     Effect.gen(function*() {
       const recorder = yield* Timeline.recorder(index, onStep)
-      yield* LlmClient.pipe(
-        Effect.flatMap((client) =>
-          client.streamEvents(request, { dialect, observer: recorder.observer, labels: { run: String(index) } }).pipe(
-            Stream.runDrain
-          )
-        ),
-        Effect.ignore
-      )
+      yield* LlmClient.use((client) =>
+        client.streamEvents(request, { dialect, observer: recorder.observer, labels: { run: String(index) } }).pipe(
+          Stream.runDrain
+        )
+      ).pipe(Effect.ignore)
       return yield* recorder.run
     })
   return Effect.forEach(Array.from({ length: options.runs }, (_, i) => i + 1), one, {

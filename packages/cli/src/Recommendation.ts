@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import * as ProfileConfig from "@streamguard/core-effect3/ProfileConfig"
+import * as ProfileConfig from "@streamguard/core/ProfileConfig"
 import * as millis from "./internal/millis.js"
 import type * as Summary from "./Summary.js"
 

@@ -5,17 +5,17 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as LlmClient from "@streamguard/client-effect3/LlmClient"
-import * as RequestProfile from "@streamguard/core-effect3/RequestProfile"
-import * as TimeoutPolicy from "@streamguard/core-effect3/TimeoutPolicy"
-import type { DialectName } from "@streamguard/protocols-effect3/Dialect"
-import * as Dialects from "@streamguard/protocols-effect3/Dialects"
-import * as Transcript from "@streamguard/simulator-effect3/Transcript"
+import * as LlmClient from "@streamguard/client/LlmClient"
+import * as RequestProfile from "@streamguard/core/RequestProfile"
+import * as TimeoutPolicy from "@streamguard/core/TimeoutPolicy"
+import type { DialectName } from "@streamguard/protocols/Dialect"
+import * as Dialects from "@streamguard/protocols/Dialects"
+import * as Transcript from "@streamguard/simulator/Transcript"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as Timeline from "./Timeline.js"
@@ -29,7 +29,7 @@ export interface Options {
   readonly transcript: Uint8Array
   readonly dialect: Exclude<DialectName, "sse">
   /** The wait before each event. Default none. */
-  readonly gap?: Duration.DurationInput | undefined
+  readonly gap?: Duration.Input | undefined
   /** The limits to replay under. Default none. */
   readonly policy?: TimeoutPolicy.TimeoutPolicy | undefined
 }
@@ -41,7 +41,7 @@ const upstream = (options: Options) =>
   HttpClient.make((request) =>
     Effect.gen(function*() {
       const dialect = Dialects.byName[options.dialect]
-      const gap = Duration.decode(options.gap ?? Duration.zero)
+      const gap = Duration.fromInputUnsafe(options.gap ?? Duration.zero)
       const events = Stream.fromIterable(Transcript.events(options.transcript, dialect.framing)).pipe(
         Stream.map((event) => encoder.encode(event)),
         Duration.isZero(gap) ? (s) => s : Stream.tap(() => Effect.sleep(gap))

@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import type * as StreamObserver from "@streamguard/core-effect3/StreamObserver"
-import type { StreamOutcome } from "@streamguard/core-effect3/StreamOutcome"
+import type * as StreamObserver from "@streamguard/core/StreamObserver"
+import type { StreamOutcome } from "@streamguard/core/StreamOutcome"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 
@@ -143,7 +143,7 @@ export const recorder = (index: number, onStep: (step: Step) => Effect.Effect<vo
             retries,
             reads: [...reads]
           }
-          return Effect.zipRight(onStep({ _tag: "Ended", run: index, result: run }), Deferred.succeed(ended, run))
+          return Effect.andThen(onStep({ _tag: "Ended", run: index, result: run }), Deferred.succeed(ended, run))
         })
     }
     return { observer, run: Deferred.await(ended) }

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { UpstreamSimulator } from "@streamguard/simulator-effect3"
+import { UpstreamSimulator } from "@streamguard/simulator"
 import { Effect } from "effect"
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -15,7 +15,7 @@ const probe = (url: string, model: string, ...extra: Array<string>) =>
   })
 
 describe("streamguard probe", () => {
-  it.scopedLive("measures a thinking provider: first content ~2 s, gaps ~50 ms, and recommends limits above both", () =>
+  it.live("measures a thinking provider: first content ~2 s, gaps ~50 ms, and recommends limits above both", () =>
     Effect.gen(function*() {
       const sim = yield* UpstreamSimulator.make()
       const args = ["--runs", "2", "--concurrency", "2", "--json"]
@@ -39,7 +39,7 @@ describe("streamguard probe", () => {
       assert.strictEqual(report.runs.length, 2)
     }))
 
-  it.scopedLive("prints the timeline, the summary, env lines and a config block, and never the key", () =>
+  it.live("prints the timeline, the summary, env lines and a config block, and never the key", () =>
     Effect.gen(function*() {
       const sim = yield* UpstreamSimulator.make()
       const ran = yield* probe(sim.url, "sim:steady?chunks=6&gap=5ms", "--runs", "2", "--key-env", "PROBE_KEY")
@@ -64,14 +64,16 @@ describe("streamguard probe", () => {
       assert.strictEqual(requests.length, 2)
     }))
 
-  it.scopedLive("--header is optional, listed so in the usage, and sent when given", () =>
+  it.live("--header is optional, listed so in the usage, and sent when given", () =>
     Effect.gen(function*() {
       const help = yield* Effect.promise(() =>
         new Promise<string>((resolve) =>
           execFile(process.execPath, [bin, "probe", "--help"], { timeout: 30_000 }, (_, stdout) => resolve(stdout))
         )
       )
-      assert.include(help, " [--header text...] ")
+      // The usage line names the required flags; --header is one of the optional [flags], repeatable.
+      assert.include(help, "\n  streamguard probe --dialect choice [flags] <url>\n")
+      assert.match(help, /\n {2}--header string +an extra request header, name:value \(repeatable\)\n/)
       const sim = yield* UpstreamSimulator.make()
       const ran = yield* probe(
         sim.url,
@@ -85,7 +87,7 @@ describe("streamguard probe", () => {
       assert.deepStrictEqual((yield* sim.requests).map((record) => record.id), ["given"])
     }), { timeout: 30_000 })
 
-  it.scopedLive("reports a stall as such: the runs end chunk_timeout, listed as stalled", () =>
+  it.live("reports a stall as such: the runs end chunk_timeout, listed as stalled", () =>
     Effect.gen(function*() {
       const sim = yield* UpstreamSimulator.make()
       const args = ["--runs", "1", "--stall-after", "300ms", "--key-env", "PROBE_KEY"]

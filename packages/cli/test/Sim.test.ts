@@ -1,7 +1,7 @@
-import { NodeContext } from "@effect/platform-node"
+import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Cli, Output } from "@streamguard/cli"
-import { LlmClient } from "@streamguard/client-effect3"
+import { LlmClient } from "@streamguard/client"
 import { Deferred, Effect, Fiber, Layer } from "effect"
 
 describe("streamguard sim", () => {
@@ -16,9 +16,9 @@ describe("streamguard sim", () => {
       })
       const fiber = yield* Cli.run(["node", "streamguard", "sim", "--port", "0"]).pipe(
         Effect.provide(
-          Layer.mergeAll(NodeContext.layer, LlmClient.layerUndici(), Layer.succeed(Output.Output, output))
+          Layer.mergeAll(NodeServices.layer, LlmClient.layerUndici(), Layer.succeed(Output.Output, output))
         ),
-        Effect.fork
+        Effect.forkChild
       )
       const text = yield* Deferred.await(banner)
       const url = /simulator on (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1]

@@ -4,12 +4,12 @@
  *
  * @since 0.1.0
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as Runtime from "@effect/platform/Runtime"
-import * as LlmClient from "@streamguard/client-effect3/LlmClient"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as LlmClient from "@streamguard/client/LlmClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
 import * as Cli from "../Cli.js"
 import * as Output from "../Output.js"
 
@@ -25,31 +25,16 @@ const OutputLive = Output.layer({
   color
 })
 
-// The parser prints its help and errors in colour through the Console: plain text without colour.
-// eslint-disable-next-line no-control-regex
-const ansi = /\x1b\[[0-9;]*m/g
-const strip = (args: ReadonlyArray<unknown>) => args.map((arg) => typeof arg === "string" ? arg.replace(ansi, "") : arg)
-const plain = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.consoleWith((console) =>
-    Effect.withConsole(effect, {
-      ...console,
-      log: (...args) => console.log(...strip(args)),
-      error: (...args) => console.error(...strip(args))
-    })
-  )
-
 const program = Cli.run(process.argv).pipe(
   Effect.tapError((error) =>
     error._tag === "CliError"
       // One line per problem, each saying where it comes from.
-      ? Effect.flatMap(
-        Output.Output,
-        (output) => output.error(error.message.split("\n").map((line) => `streamguard: ${line}`).join("\n"))
+      ? Output.Output.use((output) =>
+        output.error(error.message.split("\n").map((line) => `streamguard: ${line}`).join("\n"))
       )
       : Effect.void
   ),
-  color ? (effect) => effect : plain,
-  Effect.provide(Layer.mergeAll(NodeContext.layer, LlmClient.layerUndici(), OutputLive))
+  Effect.provide(Layer.mergeAll(NodeServices.layer, LlmClient.layerUndici(), OutputLive))
 )
 
 NodeRuntime.runMain(program, {

@@ -2,9 +2,9 @@
  * `streamguard check-config [file]`: every profile's effective policy with the env applied, or the
  * error naming the key.
  */
-import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
-import * as EnvVars from "@streamguard/core-effect3/EnvVars"
+import * as EnvVars from "@streamguard/core/EnvVars"
+import * as Argument from "effect/cli/Argument"
+import * as Command from "effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as CheckConfig from "../CheckConfig.js"
 import { CliError } from "../CliError.js"
@@ -12,15 +12,15 @@ import { Output, paint, withoutColor } from "../Output.js"
 import * as options from "./options.js"
 
 const config = {
-  file: Args.file({ name: "file" }).pipe(
-    Args.optional,
-    Args.withDescription("the JSON config file (default: the file STREAMGUARD_CONFIG names, if any)")
+  file: Argument.File("file").pipe(
+    Argument.optional,
+    Argument.withDescription("the JSON config file (default: the file STREAMGUARD_CONFIG names, if any)")
   ),
   json: options.json,
   noColor: options.noColor
 }
 
-const run = (args: Command.Command.ParseConfig<typeof config>) =>
+const run = (args: Command.Command.Config.Infer<typeof config>) =>
   Effect.gen(function*() {
     const output = yield* Output
     const effective = yield* CheckConfig.load(args.file).pipe(

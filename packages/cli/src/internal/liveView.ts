@@ -28,7 +28,7 @@ export const make = (
         if (Summary.isStall(step.result)) stalled++
       }
       const line = TextReport.step(output, step)
-      return Effect.zipRight(line === undefined ? Effect.void : output.line(line), status())
+      return Effect.andThen(line === undefined ? Effect.void : output.line(line), status())
     })
 }
 

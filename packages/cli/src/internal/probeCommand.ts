@@ -2,12 +2,12 @@
  * `streamguard probe <url>`: measure a provider, print the timeline, the summary and the limits to
  * set; `--json` as one document, `--html` as a page.
  */
-import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as Argument from "effect/cli/Argument"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import { CliError } from "../CliError.js"
@@ -22,46 +22,46 @@ import * as options from "./options.js"
 import * as Report from "./report.js"
 
 const config = {
-  url: Args.text({ name: "url" }).pipe(
-    Args.withDescription("the streaming endpoint, e.g. http://127.0.0.1:8787/v1/chat/completions")
+  url: Argument.String("url").pipe(
+    Argument.withDescription("the streaming endpoint, e.g. http://127.0.0.1:8787/v1/chat/completions")
   ),
   dialect: options.dialect,
-  model: Options.text("model").pipe(
-    Options.withAlias("m"),
-    Options.optional,
-    Options.withDescription("the model (for mcp: the tool to call)")
+  model: Flag.String("model").pipe(
+    Flag.withAlias("m"),
+    Flag.optional,
+    Flag.withDescription("the model (for mcp: the tool to call)")
   ),
-  runs: Options.integer("runs").pipe(Options.withAlias("n"), Options.withDefault(5)),
-  concurrency: Options.integer("concurrency").pipe(Options.withAlias("c"), Options.withDefault(1)),
-  header: Options.text("header").pipe(
-    Options.repeated,
-    // Optional in the usage line too: a bare `repeated` is listed as if it were required.
-    Options.withDefault([]),
-    Options.withDescription("an extra request header, name:value (repeatable)")
+  runs: Flag.Int("runs").pipe(Flag.withAlias("n"), Flag.withDefault(5)),
+  concurrency: Flag.Int("concurrency").pipe(Flag.withAlias("c"), Flag.withDefault(1)),
+  header: Flag.String("header").pipe(
+    Flag.atLeast(0),
+    // Optional in the help too: a bare `atLeast(0)` is listed as if it were required.
+    Flag.withDefault([]),
+    Flag.withDescription("an extra request header, name:value (repeatable)")
   ),
-  body: Options.file("body", { exists: "yes" }).pipe(
-    Options.optional,
-    Options.withDescription("a JSON file sent as the request body instead of the default one")
+  body: Flag.File("body", { mustExist: true }).pipe(
+    Flag.optional,
+    Flag.withDescription("a JSON file sent as the request body instead of the default one")
   ),
-  keyEnv: Options.text("key-env").pipe(
-    Options.optional,
-    Options.withDescription("the environment variable that holds the API key (never printed)")
+  keyEnv: Flag.String("key-env").pipe(
+    Flag.optional,
+    Flag.withDescription("the environment variable that holds the API key (never printed)")
   ),
-  prompt: Options.text("prompt").pipe(
-    Options.withDefault("Count from 1 to 30, one number per line."),
-    Options.withDescription("the user message of the default body")
+  prompt: Flag.String("prompt").pipe(
+    Flag.withDefault("Count from 1 to 30, one number per line."),
+    Flag.withDescription("the user message of the default body")
   ),
   stallAfter: options.duration("stall-after", "2m", "silence after which a run counts as stalled"),
   firstContentWithin: options.duration("first-content-within", "10m", "longest wait for the first content"),
   maxDuration: options.duration("max-duration", "30m", "longest run"),
   margin: options.margin,
   profile: options.profile,
-  html: Options.text("html").pipe(Options.optional, Options.withDescription("also write an HTML report to this file")),
+  html: Flag.String("html").pipe(Flag.optional, Flag.withDescription("also write an HTML report to this file")),
   json: options.json,
   noColor: options.noColor
 }
 
-type Config = Command.Command.ParseConfig<typeof config>
+type Config = Command.Command.Config.Infer<typeof config>
 
 const header = (text: string) =>
   Effect.suspend(() => {
@@ -84,7 +84,7 @@ const readBody = (path: string) =>
 // The key is read as a redacted value and goes only into the request's header.
 const readKey = (name: string) =>
   Effect.mapError(
-    Config.redacted(name),
+    Config.Redacted(name),
     () => new CliError({ message: `--key-env ${name}: that environment variable is not set` })
   )
 

@@ -2,8 +2,8 @@
  * The streaming request a probe sends: the smallest body each dialect streams for, the API key in
  * the header its provider reads, and the caller's extra headers.
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type { DialectName } from "@streamguard/protocols-effect3/Dialect"
+import type { DialectName } from "@streamguard/protocols/Dialect"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Redacted from "effect/Redacted"
 
 /** What a probe's request is made of. */
@@ -68,6 +68,6 @@ export const make = (spec: Spec): HttpClientRequest.HttpClientRequest => {
   }
   return HttpClientRequest.post(spec.url).pipe(
     HttpClientRequest.setHeaders(headers),
-    HttpClientRequest.bodyUnsafeJson(spec.body ?? defaultBody(spec))
+    HttpClientRequest.bodyJsonUnsafe(spec.body ?? defaultBody(spec))
   )
 }

@@ -2,10 +2,10 @@
  * `streamguard replay <transcript>`: a recorded stream through the client and guard, with the same
  * timeline, summary and limits as a probe.
  */
-import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as Argument from "effect/cli/Argument"
+import * as Command from "effect/cli/Command"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import { CliError } from "../CliError.js"
 import { Output, withoutColor } from "../Output.js"
 import * as Recommendation from "../Recommendation.js"
@@ -17,8 +17,8 @@ import * as options from "./options.js"
 import * as Report from "./report.js"
 
 const config = {
-  transcript: Args.file({ name: "transcript-file", exists: "yes" }).pipe(
-    Args.withDescription("a recorded response body, e.g. fixtures/transcripts/anthropic/text-with-ping.txt")
+  transcript: Argument.File("transcript-file", { mustExist: true }).pipe(
+    Argument.withDescription("a recorded response body, e.g. fixtures/transcripts/anthropic/text-with-ping.txt")
   ),
   dialect: options.dialect,
   gap: options.wait("gap", "0ms", "the wait before each event"),
@@ -28,7 +28,7 @@ const config = {
   noColor: options.noColor
 }
 
-const run = (args: Command.Command.ParseConfig<typeof config>) =>
+const run = (args: Command.Command.Config.Infer<typeof config>) =>
   Effect.gen(function*() {
     const output = yield* Output
     const fs = yield* FileSystem.FileSystem

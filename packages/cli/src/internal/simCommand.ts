@@ -1,17 +1,17 @@
 /**
  * `streamguard sim`: the upstream simulator, until Ctrl-C (which closes every connection).
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
-import * as ScenarioSpec from "@streamguard/simulator-effect3/ScenarioSpec"
-import * as UpstreamSimulator from "@streamguard/simulator-effect3/UpstreamSimulator"
+import * as ScenarioSpec from "@streamguard/simulator/ScenarioSpec"
+import * as UpstreamSimulator from "@streamguard/simulator/UpstreamSimulator"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import { CliError } from "../CliError.js"
 import { Output } from "../Output.js"
 
 const config = {
-  port: Options.integer("port").pipe(Options.withAlias("p"), Options.withDefault(8787)),
-  host: Options.text("host").pipe(Options.withDefault("127.0.0.1"))
+  port: Flag.Int("port").pipe(Flag.withAlias("p"), Flag.withDefault(8787)),
+  host: Flag.String("host").pipe(Flag.withDefault("127.0.0.1"))
 }
 
 const banner = (url: string) =>
@@ -26,6 +26,9 @@ Scenarios (model "sim:<name>?param=value" or header x-sim-scenario): ${ScenarioS
 Try:
   npx streamguard probe ${url}/v1/chat/completions --dialect openaiChat --model 'sim:think-2s?gap=50ms'`
 
+// The server's error wraps Node's, which says why (`listen EADDRINUSE: address already in use ...`).
+const messageOf = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
+
 export const command = Command.make("sim", config, (args) =>
   Effect.gen(function*() {
     if (args.port < 0 || args.port > 65535) {
@@ -34,7 +37,7 @@ export const command = Command.make("sim", config, (args) =>
     const output = yield* Output
     const sim = yield* Effect.mapError(
       UpstreamSimulator.make({ port: args.port, host: args.host }),
-      (error) => new CliError({ message: `cannot listen on ${args.host}:${args.port}: ${error.message}` })
+      ({ cause }) => new CliError({ message: `cannot listen on ${args.host}:${args.port}: ${messageOf(cause)}` })
     )
     yield* output.line(banner(sim.url))
     return yield* Effect.never

@@ -6,10 +6,10 @@
  *
  *   npx tsx --conditions=@streamguard/source packages/cli/test/chromium/screenshotReport.ts [out.png]
  */
-import { NodeContext } from "@effect/platform-node"
+import { NodeServices } from "@effect/platform-node"
 import { Cli, Output } from "@streamguard/cli"
-import { LlmClient } from "@streamguard/client-effect3"
-import { UpstreamSimulator } from "@streamguard/simulator-effect3"
+import { LlmClient } from "@streamguard/client"
+import { UpstreamSimulator } from "@streamguard/simulator"
 import { Effect, Layer } from "effect"
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
@@ -122,7 +122,7 @@ const program = Effect.gen(function*() {
   process.stdout.write("ok: the histogram is drawn\n")
 }).pipe(
   Effect.scoped,
-  Effect.provide(Layer.mergeAll(NodeContext.layer, LlmClient.layerUndici(), Output.layerTest()))
+  Effect.provide(Layer.mergeAll(NodeServices.layer, LlmClient.layerUndici(), Output.layerTest()))
 )
 
 Effect.runPromise(program).then(

@@ -1,7 +1,7 @@
-import { NodeContext } from "@effect/platform-node"
+import { NodeServices } from "@effect/platform-node"
 import { Cli, Output } from "@streamguard/cli"
-import { LlmClient } from "@streamguard/client-effect3"
-import { ConfigProvider, Effect, Either, Layer } from "effect"
+import { LlmClient } from "@streamguard/client"
+import { ConfigProvider, Effect, Layer, Result } from "effect"
 
 /** What one in-process run of the command printed, and how it ended. */
 export interface Ran {
@@ -21,16 +21,16 @@ export const runCli = (
   terminal: { readonly color?: boolean; readonly tty?: boolean } = {}
 ) =>
   Effect.gen(function*() {
-    const result = yield* Effect.either(Cli.run(["node", "streamguard", ...args]))
+    const result = yield* Effect.result(Cli.run(["node", "streamguard", ...args]))
     const capture = yield* Output.Capture
     return {
       stdout: yield* capture.stdout,
       stderr: yield* capture.stderr,
-      failure: Either.isLeft(result)
-        ? { _tag: result.left._tag, message: "message" in result.left ? String(result.left.message) : "" }
+      failure: Result.isFailure(result)
+        ? { _tag: result.failure._tag, message: "message" in result.failure ? String(result.failure.message) : "" }
         : undefined
     } satisfies Ran
   }).pipe(
-    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
-    Effect.provide(Layer.mergeAll(NodeContext.layer, LlmClient.layerUndici(), Output.layerTest(terminal)))
+    Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env })),
+    Effect.provide(Layer.mergeAll(NodeServices.layer, LlmClient.layerUndici(), Output.layerTest(terminal)))
   )
