@@ -3,14 +3,17 @@
  * runtime or a cluster: the Kubernetes manifests parse as YAML and hold what the gateway's
  * shutdown and probes need; the Dockerfile passes dockerfile-utils' validator (the linter of the
  * Docker language server, maintained, no engine requirement) and keeps its shape (multi-stage,
- * Node 24 LTS, production dependencies only, a non-root user, the image's own node).
+ * Node 24 LTS, production dependencies only, a non-root user, the image's own node); the build
+ * config it compiles references every library the gateway depends on.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { validate } from "dockerfile-utils"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import ts from "typescript"
 import { parseAllDocuments } from "yaml"
+import { packages, root } from "./Sources.js"
 
 const deploy = Path.resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../deploy")
 const read = (file: string) => Fs.readFileSync(Path.join(deploy, file), "utf8")
@@ -107,6 +110,25 @@ describe("deploy/Dockerfile", () => {
       []
     )
     assert.match(instructions.filter((line) => line.startsWith("CMD ")).at(-1) ?? "", /^CMD \["node", /)
+  })
+})
+
+describe("deploy/gateway/tsconfig.json", () => {
+  it("references every workspace library the gateway depends on, and nothing else: the image copies what it builds", () => {
+    const config = ts.parseConfigFileTextToJson("tsconfig.json", read("gateway/tsconfig.json"))
+    assert.isUndefined(config.error)
+    const referenced = (config.config.references as Array<{ path: string }>).map((reference) =>
+      Path.relative(root, Path.dirname(Path.resolve(deploy, "gateway", reference.path)))
+    ).sort()
+    const manifest = JSON.parse(Fs.readFileSync(Path.join(root, "apps/gateway/package.json"), "utf8"))
+    const libraries = Object.keys(manifest.dependencies as Record<string, string>)
+      .flatMap((name) => {
+        const pkg = packages.get(name)
+        return pkg === undefined ? [] : [Path.relative(root, pkg.dir)]
+      })
+      .sort()
+    assert.isAbove(libraries.length, 0)
+    assert.deepStrictEqual(referenced, libraries)
   })
 })
 
