@@ -3,14 +3,18 @@
  * runtime or a cluster: the Kubernetes manifests parse as YAML and hold what the gateway's
  * shutdown and probes need; the Dockerfile passes dockerfile-utils' validator (the linter of the
  * Docker language server, maintained, no engine requirement) and keeps its shape (multi-stage,
- * Node 24 LTS, production dependencies only, a non-root user, the image's own node).
+ * Node 24 LTS, production dependencies only, a non-root user, the image's own node); the build
+ * config it compiles references every library the gateway depends on; the compose file and the
+ * Deployment see to the open-files limit a replica's streams need.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { validate } from "dockerfile-utils"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import ts from "typescript"
 import { parseAllDocuments } from "yaml"
+import { packages, root } from "./Sources.js"
 
 const deploy = Path.resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../deploy")
 const read = (file: string) => Fs.readFileSync(Path.join(deploy, file), "utf8")
@@ -70,6 +74,14 @@ describe("deploy/kubernetes", () => {
     assert.isAbove(spec["terminationGracePeriodSeconds"], drain + preStop)
   })
 
+  it("the Deployment refuses a node whose open-files hard limit is too low for its streams", () => {
+    const spec = only("Deployment")["spec"]["template"]["spec"]
+    const check = (spec["initContainers"] ?? []).find((c: { name: string }) => c.name === "open-files-limit")
+    assert.isDefined(check)
+    assert.strictEqual(check["image"], spec["containers"][0]["image"])
+    assert.match(check["command"].join(" "), /ulimit -H -n[\s\S]*exit 1/)
+  })
+
   it("the Service selects the Deployment's pods", () => {
     const labels = only("Deployment")["spec"]["template"]["metadata"]["labels"]
     const selector = only("Service")["spec"]["selector"]
@@ -107,6 +119,40 @@ describe("deploy/Dockerfile", () => {
       []
     )
     assert.match(instructions.filter((line) => line.startsWith("CMD ")).at(-1) ?? "", /^CMD \["node", /)
+  })
+})
+
+describe("deploy/gateway/tsconfig.json", () => {
+  it("references every workspace library the gateway depends on, and nothing else: the image copies what it builds", () => {
+    const config = ts.parseConfigFileTextToJson("tsconfig.json", read("gateway/tsconfig.json"))
+    assert.isUndefined(config.error)
+    const referenced = (config.config.references as Array<{ path: string }>).map((reference) =>
+      Path.relative(root, Path.dirname(Path.resolve(deploy, "gateway", reference.path)))
+    ).sort()
+    const manifest = JSON.parse(Fs.readFileSync(Path.join(root, "apps/gateway/package.json"), "utf8"))
+    const libraries = Object.keys(manifest.dependencies as Record<string, string>)
+      .flatMap((name) => {
+        const pkg = packages.get(name)
+        return pkg === undefined ? [] : [Path.relative(root, pkg.dir)]
+      })
+      .sort()
+    assert.isAbove(libraries.length, 0)
+    assert.deepStrictEqual(referenced, libraries)
+  })
+})
+
+describe("deploy/compose.yaml", () => {
+  const [document] = parseAllDocuments(read("compose.yaml"))
+  const gateway = (document!.toJS() as Record<string, any>)["services"]["gateway"]
+
+  it("builds the image from deploy/Dockerfile and raises the open-files limit, soft and hard", () => {
+    assert.deepStrictEqual(document!.errors.map((error) => error.message), [])
+    assert.strictEqual(gateway["build"]["dockerfile"], "deploy/Dockerfile")
+    const nofile = gateway["ulimits"]["nofile"]
+    // Two descriptors per stream: at least 10,000 streams' worth.
+    assert.isAtLeast(nofile["hard"], 20_000)
+    assert.strictEqual(nofile["soft"], nofile["hard"])
+    assert.isAbove(seconds(gateway["stop_grace_period"]), 30)
   })
 })
 

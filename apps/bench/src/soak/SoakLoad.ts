@@ -6,11 +6,10 @@
  *
  * @since 0.1.0
  */
-import { StringDecoder } from "node:string_decoder"
 import { Agent } from "undici"
-import { errorOutcome, type Kind, type SoakTally } from "./SoakTally.js"
+import * as SoakStream from "./SoakStream.js"
+import type { Kind, Phase, SoakTally } from "./SoakTally.js"
 import * as SoakTraffic from "./SoakTraffic.js"
-import { SseReader } from "./SseReader.js"
 
 /**
  * @since 0.1.0
@@ -18,13 +17,43 @@ import { SseReader } from "./SseReader.js"
  */
 export interface LoadOptions {
   readonly streams: number
+  /** Long streams opened per second, at most. */
   readonly rampPerSecond: number
+  /**
+   * Long streams waiting for their headers at once, at most: when the gateway admits slower than
+   * the ramp rate, the ramp slows to its pace instead of queueing requests in front of it (a queue
+   * every short stream would wait behind).
+   */
+  readonly rampWindow: number
   readonly steadyPerSecond: number
   readonly long: SoakTraffic.Paced
   readonly steady: SoakTraffic.Paced
 }
 
 const tickMillis = 50
+
+/**
+ * One tick of the ramp: the long streams to open after `seconds` more of credit at the ramp rate,
+ * and the credit left. Opens only below the target (`streams` open) and the window (`rampWindow`
+ * awaiting their headers); credit is capped at two ticks' worth (a stalled loop must not release a
+ * burst), and at one when the target is reached (a stream that ends is reopened at once, the next
+ * one at the rate).
+ *
+ * @since 0.1.0
+ * @category load
+ */
+export const rampStep = (
+  options: Pick<LoadOptions, "streams" | "rampPerSecond" | "rampWindow">,
+  state: { readonly credit: number; readonly open: number; readonly opening: number },
+  seconds: number
+): { readonly open: number; readonly credit: number } => {
+  const { rampPerSecond, rampWindow, streams } = options
+  let credit = Math.min(state.credit + rampPerSecond * seconds, (rampPerSecond * tickMillis * 2) / 1000 + 1)
+  const open = Math.max(0, Math.min(Math.floor(credit), streams - state.open, rampWindow - state.opening))
+  credit -= open
+  if (state.open + open >= streams) credit = Math.min(credit, 1)
+  return { open, credit }
+}
 
 /**
  * @since 0.1.0
@@ -39,6 +68,12 @@ export class SoakLoad {
   private ticker: ReturnType<typeof setInterval> | undefined
   private closing = false
   private steadyIndex = 0
+  private opening = 0
+  private startedAt = 0
+  private heldAt: number | undefined = undefined
+  private onRamped: (seconds: number) => void = () => undefined
+  /** Resolves with `rampSeconds` when the ramp ends. */
+  readonly ramped = new Promise<number>((resolve) => (this.onRamped = resolve))
 
   constructor(
     private readonly url: string,
@@ -60,30 +95,44 @@ export class SoakLoad {
   }
 
   /**
+   * Seconds from the start to every long stream open (its headers arrived) at once for the first
+   * time: the end of the ramp (`undefined` before).
+   */
+  get rampSeconds(): number | undefined {
+    return this.heldAt === undefined ? undefined : (this.heldAt - this.startedAt) / 1000
+  }
+
+  /**
    * Starts opening: long streams up to the target at the ramp rate (and again as they end), short
    * ones at the steady rate. Both are credits accrued per tick, so a late tick catches up.
    */
   start(): void {
-    let last = performance.now()
+    this.startedAt = performance.now()
+    let last = this.startedAt
     let longCredit = 0
     let steadyCredit = 0
-    const { rampPerSecond, steadyPerSecond, streams } = this.options
+    const { steadyPerSecond, streams } = this.options
     this.ticker = setInterval(() => {
       const now = performance.now()
       const seconds = (now - last) / 1000
       last = now
-      // At most two ticks' worth at once: a stalled loop must not release a burst.
-      longCredit = Math.min(longCredit + rampPerSecond * seconds, (rampPerSecond * tickMillis * 2) / 1000 + 1)
-      steadyCredit = Math.min(steadyCredit + steadyPerSecond * seconds, (steadyPerSecond * tickMillis * 2) / 1000 + 1)
-      while (longCredit >= 1 && this.longStreams.size < streams) {
-        longCredit--
-        this.openLong()
+      const step = rampStep(
+        this.options,
+        { credit: longCredit, open: this.longStreams.size, opening: this.opening },
+        seconds
+      )
+      longCredit = step.credit
+      for (let i = 0; i < step.open; i++) this.openLong()
+      if (this.longStreams.size >= streams && this.opening === 0 && this.heldAt === undefined) {
+        // The ramp ends when every long stream is open at once: requested, and admitted.
+        this.heldAt = now
+        this.onRamped(this.rampSeconds!)
       }
-      if (this.longStreams.size >= streams) longCredit = Math.min(longCredit, 1)
+      steadyCredit = Math.min(steadyCredit + steadyPerSecond * seconds, (steadyPerSecond * tickMillis * 2) / 1000 + 1)
       while (steadyCredit >= 1) {
         steadyCredit--
         const endpoint = SoakTraffic.endpoints[this.steadyIndex++ % SoakTraffic.endpoints.length]!
-        this.track(this.stream("steady", endpoint, this.steadyModel, this.options.steady.chunks, undefined))
+        this.track(this.stream("steady", endpoint, this.steadyModel, this.options.steady, undefined))
       }
     }, tickMillis)
   }
@@ -108,13 +157,14 @@ export class SoakLoad {
     this.closing = true
     for (const controller of this.longStreams) controller.abort()
     await Promise.all(this.running)
-    await this.agent.destroy()
+    await this.agent.destroy().catch(() => undefined)
   }
 
   private openLong(): void {
     const controller = new AbortController()
     this.longStreams.add(controller)
-    const done = this.stream("long", "/v1/chat/completions", this.longModel, this.options.long.chunks, controller)
+    this.opening++
+    const done = this.stream("long", "/v1/chat/completions", this.longModel, this.options.long, controller)
     this.track(done.finally(() => this.longStreams.delete(controller)))
   }
 
@@ -127,53 +177,35 @@ export class SoakLoad {
     kind: Kind,
     endpoint: SoakTraffic.Endpoint,
     model: string,
-    chunks: number,
+    paced: SoakTraffic.Paced,
     controller: AbortController | undefined
   ): Promise<void> {
     const tally = this.tally
+    const phase: Phase = this.heldAt === undefined ? "ramp" : "held"
     tally.started(kind)
-    const startedAt = performance.now()
-    const paced = kind === "long" ? this.options.long : this.options.steady
-    // Well past the gateway's own keep-alives (15 s) and the gaps: only a hung stream reaches it.
-    const idleLimit = Math.max(60_000, paced.gapMillis * 2 + 30_000)
-    try {
-      const response = await this.agent.request({
-        origin: this.url,
-        path: endpoint,
-        method: "POST",
-        headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
-        body: SoakTraffic.body(endpoint, model),
-        headersTimeout: 60_000,
-        bodyTimeout: idleLimit,
-        ...(controller === undefined ? {} : { signal: controller.signal })
-      })
-      if (kind === "long") tally.opened(performance.now() - startedAt)
-      if (response.statusCode !== 200) {
-        await response.body.dump()
-        tally.ended(`http_${response.statusCode}`)
-        return
-      }
-      const reader = new SseReader()
-      let first = true
-      const body = response.body
-      // undici's body gives Buffers whatever its encoding: a character cut between two is kept.
-      const decoder = new StringDecoder("utf8")
-      await new Promise<void>((resolve, reject) => {
-        body.on("data", (bytes: Buffer) => {
-          reader.feed(decoder.write(bytes))
-          if (first && reader.chunks > 0) {
-            first = false
-            if (kind === "steady") tally.firstChunk(performance.now() - startedAt)
-          }
-        })
-        body.once("end", resolve)
-        body.once("error", reject)
-      })
-      if (reader.error !== undefined) tally.ended(`inband:${reader.error}`)
-      else if (reader.done) tally.ended("done", SoakTraffic.check(chunks, reader.content))
-      else tally.ended("unexpected_end")
-    } catch (error) {
-      tally.ended(this.closing && controller?.signal.aborted === true ? "closed_by_soak" : errorOutcome(error))
+    let waiting = kind === "long"
+    const admitted = () => {
+      if (waiting) this.opening--
+      waiting = false
     }
+    const ended = await SoakStream.run(this.agent, {
+      origin: this.url,
+      endpoint,
+      model,
+      chunks: paced.chunks,
+      // Well past the gateway's own keep-alives (15 s) and the gaps: only a hung stream reaches it.
+      idleLimitMillis: Math.max(60_000, paced.gapMillis * 2 + 30_000),
+      signal: controller?.signal
+    }, {
+      onHeaders: (millis) => {
+        admitted()
+        if (kind === "long") tally.opened(millis, phase)
+      },
+      onFirstChunk: (millis) => {
+        if (kind === "steady") tally.firstChunk(millis, phase)
+      }
+    })
+    admitted()
+    tally.ended(this.closing && ended.aborted ? "closed_by_soak" : ended.outcome, ended.check)
   }
 }

@@ -1,9 +1,10 @@
 /**
- * The processes under soak: the simulator (the bench's own, in a process of its own so its CPU
- * and sockets are not the gateway's) and the gateway as `npm start` runs it (`apps/gateway`'s
- * `main.ts` through tsx), configured by a file naming the simulator as its only upstream; and
- * the gateway's samples, read from outside it: RSS and CPU from `/proc`, open file descriptors
- * from `/proc/<pid>/fd`, streams in flight from its `/metrics`.
+ * The processes under soak: the simulator (the kernel's, in a process of its own so its CPU and
+ * sockets are not the gateway's) and the gateway, configured by a file naming the simulator as its
+ * only upstream. The gateway runs as the container image runs it: built to JavaScript with
+ * `tsc -b deploy/gateway/tsconfig.json`, then `node apps/gateway/dist/main.js` (or any command
+ * given). Each child starts with its open-files soft limit raised to the hard one (Node raises its
+ * own at start-up; another program may not), and the soak reads back what it got.
  *
  * @since 0.1.0
  */
@@ -13,22 +14,45 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { Client } from "undici"
 import * as Child from "../Child.js"
-import * as Proc from "../Proc.js"
 import { sleep } from "../Stats.js"
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url))
-const simEntry = fileURLToPath(new URL("../bin/sim.ts", import.meta.url))
-const gatewayEntry = fileURLToPath(new URL("../../../gateway/src/main.ts", import.meta.url))
+const simEntry = fileURLToPath(new URL("sim.ts", import.meta.url))
 
-/** A TypeScript entry run by Node through tsx, on the workspace's sources. */
-const tsx = (entry: string, stdout: "ignore" | number, env: NodeJS.ProcessEnv = process.env): ChildProcess =>
-  spawn(process.execPath, ["--conditions=@streamguard/source", "--import", "tsx", entry], {
+/** The gateway as the image builds it: the config deploy/Dockerfile compiles, and its entry. */
+const gatewayProject = "deploy/gateway/tsconfig.json"
+const gatewayMain = "apps/gateway/dist/main.js"
+
+/**
+ * The shell prefix every child starts with: the soft open-files limit raised to the hard one, then
+ * `exec`, so the child is the process the soak started (its pid is the one sampled).
+ *
+ * @since 0.1.0
+ * @category processes
+ */
+export const raiseLimit = "ulimit -S -n \"$(ulimit -H -n)\"; exec"
+
+const quote = (arg: string): string => /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`
+
+/**
+ * Starts `command` (a shell command line) through `sh`, with the raised limit.
+ *
+ * @since 0.1.0
+ * @category processes
+ */
+export const spawnRaised = (
+  command: string,
+  options: { readonly env: NodeJS.ProcessEnv; readonly stdout: "ignore" | "inherit" | number }
+): ChildProcess =>
+  spawn("sh", ["-c", `${raiseLimit} ${command}`], {
     cwd: root,
-    env,
-    stdio: ["ignore", stdout, "inherit", "ipc"]
+    env: options.env,
+    stdio: ["ignore", options.stdout, "inherit", "ipc"]
   })
+
+/** An argv as a shell command line. */
+const commandOf = (argv: ReadonlyArray<string>): string => argv.map(quote).join(" ")
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -42,6 +66,30 @@ const freePort = (): Promise<number> =>
   })
 
 /**
+ * Compiles the gateway and the libraries it uses as deploy/Dockerfile does; resolves with the
+ * milliseconds it took, fails with the compiler's output.
+ *
+ * @since 0.1.0
+ * @category processes
+ */
+export const build = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const started = performance.now()
+    const tsc = spawn(process.execPath, [Path.join(root, "node_modules/typescript/bin/tsc"), "-b", gatewayProject], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let output = ""
+    tsc.stdout.on("data", (bytes: Buffer) => (output += bytes.toString()))
+    tsc.stderr.on("data", (bytes: Buffer) => (output += bytes.toString()))
+    tsc.once("error", reject)
+    tsc.once("exit", (code) =>
+      code === 0
+        ? resolve(performance.now() - started)
+        : reject(new Error(`tsc -b ${gatewayProject} failed (${code}):\n${output}`)))
+  })
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -49,12 +97,42 @@ export interface Processes {
   readonly simulatorUrl: string
   readonly gatewayUrl: string
   readonly gateway: ChildProcess
+  readonly simulator: ChildProcess
+  /** How the gateway was run, for the report. */
+  readonly gatewayRun: string
   readonly stop: () => Promise<void>
+}
+
+/** The gateway's config file: the simulator as its only upstream. */
+const configFile = (simulatorUrl: string): { readonly dir: string; readonly file: string } => {
+  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "streamguard-soak-"))
+  const file = Path.join(dir, "gateway.json")
+  Fs.writeFileSync(
+    file,
+    JSON.stringify({
+      upstreams: [{ name: "simulator", baseUrl: `${simulatorUrl}/v1`, dialect: "any", models: ["sim:*"] }]
+    })
+  )
+  return { dir, file }
+}
+
+/** Waits until the gateway answers `/healthz`; fails if it exits first or takes over a minute. */
+const healthy = async (gateway: ChildProcess, url: string): Promise<void> => {
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (gateway.exitCode !== null || gateway.signalCode !== null) {
+      throw new Error(`the gateway exited (${gateway.exitCode ?? gateway.signalCode}) before it answered`)
+    }
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return
+    if (Date.now() > deadline) throw new Error("the gateway did not answer /healthz within 60 s")
+    await sleep(200)
+  }
 }
 
 /**
  * Starts the simulator, then the gateway in front of it with `env` added (its admission limit),
- * and waits until the gateway answers `/healthz`.
+ * and waits until the gateway answers `/healthz`. Without `gatewayCommand` the gateway is built
+ * first (`build`).
  *
  * @since 0.1.0
  * @category processes
@@ -62,107 +140,57 @@ export interface Processes {
 export const start = async (options: {
   readonly env: Readonly<Record<string, string>>
   readonly gatewayLog: string | undefined
+  readonly gatewayCommand: string | undefined
 }): Promise<Processes> => {
-  const simulator = tsx(simEntry, "ignore")
-  // Whatever ends the soak (an error, Ctrl-C), the gateway does not outlive it: it has no parent
-  // to answer to, and would hold its port and streams.
+  let gatewayRun = `command: ${options.gatewayCommand}`
+  let command = options.gatewayCommand
+  if (command === undefined) {
+    const millis = await build()
+    command = commandOf([process.execPath, gatewayMain])
+    gatewayRun = `built JavaScript (tsc -b ${gatewayProject}, ${(millis / 1000).toFixed(1)} s), node ${gatewayMain}`
+  }
+  const simulator = spawnRaised(
+    commandOf([process.execPath, "--conditions=@streamguard/source", "--import", "tsx", simEntry]),
+    {
+      env: process.env,
+      stdout: "ignore"
+    }
+  )
+  // Whatever ends the soak (an error, Ctrl-C), no child outlives it: it would hold its port and streams.
   const children = [simulator]
   const killAll = () => {
     for (const child of children) child.kill("SIGKILL")
   }
   process.once("exit", killAll)
   const { url: simulatorUrl } = await Child.firstMessage<{ url: string }>(simulator)
-  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "streamguard-soak-"))
-  const configFile = Path.join(dir, "gateway.json")
-  Fs.writeFileSync(
-    configFile,
-    JSON.stringify({
-      upstreams: [{ name: "simulator", baseUrl: `${simulatorUrl}/v1`, dialect: "any", models: ["sim:*"] }]
-    })
-  )
+  const config = configFile(simulatorUrl)
   const port = await freePort()
   const log = options.gatewayLog === undefined ? "ignore" : Fs.openSync(options.gatewayLog, "w")
-  const gateway = tsx(gatewayEntry, log, {
-    ...process.env,
-    ...options.env,
-    STREAMGUARD_CONFIG: configFile,
-    PORT: String(port),
-    HOST: "127.0.0.1"
+  const gateway = spawnRaised(command, {
+    // As the image runs it (NODE_ENV=production), unless the caller's environment says otherwise.
+    env: {
+      NODE_ENV: "production",
+      ...process.env,
+      ...options.env,
+      STREAMGUARD_CONFIG: config.file,
+      PORT: String(port),
+      HOST: "127.0.0.1"
+    },
+    stdout: log
   })
   children.push(gateway)
   if (typeof log === "number") Fs.closeSync(log)
   const stop = async () => {
     await Promise.all([Child.stop(gateway), Child.stop(simulator)])
     process.removeListener("exit", killAll)
-    Fs.rmSync(dir, { recursive: true, force: true })
+    Fs.rmSync(config.dir, { recursive: true, force: true })
   }
   const gatewayUrl = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    if (gateway.exitCode !== null) {
-      await stop()
-      throw new Error(`the gateway exited (${gateway.exitCode}) before it answered`)
-    }
-    const healthy = await fetch(`${gatewayUrl}/healthz`).then((r) => r.ok, () => false)
-    if (healthy) break
-    if (Date.now() > deadline) {
-      await stop()
-      throw new Error("the gateway did not answer /healthz within 60 s")
-    }
-    await sleep(200)
+  try {
+    await healthy(gateway, gatewayUrl)
+  } catch (error) {
+    await stop()
+    throw error
   }
-  return { simulatorUrl, gatewayUrl, gateway, stop }
-}
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface GatewaySample {
-  readonly atMillis: number
-  readonly rssBytes: number
-  readonly cpuMicros: number
-  readonly fds: number
-  readonly inFlight: number
-}
-
-/**
- * The `streamguard_gateway_streams_in_flight` gauge in a Prometheus text (`NaN` when absent).
- *
- * @since 0.1.0
- * @category metrics
- */
-export const inFlightOf = (metrics: string): number => {
-  const match = /^streamguard_gateway_streams_in_flight(?:\{[^}]*\})?\s+(\S+)$/m.exec(metrics)
-  return match === null ? Number.NaN : Number(match[1])
-}
-
-/**
- * Samples a gateway process. One kept-alive connection serves every `/metrics` read, so the
- * sampler holds the same single descriptor in the gateway from the baseline to the end.
- *
- * @since 0.1.0
- * @category sampling
- */
-export class GatewaySampler {
-  private readonly client: Client
-
-  constructor(private readonly pid: number, url: string) {
-    this.client = new Client(url, { pipelining: 1, keepAliveTimeout: 600_000, keepAliveMaxTimeout: 600_000 })
-  }
-
-  async sample(): Promise<GatewaySample> {
-    // /metrics first: the server may have closed the idle connection since the last sample, and
-    // the descriptors are counted with it open again.
-    const inFlight = inFlightOf(await (await this.client.request({ method: "GET", path: "/metrics" })).body.text())
-    const [usage, fds] = await Promise.all([
-      Proc.usage(this.pid),
-      Fs.promises.readdir(`/proc/${this.pid}/fd`).then((entries) => entries.length)
-    ])
-    return { atMillis: usage.atMillis, rssBytes: usage.rssBytes, cpuMicros: usage.cpuMicros, fds, inFlight }
-  }
-
-  close(): Promise<void> {
-    return this.client.close()
-  }
+  return { simulatorUrl, gatewayUrl, gateway, simulator, gatewayRun, stop }
 }

@@ -4,8 +4,10 @@
  *
  * @since 0.1.0
  */
+import type * as SoakLimits from "./SoakLimits.js"
 import type { SoakOptions } from "./SoakOptions.js"
-import type { Counts } from "./SoakTally.js"
+import type { Counts, Latencies } from "./SoakTally.js"
+import type { Verdict } from "./SoakVerdict.js"
 
 /**
  * One sampling window: the gateway's state at its end and what the soak counted during it.
@@ -22,7 +24,11 @@ export interface Sample {
     readonly inFlight: number
     /** The gateway's CPU over the window, 100 = one core. */
     readonly cpuPercent: number
+    /** Why `inFlight` is unknown (`NaN`), when the gateway's `/metrics` could not be read. */
+    readonly metricsError?: string | undefined
   }
+  readonly simulatorFds: number
+  readonly clientFds: number
   /** The soak client's own CPU over the window, 100 = one core. */
   readonly clientCpuPercent: number
   readonly window: Counts
@@ -51,9 +57,21 @@ export interface Closing {
 export interface Report {
   readonly startedAt: string
   readonly options: SoakOptions
+  /** How the gateway ran: built JavaScript, or the command given. */
+  readonly gatewayRun: string
+  /** Each process's open-files limit, and what the run needs of it. */
+  readonly limits: { readonly [P in keyof SoakLimits.Needs]: SoakLimits.Nofile }
+  readonly needs: SoakLimits.Needs
+  /** From the start to every long stream open at once (`undefined`: never). */
+  readonly rampSeconds: number | undefined
+  /** From the start to the end of warm-up, when RSS starts to be judged. */
+  readonly warmedAtSeconds: number | undefined
+  /** The machine's load average (1, 5, 15 minutes) at the start and at the end. */
+  readonly loadAverage: { readonly start: ReadonlyArray<number>; readonly end: ReadonlyArray<number> }
   readonly samples: ReadonlyArray<Sample>
   readonly totals: Counts
   readonly closing: Closing
+  readonly verdict: Verdict
 }
 
 const columns = [
@@ -70,6 +88,8 @@ const columns = [
   ["ttfc99", 7],
   ["rssMiB", 7],
   ["fds", 6],
+  ["simFds", 6],
+  ["cliFds", 6],
   ["gwCpu%", 7],
   ["cpu%", 6]
 ] as const
@@ -98,7 +118,7 @@ export const line = (sample: Sample): string => {
   return row([
     `${sample.elapsedSeconds.toFixed(0)}s`,
     String(sample.longOpen),
-    String(sample.gateway.inFlight),
+    Number.isNaN(sample.gateway.inFlight) ? "?" : String(sample.gateway.inFlight),
     String(w.started.long + w.started.steady),
     String(w.outcomes["done"] ?? 0),
     String(w.errors),
@@ -109,38 +129,74 @@ export const line = (sample: Sample): string => {
     ms(w.ttfcMillis.p99),
     mib(sample.gateway.rssBytes),
     String(sample.gateway.fds),
+    String(sample.simulatorFds),
+    String(sample.clientFds),
     sample.gateway.cpuPercent.toFixed(1),
     sample.clientCpuPercent.toFixed(1)
   ])
 }
 
-/**
- * The summary printed at the end.
- *
- * @since 0.1.0
- * @category formatting
- */
-export const summary = (report: Report): string => {
-  const { closing, totals } = report
-  const peak = (pick: (sample: Sample) => number) => Math.max(...report.samples.map(pick), 0)
-  const outcomes = Object.entries(totals.outcomes).map(([outcome, n]) => `  ${outcome.padEnd(28)} ${n}`)
+const latency = (l: Latencies): string =>
+  l.count === 0 ? "none" : `P50 ${ms(l.p50)} ms, P99 ${ms(l.p99)} ms, max ${ms(l.max)} ms over ${l.count}`
+
+const limit = (nofile: SoakLimits.Nofile): string => `limit ${nofile.soft}/${nofile.hard}`
+
+/** The latency lines: during the ramp and after it, apart. */
+const latencyLines = (report: Report): Array<string> => {
+  const { totals } = report
+  const ramp = report.rampSeconds === undefined ? "the whole run" : `the first ${report.rampSeconds.toFixed(0)} s`
   return [
-    `requests: ${totals.started.long} long, ${totals.started.steady} short`,
-    "outcomes:",
-    ...outcomes,
-    `errors: ${totals.errors} (ECONNRESET ${totals.resets})`,
-    `chunks lost: ${totals.lostChunks}, duplicated: ${totals.duplicatedChunks} (streams that ended with their done)`,
-    `time to first chunk (short streams): P50 ${ms(totals.ttfcMillis.p50)} ms, P99 ${
-      ms(totals.ttfcMillis.p99)
-    } ms over ${totals.ttfcMillis.count}`,
-    `time to headers (long streams): P50 ${ms(totals.openMillis.p50)} ms, P99 ${
-      ms(totals.openMillis.p99)
-    } ms over ${totals.openMillis.count}`,
+    "time to first chunk (short streams):",
+    `  during the ramp (${ramp}): ${latency(totals.ttfcByPhase.ramp)}`,
+    `  after the ramp:  ${latency(totals.ttfcByPhase.held)}`,
+    "time to headers (long streams):",
+    `  during the ramp: ${latency(totals.openByPhase.ramp)}`,
+    `  after the ramp:  ${latency(totals.openByPhase.held)}`
+  ]
+}
+
+/** The processes' lines: the gateway's RSS and descriptors, the others' descriptors, each against its limit. */
+const processLines = (report: Report): Array<string> => {
+  const { closing, limits, needs } = report
+  const peak = (pick: (sample: Sample) => number) => Math.max(...report.samples.map(pick), 0)
+  return [
     `gateway RSS: baseline ${mib(closing.rssBaselineBytes)} MiB, peak ${
       mib(peak((s) => s.gateway.rssBytes))
     } MiB, end ${mib(closing.rssEndBytes)} MiB`,
     `gateway fds: baseline ${closing.fdsBaseline}, peak ${peak((s) => s.gateway.fds)}, end ${closing.fdsEnd} (${
       closing.fdsReturned ? "back to baseline" : "NOT back to baseline"
-    } ${closing.settleSeconds.toFixed(1)} s after the streams closed); in flight at the end: ${closing.inFlightEnd}`
+    } ${closing.settleSeconds.toFixed(1)} s after the streams closed); in flight at the end: ${closing.inFlightEnd}; ${
+      limit(limits.gateway)
+    }, needed ${needs.gateway}`,
+    `simulator fds: peak ${peak((s) => s.simulatorFds)}; ${limit(limits.simulator)}, needed ${needs.simulator}`,
+    `client fds: peak ${peak((s) => s.clientFds)}; ${limit(limits.client)}, needed ${needs.client}`
+  ]
+}
+
+/**
+ * The summary printed at the end, verdict last.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const summary = (report: Report): string => {
+  const { totals, verdict } = report
+  const outcomes = Object.entries(totals.outcomes).map(([outcome, n]) => `  ${outcome.padEnd(28)} ${n}`)
+  const classes = Object.entries(totals.errorsByClass).map(([name, n]) => `${name} ${n}`).join(", ")
+  const load = (values: ReadonlyArray<number>) => values.map((v) => v.toFixed(2)).join(" ")
+  return [
+    `gateway: ${report.gatewayRun}`,
+    `load average: ${load(report.loadAverage.start)} at the start, ${load(report.loadAverage.end)} at the end`,
+    `requests: ${totals.started.long} long, ${totals.started.steady} short`,
+    "outcomes:",
+    ...outcomes,
+    `errors: ${totals.errors}${classes.length > 0 ? ` (${classes})` : ""}; ECONNRESET ${totals.resets}`,
+    `chunks lost: ${totals.lostChunks}, duplicated: ${totals.duplicatedChunks} (streams that ended with their done)`,
+    ...latencyLines(report),
+    ...processLines(report),
+    `verdict: ${verdict.pass ? "PASS" : "FAIL"}`,
+    ...verdict.checks.map((check) =>
+      `  ${check.name.padEnd(12)} ${check.ok === undefined ? "-" : check.ok ? "ok" : "FAIL"}  ${check.detail}`
+    )
   ].join("\n")
 }

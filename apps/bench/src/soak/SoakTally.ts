@@ -1,16 +1,19 @@
 /**
- * What the soak counts: requests by kind, how each ended (by outcome label), chunks lost or
- * repeated, and the latencies, both over the whole run and over the window since the last
- * sample.
+ * What the soak counts: requests by kind, how each ended (by outcome label, see `SoakErrors`),
+ * chunks lost or repeated, and the latencies, both over the whole run and over the window since
+ * the last sample. Latencies are also kept by phase: `ramp` for streams started before the long
+ * streams were all open for the first time, `held` for those started after.
  *
  * Outcome labels: `done`; `http_<status>`; `inband:<type>` (the gateway's error event);
- * `socket:<code>` (`socket:ECONNRESET` apart from the others); `unexpected_end` (the body ended
- * without the dialect's done); `client:<code>` (the soak's own limits, e.g. undici's body timeout);
- * `closed_by_soak` (the long streams the soak closes at the end, not an error).
+ * `unexpected_end` (the body ended without the dialect's done); a failed request's
+ * `socket:<code>`, `descriptors:<code>` or `client:<code>` (`SoakErrors`); `uncaught:<label>` (an
+ * error nothing else caught, counted instead of ending the run); `closed_by_soak` (the long
+ * streams the soak closes at the end, not an error).
  *
  * @since 0.1.0
  */
 import { percentile } from "../Stats.js"
+import { classOf } from "./SoakErrors.js"
 import type { Check } from "./SoakTraffic.js"
 
 /**
@@ -20,27 +23,12 @@ import type { Check } from "./SoakTraffic.js"
 export type Kind = "long" | "steady"
 
 /**
- * The outcome label of a request that failed with `error` (an undici error or a Node socket
- * error): `socket:ECONNRESET` whether undici reports the reset itself or as the cause of its
- * `UND_ERR_SOCKET`, `socket:<code>` for other socket errors, `client:<code>` for undici's own
- * limits and anything else.
+ * Whether a stream started while the long streams were still being opened for the first time.
  *
  * @since 0.1.0
- * @category outcomes
+ * @category models
  */
-export const errorOutcome = (error: unknown): string => {
-  const code = codeOf(error)
-  const cause = codeOf((error as { cause?: unknown } | undefined)?.cause)
-  if (code === "ECONNRESET" || cause === "ECONNRESET") return "socket:ECONNRESET"
-  if (code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED") return `socket:${cause ?? code}`
-  if (code !== undefined && /^E[A-Z]+$/.test(code)) return `socket:${code}`
-  return `client:${code ?? (error instanceof Error ? error.name : "unknown")}`
-}
-
-const codeOf = (error: unknown): string | undefined => {
-  const code = (error as { code?: unknown } | undefined)?.code
-  return typeof code === "string" ? code : undefined
-}
+export type Phase = "ramp" | "held"
 
 /**
  * Whether an outcome counts as an error (everything but `done` and `closed_by_soak`).
@@ -58,12 +46,14 @@ export interface Latencies {
   readonly count: number
   readonly p50: number
   readonly p99: number
+  readonly max: number
 }
 
 const latencies = (samples: ReadonlyArray<number>): Latencies => ({
   count: samples.length,
   p50: percentile(samples, 50),
-  p99: percentile(samples, 99)
+  p99: percentile(samples, 99),
+  max: samples.length === 0 ? Number.NaN : samples.reduce((a, b) => Math.max(a, b))
 })
 
 /**
@@ -75,6 +65,8 @@ const latencies = (samples: ReadonlyArray<number>): Latencies => ({
 export interface Counts {
   readonly started: { readonly long: number; readonly steady: number }
   readonly outcomes: Readonly<Record<string, number>>
+  /** Errors by class (`socket`, `descriptors`, `client`, `http`, `inband`, `unexpected_end`, `uncaught`). */
+  readonly errorsByClass: Readonly<Record<string, number>>
   readonly errors: number
   readonly resets: number
   readonly lostChunks: number
@@ -83,6 +75,9 @@ export interface Counts {
   readonly ttfcMillis: Latencies
   /** Long streams: from the request to the response's headers. */
   readonly openMillis: Latencies
+  /** The same two by the phase the stream started in. */
+  readonly ttfcByPhase: { readonly ramp: Latencies; readonly held: Latencies }
+  readonly openByPhase: { readonly ramp: Latencies; readonly held: Latencies }
 }
 
 class Window {
@@ -91,21 +86,30 @@ class Window {
   readonly outcomes = new Map<string, number>()
   lost = 0
   duplicated = 0
-  readonly ttfc: Array<number> = []
-  readonly open: Array<number> = []
+  readonly ttfc = { ramp: new Array<number>(), held: new Array<number>() }
+  readonly open = { ramp: new Array<number>(), held: new Array<number>() }
 
   counts(): Counts {
     let errors = 0
-    for (const [outcome, n] of this.outcomes) if (isError(outcome)) errors += n
+    const byClass = new Map<string, number>()
+    for (const [outcome, n] of this.outcomes) {
+      if (!isError(outcome)) continue
+      errors += n
+      byClass.set(classOf(outcome), (byClass.get(classOf(outcome)) ?? 0) + n)
+    }
+    const sorted = (map: Map<string, number>) => Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)))
     return {
       started: { long: this.startedLong, steady: this.startedSteady },
-      outcomes: Object.fromEntries([...this.outcomes].sort(([a], [b]) => a.localeCompare(b))),
+      outcomes: sorted(this.outcomes),
+      errorsByClass: sorted(byClass),
       errors,
       resets: this.outcomes.get("socket:ECONNRESET") ?? 0,
       lostChunks: this.lost,
       duplicatedChunks: this.duplicated,
-      ttfcMillis: latencies(this.ttfc),
-      openMillis: latencies(this.open)
+      ttfcMillis: latencies([...this.ttfc.ramp, ...this.ttfc.held]),
+      openMillis: latencies([...this.open.ramp, ...this.open.held]),
+      ttfcByPhase: { ramp: latencies(this.ttfc.ramp), held: latencies(this.ttfc.held) },
+      openByPhase: { ramp: latencies(this.open.ramp), held: latencies(this.open.held) }
     }
   }
 }
@@ -121,12 +125,9 @@ export class SoakTally {
   private window = new Window()
 
   started(kind: Kind): void {
-    if (kind === "long") {
-      this.total.startedLong++
-      this.window.startedLong++
-    } else {
-      this.total.startedSteady++
-      this.window.startedSteady++
+    for (const w of [this.total, this.window]) {
+      if (kind === "long") w.startedLong++
+      else w.startedSteady++
     }
   }
 
@@ -140,14 +141,16 @@ export class SoakTally {
     }
   }
 
-  firstChunk(millis: number): void {
-    this.total.ttfc.push(millis)
-    this.window.ttfc.push(millis)
+  /** A short stream's first content chunk, `millis` after its request. */
+  firstChunk(millis: number, phase: Phase): void {
+    this.total.ttfc[phase].push(millis)
+    this.window.ttfc[phase].push(millis)
   }
 
-  opened(millis: number): void {
-    this.total.open.push(millis)
-    this.window.open.push(millis)
+  /** A long stream's headers, `millis` after its request. */
+  opened(millis: number, phase: Phase): void {
+    this.total.open[phase].push(millis)
+    this.window.open[phase].push(millis)
   }
 
   /** The current window's counts; the next window starts empty. */

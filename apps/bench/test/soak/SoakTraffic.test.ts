@@ -1,12 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ScenarioSpec, Simulation } from "@streamguard/simulator-effect3"
-import { Either } from "effect"
+import * as ScenarioSpec from "@streamguard/kernel/simulator/ScenarioSpec"
+import * as Simulation from "@streamguard/kernel/simulator/Simulation"
 import * as SoakTraffic from "../../src/soak/SoakTraffic.js"
 
 describe("SoakTraffic", () => {
   it("names a scenario whose chunks are the numbered words, one per chunk, without jitter", () => {
     const model = SoakTraffic.model({ chunks: 5, gapMillis: 20_000, keepaliveMillis: 10_000 })
-    const scenario = Either.getOrThrow(ScenarioSpec.fromModel(model))
+    const scenario = ScenarioSpec.fromModel(model)
+    if (ScenarioSpec.isFailure(scenario)) throw new Error(scenario.reason)
     assert.strictEqual(Simulation.chunkCount(scenario), 5)
     assert.strictEqual(Simulation.text(scenario), "w0 w1 w2 w3 w4")
     assert.include(model, "jitter=0ms")
