@@ -96,6 +96,26 @@ describe("GuardedStream: the idle limits", () => {
   })
 })
 
+describe("GuardedStream: an event at exactly its deadline", () => {
+  it("is in time, though the clock would have woken the deadline's sleep first", () => {
+    const clock = setup()
+    const { state } = stream(clock, { firstChunk: 1_000, chunk: 1_000 })
+    const reader = consumer(state)
+    reader.pull()
+    // Started after the stream's own sleep, for the same instant: a clock waking in order of start
+    // would run the deadline first.
+    clock.sleep(1_000, () => state.events([chunk("a")]))
+    clock.advance(1_000)
+    assert.deepStrictEqual([reader.got, reader.end], [["a"], undefined])
+    clock.sleep(1_000, () => state.events([keepalive]))
+    clock.advance(1_000)
+    assert.isUndefined(reader.end, "a keepalive at exactly the chunk limit is in time too")
+    clock.advance(1_000)
+    assert.strictEqual(reader.error?._tag, "ChunkTimeout")
+    assert.strictEqual(reader.error?.elapsedMillis, 3_000)
+  })
+})
+
 describe("GuardedStream: the budgets", () => {
   it("total fires on time while content flows, and while the consumer is busy", () => {
     const clock = setup()
