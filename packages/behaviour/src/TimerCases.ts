@@ -156,6 +156,71 @@ const streamRows: ReadonlyArray<TimerCase> = [
   }
 ]
 
+/**
+ * An event that arrives at exactly its limit's deadline is in time; one a millisecond later is late.
+ * Under the `TestClock` the event and the deadline fall on the same instant: the rule, not the order
+ * the clock wakes them in, decides.
+ */
+const tieRows: ReadonlyArray<TimerCase> = [
+  {
+    name: "firstChunk: content at exactly the limit is in time",
+    via: streams,
+    case: { upstream: answer(wait(1000), content("a"), wait(500), done), policy: { firstChunk: 1000 } },
+    expected: { result: "success", observed: "done", atMillis: 1500, content: ["a"] }
+  },
+  {
+    name: "firstChunk: content one millisecond past the limit is late",
+    via: streams,
+    case: { upstream: answer(wait(1001), content("a"), done), policy: { firstChunk: 1000 } },
+    expected: failed("first_chunk_timeout", 1000, [])
+  },
+  {
+    name: "chunk: gaps of exactly the limit are in time, the first and every later one",
+    via: streams,
+    case: {
+      upstream: answer(content("a"), wait(1000), content("b"), wait(1000), keepalive, wait(1000), content("c"), stall),
+      policy: { chunk: 1000 }
+    },
+    expected: failed("chunk_timeout", 4000, ["a", "b", "c"])
+  },
+  {
+    name: "chunk: a gap one millisecond past the limit is late",
+    via: streams,
+    case: { upstream: answer(content("a"), wait(1001), content("b"), done), policy: { chunk: 1000 } },
+    expected: failed("chunk_timeout", 1000, ["a"])
+  },
+  {
+    name: "progress: content at exactly the limit is in time",
+    via: streams,
+    case: {
+      upstream: answer(content("a"), wait(500), keepalive, wait(500), content("b"), stall),
+      policy: { chunk: 600, progress: 1000 }
+    },
+    expected: failed("chunk_timeout", 1600, ["a", "b"])
+  },
+  {
+    name: "total: the done signal at exactly the limit is in time",
+    via: streams,
+    case: { upstream: answer(every(1000, 3, (i) => content(`c${i}`)), done), policy: { chunk: 2000, total: 3000 } },
+    expected: {
+      result: "success",
+      observed: "done",
+      atMillis: 3000,
+      content: texts("c", 0, 3),
+      contentBefore: texts("c", 0, 2)
+    }
+  },
+  {
+    name: "total: the done signal one millisecond past the limit is late",
+    via: streams,
+    case: {
+      upstream: answer(every(1000, 3, (i) => content(`c${i}`)), wait(1), done),
+      policy: { chunk: 2000, total: 3000 }
+    },
+    expected: { ...failed("total_timeout", 3000, texts("c", 0, 3)), contentBefore: texts("c", 0, 2) }
+  }
+]
+
 /** The limits on a stream's pace: reasoning and minRate. */
 const paceRows: ReadonlyArray<TimerCase> = [
   {
@@ -326,4 +391,10 @@ const batchRows: ReadonlyArray<TimerCase> = [
  * @since 0.1.0
  * @category constants
  */
-export const timerCases: ReadonlyArray<TimerCase> = [...streamRows, ...paceRows, ...consumerRows, ...batchRows]
+export const timerCases: ReadonlyArray<TimerCase> = [
+  ...streamRows,
+  ...tieRows,
+  ...paceRows,
+  ...consumerRows,
+  ...batchRows
+]

@@ -9,6 +9,10 @@
  * close to a bare socket. No library keeps an indexed heap of mutable deadlines with lazy updates
  * in this shape, and the whole is a hundred lines.
  *
+ * The sleep is the clock's `sleepLast`: the scheduler looks at what is due at an instant once
+ * everything else due then has run, so an event at exactly a deadline is in time (and a decision
+ * never depends on which of two things due at one instant the clock happened to wake first).
+ *
  * @since 0.1.0
  */
 import type { Clock } from "./Clock.js"
@@ -126,7 +130,7 @@ export class Deadlines {
     const previous = this.cancel
     const generation = ++this.generation
     this.wakeAt = this.heap[0]!.heapAt
-    this.cancel = this.clock.sleep(this.wakeAt - this.clock.now(), () => this.wake(generation))
+    this.cancel = this.clock.sleepLast(this.wakeAt - this.clock.now(), () => this.wake(generation))
     previous?.()
   }
 
@@ -150,7 +154,7 @@ export class Deadlines {
       this.cancel = undefined
     } else {
       this.wakeAt = next.heapAt
-      this.cancel = this.clock.sleep(next.heapAt - now, () => this.wake(generation))
+      this.cancel = this.clock.sleepLast(next.heapAt - now, () => this.wake(generation))
     }
     // Last, on a scheduler at rest: what runs here may remove entries or schedule new ones.
     const woken = this.woken

@@ -96,6 +96,7 @@ export class GuardedStream<A, B, E, GE extends HasOutcome> extends StreamTiming<
   opened(): void {
     if (this.closed() || this.openedAt !== undefined) return
     const now = this.now()
+    if (this.overdue(now)) return
     this.open(now)
     this.wake(now)
   }
@@ -116,6 +117,7 @@ export class GuardedStream<A, B, E, GE extends HasOutcome> extends StreamTiming<
   events(events: ReadonlyArray<StreamEvent.StreamEvent<A>>): boolean {
     if (this.closed() || events.length === 0) return true
     const now = this.now()
+    if (this.overdue(now)) return true
     if (this.openedAt === undefined) this.open(now)
     const gapMillis = now - this.lastEventAt
     const out = this.out
@@ -181,6 +183,7 @@ export class GuardedStream<A, B, E, GE extends HasOutcome> extends StreamTiming<
   end(): void {
     if (this.closed()) return
     const now = this.now()
+    if (this.overdue(now)) return
     const error = this.errors.unexpectedEnd({ elapsedMillis: now - this.startedAt, chunks: this.chunks })
     this.terminal = { error, cause: undefined }
     this.settle("unexpected_end", error)
@@ -196,7 +199,7 @@ export class GuardedStream<A, B, E, GE extends HasOutcome> extends StreamTiming<
    * (the line's own), the observer hears `error` and `outcome`.
    */
   failCause(cause: unknown, error: unknown, outcome: StreamOutcome): void {
-    if (this.closed()) return
+    if (this.closed() || this.overdue(this.now())) return
     this.terminal = { error, cause }
     this.settle(outcome, error)
     this.stopTransport()
@@ -230,6 +233,25 @@ export class GuardedStream<A, B, E, GE extends HasOutcome> extends StreamTiming<
     }
     this.decide(which, now)
     return undefined
+  }
+
+  /**
+   * Acts on every deadline that passed before `now`, as the scheduler would have, and says whether
+   * one ended the stream. What the transport reports at `now` is late for a deadline before it even
+   * when it runs before the clock's wake-up (a busy event loop runs a read before a timer that is
+   * already due): the decision compares times, not which callback ran first. A deadline at exactly
+   * `now` is not passed: what arrives then is in time (the scheduler looks at it after the instant).
+   */
+  private overdue(now: number): boolean {
+    // The scheduler is always due to look at the stream by its earliest deadline (`heapAt` is never
+    // later): the common case, nothing due before now, costs one comparison per read.
+    if (this.heapIndex < 0 || this.heapAt >= now) return false
+    while (!this.closed()) {
+      const { at, which } = this.earliest()
+      if (which === undefined || at >= now) return false
+      this.due(at)
+    }
+    return true
   }
 
   private beat(now: number): void {

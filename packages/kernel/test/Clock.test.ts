@@ -12,4 +12,14 @@ describe("Clock.system", () => {
     assert.isAtLeast(woken - started, 19)
     assert.isFalse(cancelledFired)
   })
+
+  it("sleepLast wakes once the time read is past the instant, so what arrives at it is in time", async () => {
+    const started = Clock.system.now()
+    const woken = await new Promise<number>((resolve) => Clock.system.sleepLast(20, () => resolve(Clock.system.now())))
+    assert.isAbove(woken - started, 20)
+    let cancelledFired = false
+    Clock.system.sleepLast(1, () => (cancelledFired = true))()
+    await new Promise<void>((resolve) => Clock.system.sleepLast(5, resolve))
+    assert.isFalse(cancelledFired)
+  })
 })

@@ -96,6 +96,73 @@ describe("GuardedStream: the idle limits", () => {
   })
 })
 
+describe("GuardedStream: an event at exactly its deadline", () => {
+  it("is in time, though the clock would have woken the deadline's sleep first", () => {
+    const clock = setup()
+    const { state } = stream(clock, { firstChunk: 1_000, chunk: 1_000 })
+    const reader = consumer(state)
+    reader.pull()
+    // Started after the stream's own sleep, for the same instant: a clock waking in order of start
+    // would run the deadline first.
+    clock.sleep(1_000, () => state.events([chunk("a")]))
+    clock.advance(1_000)
+    assert.deepStrictEqual([reader.got, reader.end], [["a"], undefined])
+    clock.sleep(1_000, () => state.events([keepalive]))
+    clock.advance(1_000)
+    assert.isUndefined(reader.end, "a keepalive at exactly the chunk limit is in time too")
+    clock.advance(1_000)
+    assert.strictEqual(reader.error?._tag, "ChunkTimeout")
+    assert.strictEqual(reader.error?.elapsedMillis, 3_000)
+  })
+
+  it("one millisecond later is late, even when it reaches the stream before the clock's wake-up", () => {
+    const clock = setup()
+    const { log, state } = stream(clock, { firstChunk: 1_000 })
+    const reader = consumer(state, { log })
+    reader.pull()
+    // A busy event loop: the time has moved on, and the timer has not run yet.
+    clock.time = 1_001
+    state.events([chunk("a")])
+    assert.deepStrictEqual(reader.got, [])
+    assert.deepStrictEqual(reader.error, {
+      _tag: "FirstChunkTimeout",
+      outcome: "first_chunk_timeout",
+      limitMillis: 1_000,
+      elapsedMillis: 1_000,
+      chunks: 0,
+      sinceLastEventMillis: 1_000,
+      lastEvent: "none"
+    })
+    assert.isBelow(log.indexOf("abort"), log.indexOf("woken"))
+  })
+
+  it("the same for the upstream's end and a phase: a late one finds the limit decided", () => {
+    const clock = setup()
+    const ended = stream(clock, { total: 2_000 })
+    const reader = consumer(ended.state)
+    reader.pull()
+    clock.time = 2_001
+    ended.state.end()
+    assert.strictEqual(reader.error?._tag, "TotalTimeout")
+
+    const opening = stream(clock, { headers: 1_000, chunk: 30_000 }, { opened: false })
+    opening.state.phase("headers")
+    const waiting = consumer(opening.state)
+    waiting.pull()
+    clock.time += 1_000
+    opening.state.opened()
+    assert.isUndefined(waiting.end, "the response's start at exactly the headers limit is in time")
+
+    const late = stream(clock, { headers: 1_000, chunk: 30_000 }, { opened: false })
+    late.state.phase("headers")
+    const lateReader = consumer(late.state)
+    lateReader.pull()
+    clock.time += 1_001
+    late.state.opened()
+    assert.strictEqual(lateReader.error?._tag, "HeadersTimeout")
+  })
+})
+
 describe("GuardedStream: the budgets", () => {
   it("total fires on time while content flows, and while the consumer is busy", () => {
     const clock = setup()
