@@ -9,8 +9,8 @@ import { sse } from "@streamguard/kernel/protocols/Sse"
 import type { StreamEvent } from "@streamguard/kernel/StreamEvent"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
-import { Agent as Agent7 } from "undici7"
 import { Agent as Agent8 } from "undici"
+import { Agent as Agent7 } from "undici7"
 import { afterEach, assert, beforeEach, describe, it } from "vitest"
 
 /** A failure as the test's line makes it: tagged data. */
