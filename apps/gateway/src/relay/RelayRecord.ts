@@ -13,8 +13,8 @@
  *
  * @since 0.1.0
  */
-import type { StreamEvent } from "@streamguard/core"
-import { GuardError, StreamObserver } from "@streamguard/core"
+import type { StreamEvent, StreamObserver } from "@streamguard/core"
+import { GuardError } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import type { Clock, Redacted } from "effect"
 import { Cause, Deferred, Duration, Effect, Exit, Option, Scope } from "effect"
@@ -184,10 +184,13 @@ export class RelayRecord<A> implements Attempt.Link<A> {
     this.seen.push(attempt)
     const ended = Deferred.makeUnsafe<StreamObserver.Ended>()
     this.endings.set(attempt.attempt, ended)
-    return StreamObserver.combine(this.env.ambient, {
-      ...StreamObserver.noopService,
-      ended: (_, info) => Effect.asVoid(Deferred.succeed(ended, info))
-    })
+    const ambient = this.env.ambient
+    // The ambient observer's own calls, its `ended` followed by the record's: not a `combine`, whose
+    // every call (a `received` per network read) would go through an `Effect.forEach`.
+    return {
+      ...ambient,
+      ended: (stream, info) => Effect.andThen(ambient.ended(stream, info), Deferred.succeed(ended, info))
+    }
   }
 
   /**

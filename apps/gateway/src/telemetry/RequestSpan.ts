@@ -152,7 +152,11 @@ export const middleware = <E, R>(
     const ambient = yield* StreamObserver.StreamObserver
     return yield* app.pipe(
       Effect.provideService(RequestSpan, pending),
-      Effect.provideService(StreamObserver.StreamObserver, StreamObserver.combine(ambient, observer(pending)))
+      Effect.provideService(StreamObserver.StreamObserver, {
+        ...StreamObserver.combine(ambient, observer(pending)),
+        // The span records no batch of events: each network read goes to the ambient observer alone.
+        received: ambient.received
+      })
     )
   })
 
