@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer, Runtime } from "effect"
+import { Effect, Layer } from "effect"
 import { Lifecycle } from "./Lifecycle.js"
 
 /**
@@ -15,7 +15,7 @@ import { Lifecycle } from "./Lifecycle.js"
  */
 export const signals: ReadonlyArray<NodeJS.Signals> = ["SIGTERM", "SIGINT"]
 
-const report = (lifecycle: Lifecycle, signal: NodeJS.Signals) =>
+const report = (lifecycle: Lifecycle["Service"], signal: NodeJS.Signals) =>
   Effect.gen(function*() {
     // Still accepting: this is the signal that stops the gateway, and the drain logs its own start.
     if (yield* lifecycle.accepting) return
@@ -39,9 +39,9 @@ const report = (lifecycle: Lifecycle, signal: NodeJS.Signals) =>
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<never, never, Lifecycle> = Layer.scopedDiscard(Effect.gen(function*() {
+export const layer: Layer.Layer<never, never, Lifecycle> = Layer.effectDiscard(Effect.gen(function*() {
   const lifecycle = yield* Lifecycle
-  const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+  const runFork = Effect.runForkWith(yield* Effect.context<never>())
   const onSignal = (signal: NodeJS.Signals) => {
     runFork(report(lifecycle, signal))
   }
