@@ -225,7 +225,7 @@ describe("Config.load", () => {
     Effect.gen(function*() {
       const exit = yield* Effect.exit(
         GatewayProfiles.GatewayProfiles.pipe(
-          Effect.provide(GatewayProfiles.GatewayProfiles.Default),
+          Effect.provide(GatewayProfiles.GatewayProfiles.layer),
           Effect.provide(Config.GatewayConfig.make(Config.defaults)),
           Effect.provideService(
             ConfigProvider.ConfigProvider,
