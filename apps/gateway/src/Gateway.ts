@@ -59,12 +59,22 @@ const guarded = <E, R>(route: HttpRouter.Route<E, R>): HttpRouter.Route<never, R
   ) as HttpRouter.Route<never, R>
 
 /**
+ * What the routes read from the gateway's services.
+ *
+ * @since 0.1.0
+ * @category routes
+ */
+export type RouteServices = RequestProxy | Auth | ModelRouter | Lifecycle | Admission | Telemetry.Telemetry
+
+/**
  * Every route of the gateway, each guarded as above.
  *
  * @since 0.1.0
  * @category routes
  */
-export const routes = [...Proxied.routes, ...Models.routes, ...Health.routes].map(guarded)
+export const routes: ReadonlyArray<HttpRouter.Route<never, RouteServices>> = (
+  [...Proxied.routes, ...Models.routes, ...Health.routes] as ReadonlyArray<HttpRouter.Route<unknown, RouteServices>>
+).map(guarded)
 
 /**
  * The routes as one handler of the request in context; an unknown path is a 404 with an
