@@ -16,7 +16,7 @@ const upstreamA = Config.Upstream.make({
 const upstreamB = Config.Upstream.make({ name: "b", baseUrl: "http://127.0.0.1:1/v1", dialect: "any", models: ["b:*"] })
 
 const admission = (maxConcurrentStreams: number) =>
-  Admission.Default.pipe(
+  Admission.layer.pipe(
     Layer.provide(
       Config.GatewayConfig.make({ ...Config.defaults, maxConcurrentStreams, upstreams: [upstreamA, upstreamB] })
     )
@@ -24,7 +24,7 @@ const admission = (maxConcurrentStreams: number) =>
 
 /** Admits `upstream` under a profile with the given pool limit, holding the slots until `scope` closes. */
 const admitIn = (scope: Scope.Scope, upstream: Config.Upstream, pool?: Duration.Input) =>
-  Effect.flatMap(Admission, (a) => a.admit(upstream)).pipe(
+  Admission.use((a) => a.admit(upstream)).pipe(
     Scope.provide(scope),
     Effect.provideService(
       RequestProfile.RequestProfile,
