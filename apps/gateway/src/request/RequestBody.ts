@@ -1,7 +1,7 @@
 /**
  * Reading and checking a request body: JSON by its content type (415 for another type; none
  * given is taken as JSON), at most `maxBodyBytes` (413), valid UTF-8 and JSON (400), the
- * endpoint's schema (400 naming the bad field's path). A client mistake is never a 500.
+ * endpoint's shape (400 naming the bad field's path). A client mistake is never a 500.
  *
  * @since 0.1.0
  */
@@ -23,6 +23,17 @@ import { lingerOnClose } from "./internal/lingeringClose.js"
 export interface Mistake {
   readonly path: string
   readonly message: string
+}
+
+/**
+ * What every endpoint's body has.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Body {
+  readonly model: string
+  readonly stream?: boolean | null | undefined
 }
 
 /** One field's check: nothing when its value is fine, else the mistake (at `path` or under it). */
@@ -115,7 +126,7 @@ const field = (name: string, check: Check, optional = false): Field => ({ name, 
  * @since 0.1.0
  * @category shapes
  */
-export const ChatBody: Shape<{ readonly model: string; readonly stream?: boolean | null | undefined }> = {
+export const ChatBody: Shape<Body> = {
   signature: "{ readonly model: NonEmptyTrimmedString; readonly messages: ReadonlyArray<{ readonly role: string }>; " +
     "readonly stream?: boolean | null | undefined }",
   fields: [field("model", nonEmptyTrimmed), field("messages", messageList), field("stream", booleanOrNull, true)]
@@ -127,7 +138,7 @@ export const ChatBody: Shape<{ readonly model: string; readonly stream?: boolean
  * @since 0.1.0
  * @category shapes
  */
-export const ResponsesBody: Shape<{ readonly model: string; readonly stream?: boolean | null | undefined }> = {
+export const ResponsesBody: Shape<Body> = {
   signature: "{ readonly model: NonEmptyTrimmedString; readonly input?: string | ReadonlyArray<unknown> | undefined; " +
     "readonly stream?: boolean | null | undefined }",
   fields: [field("model", nonEmptyTrimmed), field("input", textOrList, true), field("stream", booleanOrNull, true)]
@@ -139,7 +150,7 @@ export const ResponsesBody: Shape<{ readonly model: string; readonly stream?: bo
  * @since 0.1.0
  * @category shapes
  */
-export const MessagesBody: Shape<{ readonly model: string; readonly stream?: boolean | null | undefined }> = {
+export const MessagesBody: Shape<Body> = {
   signature: "{ readonly model: NonEmptyTrimmedString; readonly messages: ReadonlyArray<{ readonly role: string }>; " +
     "readonly max_tokens: Int & positive; readonly stream?: boolean | null | undefined }",
   fields: [
@@ -170,18 +181,7 @@ export const check = <A extends Body>(shape: Shape<A>, json: unknown): Result.Re
 }
 
 /**
- * What every endpoint's body has.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Body {
-  readonly model: string
-  readonly stream?: boolean | null | undefined
-}
-
-/**
- * A checked body: the bytes as received (forwarded unchanged) and the decoded fields.
+ * A checked body: the bytes as received (forwarded unchanged) and their JSON, checked.
  *
  * @since 0.1.0
  * @category models
