@@ -112,7 +112,8 @@ const make = Effect.gen(function*() {
     )
     registry.add(record)
     // Registered first, so it runs last: once the upstream has closed (or its drain began). The
-    // record leaves the registry with its line.
+    // record leaves the registry with its line. In the request's context, which the line's
+    // telemetry reads (the request's span).
     yield* Effect.addFinalizer(() =>
       Effect.forkIn(Effect.ensuring(record.logLine, Effect.sync(() => registry.remove(record))), lifecycle.scope)
     )
@@ -121,8 +122,10 @@ const make = Effect.gen(function*() {
     // with the request when it completed, as interrupted when the client left (`cancel`), or
     // after the drain window (`drain`), which outlives the request in the gateway's scope.
     const upstream = yield* DisconnectPolicy.upstreamScope(request.onDisconnect, lifecycle.scope)
-    // Runs when the request ends, whichever way: the client leaving applies its policy.
-    yield* Effect.addFinalizer((exit) => record.ended(exit, upstream))
+    // Runs when the request ends, whichever way: the client leaving applies its policy. Added to the
+    // request's scope as it is: it reads nothing from the context, which `Effect.addFinalizer` would
+    // copy to restore around it.
+    yield* Scope.addFinalizerExit(yield* Effect.scope, (exit) => record.ended(exit, upstream))
 
     const withProfile = Effect.provideService(RequestProfile.RequestProfile, request.profile)
     const admitted = yield* Effect.result(withProfile(Scope.provide(admission.admit(request.admitTo), upstream)))
