@@ -102,25 +102,29 @@ export const attempts = Metric.counter("streamguard_gateway_attempts_total", {
   incremental: true
 })
 
-const byKey = new Map<string, Metric.Counter<number>>()
+const byKey = new Map<string, Effect.Effect<void>>()
 
 /**
- * Counts one attempt once it ended. Each counter with its attributes is made once: a metric with
- * attributes is a new metric, whose key is built and hashed when it is made.
+ * Counts one attempt once it ended. The counter of each upstream, role and result is made once,
+ * with its attributes as its own: `Metric.withAttributes` would add them to the fiber's context (a
+ * copy of it) at every update.
  *
  * @since 0.1.0
  * @category metrics
  */
 export const count = (attempt: Attempt): Effect.Effect<void> => {
   const key = `${attempt.upstream} ${attempt.role} ${attempt.result}`
-  let counter = byKey.get(key)
-  if (counter === undefined) {
-    counter = Metric.withAttributes(attempts, {
-      upstream: attempt.upstream,
-      role: attempt.role,
-      result: attempt.result
-    })
-    byKey.set(key, counter)
+  let increment = byKey.get(key)
+  if (increment === undefined) {
+    increment = Metric.update(
+      Metric.counter(attempts.id, {
+        description: attempts.description,
+        incremental: true,
+        attributes: { upstream: attempt.upstream, role: attempt.role, result: attempt.result }
+      }),
+      1
+    )
+    byKey.set(key, increment)
   }
-  return Metric.update(counter, 1)
+  return increment
 }

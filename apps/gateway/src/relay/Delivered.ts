@@ -61,8 +61,8 @@ export const outputTokens = Metric.counter("streamguard_gateway_delivered_output
   incremental: true
 })
 
-// The counters of each upstream (and token source), made once: a metric with attributes is a new
-// metric, whose key is built and hashed when it is made.
+// The counters of each upstream (and token source), made once, each with its attributes as its own:
+// `Metric.withAttributes` would add them to the fiber's context (a copy of it) at every update.
 const byUpstream = new Map<string, {
   readonly contentEvents: Metric.Counter<number>
   readonly characters: Metric.Counter<number>
@@ -70,14 +70,17 @@ const byUpstream = new Map<string, {
   readonly estimate: Metric.Counter<number>
 }>()
 
+const counter = (metric: Metric.Counter<number>, attributes: Record<string, string>) =>
+  Metric.counter(metric.id, { description: metric.description, incremental: true, attributes })
+
 const countersOf = (upstream: string) => {
   let counters = byUpstream.get(upstream)
   if (counters === undefined) {
     counters = {
-      contentEvents: Metric.withAttributes(contentEvents, { upstream }),
-      characters: Metric.withAttributes(characters, { upstream }),
-      upstream: Metric.withAttributes(outputTokens, { upstream, source: "upstream" }),
-      estimate: Metric.withAttributes(outputTokens, { upstream, source: "estimate" })
+      contentEvents: counter(contentEvents, { upstream }),
+      characters: counter(characters, { upstream }),
+      upstream: counter(outputTokens, { upstream, source: "upstream" }),
+      estimate: counter(outputTokens, { upstream, source: "estimate" })
     }
     byUpstream.set(upstream, counters)
   }

@@ -113,10 +113,12 @@ const make = Effect.gen(function*() {
     registry.add(record)
     // Registered first, so it runs last: once the upstream has closed (or its drain began). The
     // record leaves the registry with its line. In the request's context, which the line's
-    // telemetry reads (the request's span).
-    yield* Effect.addFinalizer(() =>
-      Effect.forkIn(Effect.ensuring(record.logLine, Effect.sync(() => registry.remove(record))), lifecycle.scope)
-    )
+    // telemetry reads (the request's span). A drained upstream ends after the request: its line
+    // waits for it in a fiber of the gateway's scope; any other is written at once.
+    yield* Effect.addFinalizer(() => {
+      const logged = Effect.ensuring(record.logLine, Effect.sync(() => registry.remove(record)))
+      return record.draining ? Effect.asVoid(Effect.forkIn(logged, lifecycle.scope)) : logged
+    })
     yield* lifecycle.track
     // The upstreams and the admission live in a scope of their own, closed by the request's end:
     // with the request when it completed, as interrupted when the client left (`cancel`), or

@@ -175,6 +175,11 @@ export class RelayRecord<A> implements Attempt.Link<A> {
     }
   }
 
+  /** Whether the client left and the upstream is read on for its usage (`drain`). */
+  get draining(): boolean {
+    return this.phase === "draining"
+  }
+
   // ---------------------------------------------------------------------------------------------
   // What the attempts report (Attempt.Link)
   // ---------------------------------------------------------------------------------------------

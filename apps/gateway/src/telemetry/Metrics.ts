@@ -24,9 +24,9 @@ export const requests = Metric.counter("streamguard_gateway_requests_total", {
 const requestsByKey = new Map<string, Effect.Effect<void>>()
 
 /**
- * Counts one request answered with `status` on `endpoint`. The counter of each pair is made once:
- * a metric with attributes is a new metric, whose key is built and hashed when it is made, and
- * this runs for every request.
+ * Counts one request answered with `status` on `endpoint`. The counter of each pair is made once,
+ * with its attributes as its own (`Metric.withAttributes` would add them to the fiber's context, a
+ * copy of it, at every update), and this runs for every request.
  *
  * @since 0.1.0
  * @category metrics
@@ -35,11 +35,24 @@ export const requestsBy = (endpoint: string, status: number): Effect.Effect<void
   const key = `${endpoint} ${status}`
   let increment = requestsByKey.get(key)
   if (increment === undefined) {
-    increment = Metric.update(Metric.withAttributes(requests, { endpoint, status: String(status) }), 1)
+    increment = Metric.update(
+      Metric.counter(requests.id, {
+        description: requests.description,
+        incremental: true,
+        attributes: { endpoint, status: String(status) }
+      }),
+      1
+    )
     requestsByKey.set(key, increment)
   }
   return increment
 }
+
+// The conventions' advice: 0.01, 0.02, 0.04, ... 81.92.
+const durationBoundaries = Metric.exponentialBoundaries({ start: 0.01, factor: 2, count: 14 })
+
+// The conventions' advice: 1, 4, 16, ... 67108864.
+const tokenBoundaries = Metric.exponentialBoundaries({ start: 1, factor: 4, count: 14 })
 
 /**
  * GenAI operation duration, in seconds, as the OpenTelemetry GenAI semantic conventions name it
@@ -51,13 +64,29 @@ export const requestsBy = (endpoint: string, status: number): Effect.Effect<void
  * @category metrics
  */
 export const operationDuration = Metric.histogram("gen_ai.client.operation.duration", {
-  // The conventions' advice: 0.01, 0.02, 0.04, ... 81.92.
-  boundaries: Metric.exponentialBoundaries({ start: 0.01, factor: 2, count: 14 }),
+  boundaries: durationBoundaries,
   description: "GenAI operation duration (seconds): each proxied call from its start to its end, streamed or not"
 })
 
 // The conventions' advice for a time to the first token.
-const firstChunkSeconds = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+const firstChunkBoundaries = Metric.boundariesFromIterable([
+  0.001,
+  0.005,
+  0.01,
+  0.02,
+  0.04,
+  0.06,
+  0.08,
+  0.1,
+  0.25,
+  0.5,
+  0.75,
+  1,
+  2.5,
+  5,
+  7.5,
+  10
+])
 
 /**
  * Time to the first chunk of a streamed call, in seconds, as the OpenTelemetry GenAI semantic
@@ -68,7 +97,7 @@ const firstChunkSeconds = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25
  * @category metrics
  */
 export const timeToFirstChunk = Metric.histogram("gen_ai.client.operation.time_to_first_chunk", {
-  boundaries: Metric.boundariesFromIterable(firstChunkSeconds),
+  boundaries: firstChunkBoundaries,
   description: "Time to the first chunk of a streamed call (seconds), from the start of the upstream call"
 })
 
@@ -83,8 +112,7 @@ export const timeToFirstChunk = Metric.histogram("gen_ai.client.operation.time_t
  * @category metrics
  */
 export const tokenUsage = Metric.histogram("gen_ai.client.token.usage", {
-  // The conventions' advice: 1, 4, 16, ... 67108864.
-  boundaries: Metric.exponentialBoundaries({ start: 1, factor: 4, count: 14 }),
+  boundaries: tokenBoundaries,
   description: "GenAI token usage of each proxied call, by token type (input, output)"
 })
 
@@ -105,13 +133,22 @@ interface Series {
   readonly outputTokens: Metric.Histogram<number>
 }
 
-// Built once per distinct attribute set, as core's: a request's attributes come from a small set
-// (endpoint, profile, upstream, outcome), and a metric with attributes builds and hashes its key.
+// Built once per distinct attribute set: a request's attributes come from a small set (endpoint,
+// profile, upstream, outcome). Each histogram has them as its own, where `Metric.withAttributes`
+// would add them to the fiber's context (a copy of it) at every update.
 const seriesByKey = new Map<string, Series>()
 
 /** `attributes` with its keys in order: Effect tells series apart by the order of their keys too. */
 const sorted = (attributes: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+
+/** `histogram` again, with `attributes` as its own. */
+const withOwn = (
+  histogram: Metric.Histogram<number>,
+  boundaries: ReadonlyArray<number>,
+  attributes: Record<string, string>
+): Metric.Histogram<number> =>
+  Metric.histogram(histogram.id, { description: histogram.description, boundaries, attributes: sorted(attributes) })
 
 const seriesOf = (record: StreamLog.Record): Series => {
   const errorType = record.outcome === "done" ? undefined : record.outcome
@@ -125,11 +162,10 @@ const seriesOf = (record: StreamLog.Record): Series => {
       upstream: record.upstream,
       ...(errorType === undefined ? {} : { "error.type": errorType })
     }
-    const tokens = (type: string) =>
-      Metric.withAttributes(tokenUsage, sorted({ ...attributes, "gen_ai.token.type": type }))
+    const tokens = (type: string) => withOwn(tokenUsage, tokenBoundaries, { ...attributes, "gen_ai.token.type": type })
     series = {
-      operationDuration: Metric.withAttributes(operationDuration, sorted(attributes)),
-      timeToFirstChunk: Metric.withAttributes(timeToFirstChunk, sorted(attributes)),
+      operationDuration: withOwn(operationDuration, durationBoundaries, attributes),
+      timeToFirstChunk: withOwn(timeToFirstChunk, firstChunkBoundaries, attributes),
       inputTokens: tokens("input"),
       outputTokens: tokens("output")
     }
