@@ -18,8 +18,9 @@
  * body's bytes, and the meter of what they delivered, are `internal/relayBody`'s.
  *
  * Why the Node response by hand, not the platform's streaming body: that body is a `Stream` read
- * by the platform, with its own scope and channel and an effect per element, which measured
- * roughly twice the added latency and more memory per idle stream than writes of the handler's own.
+ * by the platform, with its own scope and channel and an effect per element; a proxy written both
+ * ways on Effect 4 added more latency that way (P99 8-10 ms against 4-8 ms at 100 concurrent
+ * streams) and held more memory per idle stream.
  *
  * @since 0.1.0
  */
