@@ -61,6 +61,32 @@ export const outputTokens = Metric.counter("streamguard_gateway_delivered_output
   incremental: true
 })
 
+// The counters of each upstream (and token source), made once, each with its attributes as its own:
+// `Metric.withAttributes` would add them to the fiber's context (a copy of it) at every update.
+const byUpstream = new Map<string, {
+  readonly contentEvents: Metric.Counter<number>
+  readonly characters: Metric.Counter<number>
+  readonly upstream: Metric.Counter<number>
+  readonly estimate: Metric.Counter<number>
+}>()
+
+const counter = (metric: Metric.Counter<number>, attributes: Record<string, string>) =>
+  Metric.counter(metric.id, { description: metric.description, incremental: true, attributes })
+
+const countersOf = (upstream: string) => {
+  let counters = byUpstream.get(upstream)
+  if (counters === undefined) {
+    counters = {
+      contentEvents: counter(contentEvents, { upstream }),
+      characters: counter(characters, { upstream }),
+      upstream: counter(outputTokens, { upstream, source: "upstream" }),
+      estimate: counter(outputTokens, { upstream, source: "estimate" })
+    }
+    byUpstream.set(upstream, counters)
+  }
+  return counters
+}
+
 /**
  * Adds one stream's delivery to the counters, under the upstream that served it.
  *
@@ -68,14 +94,13 @@ export const outputTokens = Metric.counter("streamguard_gateway_delivered_output
  * @category metrics
  */
 export const record = (delivered: Delivered, upstream: string): Effect.Effect<void> =>
-  Effect.all([
-    Metric.incrementBy(Metric.tagged(contentEvents, "upstream", upstream), delivered.contentEvents),
-    Metric.incrementBy(Metric.tagged(characters, "upstream", upstream), delivered.characters),
-    Metric.incrementBy(
-      Metric.tagged(Metric.tagged(outputTokens, "upstream", upstream), "source", delivered.tokens),
-      delivered.outputTokens
-    )
-  ], { discard: true })
+  Effect.withFiber((fiber) => {
+    const counters = countersOf(upstream)
+    counters.contentEvents.updateUnsafe(delivered.contentEvents, fiber.context)
+    counters.characters.updateUnsafe(delivered.characters, fiber.context)
+    counters[delivered.tokens].updateUnsafe(delivered.outputTokens, fiber.context)
+    return Effect.void
+  })
 
 /**
  * The fields of an in-band error event that say what was delivered before it.
