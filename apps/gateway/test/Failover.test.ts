@@ -207,9 +207,7 @@ describe("a request cut by its shared total", () => {
 
   it.effect("says the same when it cuts the stream of a fallback that served", () =>
     Effect.gen(function*() {
-      // a fails at 1 s; b sends a chunk at 1.9 s (before its own 1 s firstChunk limit: on Effect 4's
-      // TestClock a chunk due at the very millisecond of that limit loses to it), then nothing, and
-      // is cut by total at 2.5 s.
+      // a fails at 1 s; b sends a chunk at 2 s, then nothing, and is cut by total at 2.5 s.
       const result = yield* TimeTravel.expectSuccess(run(["a", "b", "c"]), { at: "2500 millis" })
       assert.strictEqual(result.served, "b")
       const error = failureOf(result.rest)
@@ -221,7 +219,7 @@ describe("a request cut by its shared total", () => {
     }).pipe(Effect.provide(Layer.mergeAll(
       upstreams({
         a: silent,
-        b: [Step.wait("900 millis"), Step.chunk("b"), Step.wait("10 seconds"), Step.done],
+        b: [Step.wait("1 second"), Step.chunk("b"), Step.wait("10 seconds"), Step.done],
         c: steady("c")
       }),
       profile({ firstChunk: Duration.seconds(1), total: Duration.millis(2500) })
