@@ -4,8 +4,26 @@
  *
  * @since 0.1.0
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, spawn, type StdioOptions } from "node:child_process"
 import * as Bundle from "./Bundle.js"
+
+/**
+ * Raises the soft limit on open descriptors to the hard one, then becomes the command. A process
+ * that holds thousands of sockets (a gateway proxying 9,000 streams holds two per stream) needs
+ * the hard limit, and Node cannot raise its own soft limit; through `exec` the child keeps the
+ * shell's pid, so it is signalled and sampled as itself. Where the limit cannot be raised the
+ * child starts anyway, and a descriptor it is then refused surfaces as `EMFILE`.
+ */
+const raiseLimit = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"`
+
+/**
+ * Starts `node <args>` (this process's Node) with its soft descriptor limit raised to the hard one.
+ *
+ * @since 0.1.0
+ * @category processes
+ */
+export const spawnNode = (args: ReadonlyArray<string>, stdio: StdioOptions): ChildProcess =>
+  spawn("/bin/sh", ["-c", raiseLimit, process.execPath, ...args], { stdio })
 
 /**
  * @since 0.1.0
@@ -18,16 +36,16 @@ export interface Options {
 }
 
 /**
- * Starts the bundle's `<entry>.js` with `args`, stdout and stderr to the terminal (or stdout ignored).
+ * Starts the bundle's `<entry>.js` with `args`, stdout and stderr to the terminal (or stdout ignored),
+ * through `spawnNode`.
  *
  * @since 0.1.0
  * @category processes
  */
 export const start = (entry: string, args: ReadonlyArray<string>, options: Options = {}): ChildProcess =>
-  spawn(
-    process.execPath,
+  spawnNode(
     [...(options.exposeGc === true ? ["--expose-gc"] : []), `${Bundle.outDir}/${entry}.js`, ...args],
-    { stdio: ["ignore", options.quiet === true ? "ignore" : "inherit", "inherit", "ipc"] }
+    ["ignore", options.quiet === true ? "ignore" : "inherit", "inherit", "ipc"]
   )
 
 /**

@@ -11,10 +11,10 @@
  *
  * @since 0.1.0
  */
-import { HttpServer } from "@effect/platform"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Config, Gateway } from "@streamguard/gateway"
 import { Effect, Layer, Logger } from "effect"
+import { HttpServer } from "effect/http"
 import { parseArgs } from "node:util"
 
 // node:util parseArgs: no CLI library is installed, and three flags do not justify one.
@@ -46,7 +46,7 @@ const config: Config.GatewayConfigShape = {
 
 const announce = Layer.effectDiscard(Effect.gen(function*() {
   const server = yield* HttpServer.HttpServer
-  const port = server.address._tag === "TcpAddress" ? server.address.port : 0
+  const port = "port" in server.address ? server.address.port : 0
   process.send?.({ url: `http://127.0.0.1:${port}` })
 }))
 
@@ -70,8 +70,8 @@ if (gc !== undefined) {
 }
 
 const program = Layer.launch(Layer.provideMerge(announce, Gateway.layer(config))).pipe(
-  Effect.provide(Logger.json),
-  Effect.provide(NodeContext.layer)
+  Effect.provide(Logger.layer([Logger.consoleJson])),
+  Effect.provide(NodeServices.layer)
 )
 
-NodeRuntime.runMain(program, { disablePrettyLogger: true })
+NodeRuntime.runMain(program)

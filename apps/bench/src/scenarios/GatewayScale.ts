@@ -15,7 +15,7 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { stop } from "../Child.js"
+import { spawnNode, stop } from "../Child.js"
 import type { Metrics, Scenario } from "../Scenario.js"
 import { ratio } from "../Scenario.js"
 import * as Simulator from "../Simulator.js"
@@ -71,7 +71,7 @@ const freePort = (): Promise<number> =>
  */
 const startReplica = async (flags: ReadonlyArray<string>) => {
   const entry = fileURLToPath(new URL("./gateway.js", import.meta.url))
-  const child = spawn(process.execPath, [entry, ...flags], { stdio: ["ignore", "ignore", "inherit", "ipc"] })
+  const child = spawnNode([entry, ...flags], ["ignore", "ignore", "inherit", "ipc"])
   const url = await new Promise<string>((resolve, reject) => {
     child.once("message", (message) => resolve((message as { url: string }).url))
     child.once("exit", (code) => reject(new Error(`a gateway replica exited (${code}) at start`)))
