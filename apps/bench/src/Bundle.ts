@@ -21,7 +21,7 @@ const appDir = fileURLToPath(new URL("..", import.meta.url))
 export const outDir = `${appDir}build/bench`
 
 /**
- * Bundles the three entry points.
+ * Bundles the entry points.
  *
  * @since 0.1.0
  * @category building

@@ -6,7 +6,7 @@
 import type { Scenario } from "./Scenario.js"
 import { cancelLatency } from "./scenarios/CancelLatency.js"
 import { chunkOverhead } from "./scenarios/ChunkOverhead.js"
-import { gatewayIdle } from "./scenarios/GatewayIdle.js"
+import { gatewayIdle, gatewayIdle9k } from "./scenarios/GatewayIdle.js"
 import { gatewayOverhead } from "./scenarios/GatewayOverhead.js"
 import * as GatewayScale from "./scenarios/GatewayScale.js"
 import { idleMemory } from "./scenarios/IdleMemory.js"
@@ -14,6 +14,7 @@ import { timeoutPrecision } from "./scenarios/TimeoutPrecision.js"
 
 /**
  * Every scenario this machine can run: `gatewayScale` needs nginx, and is left out without it.
+ * Each mode's run holds those whose `modes` include it (`gatewayIdle9k` is the full run's only).
  *
  * @since 0.1.0
  * @category scenarios
@@ -25,6 +26,7 @@ export const all: ReadonlyArray<Scenario> = [
   cancelLatency,
   gatewayOverhead,
   gatewayIdle,
+  gatewayIdle9k,
   ...(GatewayScale.available() ? [GatewayScale.gatewayScale] : [])
 ]
 

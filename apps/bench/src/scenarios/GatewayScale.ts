@@ -15,25 +15,14 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { spawnNode, stop } from "../Child.js"
+import { bundled, executable, spawnNode, stop } from "../NodeProcess.js"
 import type { Metrics, Scenario } from "../Scenario.js"
 import { ratio } from "../Scenario.js"
 import * as Simulator from "../Simulator.js"
 import { percentile } from "../Stats.js"
 import { addedAt, lastChunkLatencies, splitDirect, throughput } from "../StreamTiming.js"
 
-/** nginx's path, where Debian installs it or on PATH. */
-const nginxPath = (): string | undefined =>
-  [...(process.env["PATH"] ?? "").split(Path.delimiter), "/usr/sbin", "/usr/local/sbin"]
-    .map((dir) => Path.join(dir, "nginx"))
-    .find((file) => {
-      try {
-        Fs.accessSync(file, Fs.constants.X_OK)
-        return true
-      } catch {
-        return false
-      }
-    })
+const nginxPath = (): string | undefined => executable("nginx")
 
 /**
  * Whether this machine can run the scenario (nginx installed).
@@ -70,8 +59,7 @@ const freePort = (): Promise<number> =>
  * from; its URL once it announced it.
  */
 const startReplica = async (flags: ReadonlyArray<string>) => {
-  const entry = fileURLToPath(new URL("./gateway.js", import.meta.url))
-  const child = spawnNode([entry, ...flags], ["ignore", "ignore", "inherit", "ipc"])
+  const child = spawnNode([bundled("gateway"), ...flags], ["ignore", "ignore", "inherit", "ipc"])
   const url = await new Promise<string>((resolve, reject) => {
     child.once("message", (message) => resolve((message as { url: string }).url))
     child.once("exit", (code) => reject(new Error(`a gateway replica exited (${code}) at start`)))
