@@ -13,8 +13,8 @@ import { fileURLToPath } from "node:url"
 const appDir = fileURLToPath(new URL("..", import.meta.url))
 
 /**
- * Where the bundle goes; its entries are `worker.js`, `sim.js`, `gateway.js`, `relay.js` and
- * `tlsUpstream.js`.
+ * Where the bundle goes; its entries are `worker.js`, `sim.js`, `gateway.js`, `cluster.js`,
+ * `relay.js` and `tlsUpstream.js`.
  *
  * @since 0.1.0
  * @category constants
@@ -29,7 +29,9 @@ export const outDir = `${appDir}build/bench`
  */
 export const make = async (): Promise<void> => {
   await build({
-    entryPoints: ["worker", "sim", "gateway", "relay", "tlsUpstream"].map((name) => `${appDir}src/bin/${name}.ts`),
+    entryPoints: ["worker", "sim", "gateway", "relay", "tlsUpstream", "cluster"].map((name) =>
+      `${appDir}src/bin/${name}.ts`
+    ),
     outdir: outDir,
     bundle: true,
     splitting: true,
