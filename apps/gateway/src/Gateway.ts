@@ -5,12 +5,11 @@
  *
  * @since 0.1.0
  */
-import { HttpMiddleware, HttpRouter, HttpServer } from "@effect/platform"
-import { NodeFileSystem, NodeHttpServer } from "@effect/platform-node"
-import type { ServeError } from "@effect/platform/HttpServerError"
-import { LlmClient } from "@streamguard/client-effect3"
-import { StreamMetrics } from "@streamguard/core-effect3"
-import { Duration, Effect, Layer, Option } from "effect"
+import { NodeHttpServer } from "@effect/platform-node"
+import { LlmClient } from "@streamguard/client"
+import { StreamMetrics } from "@streamguard/core"
+import { Cause, Context, Duration, Effect, Layer, Option } from "effect"
+import { HttpRouter, HttpServer, HttpServerError } from "effect/http"
 import * as Http from "node:http"
 import { Admission } from "./admission/Admission.js"
 import * as ErrorResponse from "./api/ErrorResponse.js"
@@ -21,6 +20,7 @@ import { Lifecycle } from "./lifecycle/Lifecycle.js"
 import * as StopSignals from "./lifecycle/StopSignals.js"
 import { Batch } from "./relay/Batch.js"
 import { Relay } from "./relay/Relay.js"
+import { RelayRegistry } from "./relay/RelayRegistry.js"
 import { Auth } from "./request/Auth.js"
 import { GatewayProfiles } from "./request/GatewayProfiles.js"
 import { ModelRouter } from "./request/ModelRouter.js"
@@ -33,38 +33,65 @@ import * as RequestSpan from "./telemetry/RequestSpan.js"
 import * as Telemetry from "./telemetry/Telemetry.js"
 
 /**
- * Every route; an unknown path is a 404 with an OpenAI-shaped body, and nothing a client sends
- * turns into a 500 with a stack trace.
+ * A route whose failures and defects become a 500 with an OpenAI-shaped body, logged with the
+ * route's path: nothing a client sends turns into a 500 with a stack trace. A client that left
+ * (an interruption) is not a failure.
+ */
+const guarded = <E, R>(route: HttpRouter.Route<E, R>): HttpRouter.Route<never, R> =>
+  HttpRouter.route(
+    route.method,
+    route.path,
+    Effect.catchCauseIf(route.handler, (cause) => !Cause.hasInterruptsOnly(cause), (cause) =>
+      Effect.gen(function*() {
+        yield* Effect.logError("unhandled failure in a route").pipe(Effect.annotateLogs({ route: route.path }))
+        yield* Effect.logDebug(cause)
+        return ErrorResponse.toResponse(
+          "openaiChat",
+          new ErrorResponse.GatewayError({
+            status: 500,
+            type: "internal_error",
+            code: "internal_error",
+            detail: "internal error"
+          })
+        )
+      })),
+    { uninterruptible: route.uninterruptible }
+  ) as HttpRouter.Route<never, R>
+
+/**
+ * What the routes read from the gateway's services.
  *
  * @since 0.1.0
  * @category routes
  */
-export const router = HttpRouter.concatAll(Proxied.routes, Models.routes, Health.routes).pipe(
-  HttpRouter.catchAllCause((cause) =>
-    Effect.gen(function*() {
-      const { url } = yield* HttpRouter.RouteContext.pipe(
-        Effect.map((context) => ({ url: context.route.path })),
-        Effect.orElseSucceed(() => ({ url: "" }))
-      )
-      yield* Effect.logError("unhandled failure in a route").pipe(Effect.annotateLogs({ route: url }))
-      yield* Effect.logDebug(cause)
-      return ErrorResponse.toResponse(
-        "openaiChat",
-        new ErrorResponse.GatewayError({
-          status: 500,
-          type: "internal_error",
-          code: "internal_error",
-          detail: "internal error"
-        })
-      )
-    })
-  )
-)
+export type RouteServices = RequestProxy | Auth | ModelRouter | Lifecycle | Admission | Telemetry.Telemetry
 
-const app = Effect.catchTag(
-  router,
-  "RouteNotFound",
-  (error) => Effect.succeed(ErrorResponse.toResponse("openaiChat", ErrorResponse.notFound(error.request.url)))
+/**
+ * Every route of the gateway, each guarded as above.
+ *
+ * @since 0.1.0
+ * @category routes
+ */
+export const routes: ReadonlyArray<HttpRouter.Route<never, RouteServices>> = (
+  [...Proxied.routes, ...Models.routes, ...Health.routes] as ReadonlyArray<HttpRouter.Route<unknown, RouteServices>>
+).map(guarded)
+
+/**
+ * The routes as one handler of the request in context; an unknown path is a 404 with an
+ * OpenAI-shaped body.
+ *
+ * @since 0.1.0
+ * @category routes
+ */
+export const app = Effect.map(
+  HttpRouter.toHttpEffect(HttpRouter.addAll(routes)),
+  (handler) =>
+    Effect.catchIf(
+      handler,
+      (error): error is HttpServerError.HttpServerError =>
+        HttpServerError.isHttpServerError(error) && error.reason._tag === "RouteNotFound",
+      (error) => Effect.succeed(ErrorResponse.toResponse("openaiChat", ErrorResponse.notFound(error.request.url)))
+    )
 )
 
 /**
@@ -88,32 +115,36 @@ export const listenBacklog = 4096
  * @since 0.1.0
  * @category services
  */
-export class NodeServer extends Effect.Service<NodeServer>()("gateway/NodeServer", {
-  effect: Effect.map(GatewayConfig, (config) => {
-    const body = Math.max(1, Duration.toMillis(config.bodyTimeout))
-    // Node requires headersTimeout <= requestTimeout.
-    const headers = Math.min(body, Math.max(1, Duration.toMillis(config.headersTimeout)))
-    const server = Http.createServer({
-      headersTimeout: headers,
-      requestTimeout: body,
-      // How often Node checks those timeouts (default 30 s, far too coarse for short limits).
-      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headers / 4)))
+export class NodeServer extends Context.Service<NodeServer, { readonly server: Http.Server }>()("gateway/NodeServer") {
+  /** The server, configured from the gateway's settings (not listening yet). */
+  static readonly layer: Layer.Layer<NodeServer, never, GatewayConfig> = Layer.effect(
+    NodeServer,
+    Effect.map(GatewayConfig, (config) => {
+      const body = Math.max(1, Duration.toMillis(config.bodyTimeout))
+      // Node requires headersTimeout <= requestTimeout.
+      const headers = Math.min(body, Math.max(1, Duration.toMillis(config.headersTimeout)))
+      const server = Http.createServer({
+        headersTimeout: headers,
+        requestTimeout: body,
+        // How often Node checks those timeouts (default 30 s, far too coarse for short limits).
+        connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headers / 4)))
+      })
+      server.on("clientError", onClientError)
+      return NodeServer.of({ server })
     })
-    server.on("clientError", onClientError)
-    return { server }
-  })
-}) {}
+  )
+}
 
-const services = RequestProxy.Default.pipe(
-  Layer.provideMerge(Layer.merge(Relay.Default, Batch.Default)),
+const services = RequestProxy.layer.pipe(
+  Layer.provideMerge(Layer.merge(Relay.layer, Batch.layer)),
   Layer.provideMerge(
     Layer.mergeAll(
-      Admission.Default,
-      Auth.Default,
-      Lifecycle.Default,
+      Admission.layer,
+      Auth.layer,
+      Lifecycle.layer,
       Telemetry.streamLog,
-      ModelRouter.Default,
-      GatewayProfiles.Default
+      ModelRouter.layer,
+      GatewayProfiles.layer
     )
   )
 )
@@ -125,23 +156,27 @@ const services = RequestProxy.Default.pipe(
  * that still arrives gets 503 `shutting_down` with `retry-after` (an answer it can retry
  * elsewhere, not a refused connection), and streams in flight finish. Then the listener closes
  * and every connection left is cut.
+ *
+ * No middleware and no Effect tracer: each request is one fiber running the router's handler, and
+ * the gateway writes its own end line (the platform's logger would add a log line and an effect
+ * per request, and its spans would hold memory for a stream's whole life).
  */
-const serveAndDrain = Layer.scopedDiscard(
+const serveAndDrain = Layer.effectDiscard(
   Effect.gen(function*() {
     const lifecycle = yield* Lifecycle
     const node = yield* NodeServer
     const telemetry = yield* Telemetry.Telemetry
+    const handler = yield* app
     // Traces on: each request gathers its span's phases. Off: nothing per request.
-    const served = Option.isSome(telemetry.tracer) ? RequestSpan.middleware(app) : app
-    // No Effect tracer is installed (the request spans are the gateway's own): the platform's span
-    // per request would only hold memory for a stream's whole life.
-    yield* HttpServer.serveEffect()(served).pipe(HttpMiddleware.withTracerDisabledWhenEffect(() => true))
+    yield* HttpServer.serveEffect(Option.isSome(telemetry.tracer) ? RequestSpan.middleware(handler) : handler)
     yield* Effect.addFinalizer(() =>
-      Effect.gen(function*() {
-        yield* lifecycle.shutdown
-        node.server.close()
-        node.server.closeAllConnections()
-      })
+      Effect.andThen(
+        lifecycle.shutdown,
+        Effect.sync(() => {
+          node.server.close()
+          node.server.closeAllConnections()
+        })
+      )
     )
   })
 )
@@ -150,32 +185,33 @@ const make = (
   config: GatewayConfigShape,
   telemetry: Layer.Layer<Telemetry.Telemetry, ConfigLoadError>,
   underDrain: Layer.Layer<never, never, Lifecycle>
-): Layer.Layer<HttpServer.HttpServer, ServeError | ConfigLoadError> => {
-  const server = Layer.unwrapEffect(
+): Layer.Layer<HttpServer.HttpServer | RelayRegistry, HttpServerError.ServeError | ConfigLoadError> => {
+  const server = Layer.unwrap(
     Effect.map(
       NodeServer,
       (node) =>
-        NodeHttpServer.layer(() => node.server, { port: config.port, host: config.host, backlog: listenBacklog })
+        NodeHttpServer.layerServer(() => node.server, { port: config.port, host: config.host, backlog: listenBacklog })
     )
   )
   // Built before the server and the drain, so released after them.
   const served = serveAndDrain.pipe(Layer.provideMerge(server), Layer.provide(underDrain))
   return served.pipe(
     Layer.provide(services),
+    // The relay adds each stream to it; the layer gives it too, for a view of the streams.
+    Layer.provideMerge(RelayRegistry.layer),
     Layer.provide(telemetry),
-    Layer.provide(NodeServer.Default),
+    Layer.provide(NodeServer.layer),
     Layer.provide(LlmClient.layerUndici()),
     Layer.provide(StreamMetrics.layer),
-    Layer.provide(NodeFileSystem.layer),
     Layer.provide(GatewayConfig.make(config))
   )
 }
 
 /**
  * The gateway serving `config`, with its HTTP server in the context (read its address for the
- * port when `config.port` is 0). Its metrics and traces are `telemetry`'s: by default as the
- * OpenTelemetry environment variables say (`Telemetry.layerConfig`). It leaves the process's
- * signals alone: closing its scope drains.
+ * port when `config.port` is 0) and the registry of its streams in flight. Its metrics and traces
+ * are `telemetry`'s: by default as the OpenTelemetry environment variables say
+ * (`Telemetry.layerConfig`). It leaves the process's signals alone: closing its scope drains.
  *
  * @since 0.1.0
  * @category layers
@@ -183,7 +219,8 @@ const make = (
 export const layer = (
   config: GatewayConfigShape,
   telemetry: Layer.Layer<Telemetry.Telemetry, ConfigLoadError> = Telemetry.layerConfig
-): Layer.Layer<HttpServer.HttpServer, ServeError | ConfigLoadError> => make(config, telemetry, Layer.empty)
+): Layer.Layer<HttpServer.HttpServer | RelayRegistry, HttpServerError.ServeError | ConfigLoadError> =>
+  make(config, telemetry, Layer.empty)
 
 /**
  * `layer` for a gateway that is its process's main program, run by `NodeRuntime.runMain`: the
@@ -196,4 +233,5 @@ export const layer = (
 export const layerMain = (
   config: GatewayConfigShape,
   telemetry: Layer.Layer<Telemetry.Telemetry, ConfigLoadError> = Telemetry.layerConfig
-): Layer.Layer<HttpServer.HttpServer, ServeError | ConfigLoadError> => make(config, telemetry, StopSignals.layer)
+): Layer.Layer<HttpServer.HttpServer | RelayRegistry, HttpServerError.ServeError | ConfigLoadError> =>
+  make(config, telemetry, StopSignals.layer)

@@ -4,10 +4,11 @@
  *
  * @since 0.1.0
  */
-import { HttpServer } from "@effect/platform"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { UpstreamSimulator } from "@streamguard/simulator-effect3"
-import { Console, Effect, Layer, Logger } from "effect"
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { UpstreamSimulator } from "@streamguard/simulator"
+import { Cause, Console, Effect, Exit, Layer, Logger } from "effect"
+import { HttpServer } from "effect/http"
+import { NetAddress } from "effect/net"
 import * as Config from "./config/Config.js"
 import * as Gateway from "./Gateway.js"
 
@@ -42,9 +43,10 @@ const urlHost = (host: string) => host.includes(":") ? `[${host}]` : host
 const announce = (config: Config.GatewayConfigShape) =>
   Layer.effectDiscard(Effect.gen(function*() {
     const server = yield* HttpServer.HttpServer
-    const bound = server.address._tag === "TcpAddress"
-      ? server.address
-      : { hostname: config.host, port: config.port }
+    const address = server.address
+    const bound = address._tag === "UnixPathAddress"
+      ? { hostname: config.host, port: config.port }
+      : { hostname: NetAddress.formatHost(address), port: address.port }
     const everywhere = bound.hostname === "0.0.0.0" || bound.hostname === "::"
     const url = `http://${urlHost(bound.hostname)}:${bound.port}`
     const local = everywhere ? `http://localhost:${bound.port}` : url
@@ -64,11 +66,22 @@ const announce = (config: Config.GatewayConfigShape) =>
     }
   }))
 
-const gateway = Layer.unwrapScoped(Effect.gen(function*() {
+const gateway = Layer.unwrap(Effect.gen(function*() {
   const loaded = yield* Config.load
   const config = loaded.simulated ? yield* simulated(loaded) : loaded
   return Layer.provideMerge(announce(config), Gateway.layerMain(config))
 }))
+
+/**
+ * One JSON line per log entry, as the gateway has always written them (`logLevel`, where Effect 4's
+ * own JSON logger writes `level`): log pipelines parse these lines.
+ */
+const jsonLines = Logger.withConsoleLog(
+  Logger.map(
+    Logger.formatStructured,
+    ({ level, message, ...rest }) => JSON.stringify({ message, logLevel: level, ...rest })
+  )
+)
 
 const program = process.argv.includes("--help") || process.argv.includes("-h")
   ? Console.log(Config.helpText())
@@ -76,7 +89,7 @@ const program = process.argv.includes("--help") || process.argv.includes("-h")
     Effect.catchTag(
       "ConfigLoadError",
       (error) =>
-        Effect.zipRight(
+        Effect.andThen(
           // One line per mistake, each saying where it comes from.
           Console.error(error.message.split("\n").map((line) => `streamguard gateway: ${line}`).join("\n")),
           Effect.sync(() => {
@@ -84,8 +97,12 @@ const program = process.argv.includes("--help") || process.argv.includes("-h")
           })
         )
     ),
-    Effect.provide(Logger.json),
-    Effect.provide(NodeContext.layer)
+    Effect.provide(Logger.layer([jsonLines])),
+    Effect.provide(NodeServices.layer)
   )
 
-NodeRuntime.runMain(program, { disablePrettyLogger: true })
+NodeRuntime.runMain(program, {
+  // A stop signal interrupts the main fiber, whose scope drains: a clean stop, so exit 0 (the
+  // default is 130, as for a program cut short).
+  teardown: (exit, onExit) => onExit(Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) ? 1 : 0)
+})

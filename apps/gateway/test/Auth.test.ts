@@ -6,7 +6,7 @@ const get = (url: string, headers: Record<string, string> = {}) =>
   Effect.promise(() => fetch(url, { headers }).then(async (r) => ({ status: r.status, text: await r.text() })))
 
 describe("gateway keys", () => {
-  it.scopedLive("with keys configured, /v1/models and /metrics need one; healthz and readyz stay open", () =>
+  it.live("with keys configured, /v1/models and /metrics need one; healthz and readyz stay open", () =>
     Effect.gen(function*() {
       const gateway = yield* start({ gatewayKeys: [Redacted.make("k-1")] })
       for (const path of ["/v1/models", "/metrics"]) {
@@ -25,7 +25,7 @@ describe("gateway keys", () => {
       }
     }))
 
-  it.scopedLive("with no keys configured every endpoint is open", () =>
+  it.live("with no keys configured every endpoint is open", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       for (const path of ["/v1/models", "/metrics", "/healthz", "/readyz"]) {

@@ -1,5 +1,4 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ProfileConfig } from "@streamguard/core-effect3"
 import { Config } from "@streamguard/gateway"
 import { Duration, Effect, Redacted } from "effect"
 import { connect } from "node:net"
@@ -21,7 +20,7 @@ const chat = (model: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], ...extra })
 
 describe("bad input and refusals", () => {
-  it.scopedLive("without a valid gateway key the answer is 401, and a valid one passes", () =>
+  it.live("without a valid gateway key the answer is 401, and a valid one passes", () =>
     Effect.gen(function*() {
       const gateway = yield* start({ gatewayKeys: [Redacted.make("secret-1")] })
       const none = yield* post(gateway.url, "/v1/chat/completions", chat("sim:steady?chunks=1&gap=1ms"))
@@ -44,7 +43,7 @@ describe("bad input and refusals", () => {
       assert.strictEqual(anthropicStyle.status, 200)
     }))
 
-  it.scopedLive("invalid JSON is a 400", () =>
+  it.live("invalid JSON is a 400", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const response = yield* post(gateway.url, "/v1/chat/completions", "{not json")
@@ -52,7 +51,7 @@ describe("bad input and refusals", () => {
       assert.include(response.json.error.message, "invalid JSON")
     }))
 
-  it.scopedLive("a schema-invalid body is a 400 naming the field's path", () =>
+  it.live("a schema-invalid body is a 400 naming the field's path", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const response = yield* post(
@@ -75,7 +74,7 @@ describe("bad input and refusals", () => {
       assert.include(stream.json.error.message, "Expected boolean, actual \"yes\"")
     }))
 
-  it.scopedLive("a body without a model is a 400 saying so, in Anthropic's shape on /v1/messages", () =>
+  it.live("a body without a model is a 400 saying so, in Anthropic's shape on /v1/messages", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const response = yield* post(
@@ -88,7 +87,7 @@ describe("bad input and refusals", () => {
       assert.include(response.json.error.message, "missing model")
     }))
 
-  it.scopedLive("an unknown profile is a 400 naming the known ones", () =>
+  it.live("an unknown profile is a 400 naming the known ones", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const response = yield* post(gateway.url, "/v1/chat/completions", chat("sim:steady"), {
@@ -98,7 +97,7 @@ describe("bad input and refusals", () => {
       for (const name of ["research", "mcp", "chat", "batch"]) assert.include(response.json.error.message, name)
     }))
 
-  it.scopedLive("an unknown model is a 404 in the dialect's error shape", () =>
+  it.live("an unknown model is a 404 in the dialect's error shape", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const response = yield* post(gateway.url, "/v1/chat/completions", chat("gpt-unknown"))
@@ -106,7 +105,7 @@ describe("bad input and refusals", () => {
       assert.strictEqual(response.json.error.code, "model_not_found")
     }))
 
-  it.scopedLive("a body over maxBodyBytes is a 413", () =>
+  it.live("a body over maxBodyBytes is a 413", () =>
     Effect.gen(function*() {
       const gateway = yield* start({ maxBodyBytes: 1024 })
       const response = yield* post(gateway.url, "/v1/chat/completions", chat("sim:steady", { pad: "x".repeat(5000) }))
@@ -114,11 +113,11 @@ describe("bad input and refusals", () => {
       assert.strictEqual(response.json.error.type, "request_too_large")
     }))
 
-  it.scopedLive("over the admission limit a request waits its pool timeout, then gets 503 with retry-after", () =>
+  it.live("over the admission limit a request waits its pool timeout, then gets 503 with retry-after", () =>
     Effect.gen(function*() {
       const gateway = yield* start({
         maxConcurrentStreams: 1,
-        profiles: { pooled: ProfileConfig.ProfileEntry.make({ base: "chat", pool: Duration.millis(150) }) }
+        profiles: { pooled: { base: "chat", pool: Duration.millis(150) } }
       })
       const held = new AbortController()
       const first = yield* Effect.promise(() =>
@@ -142,12 +141,12 @@ describe("bad input and refusals", () => {
       assert.isAtLeast(waited, 140)
     }))
 
-  it.scopedLive("a request waiting at the admission limit longer than keepaliveInterval gets 503, never a 200", () =>
+  it.live("a request waiting at the admission limit longer than keepaliveInterval gets 503, never a 200", () =>
     Effect.gen(function*() {
       const gateway = yield* start({
         maxConcurrentStreams: 1,
         keepaliveInterval: Duration.millis(20),
-        profiles: { pooled: ProfileConfig.ProfileEntry.make({ base: "chat", pool: Duration.millis(300) }) }
+        profiles: { pooled: { base: "chat", pool: Duration.millis(300) } }
       })
       const held = new AbortController()
       const first = yield* Effect.promise(() =>
@@ -177,7 +176,7 @@ describe("bad input and refusals", () => {
       assert.strictEqual(JSON.parse(second.text).error.type, "pool_timeout")
     }))
 
-  it.scopedLive("an upstream 503 that comes after keepaliveInterval is passed through with retry-after", () =>
+  it.live("an upstream 503 that comes after keepaliveInterval is passed through with retry-after", () =>
     Effect.gen(function*() {
       const upstream = yield* TinyUpstream.start((_, response) => {
         setTimeout(() => {
@@ -205,7 +204,7 @@ describe("bad input and refusals", () => {
       assert.notInclude(response.text, "keep-alive")
     }))
 
-  it.scopedLive("an upstream echoing the gateway's key never gets it to the client or the log", () =>
+  it.live("an upstream echoing the gateway's key never gets it to the client or the log", () =>
     Effect.gen(function*() {
       const key = "sk-upstream-secret-0123456789"
       // Echoes the key it was sent, as some providers' 401 bodies do, with the status asked for.
@@ -233,7 +232,7 @@ describe("bad input and refusals", () => {
       assert.notInclude(JSON.stringify([rejected.json, echoed.json, logs]), key)
     }))
 
-  it.scopedLive("an unknown path is a JSON 404, and healthz, readyz and models answer", () =>
+  it.live("an unknown path is a JSON 404, and healthz, readyz and models answer", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const missing = yield* Effect.promise(() => fetch(`${gateway.url}/v2/nothing`))
@@ -248,7 +247,7 @@ describe("bad input and refusals", () => {
 })
 
 describe("slow clients", () => {
-  it.scopedLive("a client that never finishes its headers is cut by the headers timeout", () =>
+  it.live("a client that never finishes its headers is cut by the headers timeout", () =>
     Effect.gen(function*() {
       const gateway = yield* start({ headersTimeout: Duration.millis(300), bodyTimeout: Duration.millis(300) })
       const port = Number(new URL(gateway.url).port)

@@ -5,20 +5,20 @@
  * is proven under `TestClock` in the client's own tests; these bounds are loose on purpose.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ProfileConfig } from "@streamguard/core-effect3"
+import { ProfileConfig } from "@streamguard/core"
 import { Config } from "@streamguard/gateway"
-import { Deferred, Duration, Effect, Exit, Fiber, Scope } from "effect"
+import { Deferred, Duration, Effect, Exit, Fiber, Schema, Scope } from "effect"
 import type * as Http from "node:http"
 import { inFlight, requestEnd, start } from "./GatewayUnderTest.js"
 import * as TinyUpstream from "./TinyUpstream.js"
 
-const profileEntry = (fields: Partial<Record<"chunk" | "request", Duration.DurationInput>>) =>
-  ProfileConfig.ProfileEntry.make(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Duration.decode(v)])))
+const profileEntry = (fields: Partial<Record<"chunk" | "request", string>>) =>
+  Schema.decodeUnknownSync(ProfileConfig.ProfileEntry)(fields)
 
 /** A gateway in front of a tiny upstream that answers every request with `handler`. */
 const gatewayBefore = (
   handler: (request: Http.IncomingMessage, response: Http.ServerResponse) => void,
-  profile: Partial<Record<"chunk" | "request", Duration.DurationInput>>,
+  profile: Partial<Record<"chunk" | "request", string>>,
   overrides: Partial<Config.GatewayConfigShape> = {}
 ) =>
   Effect.gen(function*() {
@@ -39,7 +39,7 @@ const call = (url: string, requestId: string, signal?: AbortSignal) =>
   })
 
 describe("a non-streamed call", () => {
-  it.scopedLive("headers later than chunk but within request: the answer comes through", () =>
+  it.live("headers later than chunk but within request: the answer comes through", () =>
     Effect.gen(function*() {
       const gateway = yield* gatewayBefore((_, response) => {
         setTimeout(() => {
@@ -55,13 +55,13 @@ describe("a non-streamed call", () => {
       assert.strictEqual(line["stream"], false)
     }))
 
-  it.scopedLive(
+  it.live(
     "headers, then a stalled body: 504 request_timeout at the request limit, the upstream closed, nothing in flight",
     () =>
       Effect.gen(function*() {
         const closed = yield* Deferred.make<void>()
         const gateway = yield* gatewayBefore((_, response) => {
-          response.on("close", () => Deferred.unsafeDone(closed, Effect.void))
+          response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
           response.writeHead(200, { "content-type": "application/json" })
           response.write(`{"id":"stalled",`)
         }, { chunk: "100 millis", request: "600 millis" })
@@ -82,14 +82,14 @@ describe("a non-streamed call", () => {
       })
   )
 
-  it.scopedLive("the client leaving before the answer: one end line, the upstream closed, nothing in flight", () =>
+  it.live("the client leaving before the answer: one end line, the upstream closed, nothing in flight", () =>
     Effect.gen(function*() {
       const arrived = yield* Deferred.make<void>()
       const closed = yield* Deferred.make<void>()
       const gateway = yield* gatewayBefore((_, response) => {
-        response.on("close", () => Deferred.unsafeDone(closed, Effect.void))
+        response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
         // Never answers: a provider still working on the whole answer.
-        Deferred.unsafeDone(arrived, Effect.void)
+        Deferred.doneUnsafe(arrived, Effect.void)
       }, { request: "30 seconds" })
       const controller = new AbortController()
       const request = call(gateway.url, "abandoned", controller.signal).catch(() => undefined)
@@ -110,22 +110,22 @@ describe("a non-streamed call", () => {
       )
     }))
 
-  it.scopedLive("still running past the shutdown's drain timeout: 503 shutting_down, logged, the upstream closed", () =>
+  it.live("still running past the shutdown's drain timeout: 503 shutting_down, logged, the upstream closed", () =>
     Effect.gen(function*() {
       const arrived = yield* Deferred.make<void>()
       const closed = yield* Deferred.make<void>()
       const gatewayScope = yield* Scope.make()
       const gateway = yield* gatewayBefore(
         (_, response) => {
-          response.on("close", () => Deferred.unsafeDone(closed, Effect.void))
-          Deferred.unsafeDone(arrived, Effect.void)
+          response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
+          Deferred.doneUnsafe(arrived, Effect.void)
         },
         { request: "30 seconds" },
         { drainTimeout: Duration.millis(200) }
-      ).pipe(Scope.extend(gatewayScope))
+      ).pipe(Scope.provide(gatewayScope))
       const answer = call(gateway.url, "shutdown").then(async (r) => ({ status: r.status, body: await r.text() }))
       yield* Deferred.await(arrived).pipe(Effect.timeout("2 seconds"))
-      const stopping = yield* Effect.fork(Scope.close(gatewayScope, Exit.void))
+      const stopping = yield* Effect.forkChild(Scope.close(gatewayScope, Exit.void))
       const response = yield* Effect.promise(() => answer)
       assert.strictEqual(response.status, 503)
       assert.include(response.body, "shutting_down")

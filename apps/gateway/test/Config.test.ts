@@ -3,20 +3,20 @@ import { assert, describe, it } from "@effect/vitest"
 import { Config } from "@streamguard/gateway"
 import type { ConfigLoadError } from "@streamguard/gateway/config/ConfigLoadError"
 import * as GatewayProfiles from "@streamguard/gateway/request/GatewayProfiles"
-import { ConfigProvider, Duration, Effect, Exit, Redacted } from "effect"
+import { ConfigProvider, Duration, Effect, Exit, Option, Redacted } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
 const loadWith = (env: Record<string, string>) =>
   Config.load.pipe(
-    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+    Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env })),
     Effect.provide(NodeFileSystem.layer)
   )
 
 const failureOf = <A>(exit: Exit.Exit<A, ConfigLoadError>) => {
   assert.isTrue(Exit.isFailure(exit))
-  return Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  return Option.getOrUndefined(Exit.findErrorOption(exit))
 }
 
 describe("Config.load", () => {
@@ -225,9 +225,12 @@ describe("Config.load", () => {
     Effect.gen(function*() {
       const exit = yield* Effect.exit(
         GatewayProfiles.GatewayProfiles.pipe(
-          Effect.provide(GatewayProfiles.GatewayProfiles.Default),
+          Effect.provide(GatewayProfiles.GatewayProfiles.layer),
           Effect.provide(Config.GatewayConfig.make(Config.defaults)),
-          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["STREAMGUARD_CHAT_CHUNK_TIMEOUT", "-3"]])))
+          Effect.provideService(
+            ConfigProvider.ConfigProvider,
+            ConfigProvider.fromEnv({ env: { STREAMGUARD_CHAT_CHUNK_TIMEOUT: "-3" } })
+          )
         )
       )
       assert.strictEqual(

@@ -39,7 +39,7 @@ const configFile = (): string => {
 }
 
 describe("deploy/kubernetes/configmap.yaml", () => {
-  it.scopedLive("its config file loads as the gateway reads it, in the Deployment's environment, keys required", () =>
+  it.live("its config file loads as the gateway reads it, in the Deployment's environment, keys required", () =>
     Effect.gen(function*() {
       const dir = yield* Replicas.tempDir
       const file = `${dir}/gateway.json`
@@ -51,7 +51,7 @@ describe("deploy/kubernetes/configmap.yaml", () => {
       assert.isTrue(env.has("STREAMGUARD_GATEWAY_KEYS"), "the Deployment requires its gateway keys")
       env.set("STREAMGUARD_CONFIG", file)
       const config = yield* Config.load.pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(env)),
+        Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env: Object.fromEntries(env) })),
         Effect.provide(NodeFileSystem.layer)
       )
       assert.deepStrictEqual(config.upstreams.map((upstream) => upstream.name), ["openai"])

@@ -1,20 +1,21 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as DisconnectPolicy from "@streamguard/gateway/relay/DisconnectPolicy"
-import { Deferred, Duration, Effect, Either, Exit, Fiber, Ref, Scope, TestClock } from "effect"
+import { Deferred, Duration, Effect, Exit, Fiber, Ref, Result, Scope } from "effect"
+import { TestClock } from "effect/testing"
 
 describe("DisconnectPolicy.parse", () => {
   it("reads cancel and drain in any case, and no header as cancel", () => {
-    assert.deepStrictEqual(DisconnectPolicy.parse(undefined), Either.right("cancel"))
-    assert.deepStrictEqual(DisconnectPolicy.parse(" Drain "), Either.right("drain"))
-    assert.deepStrictEqual(DisconnectPolicy.parse("CANCEL"), Either.right("cancel"))
+    assert.deepStrictEqual(DisconnectPolicy.parse(undefined), Result.succeed("cancel"))
+    assert.deepStrictEqual(DisconnectPolicy.parse(" Drain "), Result.succeed("drain"))
+    assert.deepStrictEqual(DisconnectPolicy.parse("CANCEL"), Result.succeed("cancel"))
   })
 
   it("refuses any other value with a 400 naming the header", () => {
     const refused = DisconnectPolicy.parse("later")
-    assert.isTrue(Either.isLeft(refused))
-    if (Either.isLeft(refused)) {
-      assert.strictEqual(refused.left.status, 400)
-      assert.strictEqual(refused.left.param, DisconnectPolicy.header)
+    assert.isTrue(Result.isFailure(refused))
+    if (Result.isFailure(refused)) {
+      assert.strictEqual(refused.failure.status, 400)
+      assert.strictEqual(refused.failure.param, DisconnectPolicy.header)
     }
   })
 })
@@ -27,7 +28,7 @@ describe("DisconnectPolicy.release", () => {
     const closed = yield* Deferred.make<void>()
     yield* Scope.addFinalizer(upstream, Deferred.succeed(closed, undefined))
     const pulls = yield* Ref.make(0)
-    const pull = Effect.zipRight(Ref.update(pulls, (n) => n + 1), Effect.never)
+    const pull = Effect.andThen(Ref.update(pulls, (n) => n + 1), Effect.never)
     return { gatewayScope, upstream, closed, pulls, pull }
   })
 
@@ -55,7 +56,7 @@ describe("DisconnectPolicy.release", () => {
         window: Duration.seconds(10),
         gatewayScope
       })
-      const waited = yield* Effect.fork(Deferred.await(closed))
+      const waited = yield* Effect.forkChild(Deferred.await(closed))
       yield* TestClock.adjust(Duration.seconds(9))
       assert.strictEqual(yield* Ref.get(pulls), 1)
       assert.isFalse(yield* Deferred.isDone(closed))

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ClientError } from "@streamguard/client-effect3"
+import { ClientError } from "@streamguard/client"
 import { Config, ErrorResponse } from "@streamguard/gateway"
 import { Effect, Redacted, Schema } from "effect"
 import { createServer } from "node:net"
@@ -11,10 +11,10 @@ describe("ErrorResponse", () => {
   it.effect("a GatewayError crosses the log/HTTP boundary as a schema: it encodes and decodes with its message", () =>
     Effect.gen(function*() {
       const error = ErrorResponse.overloaded("the gateway is at its limit of concurrent streams", 1)
-      const encoded = yield* Schema.encode(ErrorResponse.GatewayError)(error)
+      const encoded = yield* Schema.encodeEffect(ErrorResponse.GatewayError)(error)
       assert.strictEqual(encoded._tag, "GatewayError")
       assert.strictEqual(encoded.retryAfter, "1")
-      const decoded = yield* Schema.decodeUnknown(ErrorResponse.GatewayError)(JSON.parse(JSON.stringify(encoded)))
+      const decoded = yield* Schema.decodeUnknownEffect(ErrorResponse.GatewayError)(JSON.parse(JSON.stringify(encoded)))
       assert.strictEqual(decoded.message, "the gateway is at its limit of concurrent streams")
       assert.strictEqual(decoded.status, 503)
     }))
@@ -62,7 +62,7 @@ const endpoints = [
 ] as const
 
 describe("what a client is told of an upstream failure", () => {
-  it.scopedLive("an unreachable upstream is named, never addressed: no host, port or system error in any body", () =>
+  it.live("an unreachable upstream is named, never addressed: no host, port or system error in any body", () =>
     Effect.gen(function*() {
       const port = yield* closedPort
       const gateway = yield* start({
@@ -94,7 +94,7 @@ describe("what a client is told of an upstream failure", () => {
       for (const line of ended) assert.include(String(line["error"]), "ECONNREFUSED")
     }))
 
-  it.scopedLive("a connection lost mid-stream ends with a generic error event, its detail only in the log", () =>
+  it.live("a connection lost mid-stream ends with a generic error event, its detail only in the log", () =>
     Effect.gen(function*() {
       const upstream = yield* TinyUpstream.start((_, response) => {
         response.writeHead(200, { "content-type": "text/event-stream" })

@@ -1,23 +1,24 @@
-import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import type { TimeoutError } from "@streamguard/core-effect3"
-import { RequestProfile, StreamObserver, TimeoutPolicy } from "@streamguard/core-effect3"
+import type { TimeoutError } from "@streamguard/core"
+import { RequestProfile, StreamObserver, TimeoutPolicy } from "@streamguard/core"
 import type * as Attempt from "@streamguard/gateway/relay/Attempt"
 import * as Failover from "@streamguard/gateway/relay/Failover"
-import { Dialects } from "@streamguard/protocols-effect3"
-import type { Scenario } from "@streamguard/simulator-effect3"
-import { Step } from "@streamguard/simulator-effect3"
-import { Scenario as Scenarios } from "@streamguard/simulator-effect3"
-import { TestUpstream, TimeTravel } from "@streamguard/testing-effect3"
-import type { Array as Arr, Chunk } from "effect"
-import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, Scope, TestClock } from "effect"
+import { Dialects } from "@streamguard/protocols"
+import type { Scenario } from "@streamguard/simulator"
+import { Step } from "@streamguard/simulator"
+import { Scenario as Scenarios } from "@streamguard/simulator"
+import { TestUpstream, TimeTravel } from "@streamguard/testing"
+import type { Array as Arr } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, Scope } from "effect"
+import { HttpClientRequest } from "effect/http"
+import { TestClock } from "effect/testing"
 
 const dialect = Dialects.openaiChat
 
 const target = (name: string): Attempt.Target => ({
   upstream: name,
   request: HttpClientRequest.post(`https://${name}.test/v1/chat/completions`).pipe(
-    HttpClientRequest.bodyUnsafeJson({ model: "m", stream: true, messages: [{ role: "user", content: "Hi" }] })
+    HttpClientRequest.bodyJsonUnsafe({ model: "m", stream: true, messages: [{ role: "user", content: "Hi" }] })
   )
 })
 
@@ -27,11 +28,11 @@ const upstreams = (scripts: Record<string, ReadonlyArray<Step.Step> | Scenario.S
 
 const plan = (
   names: Arr.NonEmptyReadonlyArray<string>,
-  hedgeAfter?: Duration.DurationInput
+  hedgeAfter?: Duration.Input
 ): Failover.Plan<unknown> => ({
   targets: names.map(target) as unknown as Arr.NonEmptyReadonlyArray<Attempt.Target>,
   dialect: dialect as never,
-  hedgeAfter: Option.map(Option.fromNullable(hedgeAfter), Duration.decode),
+  hedgeAfter: Option.map(Option.fromNullishOr(hedgeAfter), Duration.fromInputUnsafe),
   maxHedges: hedgeAfter === undefined ? 0 : 1
 })
 
@@ -42,12 +43,12 @@ const link: Attempt.Link<unknown> = {
 }
 
 /** Runs the plan and reads the winner to its end: which upstream served, and the text it sent. */
-const run = (names: Arr.NonEmptyReadonlyArray<string>, hedgeAfter?: Duration.DurationInput) =>
+const run = (names: Arr.NonEmptyReadonlyArray<string>, hedgeAfter?: Duration.Input) =>
   Effect.gen(function*() {
     const scope = yield* Scope.make()
     const started = yield* Failover.start(plan(names, hedgeAfter), link, scope)
     let text = ""
-    const add = (events: Chunk.Chunk<any>) => {
+    const add = (events: ReadonlyArray<any>) => {
       for (const event of events) if (event._tag === "Chunk") text += dialect.text(event.value) ?? ""
     }
     add(started.events)
@@ -63,7 +64,7 @@ const run = (names: Arr.NonEmptyReadonlyArray<string>, hedgeAfter?: Duration.Dur
 
 const profile = (fields: TimeoutPolicy.Fields) => RequestProfile.layer("test", TimeoutPolicy.make(fields))
 
-const steady = (text: string, gap: Duration.DurationInput = "1 second") => [
+const steady = (text: string, gap: Duration.Input = "1 second") => [
   Step.wait(gap),
   Step.chunk(text),
   Step.wait(gap),
@@ -165,11 +166,11 @@ describe("fallback chains", () => {
     ))))
 })
 
-/** The typed failure a served stream ended with. */
+/** The typed failure a served stream ended with (not its end: the pull's `Cause.Done`). */
 const failureOf = (rest: Exit.Exit<unknown, unknown>) =>
-  Option.getOrThrow(Option.flatten(
-    Exit.isFailure(rest) ? Cause.failureOption(rest.cause as Cause.Cause<Option.Option<unknown>>) : Option.none()
-  )) as TimeoutError.TotalTimeout
+  Option.getOrThrow(
+    Option.filter(Exit.findErrorOption(rest), (error) => !Cause.isDone(error))
+  ) as TimeoutError.TotalTimeout
 
 describe("a request cut by its shared total", () => {
   it.effect("says the request's total and time, and the last attempt's share of it", () =>
@@ -256,7 +257,7 @@ describe("the observer", () => {
 
 describe("the link", () => {
   /** A link that counts what the attempts told it. */
-  const counting = (heartbeat?: Duration.DurationInput) => {
+  const counting = (heartbeat?: Duration.Input) => {
     const heard = { opened: 0, waiting: 0 }
     const counted: Attempt.Link<unknown> = {
       ...link,
@@ -271,24 +272,31 @@ describe("the link", () => {
     Effect.gen(function*() {
       const sequential = counting()
       yield* Effect.scoped(
-        Effect.flatMap(Scope.Scope, (scope) => Failover.start(plan(["a", "b"]), sequential.counted, scope))
+        Effect.flatMap(Effect.scope, (scope) => Failover.start(plan(["a", "b"]), sequential.counted, scope))
       )
       assert.strictEqual(sequential.heard.opened, 2)
       const hedged = counting()
       yield* Effect.scoped(
-        Effect.flatMap(Scope.Scope, (scope) => Failover.start(plan(["a", "b"], "2 seconds"), hedged.counted, scope))
-      ).pipe(Effect.fork, Effect.tap(() => TestClock.adjust("10 seconds")), Effect.flatMap(Fiber.join))
+        Effect.flatMap(Effect.scope, (scope) => Failover.start(plan(["a", "b"], "2 seconds"), hedged.counted, scope))
+      ).pipe(
+        Effect.forkChild({ startImmediately: true }),
+        Effect.tap(() => TestClock.adjust("10 seconds")),
+        Effect.flatMap(Fiber.join)
+      )
       assert.strictEqual(hedged.heard.opened, 0)
     }).pipe(Effect.provide(Layer.mergeAll(upstreams({ a: [Step.reset], b: steady("b") }), profile({})))))
 
   it.effect("is told at each heartbeat while the upstream stays silent before content, and no more after", () =>
     Effect.gen(function*() {
       const { counted, heard } = counting("1 second")
-      const fiber = yield* Effect.fork(Effect.scoped(Effect.flatMap(Scope.Scope, (scope) =>
-        Effect.flatMap(
-          Failover.start(plan(["a", "b"]), counted, scope),
-          (started) => Effect.exit(Effect.forever(started.pull))
-        ))))
+      const fiber = yield* Effect.forkChild(
+        Effect.scoped(Effect.flatMap(Effect.scope, (scope) =>
+          Effect.flatMap(
+            Failover.start(plan(["a", "b"]), counted, scope),
+            (started) => Effect.exit(Effect.forever(started.pull))
+          ))),
+        { startImmediately: true }
+      )
       yield* TestClock.adjust("4200 millis")
       const before = heard.waiting
       yield* TestClock.adjust("10 seconds")

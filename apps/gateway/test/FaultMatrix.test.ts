@@ -6,10 +6,10 @@
  * closed; after all cases, nothing is left in flight and no socket is left open.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ProfileConfig } from "@streamguard/core-effect3"
+import { ProfileConfig } from "@streamguard/core"
 import { Config } from "@streamguard/gateway"
-import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator-effect3"
-import { Duration, Effect, Schedule } from "effect"
+import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator"
+import { Effect, Schedule, Schema } from "effect"
 import * as Faults from "./Faults.js"
 import { inFlight, requestEnd, start } from "./GatewayUnderTest.js"
 
@@ -44,10 +44,7 @@ interface Fault {
 const limits = { connect: "1 second", chunk: "300 millis", progress: "900 millis", request: "600 millis" } as const
 const roomy = { connect: "10 seconds", chunk: "10 seconds", progress: "20 seconds", request: "20 seconds" } as const
 
-const profileOf = (fields: Record<string, Duration.DurationInput>) =>
-  ProfileConfig.ProfileEntry.make(
-    Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, Duration.decode(value)]))
-  )
+const profileOf = (fields: Record<string, string>) => Schema.decodeUnknownSync(ProfileConfig.ProfileEntry)(fields)
 
 const timeout = (type: string): Expected => ({ status: 504, type })
 const inBand = (type: string): Expected => ({ status: 200, type, inBand: true })
@@ -182,7 +179,7 @@ const cases: ReadonlyArray<Case> = faults.flatMap((fault) =>
 )
 
 describe("the fault matrix", () => {
-  it.scopedLive(
+  it.live(
     `${cases.length} cases: the documented answer, the upstream closed, nothing left behind`,
     () =>
       Effect.gen(function*() {

@@ -3,7 +3,7 @@
  * never sends the body, a port that refuses connections, a client on its own connection per
  * request, and a reader of the error a response carries (its JSON body, or its in-band events).
  */
-import { Deferred, Effect, FiberId, Option } from "effect"
+import { Deferred, Effect, Option } from "effect"
 import * as Http from "node:http"
 import * as Net from "node:net"
 import * as TinyUpstream from "./TinyUpstream.js"
@@ -18,14 +18,14 @@ export const stalledBody = Effect.gen(function*() {
   const closeOf = (id: string) => {
     let close = closes.get(id)
     if (close === undefined) {
-      close = Deferred.unsafeMake<void>(FiberId.none)
+      close = Deferred.makeUnsafe<void>()
       closes.set(id, close)
     }
     return close
   }
   const upstream = yield* TinyUpstream.start((request, response) => {
     const id = String(request.headers["x-sim-request-id"])
-    response.on("close", () => Deferred.unsafeDone(closeOf(id), Effect.void))
+    response.on("close", () => Deferred.doneUnsafe(closeOf(id), Effect.void))
     if (String(request.headers["accept"]).includes("text/event-stream")) {
       response.writeHead(200, { "content-type": "text/event-stream" })
       response.flushHeaders()
@@ -62,7 +62,7 @@ export const post = (
   headers: Readonly<Record<string, string>>,
   body: unknown
 ): Effect.Effect<Answer> =>
-  Effect.async<Answer>((resume) => {
+  Effect.callback<Answer>((resume) => {
     const payload = JSON.stringify(body)
     const request = Http.request(url, {
       method: "POST",

@@ -31,7 +31,7 @@ describe("the listener", () => {
   })
 
   // Linux only, and only where the kernel allows a queue longer than the burst.
-  it.scopedLive.skipIf(!existsSync("/proc/net/tcp") || somaxconn < burst)(
+  it.live.skipIf(!existsSync("/proc/net/tcp") || somaxconn < burst)(
     "a burst of connections while the event loop is busy all wait in the accept queue, none dropped",
     () =>
       Effect.gen(function*() {
@@ -39,7 +39,7 @@ describe("the listener", () => {
         const port = RawHttp.portOf(gateway.url)
         const sockets: Array<Socket> = []
         yield* Effect.addFinalizer(() => Effect.sync(() => sockets.forEach((socket) => socket.destroy())))
-        const queued = yield* Effect.async<number>((resume) => {
+        const queued = yield* Effect.callback<number>((resume) => {
           setImmediate(() => {
             for (let i = 0; i < burst; i++) sockets.push(connect(port, "127.0.0.1").on("error", () => {}))
             // The connects are issued on the next tick; then the loop stays busy, accepting nothing,

@@ -1,11 +1,11 @@
 /**
  * A gateway on a random loopback port in front of a fresh simulator, for one test's scope.
  */
-import { HttpServer } from "@effect/platform"
 import { Config, Gateway } from "@streamguard/gateway"
-import { UpstreamSimulator } from "@streamguard/simulator-effect3"
-import { Context, Duration, Effect, Layer, Logger, LogLevel } from "effect"
+import { UpstreamSimulator } from "@streamguard/simulator"
+import { Context, Duration, Effect, Layer, Logger, References } from "effect"
 import type { Scope } from "effect"
+import { HttpServer } from "effect/http"
 import * as Http from "node:http"
 
 export interface Started {
@@ -19,9 +19,13 @@ export interface Started {
    */
   readonly awaitLog: (
     matches: (line: Record<string, unknown>) => boolean,
-    within?: Duration.DurationInput
+    within?: Duration.Input
   ) => Effect.Effect<Record<string, unknown>>
 }
+
+/** The port a server listens on (0 for a Unix socket, which the gateway never binds). */
+export const serverPort = (server: HttpServer.HttpServer["Service"]): number =>
+  server.address._tag === "UnixPathAddress" ? 0 : server.address.port
 
 export const start = (
   overrides: Partial<Config.GatewayConfigShape> = {},
@@ -40,9 +44,9 @@ export const start = (
         readonly resume: (line: Record<string, unknown>) => void
       }
     >()
-    const capture = Logger.make(({ annotations, date, message }) => {
+    const capture = Logger.make(({ date, fiber, message }) => {
       const record: Record<string, unknown> = { _message: message, _date: date.getTime() }
-      for (const [key, value] of annotations) record[key] = value
+      for (const [key, value] of Object.entries(fiber.getRef(References.CurrentLogAnnotations))) record[key] = value
       lines.push(record)
       for (const waiter of waiters) {
         if (waiter.matches(record)) {
@@ -53,17 +57,16 @@ export const start = (
     })
     const awaitLog = (
       matches: (line: Record<string, unknown>) => boolean,
-      within: Duration.DurationInput = "3 seconds"
+      within: Duration.Input = "3 seconds"
     ) =>
-      Effect.async<Record<string, unknown>>((resume) => {
+      Effect.callback<Record<string, unknown>>((resume) => {
         const seen = lines.find(matches)
         if (seen !== undefined) return resume(Effect.succeed(seen))
         const waiter = { matches, resume: (line: Record<string, unknown>) => resume(Effect.succeed(line)) }
         waiters.add(waiter)
         return Effect.sync(() => waiters.delete(waiter))
       }).pipe(
-        Effect.timeoutFail({ duration: within, onTimeout: () => "no such log line was written in time" }),
-        Effect.orDie
+        Effect.timeoutOrElse({ duration: within, orElse: () => Effect.die("no such log line was written in time") })
       )
     const config: Config.GatewayConfigShape = {
       ...Config.defaults,
@@ -84,12 +87,11 @@ export const start = (
     }
     const context = yield* Layer.build(
       Gateway.layer(config).pipe(
-        Layer.provide(Logger.replace(Logger.defaultLogger, capture)),
-        Layer.provide(Logger.minimumLogLevel(LogLevel.Debug))
+        Layer.provide(Logger.layer([capture])),
+        Layer.provide(Layer.succeed(References.MinimumLogLevel, "Debug"))
       )
     )
-    const server = Context.get(context, HttpServer.HttpServer)
-    const port = server.address._tag === "TcpAddress" ? server.address.port : 0
+    const port = serverPort(Context.get(context, HttpServer.HttpServer))
     return { url: `http://127.0.0.1:${port}`, simulator, logs: Effect.sync(() => [...lines]), awaitLog }
   })
 
@@ -108,7 +110,7 @@ export const requestEnd = (started: Started, requestId: string) =>
  * the answer, so the read leaves no socket behind.
  */
 export const inFlight = (started: Started) =>
-  Effect.async<string>((resume) => {
+  Effect.callback<string>((resume) => {
     const request = Http.get(`${started.url}/metrics`, { agent: false }, (response) => {
       let text = ""
       response.setEncoding("utf8")

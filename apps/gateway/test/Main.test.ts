@@ -11,7 +11,7 @@ const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
 
 /** The gateway's main as `npm start` runs it, to its exit. */
 const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  Effect.async<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((resume) => {
+  Effect.callback<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((resume) => {
     const child = spawn(process.execPath, ["--conditions=@streamguard/source", "--import", "tsx", main, ...args], {
       env: { ...process.env, PORT: "0", SIM_PORT: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"]
@@ -27,7 +27,7 @@ const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
 /** The gateway's main, running: its printed lines once `line` appeared. Killed with the scope. */
 const started = (env: Record<string, string>, line: RegExp) =>
   Effect.acquireRelease(
-    Effect.async<{ readonly child: ChildProcess; readonly stdout: () => string }, string>((resume) => {
+    Effect.callback<{ readonly child: ChildProcess; readonly stdout: () => string }, string>((resume) => {
       const child = spawn(process.execPath, ["--conditions=@streamguard/source", "--import", "tsx", main], {
         env: { ...process.env, PORT: "0", SIM_PORT: "0", ...env },
         stdio: ["ignore", "pipe", "pipe"]
@@ -54,7 +54,7 @@ const chat = (url: string, headers: Record<string, string> = {}) =>
   )
 
 describe("npm start", () => {
-  it.scopedLive("prints the address it bound: every interface by default, said so", () =>
+  it.live("prints the address it bound: every interface by default, said so", () =>
     Effect.gen(function*() {
       const gateway = yield* started({}, /try: curl/)
       const banner =
@@ -65,7 +65,7 @@ describe("npm start", () => {
       assert.include(gateway.stdout(), "gateway keys: none, auth off")
     }), { timeout: 30_000 })
 
-  it.scopedLive(
+  it.live(
     "with the simulator as upstream, gateway keys given are required, not dropped",
     () =>
       Effect.gen(function*() {

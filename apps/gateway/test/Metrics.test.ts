@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Telemetry from "@streamguard/gateway/telemetry/Telemetry"
-import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator-effect3"
-import { Context, Effect, Layer, Metric, MetricBoundaries, Option } from "effect"
+import { Scenario, ScenarioSpec, Step } from "@streamguard/simulator"
+import { Context, Effect, Layer, Metric, Option } from "effect"
 import { inFlight, requestEnd, start, streamEnd } from "./GatewayUnderTest.js"
 import * as Prometheus from "./Prometheus.js"
 
@@ -37,14 +37,11 @@ describe("Telemetry.scrape", () => {
   it.effect("writes Effect counters with labels and cumulative histogram buckets through the Prometheus exporter", () =>
     Effect.gen(function*() {
       const counter = Metric.counter("test_requests_total", { description: "requests", incremental: true }).pipe(
-        Metric.tagged("endpoint", "openaiChat")
+        Metric.withAttributes({ endpoint: "openaiChat" })
       )
-      const histogram = Metric.histogram(
-        "test_latency_ms",
-        MetricBoundaries.fromIterable([10, 100])
-      )
-      yield* Metric.increment(counter)
-      yield* Metric.increment(counter)
+      const histogram = Metric.histogram("test_latency_ms", { boundaries: Metric.boundariesFromIterable([10, 100]) })
+      yield* Metric.update(counter, 1)
+      yield* Metric.update(counter, 1)
       yield* Metric.update(histogram, 5)
       yield* Metric.update(histogram, 50)
       yield* Metric.update(histogram, 500)
@@ -64,8 +61,8 @@ describe("Telemetry.scrape", () => {
 
   it.effect("writes each histogram's +Inf bucket once", () =>
     Effect.gen(function*() {
-      const histogram = Metric.histogram("test_once_seconds", MetricBoundaries.fromIterable([1])).pipe(
-        Metric.tagged("upstream", "a")
+      const histogram = Metric.histogram("test_once_seconds", { boundaries: Metric.boundariesFromIterable([1]) }).pipe(
+        Metric.withAttributes({ upstream: "a" })
       )
       yield* Metric.update(histogram, 2)
       const text = yield* scrape
@@ -77,7 +74,7 @@ describe("Telemetry.scrape", () => {
 })
 
 describe("/metrics", () => {
-  it.scopedLive("parses whole as Prometheus text, each series once, after streams, calls and errors", () =>
+  it.live("parses whole as Prometheus text, each series once, after streams, calls and errors", () =>
     Effect.gen(function*() {
       const gateway = yield* start({}, { upstreamName: "scrape" })
       yield* post(gateway.url, "/v1/chat/completions", { model: "sim:steady?chunks=3&gap=1ms", stream: true })
@@ -96,7 +93,7 @@ describe("/metrics", () => {
       assert.strictEqual(sample(exposition, "streamguard_gateway_requests_total", "status=\"429\""), 1)
     }))
 
-  it.scopedLive("counts a streamed request under the status its client received (200), as a batch call is", () =>
+  it.live("counts a streamed request under the status its client received (200), as a batch call is", () =>
     Effect.gen(function*() {
       const gateway = yield* start({}, { upstreamName: "status" })
       // The metrics are the process's: what this test adds is the difference.
@@ -124,7 +121,7 @@ describe("/metrics", () => {
       ])
     }))
 
-  it.scopedLive("after one streamed request, has every documented name, each series once", () =>
+  it.live("after one streamed request, has every documented name, each series once", () =>
     Effect.gen(function*() {
       const gateway = yield* start({}, { upstreamName: "named" })
       const response = yield* post(gateway.url, "/v1/chat/completions", {
@@ -167,7 +164,7 @@ describe("/metrics", () => {
 })
 
 describe("the stream-end log line", () => {
-  it.scopedLive("counts chunks, bytes and duration as /metrics does for the same stream", () =>
+  it.live("counts chunks, bytes and duration as /metrics does for the same stream", () =>
     Effect.gen(function*() {
       const gateway = yield* start({}, { upstreamName: "agree" })
       const response = yield* post(gateway.url, "/v1/messages", {
@@ -198,7 +195,7 @@ describe("the stream-end log line", () => {
       ["Messages", "/v1/messages", 1]
     ] as const
   ) {
-    it.scopedLive(`${endpoint}: keepalives counts the upstream's pings, not its lifecycle frames`, () =>
+    it.live(`${endpoint}: keepalives counts the upstream's pings, not its lifecycle frames`, () =>
       Effect.gen(function*() {
         const gateway = yield* start()
         // Three chunks and no pings: the opening and closing frames are not keepalives.
@@ -239,7 +236,7 @@ describe("the stream-end log line", () => {
 })
 
 describe("the in-flight gauge", () => {
-  it.scopedLive("counts a stream while it is relayed and drops when the client leaves", () =>
+  it.live("counts a stream while it is relayed and drops when the client leaves", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const controller = new AbortController()

@@ -32,7 +32,7 @@ const long = "sim:steady?chunks=10&gap=200ms"
 const short = "sim:steady?chunks=3&gap=5ms"
 
 describe.skipIf(nginx === undefined)("two replicas behind nginx", () => {
-  it.scopedLive(
+  it.live(
     "200 streams spread over both; on SIGTERM to one, its open streams complete or end with shutting_down and every new request is served by the other",
     () =>
       Effect.gen(function*() {

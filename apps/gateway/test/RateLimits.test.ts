@@ -16,7 +16,7 @@ const call = (url: string, key: string) =>
   )
 
 describe("RateLimits", () => {
-  it.scopedLive("each gateway key has its own rate: one key's 429 leaves the other's budget whole", () =>
+  it.live("each gateway key has its own rate: one key's 429 leaves the other's budget whole", () =>
     Effect.gen(function*() {
       const gateway = yield* GatewayUnderTest.start({
         gatewayKeys: [Redacted.make("key-a"), Redacted.make("key-b")],
@@ -30,7 +30,7 @@ describe("RateLimits", () => {
       assert.strictEqual(b.status, 200)
     }))
 
-  it.scopedLive("an upstream's rate counts every key's requests to it, in memory with no Redis configured", () =>
+  it.live("an upstream's rate counts every key's requests to it, in memory with no Redis configured", () =>
     Effect.gen(function*() {
       const gateway = yield* GatewayUnderTest.start({
         rateLimits: { upstreams: { sim: { requests: 3, per: Duration.minutes(1), whenStoreDown: "local" } } }

@@ -30,7 +30,7 @@ export const exchange = (
   body: ReadonlyArray<string | Uint8Array> = [],
   afterClose?: ReadonlyArray<string | Uint8Array>
 ): Effect.Effect<Exchange> =>
-  Effect.async<Exchange>((resume) => {
+  Effect.callback<Exchange>((resume) => {
     const socket = connect({ port, host: "127.0.0.1", allowHalfOpen: afterClose !== undefined })
     const received: Array<Buffer> = []
     let error: string | undefined

@@ -4,7 +4,6 @@
  * other.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ProfileConfig } from "@streamguard/core-effect3"
 import { Duration, Effect } from "effect"
 import * as Fs from "node:fs"
 import { fileURLToPath } from "node:url"
@@ -44,11 +43,11 @@ const post = (url: string, path: string, body: Record<string, unknown>) =>
 
 describe("the README's error shapes", () => {
   for (const { body, dialect, path } of endpoints) {
-    it.scopedLive(`${dialect}: the JSON body and the in-band event have exactly the documented fields`, () =>
+    it.live(`${dialect}: the JSON body and the in-band event have exactly the documented fields`, () =>
       Effect.gen(function*() {
         const gateway = yield* start({
           profiles: {
-            short: ProfileConfig.ProfileEntry.make({ chunk: Duration.millis(300), request: Duration.millis(300) })
+            short: { chunk: Duration.millis(300), request: Duration.millis(300) }
           }
         })
         const json = yield* post(gateway.url, path, { ...body, model: "sim:think-5s" })

@@ -29,7 +29,7 @@ export const which = (program: string): string | undefined =>
     })
 
 /** A port free right now on 127.0.0.1 (the kernel picks it; the caller binds it next). */
-export const freePort: Effect.Effect<number> = Effect.async((resume) => {
+export const freePort: Effect.Effect<number> = Effect.callback((resume) => {
   const server = Net.createServer()
   server.listen(0, "127.0.0.1", () => {
     const address = server.address()
@@ -67,16 +67,11 @@ export const start = (
     const child = yield* Effect.acquireRelease(
       Effect.sync(() => spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })),
       (child) =>
-        child.exitCode !== null || child.signalCode !== null ? Effect.void : Effect.async<void>((resume) => {
+        child.exitCode !== null || child.signalCode !== null ? Effect.void : Effect.callback<void>((resume) => {
           child.once("exit", () => resume(Effect.void))
           child.kill(stopWith)
         }).pipe(
-          Effect.timeoutTo({
-            duration: "5 seconds",
-            onSuccess: () => Effect.void,
-            onTimeout: () => Effect.sync(() => child.kill("SIGKILL"))
-          }),
-          Effect.flatten
+          Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.sync(() => child.kill("SIGKILL")) })
         )
     )
     let output = ""
@@ -96,7 +91,7 @@ export const start = (
  */
 export const awaitOutput = (child: Child, pattern: RegExp): Effect.Effect<RegExpMatchArray, string> =>
   Effect.raceFirst(
-    Effect.async<RegExpMatchArray>((resume) => {
+    Effect.callback<RegExpMatchArray>((resume) => {
       const check = () => {
         const found = child.output().match(pattern)
         if (found !== null) resume(Effect.succeed(found))
@@ -114,7 +109,10 @@ export const awaitOutput = (child: Child, pattern: RegExp): Effect.Effect<RegExp
       (code) => Effect.fail(`exited (${code}) before writing ${pattern}:\n${child.output()}`)
     )
   ).pipe(
-    Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => `no ${pattern} within 20 s:\n${child.output()}` })
+    Effect.timeoutOrElse({
+      duration: "20 seconds",
+      orElse: () => Effect.fail(`no ${pattern} within 20 s:\n${child.output()}`)
+    })
   )
 
 /** A `redis-server` on a free loopback port, persisting nothing. */
@@ -148,13 +146,15 @@ export const gateway = (config: Record<string, unknown>, env: Record<string, str
 
 /** Resolves once `file` exists in `dir`, watching the folder (no polling). */
 const fileAppears = (dir: string, file: string): Effect.Effect<void, string> =>
-  Effect.async<void, string>((resume) => {
+  Effect.callback<void, string>((resume) => {
     const watcher = watch(dir, () => {
       if (existsSync(join(dir, file))) resume(Effect.void)
     })
     if (existsSync(join(dir, file))) resume(Effect.void)
     return Effect.sync(() => watcher.close())
-  }).pipe(Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => `${file} did not appear within 20 s` }))
+  }).pipe(
+    Effect.timeoutOrElse({ duration: "20 seconds", orElse: () => Effect.fail(`${file} did not appear within 20 s`) })
+  )
 
 /**
  * nginx in the foreground on a free port in front of `replicas`: deploy/nginx's config with the

@@ -11,7 +11,7 @@ const parts = Array.from({ length: 32 }, () => part)
 
 /** Node's own client, streaming `parts` (chunked unless a content-length is given), as SDKs on Node do. */
 const nodeRequest = (url: string, path: string, headers: Record<string, string | number>) =>
-  Effect.async<{ readonly status: number; readonly json: any } | { readonly error: string }>((resume) => {
+  Effect.callback<{ readonly status: number; readonly json: any } | { readonly error: string }>((resume) => {
     const request = Http.request(`${url}${path}`, { method: "POST", headers }, (response) => {
       let text = ""
       response.on("data", (data) => text += data)
@@ -58,7 +58,7 @@ const chunkedStream = () =>
   })
 
 describe("an oversized request body", () => {
-  it.scopedLive("with a content-length over the limit: 413 with a reason, read by fetch, node:http and a raw socket", () =>
+  it.live("with a content-length over the limit: 413 with a reason, read by fetch, node:http and a raw socket", () =>
     Effect.gen(function*() {
       const gateway = yield* start({ maxBodyBytes: limit })
       const fetched = yield* fetchStreamed(gateway.url, "/v1/chat/completions", parts.join(""))
@@ -85,7 +85,7 @@ describe("an oversized request body", () => {
       assert.isUndefined(raw.error)
     }))
 
-  it.scopedLive("sent chunked: 413 with a reason in the endpoint's dialect, never a reset, for every client", () =>
+  it.live("sent chunked: 413 with a reason in the endpoint's dialect, never a reset, for every client", () =>
     Effect.gen(function*() {
       const gateway = yield* start({ maxBodyBytes: limit })
       const fetched = yield* fetchStreamed(gateway.url, "/v1/messages", chunkedStream())
@@ -107,7 +107,7 @@ describe("an oversized request body", () => {
       assert.isUndefined(raw.error)
     }))
 
-  it.scopedLive("a client still sending after the 413 and the gateway's close gets no reset (lingering close)", () =>
+  it.live("a client still sending after the 413 and the gateway's close gets no reset (lingering close)", () =>
     Effect.gen(function*() {
       const gateway = yield* start({ maxBodyBytes: limit })
       const over = "y".repeat(limit + 1)
@@ -122,7 +122,7 @@ describe("an oversized request body", () => {
       assert.isUndefined(raw.error)
     }))
 
-  it.scopedLive("is refused as soon as the limit is crossed, without waiting for the rest of the body", () =>
+  it.live("is refused as soon as the limit is crossed, without waiting for the rest of the body", () =>
     Effect.gen(function*() {
       const gateway = yield* start({ maxBodyBytes: limit })
       const over = "y".repeat(limit + 1)

@@ -1,12 +1,13 @@
-import { HttpServer } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import type { ReadableSpan, SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Config, Gateway } from "@streamguard/gateway"
 import * as RequestSpan from "@streamguard/gateway/telemetry/RequestSpan"
 import * as Telemetry from "@streamguard/gateway/telemetry/Telemetry"
-import { UpstreamSimulator } from "@streamguard/simulator-effect3"
+import { UpstreamSimulator } from "@streamguard/simulator"
 import { Context, Duration, Effect, Layer, Logger, Option, Queue, Redacted } from "effect"
+import { HttpServer } from "effect/http"
+import { serverPort } from "./GatewayUnderTest.js"
 
 const upstreamKey = "sk-upstream-secret-0123456789"
 const gatewayKey = "gw-client-secret-9876543210"
@@ -24,7 +25,7 @@ const startTraced = Effect.gen(function*() {
     onStart: (span, context) => simple.onStart(span, context),
     onEnd: (span) => {
       simple.onEnd(span)
-      Queue.unsafeOffer(ended, span)
+      Queue.offerUnsafe(ended, span)
     },
     forceFlush: () => simple.forceFlush(),
     shutdown: () => simple.shutdown()
@@ -43,13 +44,11 @@ const startTraced = Effect.gen(function*() {
   }
   const telemetry = Telemetry.layer({ serviceName: "trace-test", spanProcessor: Option.some(processor) })
   const context = yield* Layer.build(
-    Gateway.layer(config, telemetry).pipe(Layer.provide(Logger.remove(Logger.defaultLogger)))
+    Gateway.layer(config, telemetry).pipe(Layer.provide(Logger.layer([])))
   )
-  const server = Context.get(context, HttpServer.HttpServer)
-  const port = server.address._tag === "TcpAddress" ? server.address.port : 0
+  const port = serverPort(Context.get(context, HttpServer.HttpServer))
   const next = Queue.take(ended).pipe(
-    Effect.timeoutFail({ duration: "3 seconds", onTimeout: () => "no span ended in time" }),
-    Effect.orDie
+    Effect.timeoutOrElse({ duration: "3 seconds", orElse: () => Effect.die("no span ended in time") })
   )
   return { url: `http://127.0.0.1:${port}`, simulator, exporter, next }
 })
@@ -70,7 +69,7 @@ const allValues = (span: ReadableSpan): ReadonlyArray<string> =>
   )
 
 describe("request spans", () => {
-  it.scopedLive("one span per stream and per call, with the stream's phases, its outcome, and no address or key", () =>
+  it.live("one span per stream and per call, with the stream's phases, its outcome, and no address or key", () =>
     Effect.gen(function*() {
       const gateway = yield* startTraced
       const streamed = yield* post(
@@ -131,7 +130,7 @@ describe("request spans", () => {
       }
     }))
 
-  it.scopedLive("a request carrying a traceparent gets a span in the caller's trace", () =>
+  it.live("a request carrying a traceparent gets a span in the caller's trace", () =>
     Effect.gen(function*() {
       const gateway = yield* startTraced
       const traceId = "4bf92f3577b34da6a3ce929d0e0e4736"

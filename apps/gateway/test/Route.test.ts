@@ -1,17 +1,16 @@
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { ProfileConfig } from "@streamguard/core-effect3"
 import { Config } from "@streamguard/gateway"
 import * as Route from "@streamguard/gateway/config/Route"
-import { ScenarioSpec, Simulation, UpstreamSimulator } from "@streamguard/simulator-effect3"
-import { ConfigProvider, Duration, Effect, Either, Exit, Scope } from "effect"
+import { ScenarioSpec, Simulation, UpstreamSimulator } from "@streamguard/simulator"
+import { ConfigProvider, Duration, Effect, Exit, Result, Scope } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import OpenAI from "openai"
 import { requestEnd, start } from "./GatewayUnderTest.js"
 
-const expectedText = (model: string): string => Simulation.text(Either.getOrThrow(ScenarioSpec.fromModel(model)))
+const expectedText = (model: string): string => Simulation.text(Result.getOrThrow(ScenarioSpec.fromModel(model)))
 
 const openai = (url: string, headers: Record<string, string> = {}) =>
   new OpenAI({ baseURL: `${url}/v1`, apiKey: "client-key", maxRetries: 0, defaultHeaders: headers })
@@ -24,7 +23,7 @@ const route = (entry: Route.RouteEntry) => entry
 /** A simulator whose port is closed again: connecting to it is refused. */
 const refusingUrl = Effect.gen(function*() {
   const scope = yield* Scope.make()
-  const simulator = yield* Scope.extend(UpstreamSimulator.make(), scope)
+  const simulator = yield* Scope.provide(UpstreamSimulator.make(), scope)
   yield* Scope.close(scope, Exit.void)
   return simulator.url
 })
@@ -40,7 +39,7 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
   })
 
 describe("routes through the gateway", () => {
-  it.scopedLive("the openai SDK streams a completion served by the second upstream when the first refuses", () =>
+  it.live("the openai SDK streams a completion served by the second upstream when the first refuses", () =>
     Effect.gen(function*() {
       const refusing = yield* refusingUrl
       const gateway = yield* start({
@@ -77,7 +76,7 @@ describe("routes through the gateway", () => {
       assert.deepStrictEqual(listed.map((m) => m.owned_by), ["first"])
     }))
 
-  it.scopedLive("a non-streamed call falls back past an upstream 503", () =>
+  it.live("a non-streamed call falls back past an upstream 503", () =>
     Effect.gen(function*() {
       const gateway = yield* start({
         routes: [route({
@@ -94,7 +93,7 @@ describe("routes through the gateway", () => {
     }))
 
   for (const winner of ["hedge", "first"] as const) {
-    it.scopedLive(`the simulator sees the loser of a hedge closed (the ${winner} upstream wins)`, () =>
+    it.live(`the simulator sees the loser of a hedge closed (the ${winner} upstream wins)`, () =>
       Effect.gen(function*() {
         const second = yield* UpstreamSimulator.make()
         const slow = "sim:think-5s?chunks=3&gap=5ms"
@@ -125,7 +124,7 @@ describe("routes through the gateway", () => {
       }))
   }
 
-  it.scopedLive(
+  it.live(
     "three silent upstreams cut by the shared total: the error gives the request's total and time, and the last one's share",
     () =>
       Effect.gen(function*() {
@@ -133,7 +132,7 @@ describe("routes through the gateway", () => {
         const gateway = yield* start({
           routes: [route({ models: ["chain"], upstreams: [silent, silent, silent] })],
           profiles: {
-            budget: ProfileConfig.ProfileEntry.make({ firstChunk: Duration.seconds(1), total: Duration.millis(2500) })
+            budget: { firstChunk: Duration.seconds(1), total: Duration.millis(2500) }
           }
         })
         const response = yield* post(gateway.url, {
@@ -154,7 +153,7 @@ describe("routes through the gateway", () => {
     { timeout: 20_000 }
   )
 
-  it.scopedLive(
+  it.live(
     "a non-streamed call cut by the shared request limit: the error gives the request's limit and time",
     () =>
       Effect.gen(function*() {
@@ -164,7 +163,7 @@ describe("routes through the gateway", () => {
         const gateway = yield* start({
           routes: [route({ models: ["chain"], upstreams: [slow, slow, slow] })],
           profiles: {
-            budget: ProfileConfig.ProfileEntry.make({ headers: Duration.millis(400), request: Duration.millis(900) })
+            budget: { headers: Duration.millis(400), request: Duration.millis(900) }
           }
         })
         const response = yield* post(gateway.url, { model: "chain", messages: [{ role: "user", content: "hi" }] }, {
@@ -180,10 +179,10 @@ describe("routes through the gateway", () => {
     { timeout: 20_000 }
   )
 
-  it.scopedLive("a cut stream's error event and end line say what was delivered", () =>
+  it.live("a cut stream's error event and end line say what was delivered", () =>
     Effect.gen(function*() {
       const gateway = yield* start({
-        profiles: { fast: ProfileConfig.ProfileEntry.make({ chunk: Duration.millis(300) }) }
+        profiles: { fast: { chunk: Duration.millis(300) } }
       })
       const response = yield* post(gateway.url, {
         model: "sim:stall-after-3?gap=5ms",
@@ -202,7 +201,7 @@ describe("routes through the gateway", () => {
       assert.deepStrictEqual((line["usage"] as Record<string, unknown>)["contentEvents"], 3)
     }))
 
-  it.scopedLive("the end line takes the tokens from the upstream's own usage when it sent one", () =>
+  it.live("the end line takes the tokens from the upstream's own usage when it sent one", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const response = yield* Effect.promise(async () => {
@@ -229,10 +228,10 @@ describe("routes through the gateway", () => {
 })
 
 describe("usage of a cut Anthropic stream", () => {
-  it.scopedLive("keeps message_start's prompt count and estimates the output it never counted", () =>
+  it.live("keeps message_start's prompt count and estimates the output it never counted", () =>
     Effect.gen(function*() {
       const gateway = yield* start({
-        profiles: { fast: ProfileConfig.ProfileEntry.make({ chunk: Duration.millis(300) }) }
+        profiles: { fast: { chunk: Duration.millis(300) } }
       })
       yield* Effect.promise(async () => {
         const r = await fetch(`${gateway.url}/v1/messages`, {
@@ -259,7 +258,7 @@ const loadFile = (file: unknown) => {
   const path = join(mkdtempSync(join(tmpdir(), "routes-")), "config.json")
   writeFileSync(path, JSON.stringify(file))
   return Config.load.pipe(
-    Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["STREAMGUARD_CONFIG", path]]))),
+    Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env: { STREAMGUARD_CONFIG: path } })),
     Effect.provide(NodeFileSystem.layer)
   )
 }

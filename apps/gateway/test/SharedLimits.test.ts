@@ -20,7 +20,7 @@ const call = (url: string) =>
       await response.arrayBuffer()
       return response.status
     })
-  ).pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => "a request hung" }))
+  ).pipe(Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.fail("a request hung") }))
 
 /** `n` calls at once to each of `urls`: how many got each status. */
 const burst = (urls: ReadonlyArray<string>, n: number) =>
@@ -54,7 +54,7 @@ const readyz = (url: string) =>
   })
 
 describe.skipIf(redisServer === undefined)("rate limits shared through Redis", () => {
-  it.scopedLive(
+  it.live(
     "two replicas sharing one rate let through its total, not twice it; without Redis, each its own",
     () =>
       Effect.gen(function*() {
@@ -85,7 +85,7 @@ describe.skipIf(redisServer === undefined)("rate limits shared through Redis", (
     { timeout: 30_000 }
   )
 
-  it.scopedLive(
+  it.live(
     "a rate that refuses while Redis is down answers 503, and no request hangs",
     () =>
       Effect.gen(function*() {

@@ -111,7 +111,7 @@ const openStream = (url: string, model: string) =>
   })
 
 describe("graceful shutdown", () => {
-  it.scopedLive(
+  it.live(
     "after SIGTERM: readyz 503 at once, healthz 200, new requests 503 shutting_down, open streams finish",
     () =>
       Effect.gen(function*() {
@@ -144,7 +144,7 @@ describe("graceful shutdown", () => {
     { timeout: 60_000 }
   )
 
-  it.scopedLive(
+  it.live(
     "a SIGTERM or SIGINT that repeats while the gateway drains is logged and ignored: the streams finish with their done",
     () =>
       Effect.gen(function*() {
@@ -167,7 +167,7 @@ describe("graceful shutdown", () => {
     { timeout: 60_000 }
   )
 
-  it.scopedLive(
+  it.live(
     "npm start: one SIGINT to its process group (Ctrl-C) drains the streams in flight, then every process exits",
     () =>
       Effect.gen(function*() {
@@ -191,7 +191,7 @@ describe("graceful shutdown", () => {
     { timeout: 60_000 }
   )
 
-  it.scopedLive("SIGTERM during 5 open streams lets them finish, then exits 0", () =>
+  it.live("SIGTERM during 5 open streams lets them finish, then exits 0", () =>
     Effect.gen(function*() {
       const gateway = yield* spawnGateway({ STREAMGUARD_DRAIN_TIMEOUT: "10s" })
       const streams = yield* Effect.promise(() =>
@@ -206,7 +206,7 @@ describe("graceful shutdown", () => {
       assert.isAtMost(exit.at - signalledAt, 10_000 + 1_000)
     }), { timeout: 60_000 })
 
-  it.scopedLive(
+  it.live(
     "streams still open at the drain timeout end with the shutdown error event, and the exit is 0",
     () =>
       Effect.gen(function*() {

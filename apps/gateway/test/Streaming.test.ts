@@ -1,20 +1,18 @@
 import AnthropicSdk from "@anthropic-ai/sdk"
 import { assert, describe, it } from "@effect/vitest"
-import { ProfileConfig } from "@streamguard/core-effect3"
-import { ScenarioSpec, Simulation } from "@streamguard/simulator-effect3"
-import { Duration, Effect, Either } from "effect"
+import { ProfileConfig } from "@streamguard/core"
+import { ScenarioSpec, Simulation } from "@streamguard/simulator"
+import { Duration, Effect, Result, Schema } from "effect"
 import OpenAI from "openai"
 import { start, streamEnd } from "./GatewayUnderTest.js"
 
-const expectedText = (model: string): string => Simulation.text(Either.getOrThrow(ScenarioSpec.fromModel(model)))
+const expectedText = (model: string): string => Simulation.text(Result.getOrThrow(ScenarioSpec.fromModel(model)))
 
 const openai = (url: string, headers: Record<string, string> = {}) =>
   new OpenAI({ baseURL: `${url}/v1`, apiKey: "client-key", maxRetries: 0, defaultHeaders: headers })
 
 const profileEntry = (fields: Partial<Record<"chunk" | "firstChunk" | "total" | "pool" | "headers", string>>) =>
-  ProfileConfig.ProfileEntry.make(
-    Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Duration.decode(v as Duration.DurationInput)]))
-  )
+  Schema.decodeUnknownSync(ProfileConfig.ProfileEntry)(fields)
 
 /** Reads an SSE response body as text until it ends, with the time each piece arrived. */
 const readAll = (response: Response) =>
@@ -31,7 +29,7 @@ const readAll = (response: Response) =>
   })
 
 describe("streaming through the gateway", () => {
-  it.scopedLive("the openai SDK streams sim:steady to the end with the simulator's text", () =>
+  it.live("the openai SDK streams sim:steady to the end with the simulator's text", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const model = "sim:steady?chunks=8&gap=5ms"
@@ -52,7 +50,7 @@ describe("streaming through the gateway", () => {
       assert.notInclude(JSON.stringify(yield* gateway.logs), "client-key")
     }))
 
-  it.scopedLive("the openai SDK gets a non-streamed completion", () =>
+  it.live("the openai SDK gets a non-streamed completion", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const model = "sim:steady?chunks=4&gap=1ms"
@@ -62,7 +60,7 @@ describe("streaming through the gateway", () => {
       assert.strictEqual(completion.choices[0]?.message.content, expectedText(model))
     }))
 
-  it.scopedLive("the anthropic SDK streams /v1/messages to the end", () =>
+  it.live("the anthropic SDK streams /v1/messages to the end", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const model = "sim:steady?chunks=6&gap=5ms"
@@ -78,7 +76,7 @@ describe("streaming through the gateway", () => {
       assert.strictEqual(text, expectedText(model))
     }))
 
-  it.scopedLive("a stall after 3 chunks ends with a chunk_timeout error event and the upstream closed", () =>
+  it.live("a stall after 3 chunks ends with a chunk_timeout error event and the upstream closed", () =>
     Effect.gen(function*() {
       const gateway = yield* start({ profiles: { fast: profileEntry({ chunk: "300 millis" }) } })
       const model = "sim:stall-after-3?gap=5ms"
@@ -104,7 +102,7 @@ describe("streaming through the gateway", () => {
       assert.strictEqual(record.end, "client_closed")
     }))
 
-  it.scopedLive("keep-alive comments reach the client during a silent start and the stream completes", () =>
+  it.live("keep-alive comments reach the client during a silent start and the stream completes", () =>
     Effect.gen(function*() {
       const gateway = yield* start({
         keepaliveInterval: Duration.millis(100),
@@ -128,7 +126,7 @@ describe("streaming through the gateway", () => {
       assert.notInclude(body, "\"error\"")
     }))
 
-  it.scopedLive("a silent start longer than firstChunk fails with a first_chunk_timeout error event", () =>
+  it.live("a silent start longer than firstChunk fails with a first_chunk_timeout error event", () =>
     Effect.gen(function*() {
       const gateway = yield* start({
         keepaliveInterval: Duration.millis(100),
@@ -156,7 +154,7 @@ describe("streaming through the gateway", () => {
       assert.strictEqual(error.chunks, 0)
     }))
 
-  it.scopedLive("an upstream that sends no headers in time is a 504 with a JSON error body", () =>
+  it.live("an upstream that sends no headers in time is a 504 with a JSON error body", () =>
     Effect.gen(function*() {
       const gateway = yield* start({ profiles: { fast: profileEntry({ headers: "200 millis" }) } })
       const response = yield* Effect.promise(() =>
@@ -175,7 +173,7 @@ describe("streaming through the gateway", () => {
       assert.strictEqual(body.error.type, "headers_timeout")
     }))
 
-  it.scopedLive("an upstream 429 is passed through with retry-after", () =>
+  it.live("an upstream 429 is passed through with retry-after", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const response = yield* Effect.promise(() =>
@@ -201,7 +199,7 @@ describe("streaming through the gateway", () => {
   // upstream's scope at once); on real sockets the bounds are loose: the close comes within a
   // second of the gateway seeing the client leave (it takes milliseconds), long before the 200
   // chunks (4 s) a gateway that did not abort the upstream would let it write.
-  it.scopedLive("the SDK aborting mid-stream closes the upstream at once", () =>
+  it.live("the SDK aborting mid-stream closes the upstream at once", () =>
     Effect.gen(function*() {
       const gateway = yield* start()
       const controller = new AbortController()
@@ -240,7 +238,7 @@ describe("streaming through the gateway", () => {
 })
 
 describe("the drain disconnect policy", () => {
-  it.scopedLive("with on-disconnect drain the upstream is read for drainWindow after the client left, then closed", () =>
+  it.live("with on-disconnect drain the upstream is read for drainWindow after the client left, then closed", () =>
     Effect.gen(function*() {
       const gateway = yield* start({ drainWindow: Duration.millis(400) })
       const controller = new AbortController()

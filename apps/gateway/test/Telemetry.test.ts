@@ -2,32 +2,34 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Telemetry from "@streamguard/gateway/telemetry/Telemetry"
 import { ConfigProvider, Context, Effect, Layer, Option } from "effect"
 
-const env = (entries: Record<string, string>) => ConfigProvider.fromMap(new Map(Object.entries(entries)))
+const env = (entries: Record<string, string>) => ConfigProvider.fromEnv({ env: entries })
 
 /** The telemetry `layerConfig` builds from `entries` as the environment. */
 const built = (entries: Record<string, string>) =>
   Layer.build(Telemetry.layerConfig).pipe(
     Effect.map((context) => Context.get(context, Telemetry.Telemetry)),
-    Effect.withConfigProvider(env(entries))
+    Effect.provideService(ConfigProvider.ConfigProvider, env(entries))
   )
 
 describe("Telemetry.settings", () => {
   it.effect("with no OTLP endpoint, traces are off and the service is streamguard-gateway", () =>
     Effect.gen(function*() {
-      const settings = yield* Effect.withConfigProvider(Telemetry.settings, env({}))
+      const settings = yield* Effect.provideService(Telemetry.settings, ConfigProvider.ConfigProvider, env({}))
       assert.strictEqual(settings.serviceName, "streamguard-gateway")
       assert.isTrue(Option.isNone(settings.tracesUrl))
     }))
 
   it.effect("OTEL_EXPORTER_OTLP_ENDPOINT is a base URL; the traces endpoint and service name override", () =>
     Effect.gen(function*() {
-      const base = yield* Effect.withConfigProvider(
+      const base = yield* Effect.provideService(
         Telemetry.settings,
+        ConfigProvider.ConfigProvider,
         env({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/" })
       )
       assert.deepStrictEqual(base.tracesUrl, Option.some("http://collector:4318/v1/traces"))
-      const specific = yield* Effect.withConfigProvider(
+      const specific = yield* Effect.provideService(
         Telemetry.settings,
+        ConfigProvider.ConfigProvider,
         env({
           OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
           OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "https://traces.example/otlp",
@@ -40,7 +42,7 @@ describe("Telemetry.settings", () => {
 })
 
 describe("Telemetry.layerConfig", () => {
-  it.scoped("builds no tracer (so no span processor or exporter) when OTEL_EXPORTER_OTLP_ENDPOINT is unset", () =>
+  it.effect("builds no tracer (so no span processor or exporter) when OTEL_EXPORTER_OTLP_ENDPOINT is unset", () =>
     Effect.gen(function*() {
       const telemetry = yield* built({})
       assert.isTrue(Option.isNone(telemetry.tracer))
@@ -48,13 +50,13 @@ describe("Telemetry.layerConfig", () => {
       assert.include(yield* telemetry.scrape, "target_info")
     }))
 
-  it.scoped("builds a tracer when it is set", () =>
+  it.effect("builds a tracer when it is set", () =>
     Effect.gen(function*() {
       const telemetry = yield* built({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" })
       assert.isTrue(Option.isSome(telemetry.tracer))
     }))
 
-  it.scoped("a value that is not an http(s) URL stops start-up, naming the variable", () =>
+  it.effect("a value that is not an http(s) URL stops start-up, naming the variable", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(built({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }))
       assert.strictEqual(error._tag, "ConfigLoadError")

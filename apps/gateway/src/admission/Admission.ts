@@ -7,8 +7,8 @@
  *
  * @since 0.1.0
  */
-import { RequestProfile, TimeoutPolicy } from "@streamguard/core-effect3"
-import { Duration, Effect, Option, STM, TSemaphore } from "effect"
+import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
+import { Context, Duration, Effect, Layer, Option, TxSemaphore } from "effect"
 import type { Scope } from "effect"
 import * as ErrorResponse from "../api/ErrorResponse.js"
 import { GatewayConfig } from "../config/Config.js"
@@ -19,18 +19,18 @@ import * as RateLimiter from "./RateLimiter.js"
  * @since 0.1.0
  * @category services
  */
-export class Admission extends Effect.Service<Admission>()("gateway/Admission", {
-  effect: Effect.gen(function*() {
+export class Admission extends Context.Service<Admission>()("gateway/Admission", {
+  make: Effect.gen(function*() {
     const config = yield* GatewayConfig
     const rates = yield* RateLimiter.RateLimiter
-    // STM semaphores, not `Effect.Semaphore`: both slots are taken in one transaction (a request
-    // waiting for a saturated upstream holds no overall slot meanwhile), and a transaction can try
-    // without waiting (`orTry`), which `Effect.Semaphore` has no timer-free way to do.
-    const overall = yield* TSemaphore.make(config.maxConcurrentStreams)
-    const perUpstream = new Map<string, TSemaphore.TSemaphore>()
+    // Transactional semaphores, not `Semaphore`: both slots are taken in one transaction (a request
+    // waiting for a saturated upstream holds no overall slot meanwhile), and a transaction can look
+    // at both and take them only if both are free, without waiting and without a timer.
+    const overall = yield* TxSemaphore.make(config.maxConcurrentStreams)
+    const perUpstream = new Map<string, TxSemaphore.TxSemaphore>()
     for (const upstream of config.upstreams) {
       if (upstream.maxConcurrentStreams !== undefined) {
-        perUpstream.set(upstream.name, yield* TSemaphore.make(upstream.maxConcurrentStreams))
+        perUpstream.set(upstream.name, yield* TxSemaphore.make(upstream.maxConcurrentStreams))
       }
     }
 
@@ -50,13 +50,19 @@ export class Admission extends Effect.Service<Admission>()("gateway/Admission", 
     const admit = Effect.fnUntraced(function*(upstream: Upstream) {
       yield* rates.admit(upstream)
       const policy = yield* RequestProfile.policy
-      const wait = Option.filter(TimeoutPolicy.limit(policy, "pool"), Duration.greaterThan(Duration.zero))
+      const wait = Option.filter(TimeoutPolicy.limit(policy, "pool"), Duration.isGreaterThan(Duration.zero))
       const own = perUpstream.get(upstream.name)
       const semaphores = own === undefined ? [overall] : [own, overall]
-      const take = STM.forEach(semaphores, TSemaphore.acquire, { discard: true })
-      const release = STM.commit(STM.forEach(semaphores, TSemaphore.release, { discard: true }))
-      const tryTake = STM.commit(STM.orTry(STM.as(take, true), () => STM.succeed(false)))
-      const what = own !== undefined && (yield* STM.commit(TSemaphore.available(own))) === 0
+      const take = Effect.tx(Effect.forEach(semaphores, TxSemaphore.acquire, { discard: true }))
+      const release = Effect.tx(Effect.forEach(semaphores, TxSemaphore.release, { discard: true }))
+      const tryTake = Effect.tx(Effect.gen(function*() {
+        for (const semaphore of semaphores) {
+          if ((yield* TxSemaphore.available(semaphore)) === 0) return false
+        }
+        yield* Effect.forEach(semaphores, TxSemaphore.acquire, { discard: true })
+        return true
+      }))
+      const what = own !== undefined && (yield* TxSemaphore.available(own)) === 0
         ? `upstream ${upstream.name}`
         : "the gateway"
       // The slots are taken interruptibly (a waiting request can be cancelled or time out) and
@@ -66,7 +72,7 @@ export class Admission extends Effect.Service<Admission>()("gateway/Admission", 
           Effect.flatMap(tryTake, (free) =>
             free || Option.isNone(wait)
               ? Effect.succeed(free)
-              : Effect.map(Effect.timeoutOption(STM.commit(take), wait.value), Option.isSome))
+              : Effect.map(Effect.timeoutOption(take, wait.value), Option.isSome))
         ).pipe(Effect.tap((ok) => ok ? Effect.addFinalizer(() => release) : Effect.void))
       )
       if (!taken) return yield* refuse(what, wait)
@@ -78,6 +84,14 @@ export class Admission extends Effect.Service<Admission>()("gateway/Admission", 
       /** Where the rate limits are counted now (for `/readyz`'s detail). */
       readonly rateLimitStore: Effect.Effect<RateLimiter.Store>
     }
-  }),
-  dependencies: [RateLimiter.RateLimiter.Default]
-}) {}
+  })
+}) {
+  /**
+   * Admission with its rate limiter.
+   *
+   * @since 0.1.0
+   */
+  static readonly layer: Layer.Layer<Admission, never, GatewayConfig> = Layer.effect(Admission, Admission.make).pipe(
+    Layer.provide(RateLimiter.RateLimiter.layer)
+  )
+}

@@ -1,6 +1,6 @@
 /**
- * Request rates per upstream and per gateway key, counted by `@effect/experimental`'s
- * `RateLimiter`: shared by every replica through Redis when `redisUrl` is set, else in this
+ * Request rates per upstream and per gateway key, counted by effect's `RateLimiter`
+ * (`effect/persistence/RateLimiter`): shared by every replica through Redis when `redisUrl` is set, else in this
  * process's memory. A replica that cannot reach Redis counts locally (each limit's
  * `whenStoreDown: "local"`, the default) or refuses with 503 (`"refuse"`), says so once in its
  * log, shows it in `streamguard_gateway_rate_limit_shared` and in `store` (for `/readyz`), and
@@ -8,9 +8,9 @@
  *
  * @since 0.1.0
  */
-import * as EffectRateLimiter from "@effect/experimental/RateLimiter"
-import { HttpServerRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Layer, Metric, Option, Redacted, Ref } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Metric, Option, Redacted, Ref } from "effect"
+import { HttpServerRequest } from "effect/http/HttpServerRequest"
+import * as EffectRateLimiter from "effect/persistence/RateLimiter"
 import { createHash } from "node:crypto"
 import * as ErrorResponse from "../api/ErrorResponse.js"
 import { GatewayConfig } from "../config/Config.js"
@@ -39,6 +39,12 @@ export const limited = Metric.counter("streamguard_gateway_rate_limited_total", 
   description: "requests refused with 429 by a rate limit",
   incremental: true
 })
+
+/** The refusals by `limit`, one series each, made once. */
+const limitedBy = {
+  key: Metric.withAttributes(limited, { limit: "key" }),
+  upstream: Metric.withAttributes(limited, { limit: "upstream" })
+} as const
 
 /**
  * Where the limits are counted now, for `/readyz`'s detail.
@@ -74,9 +80,9 @@ const redisOptions = (url: Redacted.Redacted) => {
 /** While Redis is unreachable, how often a request tries it again (the others count locally at once). */
 const retryEvery = Duration.seconds(1)
 
-/** Counts in the given store (the experimental `RateLimiter` over Redis or memory), open for the scope. */
-const limiterOn = (store: Layer.Layer<EffectRateLimiter.RateLimiterStore>) =>
-  Effect.flatMap(Layer.build(store), (context) => Effect.provide(EffectRateLimiter.make, context))
+/** Counts in the given store (effect's `RateLimiter` over Redis or memory). */
+const limiterOn = (store: EffectRateLimiter.RateLimiterStore["Service"]) =>
+  Effect.provideService(EffectRateLimiter.make, EffectRateLimiter.RateLimiterStore, store)
 
 /** A gateway key as a rate-limit key: its hash, so Redis never holds the key itself. */
 const keyId = (key: string): string => createHash("sha256").update(key).digest("hex").slice(0, 24)
@@ -123,12 +129,12 @@ const sharedCounter = (redis: EffectRateLimiter.RateLimiter, local: EffectRateLi
     const up = yield* Ref.make(true)
     /** While Redis is unreachable: when a request may try it again (epoch millis). */
     const retryAt = yield* Ref.make(0)
-    yield* Metric.set(shared, 1)
+    yield* Metric.update(shared, 1)
 
     const reachable = (now: boolean, cause?: unknown) =>
       Effect.flatMap(Ref.getAndSet(up, now), (was) =>
-        was === now ? Effect.void : Effect.zipRight(
-          Metric.set(shared, now ? 1 : 0),
+        was === now ? Effect.void : Effect.andThen(
+          Metric.update(shared, now ? 1 : 0),
           now
             ? Effect.logInfo("rate limits: Redis reachable again, limits shared across replicas")
             : Effect.logWarning("rate limits: Redis unreachable, limits counted in this replica only").pipe(
@@ -155,11 +161,11 @@ const sharedCounter = (redis: EffectRateLimiter.RateLimiter, local: EffectRateLi
       const tryShared = consumeOn(redis, key, limit).pipe(
         Effect.tap(() => reachable(true)),
         Effect.catchIf(
-          (error): error is EffectRateLimiter.RateLimitStoreError => error.reason === "StoreError",
+          (error) => error._tag === "RateLimiterError" && error.reason._tag === "RateLimitStoreError",
           (error) =>
-            Effect.zipRight(
+            Effect.andThen(
               Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.set(retryAt, now + Duration.toMillis(retryEvery))),
-              Effect.zipRight(reachable(false, error.cause), fallback)
+              Effect.andThen(reachable(false, error.cause), fallback)
             )
         )
       )
@@ -176,17 +182,19 @@ const sharedCounter = (redis: EffectRateLimiter.RateLimiter, local: EffectRateLi
  * @since 0.1.0
  * @category services
  */
-export class RateLimiter extends Effect.Service<RateLimiter>()("gateway/RateLimiter", {
-  scoped: Effect.gen(function*() {
+export class RateLimiter extends Context.Service<RateLimiter>()("gateway/RateLimiter", {
+  make: Effect.gen(function*() {
     const config = yield* GatewayConfig
     const limits = config.rateLimits
     const perKey = config.gatewayKeys.length > 0 ? limits.perKey : undefined
-    const local = yield* limiterOn(EffectRateLimiter.layerStoreMemory)
+    // Built here, not shared: each gateway (a test runs several in one process) counts on its own.
+    const memory = yield* Layer.build(EffectRateLimiter.layerStoreMemory)
+    const local = yield* limiterOn(Context.get(memory, EffectRateLimiter.RateLimiterStore))
     const redis = config.redisUrl === undefined || (perKey === undefined && Object.keys(limits.upstreams).length === 0)
       ? Option.none()
       : Option.some(
         yield* sharedCounter(
-          yield* limiterOn(RedisRateLimitStore.layer(redisOptions(config.redisUrl))),
+          yield* limiterOn(yield* RedisRateLimitStore.make(redisOptions(config.redisUrl))),
           local
         )
       )
@@ -196,17 +204,14 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("gateway/RateLimi
     const consume = (kind: "key" | "upstream", what: string, key: string, limit: RateLimit) =>
       (Option.isSome(redis) ? redis.value.consume(what, key, limit) : consumeOn(local, key, limit)).pipe(
         Effect.asVoid,
-        Effect.catchIf(
-          (error): error is EffectRateLimiter.RateLimitExceeded =>
-            error._tag === "RateLimiterError" && error.reason === "Exceeded",
-          (error) =>
-            Effect.zipRight(
-              Metric.increment(Metric.tagged(limited, "limit", kind)),
-              Effect.fail(refuse(what, limit, error.retryAfter))
+        Effect.catchTag("RateLimiterError", (error) =>
+          error.reason._tag === "RateLimitExceeded"
+            ? Effect.andThen(
+              Metric.update(limitedBy[kind], 1),
+              Effect.fail(refuse(what, limit, error.reason.retryAfter))
             )
-        ),
-        // The memory store does not fail, and Redis failures were handled above.
-        Effect.catchTag("RateLimiterError", () => Effect.void)
+            // The memory store does not fail, and Redis failures were handled above.
+            : Effect.void)
       )
 
     /**
@@ -219,7 +224,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("gateway/RateLimi
       const own = limits.upstreams[upstream.name]
       if (own !== undefined) yield* consume("upstream", `upstream ${upstream.name}`, `upstream:${upstream.name}`, own)
       if (perKey === undefined) return
-      const request = yield* Effect.serviceOption(HttpServerRequest.HttpServerRequest)
+      const request = yield* Effect.serviceOption(HttpServerRequest)
       const source = request.pipe(Option.map((request) => request.source as object))
       if (Option.isNone(request) || Option.isNone(source) || counted.has(source.value)) return
       const key = presentedKey(request.value.headers)
@@ -237,4 +242,11 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("gateway/RateLimi
       readonly store: Effect.Effect<Store>
     }
   })
-}) {}
+}) {
+  /**
+   * The rate limiter of the gateway's config, its Redis client (when it has one) open for the layer.
+   *
+   * @since 0.1.0
+   */
+  static readonly layer: Layer.Layer<RateLimiter, never, GatewayConfig> = Layer.effect(RateLimiter, RateLimiter.make)
+}

@@ -4,10 +4,10 @@
  *
  * @since 0.1.0
  */
-import { Headers, HttpServerResponse } from "@effect/platform"
-import { StreamOutcome } from "@streamguard/core-effect3"
-import type { Dialect } from "@streamguard/protocols-effect3"
+import { StreamOutcome } from "@streamguard/core"
+import type { Dialect } from "@streamguard/protocols"
 import { Predicate, Redacted, Schema } from "effect"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import type { Endpoint } from "./Endpoint.js"
 
 /**
@@ -287,10 +287,12 @@ export const body = (endpoint: Endpoint, error: GatewayError): Record<string, un
  * @category encoding
  */
 export const toResponse = (endpoint: Endpoint, error: GatewayError): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.unsafeJson(body(endpoint, error), {
-    status: error.status,
-    headers: error.retryAfter === undefined ? Headers.empty : Headers.fromInput({ "retry-after": error.retryAfter })
-  })
+  HttpServerResponse.jsonUnsafe(
+    body(endpoint, error),
+    error.retryAfter === undefined
+      ? { status: error.status }
+      : { status: error.status, headers: { "retry-after": error.retryAfter } }
+  )
 
 /**
  * The error as the fields of an in-band error event (`Dialect.errorEvent` shapes it per dialect):

@@ -7,12 +7,13 @@
  *
  * @since 0.1.0
  */
-import type { FileSystem } from "@effect/platform"
-import { ConfigFile, EnvVars, ProfileConfig, Profiles, TimeoutPolicy } from "@streamguard/core-effect3"
-import { Array as Arr, Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { ConfigFile, EnvVars, ProfileConfig, Profiles, TimeoutPolicy } from "@streamguard/core"
+import { Array as Arr, Context, Duration, Effect, Layer, Option, Redacted, Schema, SchemaTransformation } from "effect"
+import type { FileSystem } from "effect"
 import * as Net from "node:net"
 import { ConfigLoadError } from "./ConfigLoadError.js"
 import * as HelpText from "./HelpText.js"
+import * as SchemaIssues from "./internal/schemaIssues.js"
 import * as RateLimitsConfig from "./RateLimitsConfig.js"
 import * as Route from "./Route.js"
 import * as Setting from "./Setting.js"
@@ -28,10 +29,14 @@ import { apiKeys, Upstreams } from "./Upstream.js"
 export { Upstream } from "./Upstream.js"
 
 /** A Redis URL (it may hold a password), or none. */
-const RedisUrlFromString = Schema.transform(
-  Schema.NonEmptyTrimmedString,
-  Schema.UndefinedOr(Schema.RedactedFromSelf(Schema.String)),
-  { strict: true, decode: (url) => Redacted.make(url), encode: (url) => url === undefined ? "" : Redacted.value(url) }
+const RedisUrlFromString: Schema.Codec<Redacted.Redacted | undefined, string> = Setting.NonEmptyTrimmedString.pipe(
+  Schema.decodeTo(
+    Schema.UndefinedOr(Schema.Redacted(Schema.String)),
+    SchemaTransformation.transform({
+      decode: (url: string): Redacted.Redacted<string> | undefined => Redacted.make(url),
+      encode: (url: Redacted.Redacted<string> | undefined) => url === undefined ? "" : Redacted.value(url)
+    })
+  )
 )
 
 /** The env var naming the file, which core's profile loading reads too. */
@@ -43,11 +48,19 @@ const configFile: HelpText.Row = {
 }
 
 /** Comma-separated keys, as `STREAMGUARD_GATEWAY_KEYS` holds them. */
-const KeysFromString = Schema.transform(Schema.String, Schema.Array(Schema.RedactedFromSelf(Schema.String)), {
-  strict: true,
-  decode: (text) => text.split(",").map((key) => key.trim()).filter((key) => key.length > 0).map(Redacted.make),
-  encode: (keys) => keys.map(Redacted.value).join(",")
-})
+const KeysFromString: Schema.Codec<ReadonlyArray<Redacted.Redacted>, string> = Schema.String.pipe(
+  Schema.decodeTo(
+    Schema.Array(Schema.Redacted(Schema.String)),
+    SchemaTransformation.transform({
+      decode: (text: string): ReadonlyArray<Redacted.Redacted<string>> =>
+        text.split(",").map((key) => key.trim()).filter((key) => key.length > 0).map((key) => Redacted.make(key)),
+      encode: (keys: ReadonlyArray<Redacted.Redacted<string>>) => keys.map(Redacted.value).join(",")
+    })
+  )
+)
+
+/** A secret in the file: text, trimmed and not empty, kept redacted once read. */
+const SecretText = Schema.RedactedFromValue(Setting.NonEmptyTrimmedString)
 
 const settings = {
   port: Setting.port("PORT", 8080, "port the gateway listens on"),
@@ -96,7 +109,7 @@ const settings = {
   ),
   gatewayKeys: Setting.make<ReadonlyArray<Redacted.Redacted>>({
     env: { name: "STREAMGUARD_GATEWAY_KEYS", schema: KeysFromString },
-    file: Schema.Array(Schema.Redacted(Schema.NonEmptyTrimmedString)),
+    file: Schema.Array(SecretText),
     default: [],
     shown: "(none: auth off)",
     description: "comma-separated bearer tokens clients must send (required when an upstream has an apiKeyEnv " +
@@ -132,7 +145,7 @@ const settings = {
   }),
   redisUrl: Setting.make<Redacted.Redacted | undefined>({
     env: { name: "STREAMGUARD_REDIS_URL", schema: RedisUrlFromString },
-    file: Schema.UndefinedOr(Schema.Redacted(Schema.NonEmptyTrimmedString)),
+    file: Schema.UndefinedOr(SecretText),
     default: undefined,
     shown: "(none: limits per process)",
     description: "redis://[user:password@]host[:port][/db] where replicas share their rate limits"
@@ -147,7 +160,7 @@ const settings = {
   }),
   profiles: Setting.make<Readonly<Record<string, ProfileConfig.ProfileEntry>>>({
     env: undefined,
-    file: Schema.Record({ key: Schema.String, value: ProfileConfig.ProfileEntry }),
+    file: Schema.Record(Schema.String, ProfileConfig.ProfileEntry),
     default: {},
     shown: "(built-ins)",
     description: `{ <name>: { base?: ${Profiles.builtinNames.join(" | ")}, ${TimeoutPolicy.allFields.join(", ")} } }`,
@@ -165,10 +178,11 @@ const settings = {
   })
 }
 
-/** The config file's shape: every key optional, none other allowed (a misspelt key fails start-up). */
-const FileConfig = Schema.Struct(Setting.fileFields(settings)).annotations({
-  parseOptions: { onExcessProperty: "error" }
-})
+/**
+ * The config file's shape: every key optional, none other allowed (a misspelt key fails start-up:
+ * `SchemaIssues.decode` refuses keys a schema does not name).
+ */
+const FileConfig = Schema.Struct(Setting.fileFields(settings))
 
 /**
  * The decoded configuration: every setting of the table (`gatewayKeys`: the bearer tokens
@@ -251,25 +265,41 @@ const checkEnvNames = (values: Setting.Values<typeof settings>) =>
     const unknown = yield* EnvVars.unknown(known).pipe(
       Effect.mapError((error) => new ConfigLoadError({ key: EnvVars.prefix, reason: String(error) }))
     )
-    if (Arr.isNonEmptyReadonlyArray(unknown)) {
+    if (Arr.isReadonlyArrayNonEmpty(unknown)) {
       return yield* ConfigLoadError.all(Arr.map(unknown, (found) => ({ key: found.name, reason: found.reason })))
     }
   })
 
 /**
+ * The file at `path`, read as JSON by core's `ConfigFile.read` (a file that cannot be read, or is
+ * not JSON, is its mistake), then decoded here: every mistake named with its key path.
+ */
+const readFile = (path: string) =>
+  ConfigFile.read(path, Schema.Unknown).pipe(
+    Effect.mapError(ConfigLoadError.fromProfileConfig),
+    Effect.flatMap((json) =>
+      Effect.mapError(SchemaIssues.decode(FileConfig, json), (mistakes) =>
+        ConfigLoadError.all(
+          Arr.map(mistakes, (mistake) => ({
+            key: `${ConfigFile.key} (${path})`,
+            reason: SchemaIssues.format(mistake)
+          }))
+        ))
+    )
+  )
+
+/**
  * Reads and decodes the configuration from the current `ConfigProvider` (env by default) and the
  * file `STREAMGUARD_CONFIG` names. Env values and upstream API keys are read with
- * `Config.redacted`, so they never print.
+ * `Config.Redacted`, so they never print.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const load: Effect.Effect<GatewayConfigShape, ConfigLoadError, FileSystem.FileSystem> = Effect.gen(
   function*() {
-    const path = yield* Setting.fromEnv(configFile.env, Schema.NonEmptyTrimmedString)
-    const file = Option.isSome(path)
-      ? yield* Effect.mapError(ConfigFile.read(path.value, FileConfig), ConfigLoadError.fromProfileConfig)
-      : {}
+    const path = yield* Setting.fromEnv(configFile.env, Setting.NonEmptyTrimmedString)
+    const file = Option.isSome(path) ? yield* readFile(path.value) : {}
     const values = yield* Setting.resolve(settings, file)
     yield* RateLimitsConfig.check(values.rateLimits, values.upstreams)
     yield* Route.resolve(values.routes, values.upstreams)
@@ -292,7 +322,7 @@ export const load: Effect.Effect<GatewayConfigShape, ConfigLoadError, FileSystem
  * @since 0.1.0
  * @category tags
  */
-export class GatewayConfig extends Context.Tag("gateway/GatewayConfig")<GatewayConfig, GatewayConfigShape>() {
+export class GatewayConfig extends Context.Service<GatewayConfig, GatewayConfigShape>()("gateway/GatewayConfig") {
   /** A fixed configuration (tests, embedding). */
   static readonly make = (config: GatewayConfigShape): Layer.Layer<GatewayConfig> =>
     Layer.succeed(GatewayConfig, config)

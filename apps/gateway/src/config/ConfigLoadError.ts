@@ -3,8 +3,8 @@
  *
  * @since 0.1.0
  */
-import { ConfigFile, ProfileConfigError } from "@streamguard/core-effect3"
-import { Array as Arr, Schema } from "effect"
+import { ConfigFile, ProfileConfigError } from "@streamguard/core"
+import { Array as Arr, Effect, Schema } from "effect"
 
 /**
  * A bad config file or value: names the key (env var, or file path and field) and the reason;
@@ -19,7 +19,7 @@ export class ConfigLoadError extends Schema.TaggedError<ConfigLoadError>("gatewa
   {
     key: Schema.String,
     reason: Schema.String,
-    others: Schema.optionalWith(Schema.Array(ProfileConfigError.Mistake), { default: () => [] })
+    others: Schema.Array(ProfileConfigError.Mistake).pipe(Schema.withConstructorDefault(Effect.succeed([])))
   }
 ) {
   /**

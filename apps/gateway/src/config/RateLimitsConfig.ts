@@ -4,9 +4,10 @@
  *
  * @since 0.1.0
  */
-import { TimeoutPolicy } from "@streamguard/core-effect3"
-import { Effect, Schema } from "effect"
+import { TimeoutPolicy } from "@streamguard/core"
+import { Effect, Schema, SchemaTransformation } from "effect"
 import { ConfigLoadError } from "./ConfigLoadError.js"
+import { PositiveInt } from "./Setting.js"
 import type { Upstream } from "./Upstream.js"
 
 /**
@@ -18,9 +19,11 @@ import type { Upstream } from "./Upstream.js"
  * @category models
  */
 export const RateLimit = Schema.Struct({
-  requests: Schema.Int.pipe(Schema.positive()),
+  requests: PositiveInt,
   per: TimeoutPolicy.Timeout,
-  whenStoreDown: Schema.optionalWith(Schema.Literal("local", "refuse"), { default: () => "local" as const })
+  whenStoreDown: Schema.Literals(["local", "refuse"]).pipe(
+    Schema.withDecodingDefaultKey(Effect.succeed("local" as const))
+  )
 })
 
 /**
@@ -36,10 +39,28 @@ export type RateLimit = typeof RateLimit.Type
  * @since 0.1.0
  * @category models
  */
+type Limits = { readonly [name: string]: RateLimit }
+
 export const RateLimitsConfig = Schema.Struct({
   perKey: Schema.optional(RateLimit),
-  upstreams: Schema.optionalWith(Schema.Record({ key: Schema.String, value: RateLimit }), { default: () => ({}) })
-})
+  upstreams: Schema.optional(Schema.Record(Schema.String, RateLimit))
+}).pipe(
+  // The default of `upstreams` is filled in after decoding, not as a decoding default of its key: with
+  // one, Effect 4.1.5 reports only the first mistake inside the record.
+  Schema.decodeTo(
+    Schema.Struct({
+      perKey: Schema.optional(Schema.toType(RateLimit)),
+      upstreams: Schema.Record(Schema.String, Schema.toType(RateLimit))
+    }),
+    SchemaTransformation.transform<
+      { readonly perKey?: RateLimit | undefined; readonly upstreams: Limits },
+      { readonly perKey?: RateLimit | undefined; readonly upstreams?: Limits | undefined }
+    >({
+      decode: (limits) => ({ ...limits, upstreams: limits.upstreams ?? {} }),
+      encode: (limits) => limits
+    })
+  )
+)
 
 /**
  * @since 0.1.0

@@ -6,11 +6,11 @@
  *
  * @since 0.1.0
  */
-import { TimeoutPolicy } from "@streamguard/core-effect3"
+import { TimeoutPolicy } from "@streamguard/core"
 import type { Array as Arr } from "effect"
 import { Duration, Effect, Option, Schema } from "effect"
 import { ConfigLoadError } from "./ConfigLoadError.js"
-import { PositiveInt } from "./Setting.js"
+import { NonEmptyTrimmedString, PositiveInt } from "./Setting.js"
 import type { Upstream } from "./Upstream.js"
 
 /**
@@ -20,14 +20,14 @@ import type { Upstream } from "./Upstream.js"
  * @since 0.1.0
  * @category schemas
  */
-export const RouteStep = Schema.Union(
-  Schema.NonEmptyTrimmedString,
+export const RouteStep = Schema.Union([
+  NonEmptyTrimmedString,
   Schema.Struct({
-    upstream: Schema.NonEmptyTrimmedString,
+    upstream: NonEmptyTrimmedString,
     /** The model name this upstream knows the request's model by. */
-    model: Schema.optional(Schema.NonEmptyTrimmedString)
+    model: Schema.optional(NonEmptyTrimmedString)
   })
-)
+])
 
 /**
  * @since 0.1.0
@@ -43,7 +43,7 @@ export type RouteStep = typeof RouteStep.Type
  */
 export const RouteEntry = Schema.Struct({
   /** Model name patterns; `*` matches any run of characters. */
-  models: Schema.NonEmptyArray(Schema.NonEmptyTrimmedString),
+  models: Schema.NonEmptyArray(NonEmptyTrimmedString),
   /** The chain, in the order tried; every upstream of it speaks the same dialect. */
   upstreams: Schema.NonEmptyArray(RouteStep),
   /** Start the next upstream in parallel when the current one produced no content after this long. */
@@ -125,12 +125,12 @@ export const resolve = (
       if (first !== undefined && first.upstream.dialect !== upstream.dialect) {
         return fail(`the upstreams of a route speak one dialect: ${first.upstream.name} and ${name} differ`)
       }
-      targets.push({ upstream, model: Option.fromNullable(typeof step === "string" ? undefined : step.model) })
+      targets.push({ upstream, model: Option.fromNullishOr(typeof step === "string" ? undefined : step.model) })
     }
     return Effect.succeed<Route>({
       models: entry.models,
       targets: targets as Arr.NonEmptyArray<Target>,
-      hedgeAfter: Option.filter(Option.fromNullable(entry.hedgeAfter), Duration.isFinite),
+      hedgeAfter: Option.filter(Option.fromNullishOr(entry.hedgeAfter), Duration.isFinite),
       maxHedges: entry.hedgeAfter === undefined ? 0 : entry.maxHedges ?? 1
     })
   })

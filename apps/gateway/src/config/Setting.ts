@@ -6,11 +6,11 @@
  *
  * @since 0.1.0
  */
-import { ParseIssues, TimeoutPolicy } from "@streamguard/core-effect3"
-import type { ParseResult } from "effect"
-import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
+import { TimeoutPolicy } from "@streamguard/core"
+import { Config, Duration, Effect, Option, Redacted, Schema, SchemaIssue, SchemaTransformation } from "effect"
 import { ConfigLoadError } from "./ConfigLoadError.js"
 import type * as HelpText from "./HelpText.js"
+import * as SchemaIssues from "./internal/schemaIssues.js"
 
 /**
  * @since 0.1.0
@@ -18,9 +18,9 @@ import type * as HelpText from "./HelpText.js"
  */
 export interface Setting<A> {
   /** The env var that sets it, over the file, and how its text decodes; none: the file only. */
-  readonly env: { readonly name: string; readonly schema: Schema.Schema<A, string> } | undefined
+  readonly env: { readonly name: string; readonly schema: Schema.Codec<A, string> } | undefined
   /** How the file's value decodes; the file key is the setting's name in its table. */
-  readonly file: Schema.Schema<A, any>
+  readonly file: Schema.Codec<A, any>
   readonly default: A
   /** The default as `--help` shows it. */
   readonly shown: string
@@ -36,7 +36,7 @@ export interface Setting<A> {
  * @category models
  */
 export interface EnvSetting<A> extends Setting<A> {
-  readonly env: { readonly name: string; readonly schema: Schema.Schema<A, string> }
+  readonly env: { readonly name: string; readonly schema: Schema.Codec<A, string> }
 }
 
 /**
@@ -55,21 +55,64 @@ export type Values<S extends Record<string, Setting<any>>> = {
  */
 export const make = <A>(setting: Setting<A>): Setting<A> => setting
 
+// The checks stop at the first that fails (`abort`), as a value has one thing wrong with it to fix
+// first: 1.5 is not an integer, whatever its range.
+const isInt = Schema.isInt().abort()
+
+/**
+ * Text without leading or trailing whitespace, and not empty.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NonEmptyTrimmedString = Schema.String.check(
+  Schema.isTrimmed().abort(),
+  Schema.isNonEmpty({ expected: "a non empty string" })
+).annotate({ identifier: "NonEmptyTrimmedString" })
+
 /**
  * A count: an integer above zero.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const PositiveInt = Schema.Int.pipe(Schema.positive())
+export const PositiveInt = Schema.Number.check(isInt, Schema.isGreaterThan(0, { expected: "a positive number" }))
+  .annotate({ identifier: "Int & positive" })
+
+/** A TCP port number (0 picks a free one). */
+const PortNumber = Schema.Number.check(
+  isInt,
+  Schema.isBetween({ minimum: 0, maximum: 65535 }, { expected: "a number between 0 and 65535" })
+).annotate({ identifier: "Int & between(0, 65535)" })
+
+/**
+ * A number as an env var writes it: its text trimmed, `NaN`, or what `Number` reads (`1e3`, `0x10`);
+ * empty text is no number.
+ */
+const NumberFromString: Schema.Codec<number, string> = Schema.String.pipe(
+  Schema.decodeTo(
+    Schema.Number,
+    SchemaTransformation.transformEffect({
+      decode: (text: string) => {
+        const value = text.trim() === "" ? Number.NaN : Number(text)
+        return Number.isNaN(value) && text !== "NaN"
+          ? Effect.fail(
+            new SchemaIssue.InvalidValue({ message: `Unable to decode ${JSON.stringify(text)} into a number` }, text)
+          )
+          : Effect.succeed(value)
+      },
+      encode: (value: number) => Effect.succeed(String(value))
+    })
+  )
+)
 
 const numeric = (
   env: string,
-  schema: Schema.Schema<number>,
+  schema: Schema.Codec<number>,
   value: number,
   description: string
 ): EnvSetting<number> => ({
-  env: { name: env, schema: Schema.compose(Schema.NumberFromString, schema) },
+  env: { name: env, schema: NumberFromString.pipe(Schema.decodeTo(schema)) },
   file: schema,
   default: value,
   shown: String(value),
@@ -83,7 +126,7 @@ const numeric = (
  * @category constructors
  */
 export const port = (env: string, value: number, description: string): EnvSetting<number> =>
-  numeric(env, Schema.Int.pipe(Schema.between(0, 65535)), value, description)
+  numeric(env, PortNumber, value, description)
 
 /**
  * A count (`PositiveInt`).
@@ -101,12 +144,23 @@ export const count = (env: string, value: number, description: string): EnvSetti
  * @category constructors
  */
 export const text = (env: string, value: string, description: string): EnvSetting<string> => ({
-  env: { name: env, schema: Schema.NonEmptyTrimmedString },
-  file: Schema.NonEmptyTrimmedString,
+  env: { name: env, schema: NonEmptyTrimmedString },
+  file: NonEmptyTrimmedString,
   default: value,
   shown: value,
   description
 })
+
+/** `true` or `false`, as an env var writes it. */
+const BooleanFromString: Schema.Codec<boolean, string> = Schema.Literals(["true", "false"]).pipe(
+  Schema.decodeTo(
+    Schema.Boolean,
+    SchemaTransformation.transform({
+      decode: (text: "true" | "false") => text === "true",
+      encode: (value: boolean) => value ? "true" as const : "false" as const
+    })
+  )
+)
 
 /**
  * A yes or no: `true` or `false`.
@@ -115,19 +169,12 @@ export const text = (env: string, value: string, description: string): EnvSettin
  * @category constructors
  */
 export const flag = (env: string, value: boolean, description: string): EnvSetting<boolean> => ({
-  env: { name: env, schema: Schema.compose(Schema.String, Schema.BooleanFromString) },
+  env: { name: env, schema: BooleanFromString },
   file: Schema.Boolean,
   default: value,
   shown: String(value),
   description
 })
-
-/** Durations as operators write them (`30s`, `2m`, `1500 millis`, a number of milliseconds, `none`). */
-const DurationFromString: Schema.Schema<Duration.Duration, string> = Schema.compose(
-  Schema.String,
-  TimeoutPolicy.Timeout,
-  { strict: false }
-)
 
 /**
  * A duration, or `none`, as the profiles' timeouts are written.
@@ -140,15 +187,13 @@ export const duration = (
   value: Duration.Duration,
   description: string
 ): EnvSetting<Duration.Duration> => ({
-  env: { name: env, schema: DurationFromString },
+  // Durations as operators write them (`30s`, `2m`, `1500 millis`, a number of milliseconds, `none`).
+  env: { name: env, schema: TimeoutPolicy.Timeout as Schema.Codec<Duration.Duration, any> },
   file: TimeoutPolicy.Timeout,
   default: value,
   shown: Duration.format(value),
   description
 })
-
-// The value is the env var's whole text, so the path is empty: the message alone.
-const formatIssue = (error: ParseResult.ParseError): string => ParseIssues.lines(error).join("; ")
 
 /**
  * One env var, decoded from its trimmed text; none when it is not set, a failure naming it when
@@ -159,16 +204,19 @@ const formatIssue = (error: ParseResult.ParseError): string => ParseIssues.lines
  */
 export const fromEnv = <A>(
   name: string,
-  schema: Schema.Schema<A, string>
+  schema: Schema.Codec<A, string>
 ): Effect.Effect<Option.Option<A>, ConfigLoadError> =>
-  Config.option(Config.redacted(name)).pipe(
+  Config.option(Config.Redacted(name)).pipe(
     Effect.mapError((error) => new ConfigLoadError({ key: name, reason: String(error) })),
     Effect.flatMap(Option.match({
       onNone: () => Effect.succeedNone,
       onSome: (raw) =>
-        Schema.decode(schema)(Redacted.value(raw).trim()).pipe(
+        SchemaIssues.decode(schema, Redacted.value(raw).trim()).pipe(
           Effect.map(Option.some),
-          Effect.mapError((error) => new ConfigLoadError({ key: name, reason: formatIssue(error) }))
+          // The value is the env var's whole text, so the path is empty: the message alone.
+          Effect.mapError((mistakes) =>
+            new ConfigLoadError({ key: name, reason: mistakes.map(SchemaIssues.format).join("; ") })
+          )
         )
     }))
   )
@@ -183,8 +231,8 @@ const entries = <S extends Record<string, Setting<any>>>(settings: S) =>
  * @category schemas
  */
 export const fileFields = <S extends Record<string, Setting<any>>>(settings: S) =>
-  Object.fromEntries(entries(settings).map(([key, setting]) => [key, Schema.optional(setting.file)])) as {
-    readonly [K in keyof S]: Schema.optional<S[K]["file"]>
+  Object.fromEntries(entries(settings).map(([key, setting]) => [key, Schema.optionalKey(setting.file)])) as {
+    readonly [K in keyof S]: Schema.optionalKey<S[K]["file"]>
   }
 
 /**

@@ -7,7 +7,7 @@
 import type { Redacted } from "effect"
 import { Config, Effect, Schema } from "effect"
 import { ConfigLoadError } from "./ConfigLoadError.js"
-import { PositiveInt } from "./Setting.js"
+import { NonEmptyTrimmedString, PositiveInt } from "./Setting.js"
 
 /**
  * Which client endpoints an upstream serves: `openai` serves both OpenAI dialects (OpenAI, Azure,
@@ -17,7 +17,7 @@ import { PositiveInt } from "./Setting.js"
  * @since 0.1.0
  * @category models
  */
-export const UpstreamDialect = Schema.Literal("openai", "openaiChat", "openaiResponses", "anthropic", "any")
+export const UpstreamDialect = Schema.Literals(["openai", "openaiChat", "openaiResponses", "anthropic", "any"])
 
 /**
  * @since 0.1.0
@@ -32,19 +32,22 @@ export type UpstreamDialect = typeof UpstreamDialect.Type
  * @category models
  */
 export class Upstream extends Schema.Class<Upstream>("gateway/Upstream")({
-  name: Schema.NonEmptyTrimmedString,
+  name: NonEmptyTrimmedString,
   /** Where the provider's `/v1/...` paths live, e.g. `https://api.openai.com`. */
-  baseUrl: Schema.String.pipe(Schema.filter((s) => URL.canParse(s) || `not a URL: ${JSON.stringify(s)}`)),
+  baseUrl: Schema.String.check(Schema.makeFilter((s) => URL.canParse(s) || `not a URL: ${JSON.stringify(s)}`)),
   dialect: UpstreamDialect,
   /** The env var holding this upstream's API key; none for keyless servers (Ollama, the simulator). */
-  apiKeyEnv: Schema.optional(Schema.NonEmptyTrimmedString),
+  apiKeyEnv: Schema.optional(NonEmptyTrimmedString),
   /**
    * Model name patterns this upstream serves alone (a route of one); `*` matches any run of
    * characters (`gpt-*`, `sim:*`). None for an upstream only `routes` use.
    */
-  models: Schema.optionalWith(Schema.Array(Schema.NonEmptyTrimmedString), { default: () => [] }),
+  models: Schema.Array(NonEmptyTrimmedString).pipe(
+    Schema.withDecodingDefaultKey(Effect.succeed([])),
+    Schema.withConstructorDefault(Effect.succeed([]))
+  ),
   /** The profile of requests to this upstream that name none. */
-  defaultProfile: Schema.optional(Schema.NonEmptyTrimmedString),
+  defaultProfile: Schema.optional(NonEmptyTrimmedString),
   maxConcurrentStreams: Schema.optional(PositiveInt)
 }) {}
 
@@ -54,7 +57,7 @@ export class Upstream extends Schema.Class<Upstream>("gateway/Upstream")({
  * @since 0.1.0
  * @category schemas
  */
-export const Upstreams = Schema.Array(Upstream).pipe(Schema.filter((upstreams) => {
+export const Upstreams = Schema.Array(Upstream).check(Schema.makeFilter((upstreams) => {
   const names = new Set<string>()
   for (const upstream of upstreams) {
     if (names.has(upstream.name)) return `duplicate upstream name ${upstream.name}`
@@ -64,7 +67,7 @@ export const Upstreams = Schema.Array(Upstream).pipe(Schema.filter((upstreams) =
 }))
 
 /**
- * Each upstream's API key, by upstream name, read with `Config.redacted` from the env var its
+ * Each upstream's API key, by upstream name, read with `Config.Redacted` from the env var its
  * `apiKeyEnv` names, so it never prints. A named env var that is not set is an error naming it.
  *
  * @since 0.1.0
@@ -75,7 +78,7 @@ export const apiKeys = (
 ): Effect.Effect<ReadonlyMap<string, Redacted.Redacted>, ConfigLoadError> =>
   Effect.map(
     Effect.forEach(upstreams.filter((upstream) => upstream.apiKeyEnv !== undefined), (upstream) =>
-      Config.redacted(upstream.apiKeyEnv!).pipe(
+      Config.Redacted(upstream.apiKeyEnv!).pipe(
         Effect.mapError(() =>
           new ConfigLoadError({
             key: upstream.apiKeyEnv!,

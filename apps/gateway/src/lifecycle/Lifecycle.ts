@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type { Scope } from "effect"
-import { Duration, Effect, Metric, Ref, Stream, SubscriptionRef } from "effect"
+import { Context, Duration, Effect, Layer, Metric, Option, Ref, Stream, SubscriptionRef } from "effect"
 import { setMaxListeners } from "node:events"
 import { GatewayConfig } from "../config/Config.js"
 
@@ -25,8 +25,8 @@ export const inFlightGauge = Metric.gauge("streamguard_gateway_streams_in_flight
  * @since 0.1.0
  * @category services
  */
-export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", {
-  scoped: Effect.gen(function*() {
+export class Lifecycle extends Context.Service<Lifecycle>()("gateway/Lifecycle", {
+  make: Effect.gen(function*() {
     const config = yield* GatewayConfig
     /** Upstream readers are forked here, not in the request's fiber, so `drain` can outlive it. */
     const scope = yield* Effect.scope
@@ -42,14 +42,14 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
 
     // Interruptible: shutdown runs in a finalizer, which is uninterruptible, and the timeouts
     // below must be able to stop waiting.
-    const untilIdle = inFlight.changes.pipe(
+    const untilIdle = SubscriptionRef.changes(inFlight).pipe(
       Stream.takeUntil((n) => n === 0),
       Stream.runDrain,
       Effect.interruptible
     )
 
     const add = (delta: number) =>
-      Effect.flatMap(SubscriptionRef.updateAndGet(inFlight, (n) => n + delta), (n) => Metric.set(inFlightGauge, n))
+      Effect.flatMap(SubscriptionRef.updateAndGet(inFlight, (n) => n + delta), (n) => Metric.update(inFlightGauge, n))
 
     /**
      * Marks one stream in flight for the life of the scope (and in the `streams_in_flight` gauge).
@@ -67,7 +67,7 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
         Effect.annotateLogs({ inFlight: open, drainTimeoutMs: Duration.toMillis(config.drainTimeout) })
       )
       const drained = yield* Effect.timeoutOption(untilIdle, config.drainTimeout)
-      if (drained._tag === "None") {
+      if (Option.isNone(drained)) {
         stopping.abort("the gateway is shutting down")
         yield* Effect.timeoutOption(untilIdle, Duration.millis(250))
       }
@@ -83,4 +83,11 @@ export class Lifecycle extends Effect.Service<Lifecycle>()("gateway/Lifecycle", 
       shutdown
     } as const
   })
-}) {}
+}) {
+  /**
+   * The lifecycle, open for the layer's scope (the readers forked into it end with it).
+   *
+   * @since 0.1.0
+   */
+  static readonly layer: Layer.Layer<Lifecycle, never, GatewayConfig> = Layer.effect(Lifecycle, Lifecycle.make)
+}

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer, Runtime } from "effect"
+import { Effect, Layer } from "effect"
 import { Lifecycle } from "./Lifecycle.js"
 
 /**
@@ -15,10 +15,8 @@ import { Lifecycle } from "./Lifecycle.js"
  */
 export const signals: ReadonlyArray<NodeJS.Signals> = ["SIGTERM", "SIGINT"]
 
-const report = (lifecycle: Lifecycle, signal: NodeJS.Signals) =>
+const report = (lifecycle: Lifecycle["Service"], signal: NodeJS.Signals) =>
   Effect.gen(function*() {
-    // Still accepting: this is the signal that stops the gateway, and the drain logs its own start.
-    if (yield* lifecycle.accepting) return
     const left = yield* lifecycle.inFlight
     yield* Effect.logWarning(`${signal}: already draining, ${left} ${left === 1 ? "stream" : "streams"} left`).pipe(
       Effect.annotateLogs({ signal, inFlight: left })
@@ -28,7 +26,8 @@ const report = (lifecycle: Lifecycle, signal: NodeJS.Signals) =>
 /**
  * For the life of the layer SIGTERM and SIGINT have a listener, so Node never applies its default
  * action to them (end the process at once). The first one is the runtime's: `NodeRuntime.runMain`
- * interrupts the main fiber, whose finalizers drain. `runMain` then stops listening, so without
+ * interrupts the main fiber, whose finalizers drain (this layer's listener runs before the
+ * runtime's, and leaves that signal to it). `runMain` then stops listening, so without
  * this layer the next signal would end the process mid-drain; here each one that comes once the
  * drain began is logged (`already draining, N streams left`) and ignored. A signal to a process
  * group (Ctrl-C in a terminal, a service manager's stop) can reach node more than once, relayed by
@@ -39,15 +38,19 @@ const report = (lifecycle: Lifecycle, signal: NodeJS.Signals) =>
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<never, never, Lifecycle> = Layer.scopedDiscard(Effect.gen(function*() {
+export const layer: Layer.Layer<never, never, Lifecycle> = Layer.effectDiscard(Effect.gen(function*() {
   const lifecycle = yield* Lifecycle
-  const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+  const runFork = Effect.runForkWith(yield* Effect.context<never>())
   const onSignal = (signal: NodeJS.Signals) => {
+    // Still accepting: this is the signal that stops the gateway, and the drain logs its own start.
+    // Read as the signal comes, before the runtime's listener (after this one: prepended) interrupts
+    // the main fiber, whose drain stops accepting at once.
+    if (Effect.runSync(lifecycle.accepting)) return
     runFork(report(lifecycle, signal))
   }
   yield* Effect.acquireRelease(
     Effect.sync(() => {
-      for (const signal of signals) process.on(signal, onSignal)
+      for (const signal of signals) process.prependListener(signal, onSignal)
     }),
     () =>
       Effect.sync(() => {

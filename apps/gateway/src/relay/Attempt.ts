@@ -5,12 +5,12 @@
  *
  * @since 0.1.0
  */
-import type { HttpClientRequest } from "@effect/platform"
-import type { LlmClient } from "@streamguard/client-effect3"
-import type { StreamEvent, StreamObserver } from "@streamguard/core-effect3"
-import { StreamOutcome } from "@streamguard/core-effect3"
-import type { Chunk, Effect } from "effect"
+import type { LlmClient } from "@streamguard/client"
+import type { StreamEvent, StreamObserver } from "@streamguard/core"
+import { StreamOutcome } from "@streamguard/core"
+import type { Array as Arr, Cause, Effect } from "effect"
 import { Metric } from "effect"
+import type { HttpClientRequest } from "effect/http"
 
 /**
  * One upstream of a route, with the request it gets (and the gateway's key for it).
@@ -56,6 +56,18 @@ export interface Attempt {
 export const outcomeOf = (error: unknown): string => StreamOutcome.hasOutcome(error) ? error.outcome : "failed"
 
 /**
+ * One pull of an attempt's guarded stream: what arrived since the last pull (one network read's
+ * events, as a rule), the stream's failure, or `Cause.Done` at its end.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Pull<A> = Effect.Effect<
+  Arr.NonEmptyReadonlyArray<StreamEvent.StreamEvent<A>>,
+  LlmClient.StreamError | Cause.Done
+>
+
+/**
  * What the relay tells the attempts of one stream, and what it hears back from them: the options
  * every attempt's stream is given, an observer for each attempt (which hears its end), the
  * silence before content, and the pull of each attempt as it opens.
@@ -75,7 +87,7 @@ export interface Link<A> {
    * (a route without a hedge): what a drain reads if the client leaves before content. A hedged
    * attempt is pulled by a fiber of its own, which a second reader would race.
    */
-  opened?(pull: Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, unknown>): void
+  opened?(pull: Pull<A>): void
 }
 
 /**
@@ -90,27 +102,25 @@ export const attempts = Metric.counter("streamguard_gateway_attempts_total", {
   incremental: true
 })
 
-const byKey = new Map<string, Effect.Effect<void>>()
+const byKey = new Map<string, Metric.Counter<number>>()
 
 /**
- * Counts one attempt once it ended. Each tagged counter is made once: tagging builds and hashes a
- * new metric key.
+ * Counts one attempt once it ended. Each counter with its attributes is made once: a metric with
+ * attributes is a new metric, whose key is built and hashed when it is made.
  *
  * @since 0.1.0
  * @category metrics
  */
 export const count = (attempt: Attempt): Effect.Effect<void> => {
   const key = `${attempt.upstream} ${attempt.role} ${attempt.result}`
-  let increment = byKey.get(key)
-  if (increment === undefined) {
-    increment = Metric.increment(
-      Metric.tagged(
-        Metric.tagged(Metric.tagged(attempts, "upstream", attempt.upstream), "role", attempt.role),
-        "result",
-        attempt.result
-      )
-    )
-    byKey.set(key, increment)
+  let counter = byKey.get(key)
+  if (counter === undefined) {
+    counter = Metric.withAttributes(attempts, {
+      upstream: attempt.upstream,
+      role: attempt.role,
+      result: attempt.result
+    })
+    byKey.set(key, counter)
   }
-  return increment
+  return Metric.update(counter, 1)
 }

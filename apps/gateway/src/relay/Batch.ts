@@ -8,13 +8,14 @@
  *
  * @since 0.1.0
  */
-import { HttpServerResponse } from "@effect/platform"
-import type { BatchResponse } from "@streamguard/client-effect3"
-import { LlmClient } from "@streamguard/client-effect3"
-import { RequestProfile, TimeoutPolicy } from "@streamguard/core-effect3"
+import type { BatchResponse } from "@streamguard/client"
+import { LlmClient } from "@streamguard/client"
+import { RequestProfile, TimeoutPolicy } from "@streamguard/core"
 import * as Fallback from "@streamguard/kernel/client/Fallback"
-import type { Array as Arr, Clock } from "effect"
-import { Duration, Effect, Either, Option } from "effect"
+import type { Array as Arr } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option } from "effect"
+import type { Scope } from "effect"
+import { HttpServerResponse } from "effect/http"
 import { Admission } from "../admission/Admission.js"
 import type { Endpoint } from "../api/Endpoint.js"
 import * as ErrorResponse from "../api/ErrorResponse.js"
@@ -49,65 +50,83 @@ type End = Pick<StreamLog.Record, "outcome" | "status" | "bytes" | "disconnect" 
 
 /**
  * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** Relays one call in the request's scope: its answer, or its failure as a JSON error. */
+  readonly call: (
+    request: BatchRequest
+  ) => Effect.Effect<HttpServerResponse.HttpServerResponse, never, Scope.Scope>
+}
+
+const make = Effect.gen(function*() {
+  const config = yield* GatewayConfig
+  const lifecycle = yield* Lifecycle
+  const admission = yield* Admission
+  const streamLog = yield* StreamLogService
+  const client = yield* LlmClient.LlmClient
+  const secrets = [...config.upstreamKeys.values()]
+  const stopped = stoppedBy(lifecycle.stopSignal)
+
+  const call = Effect.fnUntraced(function*(request: BatchRequest) {
+    const clock = yield* Clock.Clock
+    const startedAt = clock.currentTimeMillisUnsafe()
+    // How the call ended; none when the client left before the answer, which interrupted it
+    // (and so aborted the upstream call): the line then says so, as a relayed stream's does.
+    let end: End | undefined
+    const chain: Chain = { client, clock, startedAt, tried: [] }
+    // Registered first, so it runs last: once the answer is written and the request let go of
+    // its admission slots and its in-flight count, whichever way it ended.
+    yield* Effect.addFinalizer(() =>
+      streamLog.ended(
+        lineOf(request, chain, end ?? { outcome: "interrupted", status: 499, bytes: 0, disconnect: "cancel" })
+      )
+    )
+    yield* lifecycle.track
+    // Past the shutdown's drain timeout a call still running ends as a stream does: shutting_down.
+    const result = yield* Effect.scoped(
+      Effect.andThen(admission.admit(request.admitTo), Effect.raceFirst(attempt(chain, request, 0), stopped))
+    ).pipe(
+      Effect.provideService(RequestProfile.RequestProfile, request.profile),
+      Effect.result
+    )
+    if (result._tag === "Success") {
+      end = { outcome: "done", status: result.success.status, bytes: result.success.text.length }
+      return HttpServerResponse.text(result.success.text, {
+        status: result.success.status,
+        contentType: result.success.headers["content-type"] ?? "application/json"
+      })
+    }
+    const error = ErrorResponse.fromFailure(result.failure, { upstream: lastUpstream(request, chain), secrets })
+    end = {
+      outcome: error.type,
+      status: error.status,
+      bytes: 0,
+      endedBy: error.type === "shutting_down" ? "shutdown" : undefined,
+      error: error.message
+    }
+    return ErrorResponse.toResponse(request.endpoint, error)
+  })
+
+  return Batch.of({ call })
+})
+
+/**
+ * @since 0.1.0
  * @category services
  */
-export class Batch extends Effect.Service<Batch>()("gateway/Batch", {
-  effect: Effect.gen(function*() {
-    const config = yield* GatewayConfig
-    const lifecycle = yield* Lifecycle
-    const admission = yield* Admission
-    const streamLog = yield* StreamLogService
-    const client = yield* LlmClient.LlmClient
-    const secrets = [...config.upstreamKeys.values()]
-    const stopped = stoppedBy(lifecycle.stopSignal)
-
-    const call = Effect.fnUntraced(function*(request: BatchRequest) {
-      const clock = yield* Effect.clock
-      const startedAt = clock.unsafeCurrentTimeMillis()
-      // How the call ended; none when the client left before the answer, which interrupted it
-      // (and so aborted the upstream call): the line then says so, as a relayed stream's does.
-      let end: End | undefined
-      const chain: Chain = { client, clock, startedAt, tried: [] }
-      // Registered first, so it runs last: once the answer is written and the request let go of
-      // its admission slots and its in-flight count, whichever way it ended.
-      yield* Effect.addFinalizer(() =>
-        streamLog.ended(
-          lineOf(request, chain, end ?? { outcome: "interrupted", status: 499, bytes: 0, disconnect: "cancel" })
-        )
-      )
-      yield* lifecycle.track
-      // Past the shutdown's drain timeout a call still running ends as a stream does: shutting_down.
-      const result = yield* Effect.scoped(
-        Effect.zipRight(admission.admit(request.admitTo), Effect.raceFirst(attempt(chain, request, 0), stopped))
-      ).pipe(
-        Effect.provideService(RequestProfile.RequestProfile, request.profile),
-        Effect.either
-      )
-      if (Either.isRight(result)) {
-        end = { outcome: "done", status: result.right.status, bytes: result.right.text.length }
-        return HttpServerResponse.text(result.right.text, {
-          status: result.right.status,
-          contentType: result.right.headers["content-type"] ?? "application/json"
-        })
-      }
-      const error = ErrorResponse.fromFailure(result.left, { upstream: lastUpstream(request, chain), secrets })
-      end = {
-        outcome: error.type,
-        status: error.status,
-        bytes: 0,
-        endedBy: error.type === "shutting_down" ? "shutdown" : undefined,
-        error: error.message
-      }
-      return ErrorResponse.toResponse(request.endpoint, error)
-    })
-
-    return { call } as const
-  })
-}) {}
+export class Batch extends Context.Service<Batch, Service>()("gateway/Batch") {
+  /** Batch calls on the gateway's config, lifecycle, admission, client and end log. */
+  static readonly layer: Layer.Layer<
+    Batch,
+    never,
+    GatewayConfig | Lifecycle | Admission | LlmClient.LlmClient | StreamLogService
+  > = Layer.effect(Batch, make)
+}
 
 /** Fails once the shutdown tells the requests still running to end. */
 const stoppedBy = (signal: AbortSignal) =>
-  Effect.async<never, ErrorResponse.GatewayError>((resume) => {
+  Effect.callback<never, ErrorResponse.GatewayError>((resume) => {
     const stop = () => resume(Effect.fail(ErrorResponse.shuttingDown()))
     if (signal.aborted) return stop()
     signal.addEventListener("abort", stop, { once: true })
@@ -142,7 +161,7 @@ const attempt = (
     }
     chain.tried.push(info)
     const budget = TimeoutPolicy.limit(request.profile.policy, "request")
-    const elapsed = () => chain.clock.unsafeCurrentTimeMillis() - chain.startedAt
+    const elapsed = () => chain.clock.currentTimeMillisUnsafe() - chain.startedAt
     /** What is left of the `request` limit now. */
     const left = () => Option.map(budget, (limit) => Fallback.leftMillis(Duration.toMillis(limit), elapsed()))
     const budgetLeft = Option.map(
@@ -157,12 +176,12 @@ const attempt = (
         info.result = "served"
         return Attempt.count(info)
       }),
-      Effect.catchAll((error) => {
+      Effect.catch((error) => {
         info.result = Attempt.outcomeOf(error)
         // No attempt starts once the budget is spent.
         const more = index + 1 < request.targets.length && Option.getOrElse(left(), () => 1) > 0 &&
           Failover.fallsBack(error)
-        return Effect.zipRight(Attempt.count(info), more ? attempt(chain, request, index + 1) : Effect.fail(error))
+        return Effect.andThen(Attempt.count(info), more ? attempt(chain, request, index + 1) : Effect.fail(error))
       })
     )
   })
@@ -177,7 +196,7 @@ const lineOf = (request: BatchRequest, chain: Chain, end: End): StreamLog.Record
   stream: false,
   ttfcMs: undefined,
   chunks: 0,
-  durationMs: chain.clock.unsafeCurrentTimeMillis() - chain.startedAt,
+  durationMs: chain.clock.currentTimeMillisUnsafe() - chain.startedAt,
   upstream: lastUpstream(request, chain),
   attempts: chain.tried.length,
   tried: chain.tried.length > 1 ? chain.tried : undefined,

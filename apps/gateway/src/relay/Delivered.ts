@@ -61,6 +61,29 @@ export const outputTokens = Metric.counter("streamguard_gateway_delivered_output
   incremental: true
 })
 
+// The counters of each upstream (and token source), made once: a metric with attributes is a new
+// metric, whose key is built and hashed when it is made.
+const byUpstream = new Map<string, {
+  readonly contentEvents: Metric.Counter<number>
+  readonly characters: Metric.Counter<number>
+  readonly upstream: Metric.Counter<number>
+  readonly estimate: Metric.Counter<number>
+}>()
+
+const countersOf = (upstream: string) => {
+  let counters = byUpstream.get(upstream)
+  if (counters === undefined) {
+    counters = {
+      contentEvents: Metric.withAttributes(contentEvents, { upstream }),
+      characters: Metric.withAttributes(characters, { upstream }),
+      upstream: Metric.withAttributes(outputTokens, { upstream, source: "upstream" }),
+      estimate: Metric.withAttributes(outputTokens, { upstream, source: "estimate" })
+    }
+    byUpstream.set(upstream, counters)
+  }
+  return counters
+}
+
 /**
  * Adds one stream's delivery to the counters, under the upstream that served it.
  *
@@ -68,14 +91,13 @@ export const outputTokens = Metric.counter("streamguard_gateway_delivered_output
  * @category metrics
  */
 export const record = (delivered: Delivered, upstream: string): Effect.Effect<void> =>
-  Effect.all([
-    Metric.incrementBy(Metric.tagged(contentEvents, "upstream", upstream), delivered.contentEvents),
-    Metric.incrementBy(Metric.tagged(characters, "upstream", upstream), delivered.characters),
-    Metric.incrementBy(
-      Metric.tagged(Metric.tagged(outputTokens, "upstream", upstream), "source", delivered.tokens),
-      delivered.outputTokens
-    )
-  ], { discard: true })
+  Effect.withFiber((fiber) => {
+    const counters = countersOf(upstream)
+    counters.contentEvents.updateUnsafe(delivered.contentEvents, fiber.context)
+    counters.characters.updateUnsafe(delivered.characters, fiber.context)
+    counters[delivered.tokens].updateUnsafe(delivered.outputTokens, fiber.context)
+    return Effect.void
+  })
 
 /**
  * The fields of an in-band error event that say what was delivered before it.

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import type { Duration } from "effect"
-import { Effect, Either, ExecutionStrategy, Exit, FiberId, Scope } from "effect"
+import { Effect, Exit, Result, Scope } from "effect"
 import * as ErrorResponse from "../api/ErrorResponse.js"
 
 /**
@@ -25,8 +25,8 @@ export type DisconnectPolicy = "cancel" | "drain"
 export const header = "x-streamguard-on-disconnect"
 
 // Made once: every request parses its header.
-const cancel = Either.right<DisconnectPolicy>("cancel")
-const drain = Either.right<DisconnectPolicy>("drain")
+const cancel = Result.succeed<DisconnectPolicy>("cancel")
+const drain = Result.succeed<DisconnectPolicy>("drain")
 
 /**
  * The policy a request's header value names, case and spaces aside; no header is `cancel`.
@@ -35,11 +35,11 @@ const drain = Either.right<DisconnectPolicy>("drain")
  * @since 0.1.0
  * @category parsing
  */
-export const parse = (value: string | undefined): Either.Either<DisconnectPolicy, ErrorResponse.GatewayError> => {
+export const parse = (value: string | undefined): Result.Result<DisconnectPolicy, ErrorResponse.GatewayError> => {
   const policy = value?.trim().toLowerCase()
   if (policy === undefined || policy === "cancel") return cancel
   if (policy === "drain") return drain
-  return Either.left(ErrorResponse.badRequest(`${header} must be cancel or drain`, header))
+  return Result.fail(ErrorResponse.badRequest(`${header} must be cancel or drain`, header))
 }
 
 /**
@@ -53,11 +53,10 @@ export const parse = (value: string | undefined): Either.Either<DisconnectPolicy
 export const upstreamScope = (
   policy: DisconnectPolicy,
   gatewayScope: Scope.Scope
-): Effect.Effect<Scope.CloseableScope, never, Scope.Scope> =>
-  Effect.flatMap(
-    policy === "drain" ? Effect.succeed(gatewayScope) : Effect.scope,
-    (parent) => Scope.fork(parent, ExecutionStrategy.sequential)
-  )
+): Effect.Effect<Scope.Closeable, never, Scope.Scope> =>
+  policy === "drain"
+    ? Scope.fork(gatewayScope, "sequential")
+    : Effect.flatMap(Effect.scope, (parent) => Scope.fork(parent, "sequential"))
 
 /**
  * What the client leaving does to the upstream. `cancel`, or an upstream that never opened (no
@@ -70,7 +69,7 @@ export const upstreamScope = (
 export const release = (
   policy: DisconnectPolicy,
   options: {
-    readonly upstream: Scope.CloseableScope
+    readonly upstream: Scope.Closeable
     /** Pulls the upstream; undefined when it never opened. */
     readonly pull: Effect.Effect<unknown, unknown> | undefined
     /** How the request ended. */
@@ -79,7 +78,7 @@ export const release = (
     readonly gatewayScope: Scope.Scope
   }
 ): Effect.Effect<void> => {
-  const interrupted = Exit.isFailure(options.exit) ? options.exit : Exit.interrupt(FiberId.none)
+  const interrupted = Exit.isFailure(options.exit) ? options.exit : Exit.interrupt()
   if (policy === "cancel" || options.pull === undefined) return Scope.close(options.upstream, interrupted)
   const drained = Effect.forever(options.pull).pipe(
     Effect.ignore,

@@ -24,13 +24,13 @@
  *
  * @since 0.1.0
  */
-import { ClientError } from "@streamguard/client-effect3"
-import type { LlmClient } from "@streamguard/client-effect3"
-import type { RequestProfile, StreamEvent } from "@streamguard/core-effect3"
-import { StreamOutcome } from "@streamguard/core-effect3"
+import { ClientError } from "@streamguard/client"
+import type { LlmClient } from "@streamguard/client"
+import type { RequestProfile, StreamEvent } from "@streamguard/core"
+import { StreamOutcome } from "@streamguard/core"
 import * as Fallback from "@streamguard/kernel/client/Fallback"
-import type { Dialect } from "@streamguard/protocols-effect3"
-import type { Array as Arr, Chunk, Duration } from "effect"
+import type { Dialect } from "@streamguard/protocols"
+import type { Array as Arr, Duration } from "effect"
 import { Cause, Data, Effect, Exit, Option } from "effect"
 import type { Scope } from "effect"
 import * as Attempt from "./Attempt.js"
@@ -55,7 +55,8 @@ export interface Plan<A> {
 
 /**
  * The attempt that produced content first: its events so far (the held-back frames and the first
- * content, or the end of a stream without content) and the pull for the rest.
+ * content, or the end of a stream without content) and the pull for the rest, which hands over
+ * what arrived since the last one, fails with the stream's error, or with `Cause.Done` at its end.
  *
  * @since 0.1.0
  * @category models
@@ -63,8 +64,8 @@ export interface Plan<A> {
 export interface Started<A> {
   readonly served: Attempt.Attempt
   readonly attempts: ReadonlyArray<Attempt.Attempt>
-  readonly events: Chunk.Chunk<StreamEvent.StreamEvent<A>>
-  readonly pull: Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, Option.Option<LlmClient.StreamError>>
+  readonly events: ReadonlyArray<StreamEvent.StreamEvent<A>>
+  readonly pull: Attempt.Pull<A>
 }
 
 /**
@@ -127,11 +128,11 @@ export const start = <A>(
 const sequential = <A>(chain: AttemptChain<A>, role: Attempt.Role): Effect.Effect<Started<A>, Exhausted> =>
   Effect.flatMap(chain.open(role), (running) =>
     Effect.matchEffect(
-      Effect.zipRight(Effect.sync(() => chain.link.opened?.(running.pull)), chain.firstContent(running)),
+      Effect.andThen(Effect.sync(() => chain.link.opened?.(running.pull)), chain.firstContent(running)),
       {
         onSuccess: (events) => served<A>(chain, running, events),
         onFailure: (error) =>
-          Effect.zipRight(
+          Effect.andThen(
             chain.close(running, Attempt.outcomeOf(error)),
             fallsBack(error) && chain.canStart()
               ? sequential<A>(chain, "fallback")
@@ -166,7 +167,7 @@ const hedged = <A>(
         yield* race.closeAll("cancelled")
         return yield* served<A>(chain, report.running, exit.value)
       }
-      const failure = Cause.failureOption(exit.cause)
+      const failure = Cause.findErrorOption(exit.cause)
       if (Option.isNone(failure)) {
         // A defect or an interruption of the attempt's own fiber: not an upstream's failure.
         yield* race.closeAll("cancelled")
@@ -187,7 +188,7 @@ const hedged = <A>(
 const served = <A>(
   chain: AttemptChain<A>,
   running: Running<A>,
-  events: Chunk.Chunk<StreamEvent.StreamEvent<A>>
+  events: ReadonlyArray<StreamEvent.StreamEvent<A>>
 ): Effect.Effect<Started<A>> =>
   Effect.as(chain.serve(running), { served: running.info, attempts: chain.tried, events, pull: running.pull })
 

@@ -1,19 +1,24 @@
 /**
- * What one relayed stream knows of itself, from its admission to its log line: the status the
- * client got and how the response ended, the chain of upstream attempts (which ran, which served,
- * where the last failure came from), each attempt's end as its guard observed it, and the pull a
- * drain reads when the client leaves. `Relay` acts through it (an answer with a status, the 200
- * and the winner's stream, the in-band error); `Failover`'s attempts report to it, as their
- * `Attempt.Link`; and it writes the request's one log line once the upstream has closed.
+ * What one relayed stream knows of itself, from its admission to its log line: its phase and
+ * timings, the status the client got and how the response ended, the chain of upstream attempts
+ * (which ran, which served, where the last failure came from), what was delivered, each attempt's
+ * end as its guard observed it, and the pull a drain reads when the client leaves. `Relay` acts
+ * through it (an answer with a status, the 200 and the winner's stream, the in-band error);
+ * `Failover`'s attempts report to it, as their `Attempt.Link`; it writes the request's one log
+ * line once the upstream has closed; and `snapshot` reads it at any moment, as plain data (what an
+ * operator's view of the streams in flight shows, from `RelayRegistry`).
+ *
+ * Every field is set at a step of the stream's life, never per chunk: the counts of what was
+ * delivered are the body's meter, which the writes keep anyway.
  *
  * @since 0.1.0
  */
-import { HttpServerResponse } from "@effect/platform"
-import { GuardError, StreamObserver } from "@streamguard/core-effect3"
-import type { StreamEvent } from "@streamguard/core-effect3"
-import type { Dialect } from "@streamguard/protocols-effect3"
-import type { Chunk, Clock, Redacted } from "effect"
-import { Cause, Deferred, Duration, Effect, Exit, FiberId, Option, Scope } from "effect"
+import type { StreamEvent, StreamObserver } from "@streamguard/core"
+import { GuardError } from "@streamguard/core"
+import type { Dialect } from "@streamguard/protocols"
+import type { Clock, Redacted } from "effect"
+import { Cause, Deferred, Duration, Effect, Exit, Option, Scope } from "effect"
+import { HttpServerResponse } from "effect/http"
 import type * as Http from "node:http"
 import type { Endpoint } from "../api/Endpoint.js"
 import * as ErrorResponse from "../api/ErrorResponse.js"
@@ -58,7 +63,42 @@ export interface Env {
   readonly log: (record: StreamLog.Record) => Effect.Effect<void>
 }
 
-type Pull<A> = Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, unknown>
+/**
+ * Where a stream is in its life: `admitting` (waiting for a slot and the rate limits), `opening`
+ * (upstream attempts running, nothing of the stream sent yet), `waiting` (the 200 went out with a
+ * keep-alive; no content yet), `streaming` (the serving upstream's stream is relayed), `draining`
+ * (the client left; the upstream is read for its usage, `drain`), `ended` (the answer is written,
+ * or the client left; the log line follows once the upstream closed).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Phase = "admitting" | "opening" | "waiting" | "streaming" | "draining" | "ended"
+
+/**
+ * One stream at one moment, as plain data: what a view of the streams in flight shows.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Snapshot extends StreamLog.Origin {
+  readonly phase: Phase
+  /** The status the client got; 0 until it got one. */
+  readonly status: number
+  /** When the gateway took the request, in Clock millis. */
+  readonly startedAt: number
+  /** Time since then, or the stream's whole time once it ended. */
+  readonly elapsedMillis: number
+  /** Every attempt so far, in the order they started, with its result (`pending` while it runs). */
+  readonly attempts: ReadonlyArray<Attempt.Attempt>
+  readonly onDisconnect: DisconnectPolicy.DisconnectPolicy
+  /** What the client leaving did, once it left. */
+  readonly disconnect: DisconnectPolicy.DisconnectPolicy | undefined
+  /** The upstream's pings relayed (or drained). */
+  readonly pings: number
+  /** What the client was sent so far. */
+  readonly usage: Delivered.Delivered
+}
 
 /**
  * One relayed stream's record.
@@ -69,10 +109,13 @@ type Pull<A> = Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, unknown>
 export class RelayRecord<A> implements Attempt.Link<A> {
   /** What every attempt's stream is told: the heartbeat and where it is written, the stop signal. */
   readonly options: NonNullable<Attempt.Link<A>["options"]>
-  private readonly startedAt: number
+  /** When the gateway took the request, in Clock millis. */
+  readonly startedAt: number
   private readonly body: RelayBody<A>
 
-  // What the client got.
+  // Where the stream is, and what the client got.
+  private phase: Phase = "admitting"
+  private endedAt: number | undefined = undefined
   /** The status the client got; 0 until it got one. */
   private status = 0
   /** The response ended on its own terms (the end, an error event, the shutdown event). */
@@ -84,6 +127,9 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   private outcome: string | undefined = undefined
 
   // The chain of attempts: which ran, which served, and where the last failure came from.
+  /** Every attempt as it started, for `snapshot`. */
+  private readonly seen: Array<Attempt.Attempt> = []
+  /** The chain's attempts, once it settled (what the log line and the error event tell). */
   private tried: ReadonlyArray<Attempt.Attempt> = []
   private served: Attempt.Attempt | undefined = undefined
   private failedAt: string
@@ -94,10 +140,10 @@ export class RelayRecord<A> implements Attempt.Link<A> {
    */
   private readonly endings = new Map<number, Deferred.Deferred<StreamObserver.Ended>>()
   /** The pull a drain reads when the client leaves: the running attempt's, or the winner's. */
-  private current: Pull<A> | undefined = undefined
+  private current: Attempt.Pull<A> | undefined = undefined
 
   constructor(private readonly request: Relayed<A>, response: Http.ServerResponse, private readonly env: Env) {
-    this.startedAt = env.clock.unsafeCurrentTimeMillis()
+    this.startedAt = env.clock.currentTimeMillisUnsafe()
     this.failedAt = request.log.upstream
     this.body = new RelayBody(response, request.dialect)
     this.options = {
@@ -109,17 +155,42 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // What a viewer reads
+  // ---------------------------------------------------------------------------------------------
+
+  /** The stream as it is at `now` (Clock millis), as plain data. */
+  snapshot(now: number): Snapshot {
+    return {
+      ...this.request.log,
+      upstream: this.upstream(),
+      phase: this.phase,
+      status: this.status,
+      startedAt: this.startedAt,
+      elapsedMillis: (this.endedAt ?? now) - this.startedAt,
+      attempts: this.seen.map((attempt) => ({ ...attempt })),
+      onDisconnect: this.request.onDisconnect,
+      disconnect: this.disconnect,
+      pings: this.body.pings,
+      usage: this.body.meter.snapshot()
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // What the attempts report (Attempt.Link)
   // ---------------------------------------------------------------------------------------------
 
   /** The observer of one attempt's stream: the ambient one, and the attempt's end kept for the log line. */
   observe(attempt: Attempt.Attempt): StreamObserver.Service {
-    const ended = Deferred.unsafeMake<StreamObserver.Ended>(FiberId.none)
+    this.seen.push(attempt)
+    const ended = Deferred.makeUnsafe<StreamObserver.Ended>()
     this.endings.set(attempt.attempt, ended)
-    return StreamObserver.combine(this.env.ambient, {
-      ...StreamObserver.noopService,
-      ended: (_, info) => Deferred.succeed(ended, info)
-    })
+    const ambient = this.env.ambient
+    // The ambient observer's own calls, its `ended` followed by the record's: not a `combine`, whose
+    // every call (a `received` per network read) would go through an `Effect.forEach`.
+    return {
+      ...ambient,
+      ended: (stream, info) => Effect.andThen(ambient.ended(stream, info), Deferred.succeed(ended, info))
+    }
   }
 
   /**
@@ -127,12 +198,15 @@ export class RelayRecord<A> implements Attempt.Link<A> {
    * comment, which holds no upstream frame, so a fallback can still follow.
    */
   readonly waiting: Effect.Effect<void> = Effect.sync(() => {
-    if (this.status === 0) this.commit()
+    if (this.status === 0) {
+      this.commit()
+      this.phase = "waiting"
+    }
     this.body.keepalive()
   })
 
   /** The running attempt's pull: what a drain reads if the client leaves before content. */
-  opened(pull: Pull<A>): void {
+  opened(pull: Attempt.Pull<A>): void {
     this.current = pull
   }
 
@@ -140,9 +214,14 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   // The answer
   // ---------------------------------------------------------------------------------------------
 
+  /** The request was admitted: its upstream attempts start. */
+  admitted(): void {
+    this.phase = "opening"
+  }
+
   /** Answers with the error's status, as a JSON error: nothing was sent yet. */
   answer(error: ErrorResponse.GatewayError): HttpServerResponse.HttpServerResponse {
-    this.completed = true
+    this.end()
     this.status = error.status
     this.error = error.message
     this.outcome = error.type
@@ -165,34 +244,40 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   /**
    * Relays the winner's stream: the 200 (unless a keep-alive committed it already), what it
    * produced so far, then each pull as it comes, to its end or its failure (the in-band error).
+   * The request's fiber pulls and writes in one loop: a pull that finds nothing parks the fiber in
+   * the guard until the upstream sends, and each write is a plain call, so a chunk costs no fiber
+   * and no effect of the relay's own beyond the pull.
    */
   relay(started: Failover.Started<A>): Effect.Effect<HttpServerResponse.HttpServerResponse> {
     return Effect.suspend(() => {
       this.tried = started.attempts
       this.served = started.served
       this.current = started.pull
+      this.phase = "streaming"
       if (!this.body.isStarted) this.commit()
       const body = this.body
-      return Effect.zipRight(
-        Effect.catchAllCause(
-          Effect.zipRight(body.write(started.events), Effect.forever(Effect.flatMap(started.pull, body.write))),
-          (cause) => this.failed(cause)
-        ),
+      const pull = started.pull
+      const next = (events: ReadonlyArray<StreamEvent.StreamEvent<A>>): Effect.Effect<void, unknown> =>
+        body.write(events) ? loop : Effect.andThen(body.drained, loop)
+      const loop: Effect.Effect<void, unknown> = Effect.flatMap(pull, next)
+      return Effect.andThen(
+        Effect.catchCause(next(started.events), (cause) => this.failed(cause)),
         Effect.sync(() => this.finish())
       )
     })
   }
 
-  /** The winner's stream failed (or ended: a failure with none), after the 200. */
-  private failed(cause: Cause.Cause<Option.Option<unknown>>): Effect.Effect<void> {
-    const failure = Cause.failureOption(cause)
-    if (Option.isSome(failure) && Option.isNone(failure.value)) return Effect.void
-    if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+  /** The winner's stream failed (or ended: `Cause.Done`), after the 200. */
+  private failed(cause: Cause.Cause<unknown>): Effect.Effect<void> {
+    const failure = Cause.findErrorOption(cause)
+    if (Option.isSome(failure) && Cause.isDone(failure.value)) return Effect.void
+    if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+    const defect = Cause.findDefect(cause)
     this.failInBand(this.errorOf(
-      Option.getOrUndefined(Option.orElse(Option.flatten(failure), () => Cause.dieOption(cause))),
+      Option.isSome(failure) ? failure.value : defect._tag === "Success" ? defect.success : undefined,
       this.served!.upstream
     ))
-    return Cause.isDie(cause)
+    return Cause.hasDies(cause)
       ? Effect.logError("stream failed with a defect").pipe(
         Effect.annotateLogs({
           requestId: this.request.log.requestId,
@@ -214,11 +299,18 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   }
 
   private finish(): HttpServerResponse.HttpServerResponse {
-    this.completed = true
+    this.end()
     this.body.end()
     // The response is written: the platform sees it ended and adds nothing. It carries the
     // status the client got, for what reads it (the requests metric), not the empty body's 204.
     return HttpServerResponse.empty({ status: this.status })
+  }
+
+  /** The response ended on the gateway's terms. */
+  private end(): void {
+    this.completed = true
+    this.phase = "ended"
+    this.endedAt = this.env.clock.currentTimeMillisUnsafe()
   }
 
   private errorOf(error: unknown, upstream: string): ErrorResponse.GatewayError {
@@ -227,6 +319,11 @@ export class RelayRecord<A> implements Attempt.Link<A> {
       return ErrorResponse.shuttingDown()
     }
     return ErrorResponse.fromFailure(error, { upstream, secrets: this.env.secrets })
+  }
+
+  /** The upstream that served, or the one tried last (the route's first before any attempt). */
+  private upstream(): string {
+    return this.served?.upstream ?? this.seen[this.seen.length - 1]?.upstream ?? this.failedAt
   }
 
   /** The upstream that served (or failed last) and the attempts, for the error event and the log line. */
@@ -246,22 +343,24 @@ export class RelayRecord<A> implements Attempt.Link<A> {
    * The request ended, whichever way: a completed response closes the upstream's scope; a client
    * that left before applies its `DisconnectPolicy` to it.
    */
-  ended(exit: Exit.Exit<unknown, unknown>, upstream: Scope.CloseableScope): Effect.Effect<void> {
+  ended(exit: Exit.Exit<unknown, unknown>, upstream: Scope.Closeable): Effect.Effect<void> {
     return Effect.suspend(() => {
       if (this.completed) return Scope.close(upstream, Exit.void)
       const policy = this.request.onDisconnect
       this.disconnect = policy
       if (this.status === 0) this.status = 499
+      const current = this.current
+      this.phase = policy === "drain" && current !== undefined ? "draining" : "ended"
+      this.endedAt = this.env.clock.currentTimeMillisUnsafe()
       // The moment the gateway saw the client leave, for debugging how long the upstream close took.
       const told = Effect.logDebug("client disconnected").pipe(
         Effect.annotateLogs({ requestId: this.request.log.requestId, onDisconnect: policy })
       )
-      const current = this.current
-      return Effect.zipRight(
+      return Effect.andThen(
         told,
         DisconnectPolicy.release(policy, {
           upstream,
-          pull: current === undefined ? undefined : Effect.tap(current, this.body.count),
+          pull: current === undefined ? undefined : Effect.map(current, this.body.count),
           exit,
           window: this.env.drainWindow,
           gatewayScope: this.env.gatewayScope
@@ -273,8 +372,9 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   /** Writes the log line, with what the decisive attempt's guard saw once its upstream closed. */
   readonly logLine: Effect.Effect<void> = Effect.suspend(() =>
     Effect.flatMap(this.decisiveEnd(), (seen) => {
+      this.phase = "ended"
       const line = this.line(Option.getOrUndefined(seen))
-      return Effect.zipRight(
+      return Effect.andThen(
         this.tried.length > 0 ? Delivered.record(line.usage!, line.upstream) : Effect.void,
         this.env.log(line)
       )
@@ -291,10 +391,7 @@ export class RelayRecord<A> implements Attempt.Link<A> {
     if (this.disconnect === "drain") {
       return Effect.timeoutOption(Deferred.await(observed), Duration.sum(this.env.drainWindow, Duration.seconds(1)))
     }
-    return Effect.flatMap(
-      Deferred.isDone(observed),
-      (done) => done ? Effect.map(Deferred.await(observed), Option.some) : Effect.succeedNone
-    )
+    return Deferred.isDoneUnsafe(observed) ? Effect.asSome(Deferred.await(observed)) : Effect.succeedNone
   }
 
   private line(ended: StreamObserver.Ended | undefined): StreamLog.Record {
@@ -314,7 +411,7 @@ export class RelayRecord<A> implements Attempt.Link<A> {
       // Across attempts, the whole request's time; else the guard's, as the metrics have it.
       durationMs: this.tried.length <= 1 && ended !== undefined
         ? ended.durationMillis
-        : this.env.clock.unsafeCurrentTimeMillis() - this.startedAt,
+        : this.env.clock.currentTimeMillisUnsafe() - this.startedAt,
       usage: this.body.meter.snapshot(),
       error: this.error
     }

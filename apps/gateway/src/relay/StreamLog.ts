@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import { Context, Effect, Layer } from "effect"
 import type { Attempt } from "./Attempt.js"
 import type { Delivered } from "./Delivered.js"
 import type { DisconnectPolicy } from "./DisconnectPolicy.js"
@@ -60,17 +60,33 @@ export type Origin = Pick<Record, "requestId" | "endpoint" | "profile" | "upstre
 
 /**
  * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** Writes one request's end line. */
+  readonly ended: (record: Record) => Effect.Effect<void>
+}
+
+/** The line's annotations: the record's fields that are set. */
+const annotationsOf = (record: Record): globalThis.Record<string, unknown> => {
+  const annotations: globalThis.Record<string, unknown> = {}
+  for (const key in record) {
+    const value = record[key as keyof Record]
+    if (value !== undefined) annotations[key] = value
+  }
+  return annotations
+}
+
+/**
+ * @since 0.1.0
  * @category services
  */
-export class StreamLog extends Effect.Service<StreamLog>()("gateway/StreamLog", {
-  succeed: {
-    /** Writes the line through the Effect logger (JSON in `main.ts`), annotated with the record. */
-    ended: Effect.fnUntraced(function*(record: Record) {
-      yield* Effect.logInfo("stream ended").pipe(
-        Effect.annotateLogs(
-          Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))
-        )
-      )
+export class StreamLog extends Context.Service<StreamLog, Service>()("gateway/StreamLog") {
+  /** Writes the line through the Effect logger (JSON in `main.ts`), annotated with the record. */
+  static readonly layer: Layer.Layer<StreamLog> = Layer.succeed(
+    StreamLog,
+    StreamLog.of({
+      ended: (record) => Effect.logInfo("stream ended").pipe(Effect.annotateLogs(annotationsOf(record)))
     })
-  }
-}) {}
+  )
+}

@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import type { HttpServerResponse } from "@effect/platform"
-import { HttpServerRequest } from "@effect/platform"
-import { Effect, Redacted } from "effect"
+import { Context, Effect, Layer, Redacted } from "effect"
+import { HttpServerRequest } from "effect/http/HttpServerRequest"
+import type * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { createHash, timingSafeEqual } from "node:crypto"
 import * as ErrorResponse from "../api/ErrorResponse.js"
 import { GatewayConfig } from "../config/Config.js"
@@ -22,8 +22,8 @@ const digest = (key: string): Buffer => createHash("sha256").update(key).digest(
  * @since 0.1.0
  * @category services
  */
-export class Auth extends Effect.Service<Auth>()("gateway/Auth", {
-  effect: Effect.gen(function*() {
+export class Auth extends Context.Service<Auth>()("gateway/Auth", {
+  make: Effect.gen(function*() {
     const config = yield* GatewayConfig
     const keys = config.gatewayKeys.map((key) => digest(Redacted.value(key)))
     /**
@@ -42,7 +42,14 @@ export class Auth extends Effect.Service<Auth>()("gateway/Auth", {
     }
     return { check } as const
   })
-}) {}
+}) {
+  /**
+   * The keys of the gateway's config.
+   *
+   * @since 0.1.0
+   */
+  static readonly layer: Layer.Layer<Auth, never, GatewayConfig> = Layer.effect(Auth, Auth.make)
+}
 
 /**
  * Runs `handler` only for a request that carries a valid gateway key (or when auth is off);
@@ -54,9 +61,9 @@ export class Auth extends Effect.Service<Auth>()("gateway/Auth", {
  */
 export const withKey = <E, R>(
   handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | Auth | HttpServerRequest.HttpServerRequest> =>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | Auth | HttpServerRequest> =>
   Effect.flatMap(
-    Effect.zip(Auth, HttpServerRequest.HttpServerRequest),
+    Effect.zip(Effect.service(Auth), Effect.service(HttpServerRequest)),
     ([auth, request]) =>
       auth.check(request.headers)
         ? handler

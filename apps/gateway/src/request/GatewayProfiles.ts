@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import { RequestProfile } from "@streamguard/core-effect3"
-import { Effect, Either, Option } from "effect"
+import { RequestProfile } from "@streamguard/core"
+import { Context, Effect, Layer, Result } from "effect"
 import * as ErrorResponse from "../api/ErrorResponse.js"
 import { GatewayConfig, profilePolicies } from "../config/Config.js"
 import { ConfigLoadError } from "../config/ConfigLoadError.js"
@@ -27,8 +27,8 @@ export const header = "x-streamguard-profile"
  * @since 0.1.0
  * @category services
  */
-export class GatewayProfiles extends Effect.Service<GatewayProfiles>()("gateway/Profiles", {
-  effect: Effect.gen(function*() {
+export class GatewayProfiles extends Context.Service<GatewayProfiles>()("gateway/Profiles", {
+  make: Effect.gen(function*() {
     const config = yield* GatewayConfig
     const policies = yield* profilePolicies(config.profiles)
     const profiles = new Map<string, RequestProfile.Service>()
@@ -53,16 +53,25 @@ export class GatewayProfiles extends Effect.Service<GatewayProfiles>()("gateway/
     const select = (
       requested: string | undefined,
       upstream: Upstream | undefined
-    ): Either.Either<RequestProfile.Service, ErrorResponse.GatewayError> => {
+    ): Result.Result<RequestProfile.Service, ErrorResponse.GatewayError> => {
       const name = requested?.trim() || upstream?.defaultProfile || config.defaultProfile
-      return Option.match(Option.fromNullable(profiles.get(name)), {
-        onNone: () =>
-          Either.left(
-            ErrorResponse.badRequest(`unknown profile ${JSON.stringify(name)}; known: ${known.join(", ")}`, header)
-          ),
-        onSome: Either.right
-      })
+      const profile = profiles.get(name)
+      return profile === undefined
+        ? Result.fail(
+          ErrorResponse.badRequest(`unknown profile ${JSON.stringify(name)}; known: ${known.join(", ")}`, header)
+        )
+        : Result.succeed(profile)
     }
     return { select, known, profiles: profiles as ReadonlyMap<string, RequestProfile.Service> } as const
   })
-}) {}
+}) {
+  /**
+   * The profiles of the gateway's config; a default profile that names none fails start-up.
+   *
+   * @since 0.1.0
+   */
+  static readonly layer: Layer.Layer<GatewayProfiles, ConfigLoadError, GatewayConfig> = Layer.effect(
+    GatewayProfiles,
+    GatewayProfiles.make
+  )
+}

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import type { Endpoint } from "../api/Endpoint.js"
 import { GatewayConfig } from "../config/Config.js"
 import * as Route from "../config/Route.js"
@@ -43,8 +43,8 @@ export const serves = (dialect: UpstreamDialect, endpoint: Endpoint): boolean =>
  * @since 0.1.0
  * @category services
  */
-export class ModelRouter extends Effect.Service<ModelRouter>()("gateway/ModelRouter", {
-  effect: Effect.gen(function*() {
+export class ModelRouter extends Context.Service<ModelRouter>()("gateway/ModelRouter", {
+  make: Effect.gen(function*() {
     const config = yield* GatewayConfig
     // `Config.load` refused bad routes at start-up, naming them; a config built by hand is trusted.
     const configured = yield* Effect.orDie(Route.resolve(config.routes, config.upstreams))
@@ -52,7 +52,7 @@ export class ModelRouter extends Effect.Service<ModelRouter>()("gateway/ModelRou
     const table = routes.map((route) => ({ route, patterns: route.models.map(patternToRegExp) }))
     /** The first route whose patterns match the model and whose upstreams serve the endpoint. */
     const route = (model: string, endpoint: Endpoint): Option.Option<Route.Route> =>
-      Option.fromNullable(
+      Option.fromUndefinedOr(
         table.find((entry) =>
           serves(entry.route.targets[0].upstream.dialect, endpoint) &&
           entry.patterns.some((pattern) => pattern.test(model))
@@ -60,4 +60,11 @@ export class ModelRouter extends Effect.Service<ModelRouter>()("gateway/ModelRou
       )
     return { route, routes, upstreams: config.upstreams } as const
   })
-}) {}
+}) {
+  /**
+   * The router of the gateway's config.
+   *
+   * @since 0.1.0
+   */
+  static readonly layer: Layer.Layer<ModelRouter, never, GatewayConfig> = Layer.effect(ModelRouter, ModelRouter.make)
+}

@@ -6,12 +6,12 @@
  *
  * @since 0.1.0
  */
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import type { Dialect } from "@streamguard/protocols-effect3"
-import { Anthropic, OpenAiChat, OpenAiResponses } from "@streamguard/protocols-effect3"
-import { Array as Arr, Effect, Either, Option } from "effect"
-import type { Schema } from "effect"
+import type { Dialect } from "@streamguard/protocols"
+import { Anthropic, OpenAiChat, OpenAiResponses } from "@streamguard/protocols"
+import { Array as Arr, Context, Effect, Layer, Option, Result } from "effect"
 import type { Scope } from "effect"
+import { HttpServerRequest } from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { randomUUID } from "node:crypto"
 import type { Endpoint } from "../api/Endpoint.js"
 import * as ErrorResponse from "../api/ErrorResponse.js"
@@ -39,8 +39,8 @@ export interface EndpointSpec<A> {
   /** The path under the upstream's `baseUrl` (which ends in `/v1`, as in the SDKs). */
   readonly path: string
   readonly dialect: Dialect.Dialect<A>
-  /** The body's schema; its type extends `RequestBody.Body` (Schema is invariant, hence `any`). */
-  readonly schema: Schema.Schema<any, any>
+  /** What the body must hold (`RequestBody.check`). */
+  readonly body: RequestBody.Shape<RequestBody.Body>
 }
 
 /**
@@ -51,7 +51,7 @@ export const chat: EndpointSpec<unknown> = {
   endpoint: "openaiChat",
   path: "/chat/completions",
   dialect: OpenAiChat.openaiChat as Dialect.Dialect<unknown>,
-  schema: RequestBody.ChatBody
+  body: RequestBody.ChatBody
 }
 
 /**
@@ -62,7 +62,7 @@ export const responses: EndpointSpec<unknown> = {
   endpoint: "openaiResponses",
   path: "/responses",
   dialect: OpenAiResponses.openaiResponses as Dialect.Dialect<unknown>,
-  schema: RequestBody.ResponsesBody
+  body: RequestBody.ResponsesBody
 }
 
 /**
@@ -73,15 +73,15 @@ export const messages: EndpointSpec<unknown> = {
   endpoint: "anthropic",
   path: "/messages",
   dialect: Anthropic.anthropic as Dialect.Dialect<unknown>,
-  schema: RequestBody.MessagesBody
+  body: RequestBody.MessagesBody
 }
 
 /**
  * @since 0.1.0
  * @category services
  */
-export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/RequestProxy", {
-  effect: Effect.gen(function*() {
+export class RequestProxy extends Context.Service<RequestProxy>()("gateway/RequestProxy", {
+  make: Effect.gen(function*() {
     const config = yield* GatewayConfig
     const auth = yield* Auth
     const router = yield* ModelRouter
@@ -95,18 +95,18 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
     ) => Effect.Effect<
       HttpServerResponse.HttpServerResponse,
       never,
-      HttpServerRequest.HttpServerRequest | Scope.Scope
+      HttpServerRequest | Scope.Scope
     > = Effect.fnUntraced(function*(spec: EndpointSpec<unknown>) {
-      const request = yield* HttpServerRequest.HttpServerRequest
+      const request = yield* HttpServerRequest
       const requestId = request.headers["x-request-id"] ?? randomUUID()
       const fail = (error: ErrorResponse.GatewayError) => Effect.succeed(refusal(spec, requestId, error))
 
       if (!(yield* lifecycle.accepting)) return yield* fail(ErrorResponse.shuttingDown())
       if (!auth.check(request.headers)) return yield* fail(ErrorResponse.unauthorized())
 
-      const checked = yield* Effect.either(RequestBody.read(spec.schema, config.maxBodyBytes))
-      if (Either.isLeft(checked)) return yield* fail(checked.left)
-      const { body, raw }: RequestBody.Checked<RequestBody.Body> = checked.right
+      const checked = yield* Effect.result(RequestBody.read(spec.body, config.maxBodyBytes))
+      if (Result.isFailure(checked)) return yield* fail(checked.failure)
+      const { body, raw }: RequestBody.Checked<RequestBody.Body> = checked.success
 
       const route = router.route(body.model, spec.endpoint)
       if (Option.isNone(route)) return yield* fail(ErrorResponse.modelNotFound(body.model, spec.endpoint))
@@ -114,10 +114,10 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
       const first = route.value.targets[0].upstream
 
       const profile = profiles.select(request.headers[profileHeader], first)
-      if (Either.isLeft(profile)) return yield* fail(profile.left)
+      if (Result.isFailure(profile)) return yield* fail(profile.failure)
 
       const onDisconnect = DisconnectPolicy.parse(request.headers[DisconnectPolicy.header])
-      if (Either.isLeft(onDisconnect)) return yield* fail(onDisconnect.left)
+      if (Result.isFailure(onDisconnect)) return yield* fail(onDisconnect.failure)
 
       const stream = body.stream === true
       const targets = Arr.map(route.value.targets, (target): Attempt.Target => ({
@@ -125,7 +125,7 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
         request: UpstreamRequest.make(
           spec,
           target.upstream,
-          Option.fromNullable(config.upstreamKeys.get(target.upstream.name)),
+          Option.fromUndefinedOr(config.upstreamKeys.get(target.upstream.name)),
           request.headers,
           Option.match(target.model, { onNone: () => raw, onSome: (model) => UpstreamRequest.withModel(raw, model) }),
           stream
@@ -134,12 +134,12 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
       const log = {
         requestId,
         endpoint: spec.endpoint,
-        profile: profile.right.name,
+        profile: profile.success.name,
         upstream: first.name,
         model: body.model
       }
       if (!stream) {
-        return yield* batch.call({ endpoint: spec.endpoint, targets, profile: profile.right, admitTo: first, log })
+        return yield* batch.call({ endpoint: spec.endpoint, targets, profile: profile.success, admitTo: first, log })
       }
       return yield* relay.stream({
         endpoint: spec.endpoint,
@@ -147,16 +147,27 @@ export class RequestProxy extends Effect.Service<RequestProxy>()("gateway/Reques
         targets,
         hedgeAfter: route.value.hedgeAfter,
         maxHedges: route.value.maxHedges,
-        profile: profile.right,
+        profile: profile.success,
         admitTo: first,
-        onDisconnect: onDisconnect.right,
+        onDisconnect: onDisconnect.success,
         log
       })
     }, (effect, spec) => Effect.tap(effect, (response) => Metrics.requestsBy(spec.endpoint, response.status)))
 
     return { handle } as const
   })
-}) {}
+}) {
+  /**
+   * The proxy on the gateway's services.
+   *
+   * @since 0.1.0
+   */
+  static readonly layer: Layer.Layer<
+    RequestProxy,
+    never,
+    GatewayConfig | Auth | ModelRouter | GatewayProfiles | Relay | Batch | Lifecycle
+  > = Layer.effect(RequestProxy, RequestProxy.make)
+}
 
 /** A request refused before it was relayed: the JSON error, with the request's id. */
 const refusal = (

@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import type { Headers } from "@effect/platform"
-import { HttpClientRequest } from "@effect/platform"
 import { Option, Redacted } from "effect"
+import type * as Headers from "effect/http/Headers"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type { Endpoint } from "../api/Endpoint.js"
 import type { Upstream } from "../config/Upstream.js"
 

@@ -6,8 +6,8 @@
  *
  * @since 0.1.0
  */
-import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
 import { Admission } from "../admission/Admission.js"
 import { Lifecycle } from "../lifecycle/Lifecycle.js"
 import { withKey } from "../request/Auth.js"
@@ -17,9 +17,10 @@ import { Telemetry } from "../telemetry/Telemetry.js"
  * @since 0.1.0
  * @category routes
  */
-export const routes = HttpRouter.empty.pipe(
-  HttpRouter.get("/healthz", Effect.succeed(HttpServerResponse.unsafeJson({ status: "ok" }))),
-  HttpRouter.get(
+export const routes = [
+  HttpRouter.route("GET", "/healthz", HttpServerResponse.jsonUnsafe({ status: "ok" })),
+  HttpRouter.route(
+    "GET",
     "/readyz",
     Effect.gen(function*() {
       const lifecycle = yield* Lifecycle
@@ -28,11 +29,12 @@ export const routes = HttpRouter.empty.pipe(
       // counts, so it stays ready and says so.
       const rateLimits = yield* admission.rateLimitStore
       return (yield* lifecycle.accepting)
-        ? HttpServerResponse.unsafeJson({ status: "ready", rateLimits })
-        : HttpServerResponse.unsafeJson({ status: "shutting_down", rateLimits }, { status: 503 })
+        ? HttpServerResponse.jsonUnsafe({ status: "ready", rateLimits })
+        : HttpServerResponse.jsonUnsafe({ status: "shutting_down", rateLimits }, { status: 503 })
     })
   ),
-  HttpRouter.get(
+  HttpRouter.route(
+    "GET",
     "/metrics",
     withKey(
       Effect.flatMap(Telemetry, (telemetry) =>
@@ -42,4 +44,4 @@ export const routes = HttpRouter.empty.pipe(
         ))
     )
   )
-)
+] as const

@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
 import type * as Route from "../config/Route.js"
 import { withKey } from "../request/Auth.js"
 import { ModelRouter } from "../request/ModelRouter.js"
@@ -29,13 +29,14 @@ const modelsOf = (routes: ReadonlyArray<Route.Route>) => {
  * @since 0.1.0
  * @category routes
  */
-export const routes = HttpRouter.empty.pipe(
-  HttpRouter.get(
+export const routes = [
+  HttpRouter.route(
+    "GET",
     "/v1/models",
     withKey(Effect.map(ModelRouter, (router) =>
-      HttpServerResponse.unsafeJson({
+      HttpServerResponse.jsonUnsafe({
         object: "list",
         data: modelsOf(router.routes)
       })))
   )
-)
+] as const

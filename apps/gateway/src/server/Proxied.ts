@@ -4,19 +4,23 @@
  *
  * @since 0.1.0
  */
-import { HttpRouter } from "@effect/platform"
 import { Effect } from "effect"
+import { HttpRouter } from "effect/http"
 import * as RequestProxy from "../request/RequestProxy.js"
 
 const proxied = (spec: RequestProxy.EndpointSpec<unknown>) =>
-  HttpRouter.post(`/v1${spec.path}` as const, Effect.flatMap(RequestProxy.RequestProxy, (proxy) => proxy.handle(spec)))
+  HttpRouter.route(
+    "POST",
+    `/v1${spec.path}`,
+    Effect.flatMap(RequestProxy.RequestProxy, (proxy) => proxy.handle(spec))
+  )
 
 /**
  * @since 0.1.0
  * @category routes
  */
-export const routes = HttpRouter.empty.pipe(
+export const routes = [
   proxied(RequestProxy.chat),
   proxied(RequestProxy.responses),
   proxied(RequestProxy.messages)
-)
+] as const

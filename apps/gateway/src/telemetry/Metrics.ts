@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Metric, MetricBoundaries, MetricLabel } from "effect"
+import { Effect, Metric } from "effect"
 import type * as StreamLog from "../relay/StreamLog.js"
 
 /**
@@ -24,8 +24,9 @@ export const requests = Metric.counter("streamguard_gateway_requests_total", {
 const requestsByKey = new Map<string, Effect.Effect<void>>()
 
 /**
- * Counts one request answered with `status` on `endpoint`. The tagged counter of each pair is made
- * once: tagging builds and hashes a new metric key, and this runs for every request.
+ * Counts one request answered with `status` on `endpoint`. The counter of each pair is made once:
+ * a metric with attributes is a new metric, whose key is built and hashed when it is made, and
+ * this runs for every request.
  *
  * @since 0.1.0
  * @category metrics
@@ -34,7 +35,7 @@ export const requestsBy = (endpoint: string, status: number): Effect.Effect<void
   const key = `${endpoint} ${status}`
   let increment = requestsByKey.get(key)
   if (increment === undefined) {
-    increment = Metric.increment(Metric.tagged(Metric.tagged(requests, "endpoint", endpoint), "status", String(status)))
+    increment = Metric.update(Metric.withAttributes(requests, { endpoint, status: String(status) }), 1)
     requestsByKey.set(key, increment)
   }
   return increment
@@ -49,12 +50,14 @@ export const requestsBy = (endpoint: string, status: number): Effect.Effect<void
  * @since 0.1.0
  * @category metrics
  */
-export const operationDuration = Metric.histogram(
-  "gen_ai.client.operation.duration",
+export const operationDuration = Metric.histogram("gen_ai.client.operation.duration", {
   // The conventions' advice: 0.01, 0.02, 0.04, ... 81.92.
-  MetricBoundaries.exponential({ start: 0.01, factor: 2, count: 14 }),
-  "GenAI operation duration (seconds): each proxied call from its start to its end, streamed or not"
-)
+  boundaries: Metric.exponentialBoundaries({ start: 0.01, factor: 2, count: 14 }),
+  description: "GenAI operation duration (seconds): each proxied call from its start to its end, streamed or not"
+})
+
+// The conventions' advice for a time to the first token.
+const firstChunkSeconds = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
 
 /**
  * Time to the first chunk of a streamed call, in seconds, as the OpenTelemetry GenAI semantic
@@ -64,12 +67,10 @@ export const operationDuration = Metric.histogram(
  * @since 0.1.0
  * @category metrics
  */
-export const timeToFirstChunk = Metric.histogram(
-  "gen_ai.client.operation.time_to_first_chunk",
-  // The conventions' advice for a time to the first token.
-  MetricBoundaries.fromIterable([0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]),
-  "Time to the first chunk of a streamed call (seconds), from the start of the upstream call"
-)
+export const timeToFirstChunk = Metric.histogram("gen_ai.client.operation.time_to_first_chunk", {
+  boundaries: Metric.boundariesFromIterable(firstChunkSeconds),
+  description: "Time to the first chunk of a streamed call (seconds), from the start of the upstream call"
+})
 
 /**
  * Tokens of each streamed call, as the OpenTelemetry GenAI semantic conventions name it
@@ -81,12 +82,11 @@ export const timeToFirstChunk = Metric.histogram(
  * @since 0.1.0
  * @category metrics
  */
-export const tokenUsage = Metric.histogram(
-  "gen_ai.client.token.usage",
+export const tokenUsage = Metric.histogram("gen_ai.client.token.usage", {
   // The conventions' advice: 1, 4, 16, ... 67108864.
-  MetricBoundaries.exponential({ start: 1, factor: 4, count: 14 }),
-  "GenAI token usage of each proxied call, by token type (input, output)"
-)
+  boundaries: Metric.exponentialBoundaries({ start: 1, factor: 4, count: 14 }),
+  description: "GenAI token usage of each proxied call, by token type (input, output)"
+})
 
 /**
  * The `gen_ai.provider.name` of an endpoint: the API the upstream speaks.
@@ -97,27 +97,45 @@ export const tokenUsage = Metric.histogram(
 export const providerOf = (endpoint: string): string =>
   endpoint === "openaiChat" || endpoint === "openaiResponses" ? "openai" : endpoint
 
-// Built once per distinct tag set, as core's: a request's tags come from a small set (endpoint,
-// profile, upstream, outcome), and building a metric key per request would hash it each time.
-const tagsByKey = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+/** The GenAI metrics of one set of attributes. */
+interface Series {
+  readonly operationDuration: Metric.Histogram<number>
+  readonly timeToFirstChunk: Metric.Histogram<number>
+  readonly inputTokens: Metric.Histogram<number>
+  readonly outputTokens: Metric.Histogram<number>
+}
 
-const tagsOf = (record: StreamLog.Record): ReadonlyArray<MetricLabel.MetricLabel> => {
+// Built once per distinct attribute set, as core's: a request's attributes come from a small set
+// (endpoint, profile, upstream, outcome), and a metric with attributes builds and hashes its key.
+const seriesByKey = new Map<string, Series>()
+
+/** `attributes` with its keys in order: Effect tells series apart by the order of their keys too. */
+const sorted = (attributes: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+
+const seriesOf = (record: StreamLog.Record): Series => {
   const errorType = record.outcome === "done" ? undefined : record.outcome
   const key = `${record.endpoint} ${record.profile} ${record.upstream} ${errorType ?? ""}`
-  let tags = tagsByKey.get(key)
-  if (tags === undefined) {
-    // Sorted by name: Effect tells series apart by the order of their tags too.
-    const entries: Array<[string, string]> = [
-      ["gen_ai.operation.name", "chat"],
-      ["gen_ai.provider.name", providerOf(record.endpoint)],
-      ["profile", record.profile],
-      ["upstream", record.upstream]
-    ]
-    if (errorType !== undefined) entries.push(["error.type", errorType])
-    tags = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => MetricLabel.make(key, value))
-    tagsByKey.set(key, tags)
+  let series = seriesByKey.get(key)
+  if (series === undefined) {
+    const attributes: Record<string, string> = {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.provider.name": providerOf(record.endpoint),
+      profile: record.profile,
+      upstream: record.upstream,
+      ...(errorType === undefined ? {} : { "error.type": errorType })
+    }
+    const tokens = (type: string) =>
+      Metric.withAttributes(tokenUsage, sorted({ ...attributes, "gen_ai.token.type": type }))
+    series = {
+      operationDuration: Metric.withAttributes(operationDuration, sorted(attributes)),
+      timeToFirstChunk: Metric.withAttributes(timeToFirstChunk, sorted(attributes)),
+      inputTokens: tokens("input"),
+      outputTokens: tokens("output")
+    }
+    seriesByKey.set(key, series)
   }
-  return tags
+  return series
 }
 
 /**
@@ -127,32 +145,17 @@ const tagsOf = (record: StreamLog.Record): ReadonlyArray<MetricLabel.MetricLabel
  * @category metrics
  */
 export const ended = (record: StreamLog.Record): Effect.Effect<void> =>
-  Effect.sync(() => {
-    const tags = tagsOf(record)
-    operationDuration.unsafeUpdate(record.durationMs / 1000, tags)
-    if (record.stream && record.ttfcMs !== undefined) timeToFirstChunk.unsafeUpdate(record.ttfcMs / 1000, tags)
+  Effect.withFiber((fiber) => {
+    const series = seriesOf(record)
+    const context = fiber.context
+    series.operationDuration.updateUnsafe(record.durationMs / 1000, context)
+    if (record.stream && record.ttfcMs !== undefined) {
+      series.timeToFirstChunk.updateUnsafe(record.ttfcMs / 1000, context)
+    }
     const usage = record.usage
     if (usage !== undefined) {
-      const typed = tokenTagsOf(tags)
-      tokenUsage.unsafeUpdate(usage.outputTokens, typed.output)
-      if (usage.inputTokens !== undefined) tokenUsage.unsafeUpdate(usage.inputTokens, typed.input)
+      series.outputTokens.updateUnsafe(usage.outputTokens, context)
+      if (usage.inputTokens !== undefined) series.inputTokens.updateUnsafe(usage.inputTokens, context)
     }
+    return Effect.void
   })
-
-const byKey = (a: MetricLabel.MetricLabel, b: MetricLabel.MetricLabel) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
-
-// The token metric's tags: a request's tags and the token type, built once per tag set as above.
-const tokenTags = new WeakMap<
-  ReadonlyArray<MetricLabel.MetricLabel>,
-  { readonly input: ReadonlyArray<MetricLabel.MetricLabel>; readonly output: ReadonlyArray<MetricLabel.MetricLabel> }
->()
-
-const tokenTagsOf = (tags: ReadonlyArray<MetricLabel.MetricLabel>) => {
-  let typed = tokenTags.get(tags)
-  if (typed === undefined) {
-    const typeOf = (type: string) => [...tags, MetricLabel.make("gen_ai.token.type", type)].sort(byKey)
-    typed = { input: typeOf("input"), output: typeOf("output") }
-    tokenTags.set(tags, typed)
-  }
-  return typed
-}

@@ -12,12 +12,12 @@
  *
  * @since 0.1.0
  */
-import type { HttpApp } from "@effect/platform"
-import { HttpServerRequest } from "@effect/platform"
 import type { Attributes, SpanContext, Tracer } from "@opentelemetry/api"
 import { isSpanContextValid, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api"
-import { StreamObserver } from "@streamguard/core-effect3"
+import { StreamObserver } from "@streamguard/core"
 import { Clock, Context, Effect, Option } from "effect"
+import type { HttpServerResponse } from "effect/http"
+import { HttpServerRequest } from "effect/http"
 import type * as StreamLog from "../relay/StreamLog.js"
 import * as Metrics from "./Metrics.js"
 
@@ -55,7 +55,7 @@ export interface Pending {
  * @since 0.1.0
  * @category tags
  */
-export class RequestSpan extends Context.Tag("gateway/RequestSpan")<RequestSpan, Pending>() {}
+export class RequestSpan extends Context.Service<RequestSpan, Pending>()("gateway/RequestSpan") {}
 
 const traceparentPattern = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-|$)/
 
@@ -139,7 +139,9 @@ export const observer = (pending: Pending): StreamObserver.Service => ({
  * @since 0.1.0
  * @category middleware
  */
-export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+export const middleware = <E, R>(
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest> =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const pending: Pending = {
@@ -150,7 +152,11 @@ export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E,
     const ambient = yield* StreamObserver.StreamObserver
     return yield* app.pipe(
       Effect.provideService(RequestSpan, pending),
-      Effect.provideService(StreamObserver.StreamObserver, StreamObserver.combine(ambient, observer(pending)))
+      Effect.provideService(StreamObserver.StreamObserver, {
+        ...StreamObserver.combine(ambient, observer(pending)),
+        // The span records no batch of events: each network read goes to the ambient observer alone.
+        received: ambient.received
+      })
     )
   })
 

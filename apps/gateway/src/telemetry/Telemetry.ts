@@ -10,13 +10,13 @@
  *
  * @since 0.1.0
  */
-import { Metrics as OtelMetrics, Resource } from "@effect/opentelemetry"
+import { OtelMetrics, Resource } from "@effect/opentelemetry"
 import type { Tracer } from "@opentelemetry/api"
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Config, ConfigError, Context, Effect, Either, Layer, Option } from "effect"
+import { Config, ConfigProvider, Context, Data, Effect, Layer, Option } from "effect"
 import { ConfigLoadError } from "../config/ConfigLoadError.js"
 import type * as StreamLog from "../relay/StreamLog.js"
 import { StreamLog as StreamLogService } from "../relay/StreamLog.js"
@@ -38,7 +38,7 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class Telemetry extends Context.Tag("gateway/Telemetry")<Telemetry, Service>() {}
+export class Telemetry extends Context.Service<Telemetry, Service>()("gateway/Telemetry") {}
 
 /**
  * What the environment asks of telemetry.
@@ -61,13 +61,29 @@ export interface Settings {
  */
 export const defaultServiceName = "streamguard-gateway"
 
+/** An OpenTelemetry variable that should hold an http(s) URL and does not. */
+class InvalidUrl extends Data.TaggedError("gateway/Telemetry/InvalidUrl")<{
+  readonly key: string
+  readonly value: string
+}> {
+  override get message(): string {
+    return `expected an http(s) URL, got ${JSON.stringify(this.value)}`
+  }
+}
+
 const url = (name: string): Config.Config<Option.Option<string>> =>
-  Config.option(Config.string(name)).pipe(
-    Config.mapOrFail((value) =>
-      Option.isNone(value) || (/^https?:\/\//i.test(value.value) && URL.canParse(value.value))
-        ? Either.right(value)
-        : Either.left(ConfigError.InvalidData([name], `expected an http(s) URL, got ${JSON.stringify(value.value)}`))
-    )
+  Config.option(Config.String(name)).pipe(
+    Config.mapEffect((value) => {
+      if (Option.isNone(value) || (/^https?:\/\//i.test(value.value) && URL.canParse(value.value))) {
+        return Effect.succeed(value)
+      }
+      const invalid = new InvalidUrl({ key: name, value: value.value })
+      return Effect.fail(
+        new Config.ConfigError(
+          new ConfigProvider.SourceError({ message: `${name}: ${invalid.message}`, cause: invalid })
+        )
+      )
+    })
   )
 
 /**
@@ -79,7 +95,7 @@ const url = (name: string): Config.Config<Option.Option<string>> =>
  * @category config
  */
 export const settings: Config.Config<Settings> = Config.all({
-  serviceName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault(defaultServiceName)),
+  serviceName: Config.String("OTEL_SERVICE_NAME").pipe(Config.withDefault(defaultServiceName)),
   traces: url("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
   base: url("OTEL_EXPORTER_OTLP_ENDPOINT")
 }).pipe(
@@ -111,12 +127,12 @@ export const layer = (options: {
   readonly serviceName: string
   readonly spanProcessor: Option.Option<SpanProcessor>
 }): Layer.Layer<Telemetry> =>
-  Layer.scoped(
+  Layer.effect(
     Telemetry,
     Effect.gen(function*() {
       // Read on each scrape through its collect; it never listens on a port of its own.
       const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true })
-      yield* OtelMetrics.registerProducer(yield* OtelMetrics.makeProducer, () => exporter)
+      yield* OtelMetrics.registerProducer(yield* OtelMetrics.makeProducer(), () => exporter)
       // As the exporter's own: no prefix, no timestamps, `target_info`, and no `otel_scope_name`
       // label, so each series keeps the labels it had.
       const serializer = new PrometheusSerializer(undefined, false, undefined, false, true)
@@ -129,7 +145,7 @@ export const layer = (options: {
         onNone: () => Effect.succeedNone,
         onSome: (processor) => Effect.asSome(makeTracer(processor))
       })
-      return { scrape, tracer }
+      return Telemetry.of({ scrape, tracer })
     })
   ).pipe(Layer.provide(Resource.layer({ serviceName: options.serviceName })))
 
@@ -140,14 +156,14 @@ export const layer = (options: {
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig: Layer.Layer<Telemetry, ConfigLoadError> = Layer.unwrapEffect(
+export const layerConfig: Layer.Layer<Telemetry, ConfigLoadError> = Layer.unwrap(
   settings.pipe(
-    Effect.mapError((error) =>
-      new ConfigLoadError({
-        key: error._op === "InvalidData" ? error.path.join(".") : "OTEL_EXPORTER_OTLP_ENDPOINT",
-        reason: error._op === "InvalidData" ? error.message : String(error)
-      })
-    ),
+    Effect.mapError((error) => {
+      const cause = error.cause
+      return cause._tag === "SourceError" && cause.cause instanceof InvalidUrl
+        ? new ConfigLoadError({ key: cause.cause.key, reason: cause.cause.message })
+        : new ConfigLoadError({ key: "OTEL_EXPORTER_OTLP_ENDPOINT", reason: error.message })
+    }),
     Effect.map((settings) =>
       layer({
         serviceName: settings.serviceName,
@@ -174,9 +190,8 @@ export const streamLog: Layer.Layer<StreamLogService, never, Telemetry> = Layer.
       onNone: () => () => Effect.void,
       onSome: (tracer) => (record) => RequestSpan.end(tracer, record)
     })
-    return StreamLogService.make({
-      ...log,
-      ended: (record) => Effect.zipRight(Effect.zipRight(Metrics.ended(record), span(record)), log.ended(record))
+    return StreamLogService.of({
+      ended: (record) => Effect.andThen(Effect.andThen(Metrics.ended(record), span(record)), log.ended(record))
     })
   })
-).pipe(Layer.provide(StreamLogService.Default))
+).pipe(Layer.provide(StreamLogService.layer))

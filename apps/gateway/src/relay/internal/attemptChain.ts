@@ -8,13 +8,12 @@
  *
  * @internal
  */
-import { LlmClient } from "@streamguard/client-effect3"
-import type { StreamEvent } from "@streamguard/core-effect3"
-import { Guard, RequestProfile, TimeoutPolicy } from "@streamguard/core-effect3"
+import { LlmClient } from "@streamguard/client"
+import type { StreamEvent } from "@streamguard/core"
+import { Guard, RequestProfile, TimeoutPolicy } from "@streamguard/core"
 import * as Fallback from "@streamguard/kernel/client/Fallback"
-import type { Dialect } from "@streamguard/protocols-effect3"
-import type { Clock } from "effect"
-import { Chunk, Duration, Effect, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
+import type { Dialect } from "@streamguard/protocols"
+import { Cause, Channel, Clock, Duration, Effect, Exit, Option, Scope } from "effect"
 import * as Attempt from "../Attempt.js"
 import { asRequestBudget } from "./requestBudget.js"
 
@@ -25,8 +24,8 @@ import { asRequestBudget } from "./requestBudget.js"
  */
 export interface Running<A> {
   readonly info: Attempt.Attempt
-  readonly scope: Scope.CloseableScope
-  readonly pull: Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, Option.Option<LlmClient.StreamError>>
+  readonly scope: Scope.Closeable
+  readonly pull: Attempt.Pull<A>
 }
 
 /**
@@ -65,7 +64,7 @@ export class AttemptChain<A> {
     private readonly profile: RequestProfile.Service,
     private readonly clock: Clock.Clock
   ) {
-    this.startedAt = clock.unsafeCurrentTimeMillis()
+    this.startedAt = clock.currentTimeMillisUnsafe()
     this.total = TimeoutPolicy.limit(profile.policy, "total")
   }
 
@@ -75,10 +74,11 @@ export class AttemptChain<A> {
     link: Attempt.Link<A>,
     scope: Scope.Scope
   ): Effect.Effect<AttemptChain<A>, never, LlmClient.LlmClient | RequestProfile.RequestProfile> {
-    return Effect.map(
-      Effect.all([LlmClient.LlmClient, RequestProfile.RequestProfile, Effect.clock]),
-      ([client, profile, clock]) => new AttemptChain(plan, link, scope, client, profile, clock)
-    )
+    return Effect.gen(function*() {
+      const client = yield* LlmClient.LlmClient
+      const profile = yield* RequestProfile.RequestProfile
+      return new AttemptChain(plan, link, scope, client, profile, yield* Clock.Clock)
+    })
   }
 
   /** Whether an upstream is left to try. */
@@ -120,19 +120,18 @@ export class AttemptChain<A> {
         RequestProfile.RequestProfile,
         this.profile
       ))
-      return Effect.flatMap(
-        Scope.fork(this.scope, ExecutionStrategy.sequential),
-        (own) =>
-          Effect.map(Scope.extend(Stream.toPull(events), own), (pull) => {
-            const running: Running<A> = {
-              info,
-              scope: own,
-              pull: Effect.mapError(pull, Option.map((error) => this.asRequestTotal(error)))
-            }
-            this.lastOpened = running
-            return running
-          })
-      )
+      return Effect.flatMap(Scope.fork(this.scope, "sequential"), (own) =>
+        // The channel's own pull, in the attempt's scope: `Stream.toPull` would add a semaphore and
+        // a context to every pull, and one pull runs per network read.
+        Effect.map(Channel.toPullScoped(events.channel, own), (pull) => {
+          const running: Running<A> = {
+            info,
+            scope: own,
+            pull: Effect.mapError(pull, (error) => this.asRequestTotal(error))
+          }
+          this.lastOpened = running
+          return running
+        }))
     })
   }
 
@@ -141,21 +140,23 @@ export class AttemptChain<A> {
    * may still follow. The last possible attempt holds nothing back: its first pull is the
    * client's, as a plain upstream's always is. A heartbeat before content tells the link.
    */
-  firstContent(running: Running<A>): Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, LlmClient.StreamError> {
-    return Effect.gen(this, function*() {
+  firstContent(
+    running: Running<A>
+  ): Effect.Effect<ReadonlyArray<StreamEvent.StreamEvent<A>>, LlmClient.StreamError> {
+    return Effect.gen({ self: this }, function*() {
       const held: Array<StreamEvent.StreamEvent<A>> = []
       while (true) {
         const last = running.info.role !== "hedge" && running === this.lastOpened && !this.hasNext
-        const pulled = yield* Effect.either(running.pull)
-        if (pulled._tag === "Left") {
-          if (Option.isSome(pulled.left)) return yield* Effect.fail(pulled.left.value)
-          return Chunk.unsafeFromArray(held)
+        const pulled = yield* Effect.result(running.pull)
+        if (pulled._tag === "Failure") {
+          if (Cause.isDone(pulled.failure)) return held
+          return yield* Effect.fail(pulled.failure)
         }
-        if (last) return Chunk.appendAll(Chunk.unsafeFromArray(held), pulled.right)
+        if (last) return held.length === 0 ? pulled.success : [...held, ...pulled.success]
         let waiting = false
-        for (const event of pulled.right) {
+        for (const event of pulled.success) {
           if (event._tag === "Chunk" || event._tag === "Done") {
-            return Chunk.appendAll(Chunk.unsafeFromArray(held), pulled.right)
+            return held.length === 0 ? pulled.success : [...held, ...pulled.success]
           }
           if (isHeartbeat(event)) waiting = true
           else held.push(event)
@@ -169,7 +170,7 @@ export class AttemptChain<A> {
   close(running: Running<A>, result: string): Effect.Effect<void> {
     return Effect.suspend(() => {
       running.info.result = result
-      return Effect.zipRight(Scope.close(running.scope, Exit.void), Attempt.count(running.info))
+      return Effect.andThen(Scope.close(running.scope, Exit.void), Attempt.count(running.info))
     })
   }
 
@@ -187,13 +188,11 @@ export class AttemptChain<A> {
   }
 
   private elapsed(): number {
-    return this.clock.unsafeCurrentTimeMillis() - this.startedAt
+    return this.clock.currentTimeMillisUnsafe() - this.startedAt
   }
 
   /** An attempt's `total` timeout told as the request's; its other failures are its own. */
-  private asRequestTotal(error: LlmClient.StreamError): LlmClient.StreamError {
-    return Option.isNone(this.total)
-      ? error
-      : asRequestBudget(error, this.total.value, this.clock.unsafeCurrentTimeMillis() - this.startedAt)
+  private asRequestTotal<E>(error: E): E {
+    return Option.isNone(this.total) ? error : asRequestBudget(error, this.total.value, this.elapsed())
   }
 }

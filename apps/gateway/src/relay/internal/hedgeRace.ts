@@ -7,9 +7,9 @@
  *
  * @internal
  */
-import type { LlmClient } from "@streamguard/client-effect3"
-import type { StreamEvent } from "@streamguard/core-effect3"
-import type { Chunk, Duration, Exit } from "effect"
+import type { LlmClient } from "@streamguard/client"
+import type { StreamEvent } from "@streamguard/core"
+import type { Duration, Exit } from "effect"
 import { Effect, Fiber, Queue } from "effect"
 import type * as Attempt from "../Attempt.js"
 import type { AttemptChain, Running } from "./attemptChain.js"
@@ -25,7 +25,7 @@ export type Report<A> =
   | {
     readonly _tag: "Settled"
     readonly running: Running<A>
-    readonly exit: Exit.Exit<Chunk.Chunk<StreamEvent.StreamEvent<A>>, LlmClient.StreamError>
+    readonly exit: Exit.Exit<ReadonlyArray<StreamEvent.StreamEvent<A>>, LlmClient.StreamError>
   }
 
 /**
@@ -41,7 +41,7 @@ export class HedgeRace<A> {
   private hedges = 0
   /** The current timer's number: a report of an earlier one is stale. */
   private timer = 0
-  private sleeping: Fiber.RuntimeFiber<unknown> | undefined = undefined
+  private sleeping: Fiber.Fiber<unknown> | undefined = undefined
 
   private constructor(
     private readonly chain: AttemptChain<A>,
@@ -49,7 +49,7 @@ export class HedgeRace<A> {
     private readonly hedgeAfter: Duration.Duration,
     private readonly maxHedges: number
   ) {
-    this.next = reports.take
+    this.next = Queue.take(reports)
   }
 
   /** A race over `chain`'s attempts: a hedge after `hedgeAfter`, at most `maxHedges` of them. */
@@ -66,7 +66,7 @@ export class HedgeRace<A> {
    * runs alone and a hedge may follow, the hedge timer starts anew.
    */
   launch(role: Attempt.Role): Effect.Effect<void> {
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       if (role === "hedge") this.hedges++
       const attempt = yield* this.chain.open(role)
       this.running.push(attempt)
@@ -74,15 +74,15 @@ export class HedgeRace<A> {
       yield* Effect.forkIn(
         Effect.flatMap(
           Effect.exit(this.chain.firstContent(attempt)),
-          (exit) => this.reports.offer({ _tag: "Settled", running: attempt, exit })
+          (exit) => Queue.offer(this.reports, { _tag: "Settled", running: attempt, exit })
         ),
         attempt.scope
       )
       yield* this.stopTimer
       if (this.running.length === 1 && this.hedges < this.maxHedges && this.chain.hasNext) {
         const id = this.timer
-        this.sleeping = yield* Effect.fork(
-          Effect.zipRight(Effect.sleep(this.hedgeAfter), this.reports.offer({ _tag: "Hedge", timer: id }))
+        this.sleeping = yield* Effect.forkChild(
+          Effect.andThen(Effect.sleep(this.hedgeAfter), Queue.offer(this.reports, { _tag: "Hedge", timer: id }))
         )
       }
     })
@@ -103,7 +103,7 @@ export class HedgeRace<A> {
 
   /** Ends the race: stops the timer and closes every attempt still in it, with `result`. */
   closeAll(result: string): Effect.Effect<void> {
-    return Effect.zipRight(
+    return Effect.andThen(
       this.stopTimer,
       Effect.suspend(() =>
         Effect.forEach(this.running.splice(0), (other) => this.chain.close(other, result), { discard: true })

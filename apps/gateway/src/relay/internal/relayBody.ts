@@ -1,15 +1,15 @@
 /**
  * The body of a relayed stream, written by hand to the Node response: the 200 event-stream head,
- * each pull's events as the dialect's text in one write (waiting for the socket to drain when it
- * is full, so a slow client slows the upstream down), the dialect's keep-alive at the guard's
- * heartbeat, and the in-band error event when a started stream fails. No queue and no fiber: the
- * request's fiber writes, and the heartbeat writes from the guard's scheduler without waking it.
+ * each pull's events as the dialect's text in one write (the relay waits for the socket to drain
+ * when it is full, so a slow client slows the upstream down), the dialect's keep-alive at the
+ * guard's heartbeat, and the in-band error event when a started stream fails. No queue and no
+ * fiber: the request's fiber writes, and the heartbeat writes from the guard's scheduler without
+ * waking it. Every write is a plain call; only the wait for a drain is an effect.
  *
  * @internal
  */
-import { StreamEvent } from "@streamguard/core-effect3"
-import type { Dialect } from "@streamguard/protocols-effect3"
-import type { Chunk } from "effect"
+import { StreamEvent } from "@streamguard/core"
+import type { Dialect } from "@streamguard/protocols"
 import { Effect } from "effect"
 import type * as Http from "node:http"
 import * as ErrorResponse from "../../api/ErrorResponse.js"
@@ -18,7 +18,7 @@ import { UsageMeter } from "./usageMeter.js"
 
 /** Waits until the client's socket took what was written; ends early if the client went away. */
 const drained = (response: Http.ServerResponse) =>
-  Effect.async<void>((resume) => {
+  Effect.callback<void>((resume) => {
     const done = () => {
       response.off("drain", done).off("close", done)
       resume(Effect.void)
@@ -29,7 +29,7 @@ const drained = (response: Http.ServerResponse) =>
 
 /**
  * One stream's body. Its methods are on the prototype; only the two handed out as callbacks
- * (`keepalive` to the guard, `write` to each pull) are closures.
+ * (`keepalive` to the guard, `count` to a drain's pulls) are closures.
  *
  * @internal
  */
@@ -49,6 +49,7 @@ export class RelayBody<A> {
   constructor(private readonly response: Http.ServerResponse, private readonly dialect: Dialect.Dialect<A>) {
     this.keepaliveText = dialect.encode(StreamEvent.Keepalive({ bytes: 0 }))
     this.meter = new UsageMeter(dialect)
+    this.drained = drained(response)
   }
 
   /** Whether the 200 head went out. */
@@ -67,12 +68,17 @@ export class RelayBody<A> {
     return true
   }
 
-  /** Writes one pull's events in one write; waits while the client's socket is full. */
-  readonly write = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      const out = this.text(events)
-      return out === "" || this.response.write(out) ? Effect.void : drained(this.response)
-    })
+  /**
+   * Writes one pull's events in one write: `false` when the client's socket is full, and the
+   * relay should wait for `drained` before it pulls again.
+   */
+  write(events: ReadonlyArray<StreamEvent.StreamEvent<A>>): boolean {
+    const out = this.text(events)
+    return out === "" || this.response.write(out)
+  }
+
+  /** Waits until the client's socket took what was written; ends early if the client went away. */
+  readonly drained: Effect.Effect<void>
 
   /** Sends the 200 event-stream head. */
   start(requestId: string): void {
@@ -103,7 +109,7 @@ export class RelayBody<A> {
    * Counts the pings among events read but not written (a drained upstream's), and reads the
    * upstream's token counts from them: nothing of them was delivered, but their usage is real.
    */
-  readonly count = (events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): void => {
+  readonly count = (events: ReadonlyArray<StreamEvent.StreamEvent<A>>): void => {
     for (const event of events) {
       if (this.isPing(event)) this.pings++
       this.meter.read(event)
@@ -114,7 +120,7 @@ export class RelayBody<A> {
     return event._tag === "Keepalive" && event.bytes > 0 && this.dialect.isPing(event)
   }
 
-  private text(events: Chunk.Chunk<StreamEvent.StreamEvent<A>>): string {
+  private text(events: ReadonlyArray<StreamEvent.StreamEvent<A>>): string {
     let out = ""
     for (const event of events) {
       if (event._tag === "Keepalive" && this.isPing(event)) this.pings++

@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { TimeoutError } from "@streamguard/core-effect3"
+import { TimeoutError } from "@streamguard/core"
 import * as Fallback from "@streamguard/kernel/client/Fallback"
 import { Duration } from "effect"
 

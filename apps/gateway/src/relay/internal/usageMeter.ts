@@ -6,8 +6,8 @@
  *
  * @internal
  */
-import type { StreamEvent } from "@streamguard/core-effect3"
-import type { Dialect } from "@streamguard/protocols-effect3"
+import type { StreamEvent } from "@streamguard/core"
+import type { Dialect } from "@streamguard/protocols"
 import type { Delivered } from "../Delivered.js"
 import { estimateTokens } from "../Delivered.js"
 
