@@ -13,7 +13,8 @@ import { fileURLToPath } from "node:url"
 const appDir = fileURLToPath(new URL("..", import.meta.url))
 
 /**
- * Where the bundle goes; its entries are `worker.js`, `sim.js`, `gateway.js`.
+ * Where the bundle goes; its entries are `worker.js`, `sim.js`, `gateway.js`, `cluster.js`,
+ * `relay.js` and `tlsUpstream.js`.
  *
  * @since 0.1.0
  * @category constants
@@ -21,14 +22,16 @@ const appDir = fileURLToPath(new URL("..", import.meta.url))
 export const outDir = `${appDir}build/bench`
 
 /**
- * Bundles the three entry points.
+ * Bundles the entry points.
  *
  * @since 0.1.0
  * @category building
  */
 export const make = async (): Promise<void> => {
   await build({
-    entryPoints: ["worker", "sim", "gateway"].map((name) => `${appDir}src/bin/${name}.ts`),
+    entryPoints: ["worker", "sim", "gateway", "relay", "tlsUpstream", "cluster"].map((name) =>
+      `${appDir}src/bin/${name}.ts`
+    ),
     outdir: outDir,
     bundle: true,
     splitting: true,

@@ -1,11 +1,21 @@
 /**
  * Starting the bench's processes: the simulator, the gateway and one worker per scenario run,
- * each a fresh Node running the bundle (see `Bundle`), talking to the runner over IPC.
+ * each a fresh Node running the bundle (see `Bundle`), talking to the runner over IPC. Stopping
+ * and collecting are `NodeProcess`'s.
  *
  * @since 0.1.0
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import * as Bundle from "./Bundle.js"
+import { firstMessage, spawnNode } from "./NodeProcess.js"
+
+/**
+ * `NodeProcess`'s, for the runner's other callers (the soak).
+ *
+ * @since 0.1.0
+ * @category processes
+ */
+export { firstMessage, stop } from "./NodeProcess.js"
 
 /**
  * @since 0.1.0
@@ -13,45 +23,44 @@ import * as Bundle from "./Bundle.js"
  */
 export interface Options {
   readonly exposeGc?: boolean | undefined
-  /** Where the child's stdout goes: the terminal, or nowhere (the gateway's JSON logs). */
-  readonly quiet?: boolean | undefined
+  /**
+   * Where the child's stdout goes: the terminal, nowhere (the gateway's JSON logs), or a pipe the
+   * runner reads (`watch`).
+   */
+  readonly stdout?: "inherit" | "ignore" | "pipe" | undefined
 }
 
 /**
- * Starts the bundle's `<entry>.js` with `args`, stdout and stderr to the terminal (or stdout ignored).
+ * Starts the bundle's `<entry>.js` with `args`, stderr to the terminal, stdout as `options.stdout`
+ * says, through `spawnNode`.
  *
  * @since 0.1.0
  * @category processes
  */
 export const start = (entry: string, args: ReadonlyArray<string>, options: Options = {}): ChildProcess =>
-  spawn(
-    process.execPath,
+  spawnNode(
     [...(options.exposeGc === true ? ["--expose-gc"] : []), `${Bundle.outDir}/${entry}.js`, ...args],
-    { stdio: ["ignore", options.quiet === true ? "ignore" : "inherit", "inherit", "ipc"] }
+    ["ignore", options.stdout ?? "inherit", "inherit", "ipc"]
   )
 
 /**
- * The child's first IPC message (a server's `{ url }`), failing if it exits first.
+ * A server the runner started.
  *
  * @since 0.1.0
- * @category processes
+ * @category models
  */
-export const firstMessage = <A>(child: ChildProcess, timeoutMillis = 60_000): Promise<A> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no message from child within ${timeoutMillis} ms`)), timeoutMillis)
-    child.once("message", (message) => {
-      clearTimeout(timer)
-      resolve(message as A)
-    })
-    child.once("exit", (code) => {
-      clearTimeout(timer)
-      reject(new Error(`child exited (${code}) before it announced itself`))
-    })
-  })
+export interface Server {
+  readonly url: string
+  readonly child: ChildProcess
+  /** The lines of its stdout that matched `watch` so far (the first 10), and how many did. */
+  readonly watched: () => { readonly count: number; readonly first: ReadonlyArray<string> }
+}
 
 /**
  * Starts a server script and waits for its URL (`exposeGc` for a server whose memory is measured:
- * the gateway then answers a `{ _tag: "Collect" }` message after full collections).
+ * the gateway then answers a `{ _tag: "Collect" }` message after full collections). Its stdout is
+ * dropped, or with `watch` read line by line for the lines that match (an error the server only
+ * logs, such as `EMFILE`).
  *
  * @since 0.1.0
  * @category processes
@@ -59,27 +68,24 @@ export const firstMessage = <A>(child: ChildProcess, timeoutMillis = 60_000): Pr
 export const server = async (
   entry: string,
   args: ReadonlyArray<string>,
-  options: { readonly exposeGc?: boolean | undefined } = {}
-): Promise<{ readonly url: string; readonly child: ChildProcess }> => {
-  const child = start(entry, args, { quiet: true, exposeGc: options.exposeGc })
-  const { url } = await firstMessage<{ url: string }>(child)
-  return { url, child }
-}
-
-/**
- * Stops a child and waits until it is gone, so the next measured process starts on a quiet machine
- * (`SIGKILL` after 10 s: a server's graceful shutdown may wait for streams to drain).
- *
- * @since 0.1.0
- * @category processes
- */
-export const stop = (child: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000)
-    child.once("exit", () => {
-      clearTimeout(timer)
-      resolve()
+  options: { readonly exposeGc?: boolean | undefined; readonly watch?: RegExp | undefined } = {}
+): Promise<Server> => {
+  const watch = options.watch
+  const child = start(entry, args, { stdout: watch === undefined ? "ignore" : "pipe", exposeGc: options.exposeGc })
+  let count = 0
+  const first: Array<string> = []
+  if (watch !== undefined && child.stdout !== null) {
+    let rest = ""
+    child.stdout.setEncoding("utf8").on("data", (text: string) => {
+      const lines = (rest + text).split("\n")
+      rest = lines.pop() ?? ""
+      for (const line of lines) {
+        if (!watch.test(line)) continue
+        count++
+        if (first.length < 10) first.push(line)
+      }
     })
-    child.kill()
-  })
+  }
+  const { url } = await firstMessage<{ url: string }>(child)
+  return { url, child, watched: () => ({ count, first }) }
+}

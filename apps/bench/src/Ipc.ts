@@ -46,6 +46,9 @@ export interface Usage {
   readonly rssBytes: number
   /** CPU time (user + system) of all its threads since it started. */
   readonly cpuMicros: number
+  /** Descriptors it holds open (`/proc/<pid>/fd`), and its soft limit on them. */
+  readonly descriptors: number
+  readonly descriptorLimit: number
   /** When the reading was taken (`Stats.epochMillis`). */
   readonly atMillis: number
   /** V8's `heapUsed` after the collections, as the process reports it (only with `collect`). */

@@ -1,8 +1,9 @@
 /**
- * The guarded subjects, one per Effect line: the Effect 3 client (`subject`, this app's own
- * `Subject`) and the Effect 4 client (`effect4`, from `@streamguard/bench-effect4`, which resolves
- * Effect 4 from its own workspace). Each is a `Consumer` plus its halves of the scenarios that
- * drive the stream itself. Loaded on demand, so a process loads only its own line's Effect.
+ * The guarded subjects, one per Effect line: the Effect 3 client (`subject`, from
+ * `@streamguard/bench-effect3`) and the Effect 4 client (`effect4`, from
+ * `@streamguard/bench-effect4`), each a workspace under its line's folder, so each resolves its
+ * line's Effect. Each is a `Consumer` plus its halves of the scenarios that drive the stream
+ * itself. Loaded on demand, so a process loads only its own line's Effect, and this app none.
  *
  * @since 0.1.0
  */
@@ -52,13 +53,12 @@ export interface Line {
  * @category consumers
  */
 export const line = async (name: SubjectName): Promise<Line> => {
-  if (name === "subject") {
-    const [{ subject }, scenarios] = await Promise.all([import("./Subject.js"), import("./SubjectScenarios.js")])
-    return { consumer: subject, ...scenarios }
-  }
-  const { Scenarios, Subject } = await import("@streamguard/bench-effect4")
+  // Both workspaces export the same `Subject` and `Scenarios`, each on its own line's Effect.
+  const { Scenarios, Subject } = name === "subject"
+    ? await import("@streamguard/bench-effect3")
+    : await import("@streamguard/bench-effect4")
   const consumer: Consumer = {
-    name: "effect4",
+    name,
     consume: (url: string, model: string, onChunk: OnChunk) => Subject.consume(url, model, onChunk),
     open: Subject.open,
     dispose: Subject.dispose

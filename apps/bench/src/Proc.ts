@@ -1,6 +1,7 @@
 /**
- * Another process's resource usage, read from Linux's `/proc` by the runner: the gateway's figures
- * are taken from outside it, so sampling adds nothing to what is measured.
+ * Another process's resource usage, read from Linux's `/proc` (by the runner, or by a worker about
+ * the processes it started): a server's figures are taken from outside it, so sampling adds
+ * nothing to what is measured.
  *
  * @since 0.1.0
  */
@@ -48,12 +49,43 @@ const cpuMicros = async (pid: number): Promise<number> => {
 }
 
 /**
- * The process's RSS and CPU time now.
+ * How many descriptors the process holds open (`/proc/<pid>/fd`), and its soft limit on them
+ * (`Max open files` in `/proc/<pid>/limits`): where the two meet, its next socket fails with
+ * `EMFILE`.
+ *
+ * @since 0.1.0
+ * @category measurement
+ */
+export const descriptors = async (pid: number): Promise<{ readonly open: number; readonly limit: number }> => {
+  const [open, limits] = await Promise.all([
+    Fs.readdir(`/proc/${pid}/fd`).then((entries) => entries.length),
+    Fs.readFile(`/proc/${pid}/limits`, "utf8")
+  ])
+  const match = /^Max open files\s+(\d+|unlimited)/m.exec(limits)
+  return { open, limit: match === null || match[1] === "unlimited" ? Number.POSITIVE_INFINITY : Number(match[1]) }
+}
+
+/**
+ * `EMFILE`, said as itself, when `name` holds as many descriptors as its limit allows (less a few
+ * its runtime may have closed since it was refused one); `undefined` otherwise.
+ *
+ * @since 0.1.0
+ * @category measurement
+ */
+export const exhaustion = (
+  name: string,
+  held: { readonly open: number; readonly limit: number }
+): string | undefined =>
+  held.open < held.limit - 16 ? undefined : `EMFILE: ${name} holds ${held.open.toLocaleString("en-US")} ` +
+    `descriptors, its limit is ${held.limit.toLocaleString("en-US")}`
+
+/**
+ * The process's RSS, CPU time and open descriptors now.
  *
  * @since 0.1.0
  * @category measurement
  */
 export const usage = async (pid: number): Promise<Usage> => {
-  const [rss, cpu] = await Promise.all([rssBytes(pid), cpuMicros(pid)])
-  return { rssBytes: rss, cpuMicros: cpu, atMillis: epochMillis() }
+  const [rss, cpu, held] = await Promise.all([rssBytes(pid), cpuMicros(pid), descriptors(pid)])
+  return { rssBytes: rss, cpuMicros: cpu, descriptors: held.open, descriptorLimit: held.limit, atMillis: epochMillis() }
 }

@@ -156,7 +156,7 @@ export const markdown = (report: Report): string => {
   ]
   for (const [name, result] of Object.entries(report.scenarios)) {
     const baselines = Object.keys(result.baselines)
-    const subjectName = name.startsWith("gateway") ? "gateway" : "subject (effect3)"
+    const subjectName = result.label ?? (name.startsWith("gateway") ? "gateway" : "subject (effect3)")
     const metricNames = [
       ...new Set([...Object.keys(result.metrics), ...baselines.flatMap((b) => Object.keys(result.baselines[b]!))])
     ]

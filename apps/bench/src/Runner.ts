@@ -8,6 +8,7 @@
 import type { ChildProcess } from "node:child_process"
 import * as Child from "./Child.js"
 import type { Answer, FromWorker, Usage } from "./Ipc.js"
+import * as NodeProcess from "./NodeProcess.js"
 import * as Proc from "./Proc.js"
 import type { Job, Metrics, Scenario, Section } from "./Scenario.js"
 import type { Settings } from "./Settings.js"
@@ -43,6 +44,7 @@ export interface Result extends Section {
 export interface Context {
   readonly settings: Settings
   readonly simUrl: string
+  readonly simPid: number | undefined
   readonly gatewayUrl: string | undefined
 }
 
@@ -66,27 +68,10 @@ const awaitOpen = async (simUrl: string, modelPrefix: string, count: number): Pr
   }
 }
 
-/** Full collections in a gateway started with `--expose-gc` (see `bin/gateway.ts`); its heap after them. */
-const collect = (gateway: ChildProcess): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      gateway.off("message", onMessage)
-      reject(new Error("the gateway did not collect within 30 s"))
-    }, 30_000)
-    const onMessage = (message: { readonly _tag?: string; readonly heapUsedBytes?: number }) => {
-      if (message._tag !== "Collected") return
-      clearTimeout(timer)
-      gateway.off("message", onMessage)
-      resolve(message.heapUsedBytes ?? Number.NaN)
-    }
-    gateway.on("message", onMessage)
-    gateway.send({ _tag: "Collect" })
-  })
-
 const sampleGateway = async (gateway: ChildProcess | undefined, full: boolean): Promise<Usage> => {
   if (gateway?.pid === undefined) throw new Error("this scenario has no gateway of its own to sample")
   if (!full) return Proc.usage(gateway.pid)
-  const heapUsedBytes = await collect(gateway)
+  const heapUsedBytes = await NodeProcess.collectIn(gateway)
   return { ...await Proc.usage(gateway.pid), heapUsedBytes }
 }
 
@@ -132,6 +117,14 @@ const runWorker = (job: Job, scenario: Scenario, gateway?: ChildProcess): Promis
     })
   })
 
+/** A failed run's error, with what the gateway logged about running out of descriptors, if it did. */
+const withLogged = (error: unknown, logged: { readonly count: number; readonly first: ReadonlyArray<string> }) => {
+  const message = error instanceof Error ? error.message : String(error)
+  return logged.count === 0 ? error : new Error(
+    `${message}\nEMFILE: the gateway logged it ${logged.count} times; first: ${logged.first[0]}`
+  )
+}
+
 /**
  * Runs `scenario` in its worker processes and summarises the runs.
  *
@@ -149,6 +142,7 @@ export const run = async (scenario: Scenario, context: Context): Promise<Result>
       settings: context.settings,
       runs: count,
       simUrl: context.simUrl,
+      simPid: context.simPid,
       gatewayUrl
     })
     const all: Array<Metrics> = []
@@ -156,11 +150,15 @@ export const run = async (scenario: Scenario, context: Context): Promise<Result>
       const flags = ["--upstream", context.simUrl, ...scenario.ownGateway(context.settings)]
       for (let i = 0; i < runs; i++) {
         await Simulator.clear(context.simUrl)
-        const gateway = await Child.server("gateway", flags, { exposeGc: true })
+        const gateway = await Child.server("gateway", flags, { exposeGc: true, watch: /EMFILE/ })
         try {
-          all.push(...await runWorker(job(1, gateway.url), scenario, gateway.child))
+          all.push(
+            ...await runWorker(job(1, gateway.url), scenario, gateway.child).catch((error: unknown) => {
+              throw withLogged(error, gateway.watched())
+            })
+          )
         } finally {
-          await Child.stop(gateway.child)
+          await NodeProcess.stop(gateway.child)
         }
       }
     } else if (scenario.processPerRun) {

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type { Consumer } from "./Consumer.js"
-import type { Settings } from "./Settings.js"
+import type { Mode, Settings } from "./Settings.js"
 
 /**
  * One run's figures, by metric name.
@@ -29,6 +29,8 @@ export interface Job {
   /** Runs this process makes (1 when each run gets a fresh process). */
   readonly runs: number
   readonly simUrl: string
+  /** The simulator's process, for its descriptors when a scenario runs out of them. */
+  readonly simPid: number | undefined
   readonly gatewayUrl: string | undefined
 }
 
@@ -41,6 +43,8 @@ export interface Job {
  * @category models
  */
 export interface Section {
+  /** The name of `metrics`' column in the Markdown (by default `gateway` or `subject (effect3)`). */
+  readonly label?: string | undefined
   readonly metrics: Metrics
   readonly baselines: Readonly<Record<string, Metrics>>
   readonly ratios: Metrics
@@ -60,6 +64,11 @@ export interface Scenario {
   /** A fresh process per run (memory figures), else one process makes every run after a warm-up. */
   readonly processPerRun: boolean
   readonly exposeGc: boolean
+  /**
+   * The modes whose run includes the scenario (every mode when absent); `--only` runs it in any
+   * mode, at that mode's sizes.
+   */
+  readonly modes?: ReadonlyArray<Mode> | undefined
   /** Uses the gateway the runner starts once for the whole bench (`job.gatewayUrl`). */
   readonly needsGateway: boolean
   /**

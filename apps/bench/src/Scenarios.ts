@@ -6,14 +6,17 @@
 import type { Scenario } from "./Scenario.js"
 import { cancelLatency } from "./scenarios/CancelLatency.js"
 import { chunkOverhead } from "./scenarios/ChunkOverhead.js"
-import { gatewayIdle } from "./scenarios/GatewayIdle.js"
+import { gatewayIdle, gatewayIdle9k } from "./scenarios/GatewayIdle.js"
 import { gatewayOverhead } from "./scenarios/GatewayOverhead.js"
 import * as GatewayScale from "./scenarios/GatewayScale.js"
 import { idleMemory } from "./scenarios/IdleMemory.js"
 import { timeoutPrecision } from "./scenarios/TimeoutPrecision.js"
+import * as UpstreamHttp2 from "./scenarios/UpstreamHttp2.js"
 
 /**
- * Every scenario this machine can run: `gatewayScale` needs nginx, and is left out without it.
+ * Every scenario this machine can run: `upstreamHttp2` needs openssl and `gatewayScale` nginx, and
+ * each is left out without it.
+ * Each mode's run holds those whose `modes` include it (`gatewayIdle9k` is the full run's only).
  *
  * @since 0.1.0
  * @category scenarios
@@ -25,6 +28,8 @@ export const all: ReadonlyArray<Scenario> = [
   cancelLatency,
   gatewayOverhead,
   gatewayIdle,
+  gatewayIdle9k,
+  ...(UpstreamHttp2.available() ? [UpstreamHttp2.upstreamHttp2] : []),
   ...(GatewayScale.available() ? [GatewayScale.gatewayScale] : [])
 ]
 

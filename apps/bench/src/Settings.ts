@@ -12,6 +12,26 @@
 export type Mode = "smoke" | "quick" | "full"
 
 /**
+ * The sizes of a scenario holding idle streams open through one proxy (a gateway, or a relay).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IdleSettings {
+  /** Streams held open through the proxy at once. */
+  readonly streams: number
+  /**
+   * The streams are opened evenly over this long. One keep-alive interval of the gateway (15 s by
+   * default) spreads their keep-alives evenly too, so the window sees a steady share of them.
+   */
+  readonly openSpreadMillis: number
+  /** How long the open streams stay silent while the proxy's CPU is measured. */
+  readonly idleMillis: number
+  /** Each run gets fresh processes (the proxy's and the reader's). */
+  readonly runs: number
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -41,19 +61,11 @@ export interface Settings {
     readonly chunkTimeoutMillis: number
     readonly runs: number
   }
-  readonly gatewayIdle: {
-    /** Streams held open through the gateway at once. */
-    readonly streams: number
-    /**
-     * The streams are opened evenly over this long. One keep-alive interval of the gateway (15 s by
-     * default) spreads their keep-alives evenly too, so the window sees a steady share of them.
-     */
-    readonly openSpreadMillis: number
-    /** How long the open streams stay silent while the gateway's CPU is measured. */
-    readonly idleMillis: number
-    /** Each run gets fresh processes (the gateway's and the reader's). */
-    readonly runs: number
-  }
+  readonly gatewayIdle: IdleSettings
+  /** The same at 9,000 streams: two descriptors each in the gateway, near a 20,000 limit. */
+  readonly gatewayIdle9k: IdleSettings
+  /** Idle streams through the relay, once per upstream protocol. */
+  readonly upstreamHttp2: IdleSettings
   readonly gatewayOverhead: {
     /** Content chunks of the single-stream throughput run. */
     readonly chunks: number
@@ -85,6 +97,9 @@ export const byMode: { readonly [M in Mode]: Settings } = {
     timeoutPrecision: { streams: 10, chunkTimeoutMillis: 200, runs: 1 },
     cancelLatency: { streams: 10, chunkTimeoutMillis: 100, runs: 1 },
     gatewayIdle: { streams: 20, openSpreadMillis: 0, idleMillis: 200, runs: 1 },
+    // Not in the smoke run (a full-run scenario): these sizes serve `--smoke --only gatewayIdle9k`.
+    gatewayIdle9k: { streams: 100, openSpreadMillis: 0, idleMillis: 200, runs: 1 },
+    upstreamHttp2: { streams: 50, openSpreadMillis: 0, idleMillis: 200, runs: 1 },
     gatewayOverhead: {
       chunks: 200,
       concurrency: 5,
@@ -101,6 +116,8 @@ export const byMode: { readonly [M in Mode]: Settings } = {
     timeoutPrecision: { streams: 200, chunkTimeoutMillis: 1_000, runs: 2 },
     cancelLatency: { streams: 50, chunkTimeoutMillis: 300, runs: 2 },
     gatewayIdle: { streams: 500, openSpreadMillis: 15_000, idleMillis: 2_000, runs: 1 },
+    gatewayIdle9k: { streams: 9_000, openSpreadMillis: 15_000, idleMillis: 2_000, runs: 1 },
+    upstreamHttp2: { streams: 500, openSpreadMillis: 2_000, idleMillis: 2_000, runs: 1 },
     gatewayOverhead: {
       chunks: 2_000,
       concurrency: 100,
@@ -117,6 +134,8 @@ export const byMode: { readonly [M in Mode]: Settings } = {
     timeoutPrecision: { streams: 1_000, chunkTimeoutMillis: 1_000, runs: 5 },
     cancelLatency: { streams: 500, chunkTimeoutMillis: 1_000, runs: 3 },
     gatewayIdle: { streams: 2_000, openSpreadMillis: 15_000, idleMillis: 10_000, runs: 3 },
+    gatewayIdle9k: { streams: 9_000, openSpreadMillis: 15_000, idleMillis: 10_000, runs: 1 },
+    upstreamHttp2: { streams: 2_000, openSpreadMillis: 5_000, idleMillis: 10_000, runs: 2 },
     gatewayOverhead: {
       chunks: 20_000,
       concurrency: 100,

@@ -6,6 +6,7 @@
  */
 import { request } from "undici"
 import type { Consumer, Held, OnChunk } from "./Consumer.js"
+import * as GatewayKey from "./GatewayKey.js"
 import { chatBody } from "./Simulator.js"
 
 /**
@@ -30,7 +31,7 @@ export interface ReadOptions {
 export const read = async (url: string, model: string, onChunk: OnChunk, options: ReadOptions = {}): Promise<void> => {
   const response = await request(`${url}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...GatewayKey.headers },
     body: chatBody(model),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.bodyTimeout === undefined ? {} : { bodyTimeout: options.bodyTimeout })

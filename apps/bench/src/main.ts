@@ -19,7 +19,11 @@ import { byMode, type Mode } from "./Settings.js"
 const usage = `usage: bench [--quick | --smoke] [--json PATH] [--only NAME[,NAME]]
   (default: the full run, a few minutes; --quick: about a minute; --smoke: a few seconds, tiny sizes)
 scenarios:
-${Scenarios.all.map((s) => `  ${s.name}: ${s.description}`).join("\n")}`
+${
+  Scenarios.all.map((s) =>
+    `  ${s.name}: ${s.description}${s.modes === undefined ? "" : ` (${s.modes.join(", ")} run)`}`
+  ).join("\n")
+}`
 
 const main = async (): Promise<number> => {
   const { values } = parseArgs({
@@ -36,7 +40,9 @@ const main = async (): Promise<number> => {
     return 0
   }
   const mode: Mode = values.smoke ? "smoke" : values.quick ? "quick" : "full"
-  const names = values.only?.split(",").map((name) => name.trim()) ?? Scenarios.all.map((s) => s.name)
+  // Named, a scenario runs whatever the mode; unnamed, the mode's own scenarios run.
+  const names = values.only?.split(",").map((name) => name.trim()) ??
+    Scenarios.all.filter((s) => s.modes === undefined || s.modes.includes(mode)).map((s) => s.name)
   const unknown = names.filter((name) => Scenarios.byName(name) === undefined)
   if (unknown.length > 0) {
     console.error(`unknown scenario ${unknown.join(", ")}\n${usage}`)
@@ -62,6 +68,7 @@ const main = async (): Promise<number> => {
         results[scenario.name] = await Runner.run(scenario, {
           settings: byMode[mode],
           simUrl: sim.url,
+          simPid: sim.child.pid,
           gatewayUrl: gateway?.url
         })
         console.error(`bench: ${scenario.name} done in ${((performance.now() - at) / 1000).toFixed(1)} s`)

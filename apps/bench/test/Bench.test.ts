@@ -6,6 +6,7 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import * as GatewayScale from "../src/scenarios/GatewayScale.js"
+import * as UpstreamHttp2 from "../src/scenarios/UpstreamHttp2.js"
 
 const appDir = fileURLToPath(new URL("..", import.meta.url))
 
@@ -23,6 +24,8 @@ const scenarios = [
   "cancelLatency",
   "gatewayOverhead",
   "gatewayIdle",
+  // gatewayIdle9k is the full run's only. Runs where openssl is installed (it makes the certificate).
+  ...(UpstreamHttp2.available() ? ["upstreamHttp2"] : []),
   // Runs where nginx is installed (CI installs it).
   ...(GatewayScale.available() ? ["gatewayScale"] : [])
 ]
@@ -66,7 +69,14 @@ describe("bench --smoke", () => {
         "cancelLatency.ratios.timeoutToCloseP99VsUndiciRaw",
         "idleMemory.derived.idleCpuAboveUndiciRaw",
         "gatewayIdle.metrics.rssBytesPerStream",
-        "gatewayIdle.metrics.idleCpuPercent"
+        "gatewayIdle.metrics.idleCpuPercent",
+        "gatewayIdle.metrics.descriptorsPerStream",
+        ...(UpstreamHttp2.available()
+          ? ["upstreamHttp2.ratios.rssHttp2VsHttp1", "upstreamHttp2.baselines.http1.descriptorsPerStream"]
+          : []),
+        ...(GatewayScale.available()
+          ? ["gatewayScale.ratios.throughputClusterVsOneProcess", "gatewayScale.ratios.throughputTwoVsOneReplica"]
+          : [])
       ]
     ) {
       assert.isTrue(figures.some(([key]) => key === name), `${name} is reported`)

@@ -31,7 +31,8 @@ const packageLevels: Readonly<Record<string, number>> = {
   "@streamguard/gateway": 5,
   "@streamguard/examples-effect3": 5,
   "@streamguard/examples": 5,
-  // The bench's Effect 4 subject, which the bench loads.
+  // The bench's subjects, one per line, which the bench loads.
+  "@streamguard/bench-effect3": 5,
   "@streamguard/bench-effect4": 5,
   "@streamguard/bench": 6,
   "@streamguard/checks": 6

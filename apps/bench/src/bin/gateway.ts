@@ -1,8 +1,9 @@
 /**
  * apps/gateway in a process of its own, with the simulator (`--upstream URL`) as its only
  * upstream, on a free loopback port announced to the runner over IPC. Everything else is the
- * gateway's default config, JSON logs included (to /dev/null: the runner ignores stdout), but for
- * `--max-concurrent-streams N` where a scenario holds more streams open than the default admits, and
+ * gateway's default config, JSON logs included (the runner drops them, or reads them for `EMFILE`),
+ * but for its gateway keys (`GatewayKey`: none unless the bench runs with
+ * `STREAMGUARD_GATEWAY_KEYS`), for `--max-concurrent-streams N` where a scenario holds more streams open than the default admits, and
  * `--chat-chunk-timeout D` (the chat profile's `chunk` limit) where it holds silent streams open.
  *
  * Started with `--expose-gc` (a scenario measuring the gateway's memory), it answers the runner's
@@ -11,11 +12,13 @@
  *
  * @since 0.1.0
  */
-import { HttpServer } from "@effect/platform"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Config, Gateway } from "@streamguard/gateway"
-import { Effect, Layer, Logger } from "effect"
+import { Effect, Layer, Logger, Redacted } from "effect"
+import { HttpServer } from "effect/http"
 import { parseArgs } from "node:util"
+import * as CollectOnRequest from "../CollectOnRequest.js"
+import * as GatewayKey from "../GatewayKey.js"
 
 // node:util parseArgs: no CLI library is installed, and three flags do not justify one.
 const flags = parseArgs({
@@ -41,37 +44,24 @@ const config: Config.GatewayConfigShape = {
   host: "127.0.0.1",
   simulated: false,
   maxConcurrentStreams,
+  gatewayKeys: GatewayKey.keys.map((key) => Redacted.make(key)),
   upstreams: [Config.Upstream.make({ name: "simulator", baseUrl: `${upstream}/v1`, dialect: "any", models: ["sim:*"] })]
 }
 
 const announce = Layer.effectDiscard(Effect.gen(function*() {
   const server = yield* HttpServer.HttpServer
-  const port = server.address._tag === "TcpAddress" ? server.address.port : 0
+  const port = "port" in server.address ? server.address.port : 0
   process.send?.({ url: `http://127.0.0.1:${port}` })
 }))
 
 // The runner going away (or ending the bench) is the end: no drain to wait for.
 process.once("disconnect", () => process.exit(0))
 
-const gc = (globalThis as { gc?: () => void }).gc
-if (gc !== undefined) {
-  process.on("message", (message: { readonly _tag?: string }) => {
-    if (message._tag !== "Collect") return
-    // Three passes with pauses between, as the workers' `Stats.collect`: weak references and
-    // finalization callbacks are cleared between passes.
-    let passes = 0
-    const pass = () => {
-      gc()
-      if (++passes < 3) setTimeout(pass, 20)
-      else process.send?.({ _tag: "Collected", heapUsedBytes: process.memoryUsage().heapUsed })
-    }
-    pass()
-  })
-}
+CollectOnRequest.install()
 
 const program = Layer.launch(Layer.provideMerge(announce, Gateway.layer(config))).pipe(
-  Effect.provide(Logger.json),
-  Effect.provide(NodeContext.layer)
+  Effect.provide(Logger.layer([Logger.consoleJson])),
+  Effect.provide(NodeServices.layer)
 )
 
-NodeRuntime.runMain(program, { disablePrettyLogger: true })
+NodeRuntime.runMain(program)

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { UpstreamSimulator } from "@streamguard/simulator-effect3"
+import { UpstreamSimulator } from "@streamguard/simulator"
 import { Effect } from "effect"
 
 const program = Effect.gen(function*() {

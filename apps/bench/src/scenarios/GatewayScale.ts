@@ -1,11 +1,13 @@
 /**
- * `gatewayScale`: the same load through nginx in front of one gateway replica, then in front of
- * two (each its own process, all in front of the one simulator), with nginx configured as
- * deploy/nginx/streamguard.conf: throughput at concurrency and the latency the balancer and the
- * replicas add to paced streams. Needs nginx (Debian's package); without it the bench leaves the
- * scenario out. The load, the simulator, nginx and the replicas share the machine's cores: on a
- * 2-core machine two replicas cannot get a core each, and the ratio says what the second one
- * brings there, not on a machine of its own.
+ * `gatewayScale`: one event loop is one core. The same load through four ways of serving it, all
+ * in front of the one simulator: one gateway process alone (the baseline); nginx (configured as
+ * deploy/nginx/streamguard.conf) in front of that one replica, then in front of two (each its own
+ * process); and Node's `cluster` module, two gateway workers behind one port (`bin/cluster.ts`).
+ * Throughput at concurrency and the latency each adds to paced streams, in the same run, the
+ * order of the paths turning from run to run. Needs nginx (Debian's package); without it the bench
+ * leaves the scenario out. The load, the simulator, nginx and the gateways share the machine's
+ * cores: on a 2-core machine two gateways cannot get a core each, and the ratios say what the
+ * second one brings there, not on a machine of its own.
  *
  * @since 0.1.0
  */
@@ -15,25 +17,14 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { stop } from "../Child.js"
-import type { Metrics, Scenario } from "../Scenario.js"
+import { bundled, executable, spawnNode, stop } from "../NodeProcess.js"
+import type { Job, Metrics, Scenario } from "../Scenario.js"
 import { ratio } from "../Scenario.js"
 import * as Simulator from "../Simulator.js"
 import { percentile } from "../Stats.js"
 import { addedAt, lastChunkLatencies, splitDirect, throughput } from "../StreamTiming.js"
 
-/** nginx's path, where Debian installs it or on PATH. */
-const nginxPath = (): string | undefined =>
-  [...(process.env["PATH"] ?? "").split(Path.delimiter), "/usr/sbin", "/usr/local/sbin"]
-    .map((dir) => Path.join(dir, "nginx"))
-    .find((file) => {
-      try {
-        Fs.accessSync(file, Fs.constants.X_OK)
-        return true
-      } catch {
-        return false
-      }
-    })
+const nginxPath = (): string | undefined => executable("nginx")
 
 /**
  * Whether this machine can run the scenario (nginx installed).
@@ -65,16 +56,12 @@ const freePort = (): Promise<number> =>
     })
   })
 
-/**
- * A gateway replica: the bench's gateway entry, beside this code in the bundle the worker runs
- * from; its URL once it announced it.
- */
-const startReplica = async (flags: ReadonlyArray<string>) => {
-  const entry = fileURLToPath(new URL("./gateway.js", import.meta.url))
-  const child = spawn(process.execPath, [entry, ...flags], { stdio: ["ignore", "ignore", "inherit", "ipc"] })
+/** A bundled server (a gateway replica, a cluster of them) in a process of its own; its URL once it announced it. */
+const startServer = async (args: ReadonlyArray<string>) => {
+  const child = spawnNode(args, ["ignore", "ignore", "inherit", "ipc"])
   const url = await new Promise<string>((resolve, reject) => {
     child.once("message", (message) => resolve((message as { url: string }).url))
-    child.once("exit", (code) => reject(new Error(`a gateway replica exited (${code}) at start`)))
+    child.once("exit", (code) => reject(new Error(`${args[0]} exited (${code}) at start`)))
   })
   return { url, child }
 }
@@ -124,63 +111,104 @@ const startNginx = async (replicas: ReadonlyArray<string>) => {
   }
 }
 
+/** The ways of serving the load, by the suffix of their metrics. */
+type Paths = Readonly<Record<"OneProcess" | "OneReplica" | "TwoReplicas" | "Cluster", string>>
+
+/** The same `items`, turned by `by` places: each run measures the paths in another order. */
+const turned = <A>(items: ReadonlyArray<A>, by: number): ReadonlyArray<A> =>
+  items.map((_, i) => items[(i + by) % items.length]!)
+
+/** One run: throughput at concurrency, then the paced streams' latency, straight and through each path. */
+const measureRun = async (job: Job, paths: Paths, run: number): Promise<Metrics> => {
+  // The sizes of gatewayOverhead's concurrent part, so the two read alike.
+  const { chunksPerConcurrentStream, concurrency, pacedChunks, pacedGapMillis } = job.settings.gatewayOverhead
+  const steady = (seed: number) => `sim:steady?chunks=${chunksPerConcurrentStream}&gap=0ms&jitter=0ms&seed=${seed}`
+  const paced = (seed: number) => `sim:steady?chunks=${pacedChunks}&gap=${pacedGapMillis}ms&jitter=0ms&seed=${seed}`
+  const range = (first: number, count: number) => Array.from({ length: count }, (_, i) => first + i)
+  const total = concurrency * chunksPerConcurrentStream
+  const seed = 1_000_000 * (run + 1)
+  const order = turned(Object.entries(paths), run)
+  const many = range(seed, concurrency).map(steady)
+  const direct = await throughput(job.simUrl, many, total)
+  const throughputs = new Map<string, number>()
+  for (const [name, url] of order) throughputs.set(name, await throughput(url, many, total))
+  await Simulator.clear(job.simUrl)
+  const latencies = (url: string, first: number) =>
+    lastChunkLatencies(url, job.simUrl, range(first, concurrency).map(paced))
+  const directLatency = await latencies(job.simUrl, seed + 100_000)
+  const added = new Map<string, ReadonlyArray<number>>()
+  for (const [i, [name, url]] of order.entries()) added.set(name, await latencies(url, seed + 200_000 + i * 100_000))
+  await Simulator.clear(job.simUrl)
+  return {
+    ...Object.fromEntries(
+      Object.keys(paths).flatMap((name) => [
+        [`chunksPerSecond${name}`, throughputs.get(name)!],
+        [`addedLatencyMsP50${name}`, addedAt(50, directLatency, added.get(name)!)],
+        [`addedLatencyMsP99${name}`, addedAt(99, directLatency, added.get(name)!)]
+      ])
+    ),
+    "direct.chunksPerSecond": direct,
+    "direct.lastChunkLatencyMsP50": percentile(directLatency, 50),
+    "direct.lastChunkLatencyMsP99": percentile(directLatency, 99)
+  }
+}
+
+/** Starts every path's processes, runs `use` on their URLs, and stops them all. */
+const withPaths = async <A>(job: Job, use: (paths: Paths) => Promise<A>): Promise<A> => {
+  // Admission sized to the load: the scenario measures the relay, not the limit.
+  const flags = [
+    "--upstream",
+    job.simUrl,
+    "--max-concurrent-streams",
+    String(job.settings.gatewayOverhead.concurrency * 4)
+  ]
+  const stops: Array<() => Promise<void>> = []
+  try {
+    const replicas = [
+      await startServer([bundled("gateway"), ...flags]),
+      await startServer([bundled("gateway"), ...flags])
+    ]
+    stops.push(...replicas.map((replica) => () => stop(replica.child)))
+    const cluster = await startServer([bundled("cluster"), "--workers", String(clusterWorkers), ...flags])
+    stops.push(() => stop(cluster.child))
+    const one = await startNginx([replicas[0]!.url])
+    stops.push(one.stop)
+    const two = await startNginx(replicas.map((replica) => replica.url))
+    stops.push(two.stop)
+    return await use({ OneProcess: replicas[0]!.url, OneReplica: one.url, TwoReplicas: two.url, Cluster: cluster.url })
+  } finally {
+    await Promise.all(stops.map((stopIt) => stopIt()))
+  }
+}
+
+/** Workers of the cluster path: as many as the replicas nginx balances, as many as this machine's cores. */
+const clusterWorkers = 2
+
 /**
  * @since 0.1.0
  * @category scenarios
  */
 export const gatewayScale: Scenario = {
   name: "gatewayScale",
-  description: "throughput and added latency through nginx in front of 1 and of 2 gateway replicas",
+  description: "throughput and added latency of 1 gateway process, nginx in front of 1 and of 2 replicas, " +
+    "and a cluster of 2 gateway workers behind one port",
   variants: ["gateway"],
   processPerRun: false,
   exposeGc: false,
   needsGateway: false,
   runs: (settings) => settings.gatewayOverhead.runs,
-  measure: async (job) => {
-    // The sizes of gatewayOverhead's concurrent part, so the two read alike.
-    const { chunksPerConcurrentStream, concurrency, pacedChunks, pacedGapMillis } = job.settings.gatewayOverhead
-    const steady = (seed: number) => `sim:steady?chunks=${chunksPerConcurrentStream}&gap=0ms&jitter=0ms&seed=${seed}`
-    const paced = (seed: number) => `sim:steady?chunks=${pacedChunks}&gap=${pacedGapMillis}ms&jitter=0ms&seed=${seed}`
-    const range = (first: number, count: number) => Array.from({ length: count }, (_, i) => first + i)
-    const total = concurrency * chunksPerConcurrentStream
-    // Admission sized to the load: the scenario measures the relay, not the limit.
-    const flags = ["--upstream", job.simUrl, "--max-concurrent-streams", String(concurrency * 4)]
-    const replicas = [await startReplica(flags), await startReplica(flags)]
-    const one = await startNginx([replicas[0]!.url])
-    const two = await startNginx(replicas.map((replica) => replica.url))
-    try {
-      for (const url of [job.simUrl, one.url, two.url]) await throughput(url, range(1, concurrency).map(steady), total)
-      const runs: Array<Metrics> = []
-      for (let run = 0; run < job.runs; run++) {
-        const seed = 1_000_000 * (run + 1)
-        const many = range(seed, concurrency).map(steady)
-        const direct = await throughput(job.simUrl, many, total)
-        const throughOne = await throughput(one.url, many, total)
-        const throughTwo = await throughput(two.url, many, total)
-        await Simulator.clear(job.simUrl)
-        const latencies = (url: string, first: number) =>
-          lastChunkLatencies(url, job.simUrl, range(first, concurrency).map(paced))
-        const directLatency = await latencies(job.simUrl, seed + 100_000)
-        const oneLatency = await latencies(one.url, seed + 200_000)
-        const twoLatency = await latencies(two.url, seed + 300_000)
-        await Simulator.clear(job.simUrl)
-        runs.push({
-          chunksPerSecondOneReplica: throughOne,
-          chunksPerSecondTwoReplicas: throughTwo,
-          addedLatencyMsP50OneReplica: addedAt(50, directLatency, oneLatency),
-          addedLatencyMsP99OneReplica: addedAt(99, directLatency, oneLatency),
-          addedLatencyMsP50TwoReplicas: addedAt(50, directLatency, twoLatency),
-          addedLatencyMsP99TwoReplicas: addedAt(99, directLatency, twoLatency),
-          "direct.chunksPerSecond": direct,
-          "direct.lastChunkLatencyMsP50": percentile(directLatency, 50),
-          "direct.lastChunkLatencyMsP99": percentile(directLatency, 99)
-        })
+  measure: (job) =>
+    withPaths(job, async (paths) => {
+      const { chunksPerConcurrentStream, concurrency } = job.settings.gatewayOverhead
+      const steady = (seed: number) => `sim:steady?chunks=${chunksPerConcurrentStream}&gap=0ms&jitter=0ms&seed=${seed}`
+      const warmup = Array.from({ length: concurrency }, (_, i) => steady(i + 1))
+      for (const url of [job.simUrl, ...Object.values(paths)]) {
+        await throughput(url, warmup, concurrency * chunksPerConcurrentStream)
       }
+      const runs: Array<Metrics> = []
+      for (let run = 0; run < job.runs; run++) runs.push(await measureRun(job, paths, run))
       return runs
-    } finally {
-      await Promise.all([one.stop(), two.stop(), ...replicas.map((replica) => stop(replica.child))])
-    }
-  },
+    }),
   section: (medians) => {
     const { direct, metrics } = splitDirect(medians["gateway"] ?? {})
     return {
@@ -188,7 +216,14 @@ export const gatewayScale: Scenario = {
       baselines: { direct },
       ratios: {
         throughputTwoVsOneReplica: ratio(metrics["chunksPerSecondTwoReplicas"], metrics["chunksPerSecondOneReplica"]),
-        throughputOneReplicaVsDirect: ratio(metrics["chunksPerSecondOneReplica"], direct["chunksPerSecond"])
+        throughputOneReplicaVsDirect: ratio(metrics["chunksPerSecondOneReplica"], direct["chunksPerSecond"]),
+        throughputOneProcessVsDirect: ratio(metrics["chunksPerSecondOneProcess"], direct["chunksPerSecond"]),
+        throughputClusterVsOneProcess: ratio(metrics["chunksPerSecondCluster"], metrics["chunksPerSecondOneProcess"]),
+        throughputTwoReplicasVsOneProcess: ratio(
+          metrics["chunksPerSecondTwoReplicas"],
+          metrics["chunksPerSecondOneProcess"]
+        ),
+        throughputClusterVsTwoReplicas: ratio(metrics["chunksPerSecondCluster"], metrics["chunksPerSecondTwoReplicas"])
       }
     }
   }

@@ -1,14 +1,18 @@
 /**
- * The Effect 3 subject's halves of the scenarios that drive the stream itself (the Effect 4
- * subject's are `@streamguard/bench-effect4`'s `Scenarios`): the runner sets the models and reads
- * the simulator's records; these run the streams and say when each one's moment came.
+ * The Effect 3 subject's halves of the scenarios that drive the stream itself (not only through
+ * `consume`/`open`): the bench's runner sets the models and reads the simulator's records; these
+ * run the streams and say when each one's moment came (epoch millis, as the bench's own clock).
  *
  * @since 0.1.0
  */
-import { StreamObserver } from "@streamguard/core-effect3"
-import { Duration, Effect, Fiber, Stream } from "effect"
-import { epochMillis } from "./Stats.js"
+import * as StreamObserver from "@streamguard/core-effect3/StreamObserver"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
 import * as Subject from "./Subject.js"
+
+const epochMillis = (): number => performance.timeOrigin + performance.now()
 
 /** `headers` defaults to `chunk`: a thousand requests at once may wait longer for theirs, which is not measured here. */
 const stalledPolicy = (chunkTimeoutMillis: number) => ({
@@ -17,7 +21,9 @@ const stalledPolicy = (chunkTimeoutMillis: number) => ({
 })
 
 /**
- * `timeoutPrecision`: see `Lines.Line.stalls`.
+ * `timeoutPrecision`: every model stalls after its first chunk; each one's lateness is when the
+ * consumer saw its `ChunkTimeout` minus (its last chunk, as the consumer saw it, plus the limit).
+ * Anything else a stream ends with is listed in `unexpected`.
  *
  * @since 0.1.0
  * @category scenarios
@@ -39,7 +45,6 @@ export const stalls = async (
       ),
       Effect.match({
         onFailure: (error) => {
-          // Deadline: the last content chunk as the consumer saw it, plus the limit.
           if (error._tag === "ChunkTimeout") lates.push(epochMillis() - (lastAt + chunkTimeoutMillis))
           else unexpected.push(error._tag)
         },
@@ -54,8 +59,8 @@ export const stalls = async (
 }
 
 /**
- * `cancelLatency`, by interruption from outside the stream's fiber (as a disconnect handler
- * would), after the third content chunk: see `Lines.Line.interrupts`.
+ * `cancelLatency`, by interruption: each model's reading fiber is interrupted from outside (on a
+ * later turn, as a disconnect handler would) after its third content chunk. When each was.
  *
  * @since 0.1.0
  * @category scenarios
@@ -78,9 +83,9 @@ export const interrupts = async (url: string, models: ReadonlyArray<string>): Pr
 }
 
 /**
- * `cancelLatency`, by a chunk timeout. The timeout's own moment is read from the guard's clock:
- * the stream's start plus the error's `elapsedMillis` (the consumer only sees the error after the
- * connection is closed). See `Lines.Line.timeouts`.
+ * `cancelLatency`, by a chunk timeout: every model stalls; when each one's timeout fired, on the
+ * guard's clock (its start, as the observer heard it, plus the error's `elapsedMillis`: the
+ * consumer hears of it only after the connection is closed).
  *
  * @since 0.1.0
  * @category scenarios
