@@ -11,6 +11,7 @@ import type { StreamEvent, StreamObserver } from "@streamguard/core-effect3"
 import { StreamOutcome } from "@streamguard/core-effect3"
 import type { Chunk, Effect } from "effect"
 import { Metric } from "effect"
+import type { Guarded } from "./LiveStream.js"
 
 /**
  * One upstream of a route, with the request it gets (and the gateway's key for it).
@@ -76,6 +77,8 @@ export interface Link<A> {
    * attempt is pulled by a fiber of its own, which a second reader would race.
    */
   opened?(pull: Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, unknown>): void
+  /** Told each attempt's guard as it starts, for a viewer to read where it stands (never per chunk). */
+  watch?(attempt: Attempt, guard: Guarded): void
 }
 
 /**

@@ -36,6 +36,7 @@ import { Lifecycle } from "../lifecycle/Lifecycle.js"
 import type * as Attempt from "./Attempt.js"
 import * as DisconnectPolicy from "./DisconnectPolicy.js"
 import * as Failover from "./Failover.js"
+import { InFlight } from "./InFlight.js"
 import { RelayRecord } from "./RelayRecord.js"
 import type * as StreamLog from "./StreamLog.js"
 import { StreamLog as StreamLogService } from "./StreamLog.js"
@@ -72,13 +73,16 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
     const lifecycle = yield* Lifecycle
     const admission = yield* Admission
     const client = yield* LlmClient.LlmClient
+    /** The streams in flight and the recent ends, for the live view (`/streams`). */
+    const inFlight = new InFlight()
     const shared = {
       secrets: [...config.upstreamKeys.values()],
       keepaliveInterval: config.keepaliveInterval,
       drainWindow: config.drainWindow,
       stopSignal: lifecycle.stopSignal,
       gatewayScope: lifecycle.scope,
-      log: (yield* StreamLogService).ended
+      log: (yield* StreamLogService).ended,
+      inFlight
     }
 
     /**
@@ -101,8 +105,12 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
         NodeHttpServerRequest.toServerResponse(yield* HttpServerRequest.HttpServerRequest),
         { ...shared, clock: yield* Effect.clock, ambient: yield* StreamObserver.StreamObserver }
       )
-      // Registered first, so it runs last: once the upstream has closed (or its drain began).
-      yield* Effect.addFinalizer(() => Effect.forkIn(record.logLine, lifecycle.scope))
+      // Registered first, so it runs last: once the upstream has closed (or its drain began). The
+      // stream is in the live view from here to its log line, entered with the finalizer at once.
+      yield* Effect.acquireRelease(
+        Effect.sync(() => record.enter()),
+        () => Effect.forkIn(record.logLine, lifecycle.scope)
+      )
       yield* lifecycle.track
       // The upstreams and the admission live in a scope of their own, closed by the request's end:
       // with the request when it completed, as interrupted when the client left (`cancel`), or
@@ -123,6 +131,6 @@ export class Relay extends Effect.Service<Relay>()("gateway/Relay", {
       return yield* record.relay(started.right)
     })
 
-    return { stream } as const
+    return { stream, inFlight } as const
   })
 }) {}

@@ -9,8 +9,8 @@
  * @since 0.1.0
  */
 import { HttpServerResponse } from "@effect/platform"
-import { GuardError, StreamObserver } from "@streamguard/core-effect3"
-import type { StreamEvent } from "@streamguard/core-effect3"
+import { GuardError, StreamObserver, TimeoutPolicy } from "@streamguard/core-effect3"
+import type { RequestProfile, StreamEvent } from "@streamguard/core-effect3"
 import type { Dialect } from "@streamguard/protocols-effect3"
 import type { Chunk, Clock, Redacted } from "effect"
 import { Cause, Deferred, Duration, Effect, Exit, FiberId, Option, Scope } from "effect"
@@ -21,7 +21,10 @@ import type * as Attempt from "./Attempt.js"
 import * as Delivered from "./Delivered.js"
 import * as DisconnectPolicy from "./DisconnectPolicy.js"
 import type * as Failover from "./Failover.js"
+import type { InFlight } from "./InFlight.js"
 import { RelayBody } from "./internal/relayBody.js"
+import type { Guarded } from "./LiveStream.js"
+import { LiveStream } from "./LiveStream.js"
 import type * as StreamLog from "./StreamLog.js"
 
 /**
@@ -35,6 +38,8 @@ export interface Relayed<A> {
   readonly dialect: Dialect.Dialect<A>
   readonly onDisconnect: DisconnectPolicy.DisconnectPolicy
   readonly log: StreamLog.Origin
+  /** Its profile: its `pool` limit bounds the wait for admission. */
+  readonly profile: RequestProfile.Service
 }
 
 /**
@@ -56,6 +61,8 @@ export interface Env {
   /** The gateway's scope: a drain outlives the request there. */
   readonly gatewayScope: Scope.Scope
   readonly log: (record: StreamLog.Record) => Effect.Effect<void>
+  /** The streams in flight, for the live view: the record adds itself, and leaves with its log line. */
+  readonly inFlight: InFlight
 }
 
 type Pull<A> = Effect.Effect<Chunk.Chunk<StreamEvent.StreamEvent<A>>, unknown>
@@ -71,6 +78,8 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   readonly options: NonNullable<Attempt.Link<A>["options"]>
   private readonly startedAt: number
   private readonly body: RelayBody<A>
+  /** What the live view reads of this stream while it runs. */
+  private readonly live: LiveStream
 
   // What the client got.
   /** The status the client got; 0 until it got one. */
@@ -100,12 +109,22 @@ export class RelayRecord<A> implements Attempt.Link<A> {
     this.startedAt = env.clock.unsafeCurrentTimeMillis()
     this.failedAt = request.log.upstream
     this.body = new RelayBody(response, request.dialect)
+    const pool = TimeoutPolicy.limit(request.profile.policy, "pool")
+    this.live = new LiveStream(request.log, this.startedAt, {
+      pool: Option.isSome(pool) ? Duration.toMillis(pool.value) : undefined,
+      drainWindow: Duration.toMillis(env.drainWindow)
+    }, this.body.meter)
     this.options = {
       heartbeat: env.keepaliveInterval,
       // Once the 200 went out, a keep-alive is written here without waking the request.
       onHeartbeat: this.body.keepalive,
       signal: env.stopSignal
     }
+  }
+
+  /** Shows the stream in the live view until its log line (`logLine` takes it out). */
+  enter(): void {
+    this.env.inFlight.add(this.live)
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -116,10 +135,16 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   observe(attempt: Attempt.Attempt): StreamObserver.Service {
     const ended = Deferred.unsafeMake<StreamObserver.Ended>(FiberId.none)
     this.endings.set(attempt.attempt, ended)
+    this.live.attempt(attempt, this.env.clock.unsafeCurrentTimeMillis())
     return StreamObserver.combine(this.env.ambient, {
       ...StreamObserver.noopService,
       ended: (_, info) => Deferred.succeed(ended, info)
     })
+  }
+
+  /** The attempt's guard started: the live view reads it from now on. */
+  watch(attempt: Attempt.Attempt, guard: Guarded): void {
+    this.live.watch(attempt, guard)
   }
 
   /**
@@ -251,6 +276,7 @@ export class RelayRecord<A> implements Attempt.Link<A> {
       if (this.completed) return Scope.close(upstream, Exit.void)
       const policy = this.request.onDisconnect
       this.disconnect = policy
+      this.live.left(policy, this.env.clock.unsafeCurrentTimeMillis())
       if (this.status === 0) this.status = 499
       // The moment the gateway saw the client leave, for debugging how long the upstream close took.
       const told = Effect.logDebug("client disconnected").pipe(
@@ -274,6 +300,7 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   readonly logLine: Effect.Effect<void> = Effect.suspend(() =>
     Effect.flatMap(this.decisiveEnd(), (seen) => {
       const line = this.line(Option.getOrUndefined(seen))
+      this.env.inFlight.end(this.live, line, this.env.clock.unsafeCurrentTimeMillis())
       return Effect.zipRight(
         this.tried.length > 0 ? Delivered.record(line.usage!, line.upstream) : Effect.void,
         this.env.log(line)
