@@ -29,6 +29,7 @@ import * as Health from "./server/Health.js"
 import { onClientError } from "./server/internal/clientError.js"
 import * as Models from "./server/Models.js"
 import * as Proxied from "./server/Proxied.js"
+import * as Streams from "./server/Streams.js"
 import * as RequestSpan from "./telemetry/RequestSpan.js"
 import * as Telemetry from "./telemetry/Telemetry.js"
 
@@ -39,7 +40,7 @@ import * as Telemetry from "./telemetry/Telemetry.js"
  * @since 0.1.0
  * @category routes
  */
-export const router = HttpRouter.concatAll(Proxied.routes, Models.routes, Health.routes).pipe(
+export const router = HttpRouter.concatAll(Proxied.routes, Models.routes, Health.routes, Streams.routes).pipe(
   HttpRouter.catchAllCause((cause) =>
     Effect.gen(function*() {
       const { url } = yield* HttpRouter.RouteContext.pipe(

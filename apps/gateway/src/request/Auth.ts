@@ -47,18 +47,18 @@ export class Auth extends Effect.Service<Auth>()("gateway/Auth", {
 /**
  * Runs `handler` only for a request that carries a valid gateway key (or when auth is off);
  * otherwise answers 401 in OpenAI's error shape, for the endpoints outside any dialect
- * (`/v1/models`, `/metrics`).
+ * (`/v1/models`, `/metrics`, `/streams.json`), or with `refused` when given (the `/streams`
+ * page's key form, which holds no data).
  *
  * @since 0.1.0
  * @category combinators
  */
 export const withKey = <E, R>(
-  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>,
+  refused: () => HttpServerResponse.HttpServerResponse = () =>
+    ErrorResponse.toResponse("openaiChat", ErrorResponse.unauthorized())
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | Auth | HttpServerRequest.HttpServerRequest> =>
   Effect.flatMap(
     Effect.zip(Auth, HttpServerRequest.HttpServerRequest),
-    ([auth, request]) =>
-      auth.check(request.headers)
-        ? handler
-        : Effect.succeed(ErrorResponse.toResponse("openaiChat", ErrorResponse.unauthorized()))
+    ([auth, request]) => auth.check(request.headers) ? handler : Effect.sync(refused)
   )
