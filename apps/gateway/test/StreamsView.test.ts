@@ -7,7 +7,7 @@ import { InFlight, readQuery } from "@streamguard/gateway/relay/InFlight"
 import type { AttemptInfo, Usage } from "@streamguard/gateway/relay/LiveStream"
 import { LiveStream } from "@streamguard/gateway/relay/LiveStream"
 import type { Moment, StreamRow } from "@streamguard/gateway/relay/StreamsView"
-import { rowOf } from "@streamguard/gateway/relay/StreamsView"
+import { leftOf, rowOf } from "@streamguard/gateway/relay/StreamsView"
 import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
 import { Dialects } from "@streamguard/protocols-effect3"
 import { Scenario, Step } from "@streamguard/simulator-effect3"
@@ -130,25 +130,25 @@ describe("the streams view: phases", () => {
 
 describe("the streams view: bars", () => {
   it("the next bar is the running one with the least left; a paused one, or a minRate window already met, is not", () => {
-    const row = rowOf(
-      guarded(10_000, {
-        openedAt: 2_000,
-        firstChunkAt: 3_000,
-        readings: [
-          { limit: "chunk", elapsedMillis: 9_000, limitMillis: 10_000, running: false },
-          { limit: "progress", elapsedMillis: 5_000, limitMillis: 20_000, running: true },
-          {
-            limit: "minRate",
-            elapsedMillis: 9_500,
-            limitMillis: 10_000,
-            running: true,
-            events: { seen: 6, needed: 5 }
-          },
-          { limit: "total", elapsedMillis: 9_000, limitMillis: 22_000, running: true }
-        ]
-      }),
-      at(10_000)
-    )
+    const stream = guarded(10_000, {
+      openedAt: 2_000,
+      firstChunkAt: 3_000,
+      readings: [
+        { limit: "chunk", elapsedMillis: 9_000, limitMillis: 10_000, running: false },
+        { limit: "progress", elapsedMillis: 5_000, limitMillis: 20_000, running: true },
+        {
+          limit: "minRate",
+          elapsedMillis: 9_500,
+          limitMillis: 10_000,
+          running: true,
+          events: { seen: 6, needed: 5 }
+        },
+        { limit: "total", elapsedMillis: 9_000, limitMillis: 22_000, running: true }
+      ]
+    })
+    const row = rowOf(stream, at(10_000))
+    // What the view sorts by, made without the bars, is the next bar's time left.
+    assert.strictEqual(leftOf(stream, row.phase, stream.snapshot(), at(10_000)), row.leftMs)
     assert.deepStrictEqual(bars(row), [
       "chunk 9000/10000 paused",
       "progress 5000/20000",

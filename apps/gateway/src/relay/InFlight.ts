@@ -8,9 +8,18 @@
  *
  * @since 0.1.0
  */
+import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
 import type { LiveStream, Usage } from "./LiveStream.js"
-import type { Admission, EndRow, Moment, StreamRow, StreamsView } from "./StreamsView.js"
-import { byUrgency, phaseOf, rowOf } from "./StreamsView.js"
+import type { Admission, EndRow, Moment, StreamsView } from "./StreamsView.js"
+import { byUrgency, leftOf, phaseAt, phaseOf, rowOf } from "./StreamsView.js"
+
+/** A stream in flight weighed for the view: its guard read once, and the time left on its next bar. */
+interface Weighed {
+  readonly live: LiveStream
+  readonly snapshot: StreamSnapshot | undefined
+  readonly leftMs: number | undefined
+  readonly ageMs: number
+}
 
 /**
  * What the ring keeps of an end line.
@@ -37,7 +46,7 @@ export interface EndLine {
  */
 export interface ViewRequest extends Moment {
   readonly slots: Pick<Admission, "slots" | "upstreams">
-  /** At most this many rows, the nearest to a limit first. All when absent. */
+  /** At most this many rows, the nearest to a limit first (`defaultLimit` when absent). */
   readonly limit?: number | undefined
   /** Only the ends whose `seq` is past this. All the ring holds when absent. */
   readonly after?: number | undefined
@@ -50,6 +59,15 @@ export interface ViewRequest extends Moment {
  * @category constants
  */
 export const defaultCapacity = 300
+
+/**
+ * How many rows a view holds unless asked for more: what an operator reads, and a bound on what a
+ * poll costs however many streams are in flight (all 2,000 rows are about 1 MB of JSON).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultLimit = 200
 
 /**
  * @since 0.1.0
@@ -108,22 +126,30 @@ export class InFlight {
     return out
   }
 
-  /** The view at `request.now`: one pass over the streams, then the rows sorted by urgency. */
+  /**
+   * The view at `request.now`: one pass over the streams that reads each one's guard once and
+   * weighs it by the time left on its next bar, then the rows of the `limit` nearest to a limit.
+   */
   view(request: ViewRequest): StreamsView {
-    const rows: Array<StreamRow> = []
+    const weighed: Array<Weighed> = []
     let waiting = 0
     let longestWaitMs = 0
+    const now = request.now
     for (const live of this.live) {
       if (live.admittedAt === undefined) {
         waiting++
-        longestWaitMs = Math.max(longestWaitMs, request.now - live.startedAt)
+        longestWaitMs = Math.max(longestWaitMs, now - live.startedAt)
       }
-      rows.push(rowOf(live, request))
+      const snapshot = live.snapshot()
+      const leftMs = leftOf(live, phaseAt(live, snapshot, request), snapshot, request)
+      weighed.push({ live, snapshot, leftMs, ageMs: now - live.startedAt })
     }
-    rows.sort(byUrgency)
-    if (request.limit !== undefined && rows.length > request.limit) rows.length = request.limit
+    weighed.sort(byUrgency)
+    const shown = Math.min(weighed.length, request.limit ?? defaultLimit)
+    const rows = new Array(shown)
+    for (let i = 0; i < shown; i++) rows[i] = rowOf(weighed[i]!.live, request, weighed[i]!.snapshot)
     return {
-      at: request.now,
+      at: now,
       shuttingDown: request.shutdownAt !== undefined,
       inFlight: this.live.size,
       streams: rows,

@@ -144,7 +144,7 @@ export interface StreamsView {
   readonly shuttingDown: boolean
   /** Streams in flight, all of them. */
   readonly inFlight: number
-  /** Their rows, the nearest to a limit first (at most `limit` of them when asked). */
+  /** Their rows, the nearest to a limit first: at most `limit` of them (200 unless asked). */
   readonly streams: ReadonlyArray<StreamRow>
   readonly admission: Admission
   /** Streams ended since the gateway started, by outcome. */
@@ -198,6 +198,52 @@ const phaseStart = (live: LiveStream, phase: Phase, snapshot: StreamSnapshot | u
   }
 }
 
+/** One bar as `eachBar` hands it over, before it is a `Bar`. */
+type Visit = (
+  name: string,
+  ms: number,
+  of: number,
+  paused: boolean,
+  seen: number | undefined,
+  needed: number | undefined
+) => void
+
+/**
+ * Every bar of a stream, in order: the admission's wait, its guard's readings, and the relay's own
+ * limits that run in its phase. The one list both `barsOf` and `leftOf` read.
+ */
+const eachBar = (
+  live: LiveStream,
+  phase: Phase,
+  snapshot: StreamSnapshot | undefined,
+  moment: Moment,
+  visit: Visit
+): void => {
+  const now = moment.now
+  // A profile without a `pool` limit (or a zero one) does not wait for admission at all.
+  if (live.admittedAt === undefined && live.limits.pool !== undefined && live.limits.pool > 0) {
+    visit("pool", now - live.startedAt, live.limits.pool, false, undefined, undefined)
+  }
+  if (snapshot !== undefined) {
+    for (const r of snapshot.readings) {
+      visit(r.limit, r.elapsedMillis, r.limitMillis, !r.running, r.events?.seen, r.events?.needed)
+    }
+  }
+  if (live.leftAt !== undefined && live.disconnect === "drain") {
+    visit("drainWindow", now - live.leftAt, live.limits.drainWindow, false, undefined, undefined)
+  }
+  if (phase === "shutting_down") {
+    visit("drainTimeout", now - moment.shutdownAt!, moment.drainTimeout, false, undefined, undefined)
+  }
+}
+
+/**
+ * Whether a bar may end the stream: it runs, and it is not a `minRate` window that already has
+ * its events.
+ */
+const mayEnd = (paused: boolean, seen: number | undefined, needed: number | undefined): boolean =>
+  !paused && (needed === undefined || seen! < needed)
+
 /**
  * The bars of a stream: its guard's readings, and the relay's own limits that run in its phase.
  *
@@ -211,29 +257,13 @@ export const barsOf = (
   moment: Moment
 ): Array<Bar> => {
   const bars: Array<Bar> = []
-  const now = moment.now
-  // A profile without a `pool` limit (or a zero one) does not wait for admission at all.
-  if (live.admittedAt === undefined && live.limits.pool !== undefined && live.limits.pool > 0) {
-    bars.push({ name: "pool", ms: now - live.startedAt, of: live.limits.pool })
-  }
-  if (snapshot !== undefined) {
-    for (const reading of snapshot.readings) {
-      bars.push({
-        name: reading.limit,
-        ms: reading.elapsedMillis,
-        of: reading.limitMillis,
-        paused: reading.running ? undefined : true,
-        seen: reading.events?.seen,
-        needed: reading.events?.needed
-      })
-    }
-  }
-  if (live.leftAt !== undefined && live.disconnect === "drain") {
-    bars.push({ name: "drainWindow", ms: now - live.leftAt, of: live.limits.drainWindow })
-  }
-  if (phase === "shutting_down") {
-    bars.push({ name: "drainTimeout", ms: now - moment.shutdownAt!, of: moment.drainTimeout })
-  }
+  eachBar(live, phase, snapshot, moment, (name, ms, of, paused, seen, needed) => {
+    bars.push(
+      needed === undefined
+        ? (paused ? { name, ms, of, paused } : { name, ms, of })
+        : { name, ms, of, paused: paused || undefined, seen, needed }
+    )
+  })
   return bars
 }
 
@@ -247,25 +277,57 @@ export const barsOf = (
 export const nextOf = (bars: ReadonlyArray<Bar>): Bar | undefined => {
   let next: Bar | undefined
   for (const bar of bars) {
-    if (bar.paused || (bar.needed !== undefined && bar.seen! >= bar.needed)) continue
+    if (!mayEnd(bar.paused === true, bar.seen, bar.needed)) continue
     if (next === undefined || bar.of - bar.ms < next.of - next.ms) next = bar
   }
   return next
 }
 
-const none: Usage = { contentEvents: 0, characters: 0, outputTokens: 0, tokens: "estimate" }
-
 /**
- * One stream's row at `moment`.
+ * The millis left on a stream's next bar, without making its bars: what a view sorts every stream
+ * by before it makes the rows it shows.
  *
  * @since 0.1.0
  * @category view
  */
-export const rowOf = (live: LiveStream, moment: Moment): StreamRow => {
+export const leftOf = (
+  live: LiveStream,
+  phase: Phase,
+  snapshot: StreamSnapshot | undefined,
+  moment: Moment
+): number | undefined => {
+  let left = Infinity
+  eachBar(live, phase, snapshot, moment, (_, ms, of, paused, seen, needed) => {
+    if (mayEnd(paused, seen, needed) && of - ms < left) left = of - ms
+  })
+  return left === Infinity ? undefined : Math.max(0, left)
+}
+
+/**
+ * The phase a stream is in at `moment`: a shutdown puts every stream in `shutting_down`.
+ *
+ * @since 0.1.0
+ * @category view
+ */
+export const phaseAt = (live: LiveStream, snapshot: StreamSnapshot | undefined, moment: Moment): Phase =>
+  moment.shutdownAt === undefined ? phaseOf(live, snapshot) : "shutting_down"
+
+const none: Usage = { contentEvents: 0, characters: 0, outputTokens: 0, tokens: "estimate" }
+
+/**
+ * One stream's row at `moment`, from its followed attempt's `snapshot` (taken now when not given).
+ *
+ * @since 0.1.0
+ * @category view
+ */
+export const rowOf = (
+  live: LiveStream,
+  moment: Moment,
+  snapshot: StreamSnapshot | undefined = live.snapshot()
+): StreamRow => {
   const now = moment.now
   const current = live.current()
-  const snapshot = current?.guard?.snapshot?.()
-  const phase = moment.shutdownAt === undefined ? phaseOf(live, snapshot) : "shutting_down"
+  const phase = phaseAt(live, snapshot, moment)
   const bars = barsOf(live, phase, snapshot, moment)
   const next = nextOf(bars)
   const origin = live.origin
@@ -295,11 +357,13 @@ export const rowOf = (live: LiveStream, moment: Moment): StreamRow => {
 }
 
 /**
- * Rows in the order an operator reads them: the least time left first, those with no running
- * limit last, then the oldest first.
+ * The order an operator reads streams in: the least time left first, those with no running limit
+ * last, then the oldest first.
  *
  * @since 0.1.0
  * @category view
  */
-export const byUrgency = (a: StreamRow, b: StreamRow): number =>
-  (a.leftMs ?? Infinity) - (b.leftMs ?? Infinity) || b.ageMs - a.ageMs
+export const byUrgency = (
+  a: { readonly leftMs?: number | undefined; readonly ageMs: number },
+  b: { readonly leftMs?: number | undefined; readonly ageMs: number }
+): number => (a.leftMs ?? Infinity) - (b.leftMs ?? Infinity) || b.ageMs - a.ageMs

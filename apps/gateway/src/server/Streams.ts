@@ -1,7 +1,7 @@
 /**
  * `GET /streams`, the live page of the streams in flight, and `GET /streams.json`, its data for
- * the page and for scripts (`?limit=` at most that many rows, the nearest to a limit first;
- * `?after=` only the ends past that `seq`). With gateway keys configured both need one, as
+ * the page and for scripts (`?limit=` at most that many rows, the nearest to a limit first, 200
+ * unless asked; `?after=` only the ends past that `seq`). With gateway keys configured both need one, as
  * `/metrics` does (`withKey`): the data answers 401 without it, and the page answers 401 with
  * its key form only (the page itself holds no data, and sends the key as a header).
  *
