@@ -20,7 +20,6 @@ import { Lifecycle } from "./lifecycle/Lifecycle.js"
 import * as StopSignals from "./lifecycle/StopSignals.js"
 import { Batch } from "./relay/Batch.js"
 import { Relay } from "./relay/Relay.js"
-import { RelayRegistry } from "./relay/RelayRegistry.js"
 import { Auth } from "./request/Auth.js"
 import { GatewayProfiles } from "./request/GatewayProfiles.js"
 import { ModelRouter } from "./request/ModelRouter.js"
@@ -29,6 +28,7 @@ import * as Health from "./server/Health.js"
 import { onClientError } from "./server/internal/clientError.js"
 import * as Models from "./server/Models.js"
 import * as Proxied from "./server/Proxied.js"
+import * as Streams from "./server/Streams.js"
 import * as RequestSpan from "./telemetry/RequestSpan.js"
 import * as Telemetry from "./telemetry/Telemetry.js"
 
@@ -64,7 +64,15 @@ const guarded = <E, R>(route: HttpRouter.Route<E, R>): HttpRouter.Route<never, R
  * @since 0.1.0
  * @category routes
  */
-export type RouteServices = RequestProxy | Auth | ModelRouter | Lifecycle | Admission | Telemetry.Telemetry
+export type RouteServices =
+  | RequestProxy
+  | Auth
+  | ModelRouter
+  | Lifecycle
+  | Admission
+  | Relay
+  | GatewayConfig
+  | Telemetry.Telemetry
 
 /**
  * Every route of the gateway, each guarded as above.
@@ -73,7 +81,9 @@ export type RouteServices = RequestProxy | Auth | ModelRouter | Lifecycle | Admi
  * @category routes
  */
 export const routes: ReadonlyArray<HttpRouter.Route<never, RouteServices>> = (
-  [...Proxied.routes, ...Models.routes, ...Health.routes] as ReadonlyArray<HttpRouter.Route<unknown, RouteServices>>
+  [...Proxied.routes, ...Models.routes, ...Health.routes, ...Streams.routes] as ReadonlyArray<
+    HttpRouter.Route<unknown, RouteServices>
+  >
 ).map(guarded)
 
 /**
@@ -185,7 +195,7 @@ const make = (
   config: GatewayConfigShape,
   telemetry: Layer.Layer<Telemetry.Telemetry, ConfigLoadError>,
   underDrain: Layer.Layer<never, never, Lifecycle>
-): Layer.Layer<HttpServer.HttpServer | RelayRegistry, HttpServerError.ServeError | ConfigLoadError> => {
+): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError | ConfigLoadError> => {
   const server = Layer.unwrap(
     Effect.map(
       NodeServer,
@@ -197,8 +207,6 @@ const make = (
   const served = serveAndDrain.pipe(Layer.provideMerge(server), Layer.provide(underDrain))
   return served.pipe(
     Layer.provide(services),
-    // The relay adds each stream to it; the layer gives it too, for a view of the streams.
-    Layer.provideMerge(RelayRegistry.layer),
     Layer.provide(telemetry),
     Layer.provide(NodeServer.layer),
     Layer.provide(LlmClient.layerUndici()),
@@ -209,8 +217,7 @@ const make = (
 
 /**
  * The gateway serving `config`, with its HTTP server in the context (read its address for the
- * port when `config.port` is 0) and the registry of its streams in flight. Its metrics and traces
- * are `telemetry`'s: by default as the OpenTelemetry environment variables say
+ * port when `config.port` is 0). Its metrics and traces are `telemetry`'s: by default as the OpenTelemetry environment variables say
  * (`Telemetry.layerConfig`). It leaves the process's signals alone: closing its scope drains.
  *
  * @since 0.1.0
@@ -219,7 +226,7 @@ const make = (
 export const layer = (
   config: GatewayConfigShape,
   telemetry: Layer.Layer<Telemetry.Telemetry, ConfigLoadError> = Telemetry.layerConfig
-): Layer.Layer<HttpServer.HttpServer | RelayRegistry, HttpServerError.ServeError | ConfigLoadError> =>
+): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError | ConfigLoadError> =>
   make(config, telemetry, Layer.empty)
 
 /**
@@ -233,5 +240,5 @@ export const layer = (
 export const layerMain = (
   config: GatewayConfigShape,
   telemetry: Layer.Layer<Telemetry.Telemetry, ConfigLoadError> = Telemetry.layerConfig
-): Layer.Layer<HttpServer.HttpServer | RelayRegistry, HttpServerError.ServeError | ConfigLoadError> =>
+): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError | ConfigLoadError> =>
   make(config, telemetry, StopSignals.layer)

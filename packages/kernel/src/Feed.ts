@@ -7,6 +7,7 @@
  */
 import type { Kind, Phase } from "./Limits.js"
 import type { StreamEvent } from "./StreamEvent.js"
+import type { StreamSnapshot } from "./StreamSnapshot.js"
 
 /**
  * What a transport may be told to do.
@@ -56,6 +57,11 @@ export interface Feed<A, E> {
   readonly closed: () => boolean
   /** Clock millis when the request began: what `total` counts from. */
   readonly startedAt: number
+  /**
+   * Where the stream stands now (its phase, what arrived, each limit's time so far), for a viewer
+   * that asks: read from the engine's state, nothing kept for it. The engine's streams have it.
+   */
+  readonly snapshot?: (() => StreamSnapshot) | undefined
 }
 
 /**

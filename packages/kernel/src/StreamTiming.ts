@@ -14,6 +14,7 @@ import type { Deadline, Limits, Phase } from "./Limits.js"
 import type { StreamEvent } from "./StreamEvent.js"
 import type { Ended, StreamInfo, StreamNote } from "./StreamNote.js"
 import type { StreamOutcome } from "./StreamOutcome.js"
+import type { Reading, StreamSnapshot } from "./StreamSnapshot.js"
 import type { TimeoutDetails } from "./Timeouts.js"
 import { detailsAt } from "./Timeouts.js"
 
@@ -275,6 +276,77 @@ export abstract class StreamTiming<GE extends HasOutcome> implements Timed {
       consider(heartbeat >= beatGrid ? Math.round(at / beatGrid) * beatGrid : at, "heartbeat")
     }
     return { at, which }
+  }
+
+  /**
+   * Where the stream stands at `now`, for a viewer: what arrived and each limit that applies with
+   * the time counted toward it, by the rules `earliest` follows (the least left among the running
+   * readings is the deadline the scheduler holds, unless the heartbeat comes first). Reads only.
+   */
+  snapshot(now: number = this.now()): StreamSnapshot {
+    const closed = this.closed()
+    return {
+      at: now,
+      startedAt: this.startedAt,
+      phase: this.openedAt === undefined ? this.phaseName : undefined,
+      phaseAt: this.openedAt === undefined && this.phaseName !== undefined ? this.phaseAt : undefined,
+      openedAt: this.openedAt,
+      firstChunkAt: this.firstChunkAt,
+      lastEventAt: this.lastEventAt,
+      chunks: this.chunks,
+      keepalives: this.keepalives,
+      bytes: this.bytes,
+      waiting: this.waitingSince !== undefined,
+      closed,
+      readings: closed ? [] : this.readings(now)
+    }
+  }
+
+  /** `earliest`'s limits as readings: how far each has counted at `now`, running or standing still. */
+  private readings(now: number): Array<Reading> {
+    const limits = this.limits
+    const out: Array<Reading> = []
+    const read = (limit: Reading["limit"], elapsedMillis: number, limitMillis: number, running: boolean) =>
+      out.push({ limit, elapsedMillis: Math.max(0, elapsedMillis), limitMillis, running })
+    const waiting = this.waitingSince
+    const parked = this.parkedNow(now)
+    if (this.openedAt === undefined) {
+      const phase = this.phaseName
+      const limit = phase === undefined ? undefined : limits[phase]
+      if (limit !== undefined) read(phase!, now - this.phaseAt, limit, true)
+    }
+    if (this.firstChunkAt === undefined && limits.firstChunk !== undefined) {
+      read("firstChunk", parked, limits.firstChunk, waiting !== undefined)
+    } else if (this.openedAt !== undefined) {
+      // Not parked, `chunk` restarts at the next wait: nothing counts toward it meanwhile.
+      if (limits.chunk !== undefined) {
+        read(
+          "chunk",
+          waiting === undefined ? 0 : now - Math.max(waiting, this.lastEventAt),
+          limits.chunk,
+          waiting !== undefined
+        )
+      }
+      if (limits.progress !== undefined) {
+        read("progress", parked - this.progressMark, limits.progress, waiting !== undefined)
+      }
+      if (this.reasoningMark !== undefined) {
+        read("reasoning", parked - this.reasoningMark, limits.reasoning!, waiting !== undefined)
+      }
+    }
+    const rate = limits.minRate
+    if (this.rateFrom !== undefined && rate !== undefined) {
+      out.push({
+        limit: "minRate",
+        elapsedMillis: Math.max(0, now - this.rateFrom),
+        limitMillis: rate.window,
+        running: true,
+        events: { seen: this.chunks - this.rateMark, needed: rate.events }
+      })
+    }
+    if (limits.total !== undefined) read("total", now - this.startedAt, limits.total, true)
+    if (limits.request !== undefined) read("request", now - this.startedAt, limits.request, true)
+    return out
   }
 
   /** What a timeout error says of the stream at `now`. */

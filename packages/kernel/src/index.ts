@@ -73,6 +73,10 @@ export * as StreamOutcome from "./StreamOutcome.js"
 /**
  * @since 0.1.0
  */
+export * as StreamSnapshot from "./StreamSnapshot.js"
+/**
+ * @since 0.1.0
+ */
 export * as StreamTiming from "./StreamTiming.js"
 /**
  * @since 0.1.0

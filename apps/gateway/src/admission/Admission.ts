@@ -15,6 +15,12 @@ import { GatewayConfig } from "../config/Config.js"
 import type { Upstream } from "../config/Upstream.js"
 import * as RateLimiter from "./RateLimiter.js"
 
+/** Slots in use of a limit. */
+interface Slots {
+  readonly inUse: number
+  readonly limit: number
+}
+
 /**
  * @since 0.1.0
  * @category services
@@ -77,12 +83,25 @@ export class Admission extends Context.Service<Admission>()("gateway/Admission",
       )
       if (!taken) return yield* refuse(what, wait)
     })
-    return { admit, rateLimitStore: rates.store } as const satisfies {
+
+    const inUse = (semaphore: TxSemaphore.TxSemaphore, limit: number) =>
+      Effect.map(TxSemaphore.available(semaphore), (free) => ({ inUse: limit - free, limit }))
+    /** The slots in use, overall and per upstream with a limit of its own: for the live view. */
+    const slots = Effect.tx(Effect.gen(function*() {
+      const upstreams: Record<string, Slots> = {}
+      for (const upstream of config.upstreams) {
+        const own = perUpstream.get(upstream.name)
+        if (own !== undefined) upstreams[upstream.name] = yield* inUse(own, upstream.maxConcurrentStreams!)
+      }
+      return { slots: yield* inUse(overall, config.maxConcurrentStreams), upstreams }
+    }))
+    return { admit, rateLimitStore: rates.store, slots } as const satisfies {
       readonly admit: (
         upstream: Upstream
       ) => Effect.Effect<void, ErrorResponse.GatewayError, Scope.Scope | RequestProfile.RequestProfile>
       /** Where the rate limits are counted now (for `/readyz`'s detail). */
       readonly rateLimitStore: Effect.Effect<RateLimiter.Store>
+      readonly slots: Effect.Effect<{ readonly slots: Slots; readonly upstreams: Record<string, Slots> }>
     }
   })
 }) {

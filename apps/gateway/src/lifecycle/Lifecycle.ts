@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type { Scope } from "effect"
-import { Context, Duration, Effect, Layer, Metric, Option, Ref, Stream, SubscriptionRef } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Metric, Option, Ref, Stream, SubscriptionRef } from "effect"
 import { setMaxListeners } from "node:events"
 import { GatewayConfig } from "../config/Config.js"
 
@@ -39,6 +39,8 @@ export class Lifecycle extends Context.Service<Lifecycle>()("gateway/Lifecycle",
     const stopping = new AbortController()
     const stopSignal: AbortSignal = stopping.signal
     setMaxListeners(0, stopSignal)
+    /** When the shutdown began, in clock millis: what the live view counts `drainTimeout` from. */
+    let shutdownAt: number | undefined
 
     // Interruptible: shutdown runs in a finalizer, which is uninterruptible, and the timeouts
     // below must be able to stop waiting.
@@ -62,6 +64,7 @@ export class Lifecycle extends Context.Service<Lifecycle>()("gateway/Lifecycle",
      */
     const shutdown = Effect.gen(function*() {
       if (!(yield* Ref.getAndSet(accepting, false))) return
+      shutdownAt = yield* Clock.currentTimeMillis
       const open = yield* SubscriptionRef.get(inFlight)
       yield* Effect.logInfo("shutting down: draining streams in flight").pipe(
         Effect.annotateLogs({ inFlight: open, drainTimeoutMs: Duration.toMillis(config.drainTimeout) })
@@ -79,6 +82,8 @@ export class Lifecycle extends Context.Service<Lifecycle>()("gateway/Lifecycle",
       /** Streams (and non-streamed calls) in flight now. */
       inFlight: SubscriptionRef.get(inFlight),
       track,
+      /** When the shutdown began (clock millis); none while the gateway accepts requests. */
+      shutdownAt: Effect.sync(() => shutdownAt),
       stopSignal,
       shutdown
     } as const

@@ -11,6 +11,7 @@ import { StreamOutcome } from "@streamguard/core"
 import type { Array as Arr, Cause, Effect } from "effect"
 import { Metric } from "effect"
 import type { HttpClientRequest } from "effect/http"
+import type { Guarded } from "./LiveStream.js"
 
 /**
  * One upstream of a route, with the request it gets (and the gateway's key for it).
@@ -88,6 +89,8 @@ export interface Link<A> {
    * attempt is pulled by a fiber of its own, which a second reader would race.
    */
   opened?(pull: Pull<A>): void
+  /** Told each attempt's guard as it starts, for a viewer to read where it stands (never per chunk). */
+  watch?(attempt: Attempt, guard: Guarded): void
 }
 
 /**

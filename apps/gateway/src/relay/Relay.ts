@@ -13,7 +13,8 @@
  *
  * `stream` reads top-down: the request's record, its admission, the attempts, the answer. What the
  * request comes to (its phase, the status, the attempts, their ends, the log line) is its
- * `RelayRecord`, which the attempts report to and `RelayRegistry` holds while it is in flight;
+ * `RelayRecord`, which the attempts report to and which shows its stream in `InFlight`, the live
+ * view's registry, while it is in flight;
  * `Failover` picks the route's upstream that serves (fallbacks and hedges, before any content); the
  * body's bytes, and the meter of what they delivered, are `internal/relayBody`'s.
  *
@@ -41,8 +42,8 @@ import { Lifecycle } from "../lifecycle/Lifecycle.js"
 import type * as Attempt from "./Attempt.js"
 import * as DisconnectPolicy from "./DisconnectPolicy.js"
 import * as Failover from "./Failover.js"
+import { InFlight } from "./InFlight.js"
 import { RelayRecord } from "./RelayRecord.js"
-import { RelayRegistry } from "./RelayRegistry.js"
 import type * as StreamLog from "./StreamLog.js"
 import { StreamLog as StreamLogService } from "./StreamLog.js"
 
@@ -87,6 +88,8 @@ export interface Service {
     never,
     Scope.Scope | HttpServerRequest.HttpServerRequest
   >
+  /** The streams in flight and the recent ends: what the live view (`/streams`) is built from. */
+  readonly inFlight: InFlight
 }
 
 const make = Effect.gen(function*() {
@@ -94,14 +97,15 @@ const make = Effect.gen(function*() {
   const lifecycle = yield* Lifecycle
   const admission = yield* Admission
   const client = yield* LlmClient.LlmClient
-  const registry = yield* RelayRegistry
+  const inFlight = new InFlight()
   const shared = {
     secrets: [...config.upstreamKeys.values()],
     keepaliveInterval: config.keepaliveInterval,
     drainWindow: config.drainWindow,
     stopSignal: lifecycle.stopSignal,
     gatewayScope: lifecycle.scope,
-    log: (yield* StreamLogService).ended
+    log: (yield* StreamLogService).ended,
+    inFlight
   }
 
   // Untraced: a span per request would stay in memory for the stream's whole life.
@@ -111,15 +115,15 @@ const make = Effect.gen(function*() {
       NodeHttpServerRequest.toServerResponse(yield* HttpServerRequest.HttpServerRequest) as Http.ServerResponse,
       { ...shared, clock: yield* Clock.Clock, ambient: yield* StreamObserver.StreamObserver }
     )
-    registry.add(record)
-    // Registered first, so it runs last: once the upstream has closed (or its drain began). The
-    // record leaves the registry with its line. In the request's context, which the line's
-    // telemetry reads (the request's span). A drained upstream ends after the request: its line
-    // waits for it in a fiber of the gateway's scope; any other is written at once.
-    yield* Effect.addFinalizer(() => {
-      const logged = Effect.ensuring(record.logLine, Effect.sync(() => registry.remove(record)))
-      return record.draining ? Effect.asVoid(Effect.forkIn(logged, lifecycle.scope)) : logged
-    })
+    // The stream is in the live view from here to its log line: entered with the line's
+    // finalizer at once, which is registered first, so it runs last: once the upstream has closed
+    // (or its drain began). In the request's context, which the line's telemetry reads (the
+    // request's span). A drained upstream ends after the request: its line waits for it in a
+    // fiber of the gateway's scope; any other is written at once.
+    yield* Effect.acquireRelease(
+      Effect.sync(() => record.enter()),
+      () => record.draining ? Effect.asVoid(Effect.forkIn(record.logLine, lifecycle.scope)) : record.logLine
+    )
     yield* lifecycle.track
     // The upstreams and the admission live in a scope of their own, closed by the request's end:
     // with the request when it completed, as interrupted when the client left (`cancel`), or
@@ -133,7 +137,6 @@ const make = Effect.gen(function*() {
     const withProfile = Effect.provideService(RequestProfile.RequestProfile, request.profile)
     const admitted = yield* Effect.result(withProfile(Scope.provide(admission.admit(request.admitTo), upstream)))
     if (admitted._tag === "Failure") return record.answer(admitted.failure)
-    record.admitted()
     const started = yield* Failover.start<A>(request, record, upstream).pipe(
       withProfile,
       Effect.provideService(LlmClient.LlmClient, client),
@@ -143,7 +146,7 @@ const make = Effect.gen(function*() {
     return yield* record.relay(started.success)
   })
 
-  return Relay.of({ stream })
+  return Relay.of({ stream, inFlight })
 })
 
 /**
@@ -151,10 +154,10 @@ const make = Effect.gen(function*() {
  * @category services
  */
 export class Relay extends Context.Service<Relay, Service>()("gateway/Relay") {
-  /** The relay on the gateway's config, lifecycle, admission, client, registry and end log. */
+  /** The relay on the gateway's config, lifecycle, admission, client and end log. */
   static readonly layer: Layer.Layer<
     Relay,
     never,
-    GatewayConfig | Lifecycle | Admission | LlmClient.LlmClient | RelayRegistry | StreamLogService
+    GatewayConfig | Lifecycle | Admission | LlmClient.LlmClient | StreamLogService
   > = Layer.effect(Relay, make)
 }

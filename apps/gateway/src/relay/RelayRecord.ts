@@ -1,20 +1,21 @@
 /**
- * What one relayed stream knows of itself, from its admission to its log line: its phase and
- * timings, the status the client got and how the response ended, the chain of upstream attempts
- * (which ran, which served, where the last failure came from), what was delivered, each attempt's
- * end as its guard observed it, and the pull a drain reads when the client leaves. `Relay` acts
- * through it (an answer with a status, the 200 and the winner's stream, the in-band error);
- * `Failover`'s attempts report to it, as their `Attempt.Link`; it writes the request's one log
- * line once the upstream has closed; and `snapshot` reads it at any moment, as plain data (what an
- * operator's view of the streams in flight shows, from `RelayRegistry`).
+ * What one relayed stream knows of itself, from its admission to its log line: the status the
+ * client got and how the response ended, the chain of upstream attempts (which ran, which served,
+ * where the last failure came from), what was delivered, each attempt's end as its guard observed
+ * it, and the pull a drain reads when the client leaves. `Relay` acts through it (an answer with a
+ * status, the 200 and the winner's stream, the in-band error); `Failover`'s attempts report to it,
+ * as their `Attempt.Link`; it writes the request's one log line once the upstream has closed.
+ * Beside it runs its `LiveStream`, what the live view (`InFlight`) reads of the stream while it is
+ * in flight: the record enters it there as the request starts and ends it there with its log line.
  *
  * Every field is set at a step of the stream's life, never per chunk: the counts of what was
- * delivered are the body's meter, which the writes keep anyway.
+ * delivered are the body's meter, which the writes keep anyway, and where each attempt stands is
+ * read from its guard when a viewer asks.
  *
  * @since 0.1.0
  */
-import type { StreamEvent, StreamObserver } from "@streamguard/core"
-import { GuardError } from "@streamguard/core"
+import type { RequestProfile, StreamEvent, StreamObserver } from "@streamguard/core"
+import { GuardError, TimeoutPolicy } from "@streamguard/core"
 import type { Dialect } from "@streamguard/protocols"
 import type { Clock, Redacted } from "effect"
 import { Cause, Deferred, Duration, Effect, Exit, Option, Scope } from "effect"
@@ -26,7 +27,10 @@ import type * as Attempt from "./Attempt.js"
 import * as Delivered from "./Delivered.js"
 import * as DisconnectPolicy from "./DisconnectPolicy.js"
 import type * as Failover from "./Failover.js"
+import type { InFlight } from "./InFlight.js"
 import { RelayBody } from "./internal/relayBody.js"
+import type { Guarded } from "./LiveStream.js"
+import { LiveStream } from "./LiveStream.js"
 import type * as StreamLog from "./StreamLog.js"
 
 /**
@@ -40,6 +44,8 @@ export interface Relayed<A> {
   readonly dialect: Dialect.Dialect<A>
   readonly onDisconnect: DisconnectPolicy.DisconnectPolicy
   readonly log: StreamLog.Origin
+  /** Its profile: its `pool` limit bounds the wait for admission, which the live view shows. */
+  readonly profile: RequestProfile.Service
 }
 
 /**
@@ -61,43 +67,8 @@ export interface Env {
   /** The gateway's scope: a drain outlives the request there. */
   readonly gatewayScope: Scope.Scope
   readonly log: (record: StreamLog.Record) => Effect.Effect<void>
-}
-
-/**
- * Where a stream is in its life: `admitting` (waiting for a slot and the rate limits), `opening`
- * (upstream attempts running, nothing of the stream sent yet), `waiting` (the 200 went out with a
- * keep-alive; no content yet), `streaming` (the serving upstream's stream is relayed), `draining`
- * (the client left; the upstream is read for its usage, `drain`), `ended` (the answer is written,
- * or the client left; the log line follows once the upstream closed).
- *
- * @since 0.1.0
- * @category models
- */
-export type Phase = "admitting" | "opening" | "waiting" | "streaming" | "draining" | "ended"
-
-/**
- * One stream at one moment, as plain data: what a view of the streams in flight shows.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Snapshot extends StreamLog.Origin {
-  readonly phase: Phase
-  /** The status the client got; 0 until it got one. */
-  readonly status: number
-  /** When the gateway took the request, in Clock millis. */
-  readonly startedAt: number
-  /** Time since then, or the stream's whole time once it ended. */
-  readonly elapsedMillis: number
-  /** Every attempt so far, in the order they started, with its result (`pending` while it runs). */
-  readonly attempts: ReadonlyArray<Attempt.Attempt>
-  readonly onDisconnect: DisconnectPolicy.DisconnectPolicy
-  /** What the client leaving did, once it left. */
-  readonly disconnect: DisconnectPolicy.DisconnectPolicy | undefined
-  /** The upstream's pings relayed (or drained). */
-  readonly pings: number
-  /** What the client was sent so far. */
-  readonly usage: Delivered.Delivered
+  /** The streams in flight, for the live view: the record enters it, and ends it with its log line. */
+  readonly inFlight: InFlight
 }
 
 /**
@@ -112,23 +83,23 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   /** When the gateway took the request, in Clock millis. */
   readonly startedAt: number
   private readonly body: RelayBody<A>
+  /** What the live view reads of this stream while it is in flight. */
+  private readonly live: LiveStream
 
-  // Where the stream is, and what the client got.
-  private phase: Phase = "admitting"
-  private endedAt: number | undefined = undefined
+  // What the client got.
   /** The status the client got; 0 until it got one. */
   private status = 0
   /** The response ended on its own terms (the end, an error event, the shutdown event). */
   private completed = false
   private disconnect: DisconnectPolicy.DisconnectPolicy | undefined = undefined
+  /** The client left and the upstream is read on for its usage (`drain`): the log line waits for it. */
+  private drainingUpstream = false
   private endedBy: string | undefined = undefined
   /** The error's message and type, when the relay answered or ended with one. */
   private error: string | undefined = undefined
   private outcome: string | undefined = undefined
 
   // The chain of attempts: which ran, which served, and where the last failure came from.
-  /** Every attempt as it started, for `snapshot`. */
-  private readonly seen: Array<Attempt.Attempt> = []
   /** The chain's attempts, once it settled (what the log line and the error event tell). */
   private tried: ReadonlyArray<Attempt.Attempt> = []
   private served: Attempt.Attempt | undefined = undefined
@@ -146,6 +117,11 @@ export class RelayRecord<A> implements Attempt.Link<A> {
     this.startedAt = env.clock.currentTimeMillisUnsafe()
     this.failedAt = request.log.upstream
     this.body = new RelayBody(response, request.dialect)
+    const pool = TimeoutPolicy.limit(request.profile.policy, "pool")
+    this.live = new LiveStream(request.log, this.startedAt, {
+      pool: Option.isSome(pool) ? Duration.toMillis(pool.value) : undefined,
+      drainWindow: Duration.toMillis(env.drainWindow)
+    }, this.body.meter)
     this.options = {
       heartbeat: env.keepaliveInterval,
       // Once the 200 went out, a keep-alive is written here without waking the request.
@@ -154,30 +130,14 @@ export class RelayRecord<A> implements Attempt.Link<A> {
     }
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // What a viewer reads
-  // ---------------------------------------------------------------------------------------------
-
-  /** The stream as it is at `now` (Clock millis), as plain data. */
-  snapshot(now: number): Snapshot {
-    return {
-      ...this.request.log,
-      upstream: this.upstream(),
-      phase: this.phase,
-      status: this.status,
-      startedAt: this.startedAt,
-      elapsedMillis: (this.endedAt ?? now) - this.startedAt,
-      attempts: this.seen.map((attempt) => ({ ...attempt })),
-      onDisconnect: this.request.onDisconnect,
-      disconnect: this.disconnect,
-      pings: this.body.pings,
-      usage: this.body.meter.snapshot()
-    }
+  /** Shows the stream in the live view until its log line (`logLine` ends it there). */
+  enter(): void {
+    this.env.inFlight.add(this.live)
   }
 
   /** Whether the client left and the upstream is read on for its usage (`drain`). */
   get draining(): boolean {
-    return this.phase === "draining"
+    return this.drainingUpstream
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -186,7 +146,7 @@ export class RelayRecord<A> implements Attempt.Link<A> {
 
   /** The observer of one attempt's stream: the ambient one, and the attempt's end kept for the log line. */
   observe(attempt: Attempt.Attempt): StreamObserver.Service {
-    this.seen.push(attempt)
+    this.live.attempt(attempt, this.env.clock.currentTimeMillisUnsafe())
     const ended = Deferred.makeUnsafe<StreamObserver.Ended>()
     this.endings.set(attempt.attempt, ended)
     const ambient = this.env.ambient
@@ -198,15 +158,17 @@ export class RelayRecord<A> implements Attempt.Link<A> {
     }
   }
 
+  /** The attempt's guard started: the live view reads where it stands from now on. */
+  watch(attempt: Attempt.Attempt, guard: Guarded): void {
+    this.live.watch(attempt, guard)
+  }
+
   /**
    * The upstream answered and stays silent before content: the 200 is committed with a keep-alive
    * comment, which holds no upstream frame, so a fallback can still follow.
    */
   readonly waiting: Effect.Effect<void> = Effect.sync(() => {
-    if (this.status === 0) {
-      this.commit()
-      this.phase = "waiting"
-    }
+    if (this.status === 0) this.commit()
     this.body.keepalive()
   })
 
@@ -218,11 +180,6 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   // ---------------------------------------------------------------------------------------------
   // The answer
   // ---------------------------------------------------------------------------------------------
-
-  /** The request was admitted: its upstream attempts start. */
-  admitted(): void {
-    this.phase = "opening"
-  }
 
   /** Answers with the error's status, as a JSON error: nothing was sent yet. */
   answer(error: ErrorResponse.GatewayError): HttpServerResponse.HttpServerResponse {
@@ -258,7 +215,6 @@ export class RelayRecord<A> implements Attempt.Link<A> {
       this.tried = started.attempts
       this.served = started.served
       this.current = started.pull
-      this.phase = "streaming"
       if (!this.body.isStarted) this.commit()
       const body = this.body
       const pull = started.pull
@@ -314,8 +270,6 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   /** The response ended on the gateway's terms. */
   private end(): void {
     this.completed = true
-    this.phase = "ended"
-    this.endedAt = this.env.clock.currentTimeMillisUnsafe()
   }
 
   private errorOf(error: unknown, upstream: string): ErrorResponse.GatewayError {
@@ -324,11 +278,6 @@ export class RelayRecord<A> implements Attempt.Link<A> {
       return ErrorResponse.shuttingDown()
     }
     return ErrorResponse.fromFailure(error, { upstream, secrets: this.env.secrets })
-  }
-
-  /** The upstream that served, or the one tried last (the route's first before any attempt). */
-  private upstream(): string {
-    return this.served?.upstream ?? this.seen[this.seen.length - 1]?.upstream ?? this.failedAt
   }
 
   /** The upstream that served (or failed last) and the attempts, for the error event and the log line. */
@@ -353,10 +302,10 @@ export class RelayRecord<A> implements Attempt.Link<A> {
       if (this.completed) return Scope.close(upstream, Exit.void)
       const policy = this.request.onDisconnect
       this.disconnect = policy
+      this.live.left(policy, this.env.clock.currentTimeMillisUnsafe())
       if (this.status === 0) this.status = 499
       const current = this.current
-      this.phase = policy === "drain" && current !== undefined ? "draining" : "ended"
-      this.endedAt = this.env.clock.currentTimeMillisUnsafe()
+      this.drainingUpstream = policy === "drain" && current !== undefined
       // The moment the gateway saw the client leave, for debugging how long the upstream close took.
       const told = Effect.logDebug("client disconnected").pipe(
         Effect.annotateLogs({ requestId: this.request.log.requestId, onDisconnect: policy })
@@ -377,8 +326,8 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   /** Writes the log line, with what the decisive attempt's guard saw once its upstream closed. */
   readonly logLine: Effect.Effect<void> = Effect.suspend(() =>
     Effect.flatMap(this.decisiveEnd(), (seen) => {
-      this.phase = "ended"
       const line = this.line(Option.getOrUndefined(seen))
+      this.env.inFlight.end(this.live, line, this.env.clock.currentTimeMillisUnsafe())
       return Effect.andThen(
         this.tried.length > 0 ? Delivered.record(line.usage!, line.upstream) : Effect.void,
         this.env.log(line)

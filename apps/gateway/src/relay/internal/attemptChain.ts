@@ -108,15 +108,18 @@ export class AttemptChain<A> {
         (limit) => Fallback.shareMillis(Duration.toMillis(limit), this.elapsed(), info.attempt)
       )
       const events = Guard.fromFeedEvents(Effect.provideService(
-        this.client.prepare(target.request, {
-          ...this.link.options,
-          dialect: this.plan.dialect,
-          // The observer (and the stream metrics) tell fallbacks and hedges by this label; a
-          // primary attempt keeps the plain upstream's labels.
-          labels: role === "primary" ? { upstream: target.upstream } : { upstream: target.upstream, attempt: role },
-          observer: this.link.observe(info),
-          policy: Option.isSome(budget) ? { total: Duration.millis(budget.value) } : {}
-        }),
+        Effect.map(
+          this.client.prepare(target.request, {
+            ...this.link.options,
+            dialect: this.plan.dialect,
+            // The observer (and the stream metrics) tell fallbacks and hedges by this label; a
+            // primary attempt keeps the plain upstream's labels.
+            labels: role === "primary" ? { upstream: target.upstream } : { upstream: target.upstream, attempt: role },
+            observer: this.link.observe(info),
+            policy: Option.isSome(budget) ? { total: Duration.millis(budget.value) } : {}
+          }),
+          (setup) => this.watched(setup, info)
+        ),
         RequestProfile.RequestProfile,
         this.profile
       ))
@@ -133,6 +136,22 @@ export class AttemptChain<A> {
           return running
         }))
     })
+  }
+
+  /** The setup whose transport tells the link its guard as it starts, once per attempt. */
+  private watched(
+    setup: Guard.FeedSetup<A, LlmClient.StreamError, never>,
+    info: Attempt.Attempt
+  ): Guard.FeedSetup<A, LlmClient.StreamError, never> {
+    const link = this.link
+    if (link.watch === undefined) return setup
+    return {
+      ...setup,
+      open: (feed) => {
+        link.watch!(info, feed)
+        return setup.open(feed)
+      }
+    }
   }
 
   /**

@@ -1,0 +1,156 @@
+/**
+ * What a live view may know of one relayed stream while it runs: who it is (the same fields as its
+ * end line), when it was admitted, each upstream attempt and, once its guard runs, where that
+ * guard stands (`StreamSnapshot`, read when asked), when the client left, and what the client was
+ * sent so far. The relay's record tells it the few moments that matter, never a chunk: everything
+ * else is read from the guard's and the meter's own state when a viewer asks.
+ *
+ * Plain data and no Effect: each line's relay keeps one beside its record.
+ *
+ * @since 0.1.0
+ */
+import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
+
+/**
+ * Which request a stream is, known before it is relayed: the end line's own fields.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Origin {
+  readonly requestId: string
+  readonly endpoint: string
+  readonly profile: string
+  /** The route's first upstream, by its configured name. */
+  readonly upstream: string
+  readonly model: string
+}
+
+/**
+ * One upstream attempt, as the relay's chain keeps it: its `result` changes as it ends (`pending`,
+ * `served`, `cancelled`, or the outcome it failed with).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AttemptInfo {
+  readonly upstream: string
+  /** 1 for the first attempt, in the order they started. */
+  readonly attempt: number
+  /** `primary`, `fallback` or `hedge`. */
+  readonly role: string
+  readonly result: string
+}
+
+/**
+ * What a stream delivered to its client so far (the end line's `usage`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Usage {
+  readonly contentEvents: number
+  readonly characters: number
+  readonly inputTokens?: number | undefined
+  readonly outputTokens: number
+  readonly tokens: "upstream" | "estimate"
+}
+
+/**
+ * A guard a viewer can read: its feed, which tells where it stands when asked.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Guarded {
+  readonly snapshot?: (() => StreamSnapshot) | undefined
+}
+
+/**
+ * One attempt and, once its guard runs, that guard.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LiveAttempt {
+  readonly info: AttemptInfo
+  /** When the attempt was opened. */
+  readonly at: number
+  guard: Guarded | undefined
+}
+
+/**
+ * The limits a stream's relay adds to its guard's: the admission's wait (the profile's `pool`) and
+ * the drain after the client left (`drainWindow`), in millis.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RelayLimits {
+  readonly pool: number | undefined
+  readonly drainWindow: number
+}
+
+/**
+ * One stream in flight.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class LiveStream {
+  /** Every attempt, in the order they started. */
+  readonly attempts: Array<LiveAttempt> = []
+  /** When the first attempt opened: the admission was over. */
+  admittedAt: number | undefined = undefined
+  /** When the client left and what its disconnect policy did (`cancel`, `drain`). */
+  leftAt: number | undefined = undefined
+  disconnect: string | undefined = undefined
+
+  constructor(
+    readonly origin: Origin,
+    /** When the relay took the request, in the gateway clock's millis. */
+    readonly startedAt: number,
+    readonly limits: RelayLimits,
+    /** What the client was sent so far (the relay's meter). */
+    readonly meter: { readonly snapshot: () => Usage }
+  ) {}
+
+  /** An attempt opened at `now`: the first one ends the wait for admission. */
+  attempt(info: AttemptInfo, now: number): void {
+    this.admittedAt ??= now
+    this.attempts.push({ info, at: now, guard: undefined })
+  }
+
+  /** The attempt's guard runs: from now on a viewer reads where it stands. */
+  watch(info: AttemptInfo, guard: Guarded): void {
+    for (const attempt of this.attempts) {
+      if (attempt.info === info) attempt.guard = guard
+    }
+  }
+
+  /** The client left at `now`; `disconnect` is what its policy did. */
+  left(disconnect: string, now: number): void {
+    this.leftAt ??= now
+    this.disconnect ??= disconnect
+  }
+
+  /** Where the followed attempt's guard stands now, once it runs. */
+  snapshot(): StreamSnapshot | undefined {
+    return this.current()?.guard?.snapshot?.()
+  }
+
+  /**
+   * The attempt a viewer follows: the one that served, else the newest still undecided, else the
+   * last one.
+   */
+  current(): LiveAttempt | undefined {
+    const attempts = this.attempts
+    let pending: LiveAttempt | undefined
+    for (let i = attempts.length - 1; i >= 0; i--) {
+      const attempt = attempts[i]!
+      if (attempt.info.result === "served") return attempt
+      if (pending === undefined && attempt.info.result === "pending") pending = attempt
+    }
+    return pending ?? attempts[attempts.length - 1]
+  }
+}

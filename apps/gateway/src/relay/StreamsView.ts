@@ -1,0 +1,369 @@
+/**
+ * The live view of the streams in flight, as `/streams.json` serves it and the `/streams` page
+ * draws it: one row per stream (who it is, its attempt, its phase, how long it has been in it and
+ * silent, each running limit as a bar toward its end, what it carried so far), the recent ends,
+ * the counts by outcome and the admission's queue. Built on request from each stream's
+ * `LiveStream`: plain data, no Effect, times in the gateway clock's millis.
+ *
+ * No prompt or completion text, no key, no address: the same fields as the end line, the upstream
+ * by its configured name, and no error message (a transport failure's message may hold one).
+ *
+ * @since 0.1.0
+ */
+import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
+import type { LiveStream, Usage } from "./LiveStream.js"
+
+/**
+ * Where a stream is: waiting for `admission`, for the upstream's `headers`, for its
+ * `first_content`; `streaming`; `draining` (the client left, the upstream is read on for its
+ * usage); `shutting_down` (the gateway is draining: it ends at `drainTimeout`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Phase = "admission" | "headers" | "first_content" | "streaming" | "draining" | "shutting_down"
+
+/**
+ * One running limit: `ms` counted toward it of `of`. `name` is a policy field (`firstChunk`,
+ * `chunk`, `progress`, `reasoning`, `total`, `minRate`, and before the response `pool`, `connect`,
+ * `write`, `headers`), or the gateway's own: `pool` while it waits for admission, `drainWindow`
+ * once the client left, `drainTimeout` while the gateway shuts down.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Bar {
+  readonly name: string
+  readonly ms: number
+  readonly of: number
+  /** An idle limit standing still: the relay is busy writing to the client. */
+  readonly paused?: true | undefined
+  /** `minRate`: content events in this window so far, and how many it needs by its end. */
+  readonly seen?: number | undefined
+  readonly needed?: number | undefined
+}
+
+/**
+ * One stream in flight.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamRow {
+  readonly requestId: string
+  readonly endpoint: string
+  readonly model: string
+  /** The upstream of the attempt followed, by its configured name. */
+  readonly upstream: string
+  readonly profile: string
+  /** The attempt followed (1 for the first), and why it started: `primary`, `fallback`, `hedge`. */
+  readonly attempt: number
+  readonly role: string
+  /** Every attempt, when there was more than one: each one's upstream, role and result so far. */
+  readonly tried?:
+    | ReadonlyArray<{ readonly upstream: string; readonly role: string; readonly result: string }>
+    | undefined
+  readonly phase: Phase
+  /** Millis in the phase. */
+  readonly phaseMs: number
+  /** Millis since the upstream last sent anything (since the start when it never did). */
+  readonly silentMs: number
+  /** Millis since the gateway took the request. */
+  readonly ageMs: number
+  readonly bars: ReadonlyArray<Bar>
+  /** The bar that ends the stream first unless the upstream speaks, and the millis it has left. */
+  readonly next?: string | undefined
+  readonly leftMs?: number | undefined
+  /** What the followed attempt's upstream sent: content events, pings and bytes. */
+  readonly chunks: number
+  readonly keepalives: number
+  readonly bytes: number
+  /** What the client was sent so far. */
+  readonly usage: Usage
+}
+
+/**
+ * One stream that ended, as its end line says, with the phase it was in.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EndRow {
+  /** Its place in the order of ends, from 1: `after` asks for the ends past one. */
+  readonly seq: number
+  /** When it ended, in the gateway clock's millis. */
+  readonly endedAt: number
+  readonly requestId: string
+  readonly endpoint: string
+  readonly model: string
+  /** The upstream that served (or failed last). */
+  readonly upstream: string
+  readonly profile: string
+  readonly outcome: string
+  readonly phase: Phase
+  readonly status: number
+  readonly durationMs: number
+  readonly attempts: number
+  readonly usage?: Usage | undefined
+}
+
+/**
+ * Slots in use of a `maxConcurrentStreams`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Slots {
+  readonly inUse: number
+  readonly limit: number
+}
+
+/**
+ * The admission's queue: the streams waiting for a slot, the longest wait, and the slots in use
+ * (streams and non-streamed calls), overall and for each upstream with a limit of its own.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Admission {
+  readonly waiting: number
+  readonly longestWaitMs: number
+  readonly slots: Slots
+  readonly upstreams: Readonly<Record<string, Slots>>
+}
+
+/**
+ * The whole view.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamsView {
+  /** When it was built, in the gateway clock's millis. */
+  readonly at: number
+  readonly shuttingDown: boolean
+  /** Streams in flight, all of them. */
+  readonly inFlight: number
+  /** Their rows, the nearest to a limit first: at most `limit` of them (200 unless asked). */
+  readonly streams: ReadonlyArray<StreamRow>
+  readonly admission: Admission
+  /** Streams ended since the gateway started, by outcome. */
+  readonly outcomes: Readonly<Record<string, number>>
+  /** The recent ends, oldest first (only those past `after` when asked). */
+  readonly ends: ReadonlyArray<EndRow>
+  /** The `seq` of the newest end (0: none yet): the next poll's `after`. */
+  readonly lastEnd: number
+}
+
+/**
+ * What a row needs besides its stream: the moment, and the shutdown when it began.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Moment {
+  readonly now: number
+  /** When the gateway began to shut down, if it has. */
+  readonly shutdownAt?: number | undefined
+  readonly drainTimeout: number
+}
+
+/**
+ * The phase a stream is in, apart from a shutdown, given its followed attempt's snapshot.
+ *
+ * @since 0.1.0
+ * @category view
+ */
+export const phaseOf = (live: LiveStream, snapshot: StreamSnapshot | undefined): Phase => {
+  if (live.leftAt !== undefined && live.disconnect === "drain") return "draining"
+  if (live.admittedAt === undefined) return "admission"
+  if (snapshot === undefined || snapshot.openedAt === undefined) return "headers"
+  return snapshot.firstChunkAt === undefined ? "first_content" : "streaming"
+}
+
+const phaseStart = (live: LiveStream, phase: Phase, snapshot: StreamSnapshot | undefined, moment: Moment): number => {
+  switch (phase) {
+    case "shutting_down":
+      return moment.shutdownAt!
+    case "draining":
+      return live.leftAt!
+    case "admission":
+      return live.startedAt
+    case "headers":
+      return live.current()?.at ?? live.admittedAt!
+    case "first_content":
+      return snapshot!.openedAt!
+    case "streaming":
+      return snapshot!.firstChunkAt!
+  }
+}
+
+/** One bar as `eachBar` hands it over, before it is a `Bar`. */
+type Visit = (
+  name: string,
+  ms: number,
+  of: number,
+  paused: boolean,
+  seen: number | undefined,
+  needed: number | undefined
+) => void
+
+/**
+ * Every bar of a stream, in order: the admission's wait, its guard's readings, and the relay's own
+ * limits that run in its phase. The one list both `barsOf` and `leftOf` read.
+ */
+const eachBar = (
+  live: LiveStream,
+  phase: Phase,
+  snapshot: StreamSnapshot | undefined,
+  moment: Moment,
+  visit: Visit
+): void => {
+  const now = moment.now
+  // A profile without a `pool` limit (or a zero one) does not wait for admission at all.
+  if (live.admittedAt === undefined && live.limits.pool !== undefined && live.limits.pool > 0) {
+    visit("pool", now - live.startedAt, live.limits.pool, false, undefined, undefined)
+  }
+  if (snapshot !== undefined) {
+    for (const r of snapshot.readings) {
+      visit(r.limit, r.elapsedMillis, r.limitMillis, !r.running, r.events?.seen, r.events?.needed)
+    }
+  }
+  if (live.leftAt !== undefined && live.disconnect === "drain") {
+    visit("drainWindow", now - live.leftAt, live.limits.drainWindow, false, undefined, undefined)
+  }
+  if (phase === "shutting_down") {
+    visit("drainTimeout", now - moment.shutdownAt!, moment.drainTimeout, false, undefined, undefined)
+  }
+}
+
+/**
+ * Whether a bar may end the stream: it runs, and it is not a `minRate` window that already has
+ * its events.
+ */
+const mayEnd = (paused: boolean, seen: number | undefined, needed: number | undefined): boolean =>
+  !paused && (needed === undefined || seen! < needed)
+
+/**
+ * The bars of a stream: its guard's readings, and the relay's own limits that run in its phase.
+ *
+ * @since 0.1.0
+ * @category view
+ */
+export const barsOf = (
+  live: LiveStream,
+  phase: Phase,
+  snapshot: StreamSnapshot | undefined,
+  moment: Moment
+): Array<Bar> => {
+  const bars: Array<Bar> = []
+  eachBar(live, phase, snapshot, moment, (name, ms, of, paused, seen, needed) => {
+    bars.push(
+      needed === undefined
+        ? (paused ? { name, ms, of, paused } : { name, ms, of })
+        : { name, ms, of, paused: paused || undefined, seen, needed }
+    )
+  })
+  return bars
+}
+
+/**
+ * The bar that ends the stream first unless the upstream speaks: the running one with the least
+ * left. A `minRate` window that already has its events ends nothing.
+ *
+ * @since 0.1.0
+ * @category view
+ */
+export const nextOf = (bars: ReadonlyArray<Bar>): Bar | undefined => {
+  let next: Bar | undefined
+  for (const bar of bars) {
+    if (!mayEnd(bar.paused === true, bar.seen, bar.needed)) continue
+    if (next === undefined || bar.of - bar.ms < next.of - next.ms) next = bar
+  }
+  return next
+}
+
+/**
+ * The millis left on a stream's next bar, without making its bars: what a view sorts every stream
+ * by before it makes the rows it shows.
+ *
+ * @since 0.1.0
+ * @category view
+ */
+export const leftOf = (
+  live: LiveStream,
+  phase: Phase,
+  snapshot: StreamSnapshot | undefined,
+  moment: Moment
+): number | undefined => {
+  let left = Infinity
+  eachBar(live, phase, snapshot, moment, (_, ms, of, paused, seen, needed) => {
+    if (mayEnd(paused, seen, needed) && of - ms < left) left = of - ms
+  })
+  return left === Infinity ? undefined : Math.max(0, left)
+}
+
+/**
+ * The phase a stream is in at `moment`: a shutdown puts every stream in `shutting_down`.
+ *
+ * @since 0.1.0
+ * @category view
+ */
+export const phaseAt = (live: LiveStream, snapshot: StreamSnapshot | undefined, moment: Moment): Phase =>
+  moment.shutdownAt === undefined ? phaseOf(live, snapshot) : "shutting_down"
+
+const none: Usage = { contentEvents: 0, characters: 0, outputTokens: 0, tokens: "estimate" }
+
+/**
+ * One stream's row at `moment`, from its followed attempt's `snapshot` (taken now when not given).
+ *
+ * @since 0.1.0
+ * @category view
+ */
+export const rowOf = (
+  live: LiveStream,
+  moment: Moment,
+  snapshot: StreamSnapshot | undefined = live.snapshot()
+): StreamRow => {
+  const now = moment.now
+  const current = live.current()
+  const phase = phaseAt(live, snapshot, moment)
+  const bars = barsOf(live, phase, snapshot, moment)
+  const next = nextOf(bars)
+  const origin = live.origin
+  return {
+    requestId: origin.requestId,
+    endpoint: origin.endpoint,
+    model: origin.model,
+    upstream: current?.info.upstream ?? origin.upstream,
+    profile: origin.profile,
+    attempt: current?.info.attempt ?? 0,
+    role: current?.info.role ?? "primary",
+    tried: live.attempts.length > 1
+      ? live.attempts.map(({ info }) => ({ upstream: info.upstream, role: info.role, result: info.result }))
+      : undefined,
+    phase,
+    phaseMs: Math.max(0, now - phaseStart(live, phase, snapshot, moment)),
+    silentMs: Math.max(0, snapshot === undefined ? now - live.startedAt : snapshot.at - snapshot.lastEventAt),
+    ageMs: Math.max(0, now - live.startedAt),
+    bars,
+    next: next?.name,
+    leftMs: next === undefined ? undefined : Math.max(0, next.of - next.ms),
+    chunks: snapshot?.chunks ?? 0,
+    keepalives: snapshot?.keepalives ?? 0,
+    bytes: snapshot?.bytes ?? 0,
+    usage: live.attempts.length === 0 ? none : live.meter.snapshot()
+  }
+}
+
+/**
+ * The order an operator reads streams in: the least time left first, those with no running limit
+ * last, then the oldest first.
+ *
+ * @since 0.1.0
+ * @category view
+ */
+export const byUrgency = (
+  a: { readonly leftMs?: number | undefined; readonly ageMs: number },
+  b: { readonly leftMs?: number | undefined; readonly ageMs: number }
+): number => (a.leftMs ?? Infinity) - (b.leftMs ?? Infinity) || b.ageMs - a.ageMs
