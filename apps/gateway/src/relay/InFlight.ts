@@ -4,7 +4,7 @@
  * ring, and the count of ends by outcome since start. Nothing runs on a stream's path but the add
  * and the end; the view is built when a viewer asks, in one pass over the streams.
  *
- * Plain data and no Effect: the relay of each line holds one.
+ * Plain data and no Effect: the relay holds one.
  *
  * @since 0.1.0
  */

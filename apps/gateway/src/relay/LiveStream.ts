@@ -5,7 +5,7 @@
  * sent so far. The relay's record tells it the few moments that matter, never a chunk: everything
  * else is read from the guard's and the meter's own state when a viewer asks.
  *
- * Plain data and no Effect: each line's relay keeps one beside its record.
+ * Plain data and no Effect: the relay keeps one beside each stream's record.
  *
  * @since 0.1.0
  */

@@ -12,11 +12,11 @@
  * its own.
  *
  * `stream` reads top-down: the request's record, its admission, the attempts, the answer. What the
- * request comes to (its phase, the status, the attempts, their ends, the log line) is its
- * `RelayRecord`, which the attempts report to and which shows its stream in `InFlight`, the live
- * view's registry, while it is in flight;
- * `Failover` picks the route's upstream that serves (fallbacks and hedges, before any content); the
- * body's bytes, and the meter of what they delivered, are `internal/relayBody`'s.
+ * request comes to (the status, the attempts, their ends, the log line) is its `RelayRecord`,
+ * which the attempts report to and which shows the stream in `InFlight` (the live view's
+ * registry, which the relay holds) while it is in flight; `Failover` picks the route's upstream
+ * that serves (fallbacks and hedges, before any content); the body's bytes, and the meter of what
+ * they delivered, are `internal/relayBody`'s.
  *
  * Why the Node response by hand, not the platform's streaming body: that body is a `Stream` read
  * by the platform, with its own scope and channel and an effect per element; a proxy written both
