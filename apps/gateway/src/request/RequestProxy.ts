@@ -90,34 +90,31 @@ export class RequestProxy extends Context.Service<RequestProxy>()("gateway/Reque
     const batch = yield* Batch
     const lifecycle = yield* Lifecycle
 
-    const handle: (
-      spec: EndpointSpec<unknown>
-    ) => Effect.Effect<
-      HttpServerResponse.HttpServerResponse,
-      never,
-      HttpServerRequest | Scope.Scope
-    > = Effect.fnUntraced(function*(spec: EndpointSpec<unknown>) {
+    // The checks, up to the call that answers: a refusal, or the relay or batch call, returned
+    // (not run) so that this generator ends before it runs, and what only the checks needed (the
+    // parsed body above all) is not held for the stream's whole life.
+    const answer = Effect.fnUntraced(function*(spec: EndpointSpec<unknown>) {
       const request = yield* HttpServerRequest
       const requestId = request.headers["x-request-id"] ?? randomUUID()
       const fail = (error: ErrorResponse.GatewayError) => Effect.succeed(refusal(spec, requestId, error))
 
-      if (!(yield* lifecycle.accepting)) return yield* fail(ErrorResponse.shuttingDown())
-      if (!auth.check(request.headers)) return yield* fail(ErrorResponse.unauthorized())
+      if (!(yield* lifecycle.accepting)) return fail(ErrorResponse.shuttingDown())
+      if (!auth.check(request.headers)) return fail(ErrorResponse.unauthorized())
 
       const checked = yield* Effect.result(RequestBody.read(spec.body, config.maxBodyBytes))
-      if (Result.isFailure(checked)) return yield* fail(checked.failure)
+      if (Result.isFailure(checked)) return fail(checked.failure)
       const { body, raw }: RequestBody.Checked<RequestBody.Body> = checked.success
 
       const route = router.route(body.model, spec.endpoint)
-      if (Option.isNone(route)) return yield* fail(ErrorResponse.modelNotFound(body.model, spec.endpoint))
+      if (Option.isNone(route)) return fail(ErrorResponse.modelNotFound(body.model, spec.endpoint))
       // The route's first upstream picks the default profile, and the request is admitted against its limits.
       const first = route.value.targets[0].upstream
 
       const profile = profiles.select(request.headers[profileHeader], first)
-      if (Result.isFailure(profile)) return yield* fail(profile.failure)
+      if (Result.isFailure(profile)) return fail(profile.failure)
 
       const onDisconnect = DisconnectPolicy.parse(request.headers[DisconnectPolicy.header])
-      if (Result.isFailure(onDisconnect)) return yield* fail(onDisconnect.failure)
+      if (Result.isFailure(onDisconnect)) return fail(onDisconnect.failure)
 
       const stream = body.stream === true
       const targets = Arr.map(route.value.targets, (target): Attempt.Target => ({
@@ -139,9 +136,12 @@ export class RequestProxy extends Context.Service<RequestProxy>()("gateway/Reque
         model: body.model
       }
       if (!stream) {
-        return yield* batch.call({ endpoint: spec.endpoint, targets, profile: profile.success, admitTo: first, log })
+        return batch.call({ endpoint: spec.endpoint, targets, profile: profile.success, admitTo: first, log })
       }
-      return yield* relay.stream({
+      // Once a stream's response has ended, the rest (the upstream's close, the request's
+      // finalizers, its log line and metrics) waits for the event loop's next turn: the reads
+      // already waiting, other streams' chunks, are relayed first.
+      return Effect.tap(relay.stream({
         endpoint: spec.endpoint,
         dialect: spec.dialect,
         targets,
@@ -151,8 +151,13 @@ export class RequestProxy extends Context.Service<RequestProxy>()("gateway/Reque
         admitTo: first,
         onDisconnect: onDisconnect.success,
         log
-      })
-    }, (effect, spec) => Effect.tap(effect, (response) => Metrics.requestsBy(spec.endpoint, response.status)))
+      }), () => Effect.yieldNow)
+    })
+
+    const handle = (
+      spec: EndpointSpec<unknown>
+    ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest | Scope.Scope> =>
+      Effect.tap(Effect.flatten(answer(spec)), (response) => Metrics.requestsBy(spec.endpoint, response.status))
 
     return { handle } as const
   })

@@ -317,7 +317,8 @@ const guardedBatch = (
 }
 
 const makeWith = (transport: Transport, options: Options | undefined): Service => {
-  const slotsOf = Slots.byOrigin(options?.connections)
+  // No limit, no slots: nor a parse of each request's URL for its origin.
+  const slotsOf = options?.connections === undefined ? undefined : Slots.byOrigin(options.connections)
 
   const callOf = (
     request: HttpClientRequest.HttpClientRequest,
@@ -327,7 +328,7 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
   ): Attempts.Call => ({
     retry,
     budget: TimeoutPolicy.limit(policy, budget),
-    slots: slotsOf(Slots.originOf(request.url))
+    slots: slotsOf?.(Slots.originOf(request.url))
   })
 
   const prepare = <A>(

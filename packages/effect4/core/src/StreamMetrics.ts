@@ -19,16 +19,23 @@ import type { StreamOutcome } from "./StreamOutcome.js"
  */
 export type Histogram = Metric.Histogram<number>
 
-/** A histogram as the kernel defines it. */
-const histogram = (definition: Kernel.HistogramDefinition): Histogram =>
+type Attributes = Readonly<Record<string, string>>
+
+/** A histogram as the kernel defines it, with `attributes` as its own. */
+const histogram = (definition: Kernel.HistogramDefinition, attributes?: Attributes): Histogram =>
   Metric.histogram(definition.name, {
     description: definition.description,
-    boundaries: Metric.exponentialBoundaries(definition.buckets)
+    boundaries: Metric.exponentialBoundaries(definition.buckets),
+    attributes
   })
 
-/** A counter as the kernel defines it. */
-const counter = (definition: Kernel.Definition): Metric.Counter<number> =>
-  Metric.counter(definition.name, { description: definition.description, incremental: true })
+/** A counter as the kernel defines it, with `attributes` as its own. */
+const counter = (definition: Kernel.Definition, attributes?: Attributes): Metric.Counter<number> =>
+  Metric.counter(definition.name, { description: definition.description, incremental: true, attributes })
+
+/** The gauge of open streams, with `attributes` as its own. */
+const gauge = (definition: Kernel.Definition, attributes?: Attributes): Metric.Gauge<number> =>
+  Metric.gauge(definition.name, { description: definition.description, attributes })
 
 /**
  * Streams started.
@@ -53,9 +60,7 @@ export const streamsEnded: Metric.Counter<number> = counter(Kernel.streamsEnded)
  * @since 0.1.0
  * @category metrics
  */
-export const streamsOpen: Metric.Gauge<number> = Metric.gauge(Kernel.streamsOpen.name, {
-  description: Kernel.streamsOpen.description
-})
+export const streamsOpen: Metric.Gauge<number> = gauge(Kernel.streamsOpen)
 
 /**
  * Retries between attempts, tagged `outcome` (the failure that caused them).
@@ -131,7 +136,9 @@ interface Series {
   readonly streamDuration: Histogram
 }
 
-// Labels are low-cardinality by contract, which bounds these maps.
+// Labels are low-cardinality by contract, which bounds these maps. Each series has its labels as
+// its own attributes, made once: `Metric.withAttributes` would add them to the fiber's context (a
+// copy of the whole context) at every update, several times per network read.
 const seriesByKey = new Map<string, Series>()
 const seriesByStream = new WeakMap<StreamObserver.StreamInfo, Series>()
 const byOutcome = new Map<
@@ -139,10 +146,12 @@ const byOutcome = new Map<
   { readonly streamsEnded: Metric.Counter<number>; readonly retries: Metric.Counter<number> }
 >()
 
+const byKey = ([a]: readonly [string, string], [b]: readonly [string, string]) => a < b ? -1 : a > b ? 1 : 0
+
 const seriesOf = (stream: StreamObserver.StreamInfo): Series => {
   const cached = seriesByStream.get(stream)
   if (cached !== undefined) return cached
-  const sorted = Object.entries(stream.labels).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+  const sorted = Object.entries(stream.labels).sort(byKey)
   const key = JSON.stringify(sorted)
   let series = seriesByKey.get(key)
   if (series === undefined) {
@@ -150,14 +159,14 @@ const seriesOf = (stream: StreamObserver.StreamInfo): Series => {
     series = {
       key,
       labels,
-      streamsStarted: Metric.withAttributes(streamsStarted, labels),
-      streamsOpen: Metric.withAttributes(streamsOpen, labels),
-      chunksReceived: Metric.withAttributes(chunksReceived, labels),
-      keepalivesReceived: Metric.withAttributes(keepalivesReceived, labels),
-      bytesReceived: Metric.withAttributes(bytesReceived, labels),
-      timeToFirstChunk: Metric.withAttributes(timeToFirstChunk, labels),
-      chunkGap: Metric.withAttributes(chunkGap, labels),
-      streamDuration: Metric.withAttributes(streamDuration, labels)
+      streamsStarted: counter(Kernel.streamsStarted, labels),
+      streamsOpen: gauge(Kernel.streamsOpen, labels),
+      chunksReceived: counter(Kernel.chunksReceived, labels),
+      keepalivesReceived: counter(Kernel.keepalivesReceived, labels),
+      bytesReceived: counter(Kernel.bytesReceived, labels),
+      timeToFirstChunk: histogram(Kernel.timeToFirstChunk, labels),
+      chunkGap: histogram(Kernel.chunkGap, labels),
+      streamDuration: histogram(Kernel.streamDuration, labels)
     }
     seriesByKey.set(key, series)
   }
@@ -170,10 +179,7 @@ const outcomeOf = (series: Series, outcome: StreamOutcome) => {
   let metrics = byOutcome.get(key)
   if (metrics === undefined) {
     const labels = { ...series.labels, outcome }
-    metrics = {
-      streamsEnded: Metric.withAttributes(streamsEnded, labels),
-      retries: Metric.withAttributes(retries, labels)
-    }
+    metrics = { streamsEnded: counter(Kernel.streamsEnded, labels), retries: counter(Kernel.retries, labels) }
     byOutcome.set(key, metrics)
   }
   return metrics

@@ -240,11 +240,22 @@ export const empty: TimeoutPolicy = new TimeoutPolicy({}, { disableChecks: true 
  */
 export const merge = (base: TimeoutPolicy, override: Fields): TimeoutPolicy => {
   const checked: MutableFields = {}
+  // Most calls change nothing (no override, or a stream's budget equal to its profile's): `base`
+  // itself is then the answer, with no new policy per stream.
+  let changed = false
   for (const key of fields) {
     const value = override[key]
-    if (value !== undefined) checked[key] = durationOf(key, value)
+    if (value === undefined) continue
+    const duration = durationOf(key, value)
+    checked[key] = duration
+    const was = base[key]
+    if (was === undefined || !Duration.equals(was, duration)) changed = true
   }
-  if (override.minRate !== undefined) checked.minRate = minRateOf(override.minRate)
+  if (override.minRate !== undefined) {
+    checked.minRate = minRateOf(override.minRate)
+    if (checked.minRate !== base.minRate) changed = true
+  }
+  if (!changed) return base
   // Every value is a Duration or a MinRate by now: nothing for the schema to check again (this
   // runs once per request).
   return new TimeoutPolicy(Policy.merge<Duration.Duration, MinRate>(base, checked), { disableChecks: true })

@@ -69,6 +69,16 @@ describe("TimeoutPolicy", () => {
     )
   })
 
+  it("merge: an override that changes nothing gives the base policy itself, not a copy", () => {
+    const base = TimeoutPolicy.unsafeMake({ chunk: "30 seconds", total: "120 seconds", minRate: "5/10s" })
+    assert.strictEqual(TimeoutPolicy.merge(base, {}), base)
+    assert.strictEqual(TimeoutPolicy.merge(base, { total: 120_000, chunk: "30 seconds", minRate: base.minRate }), base)
+    const changed = TimeoutPolicy.merge(base, { total: 60_000 })
+    assert.notStrictEqual(changed, base)
+    assert.deepStrictEqual(Option.map(TimeoutPolicy.limit(changed, "total"), Duration.toMillis), Option.some(60_000))
+    assert.notStrictEqual(TimeoutPolicy.merge(base, { connect: "1 second" }), base)
+  })
+
   it("make takes durations and cannot fail; unsafeMake reads literals and throws on a bad one, naming the field", () => {
     const policy = TimeoutPolicy.make({ chunk: Duration.seconds(30), total: Duration.infinity })
     assert.deepStrictEqual(Option.map(TimeoutPolicy.limit(policy, "chunk"), Duration.toMillis), Option.some(30_000))

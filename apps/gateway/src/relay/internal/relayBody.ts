@@ -70,10 +70,17 @@ export class RelayBody<A> {
 
   /**
    * Writes one pull's events in one write: `false` when the client's socket is full, and the
-   * relay should wait for `drained` before it pulls again.
+   * relay should wait for `drained` before it pulls again. A pull that ends with the upstream's
+   * `Done` also ends the response, in the same write: the last chunk goes out at once, not after
+   * the upstream's close and the relay's end (Node holds a chunk back until the end of the tick,
+   * and the end would follow that close).
    */
   write(events: ReadonlyArray<StreamEvent.StreamEvent<A>>): boolean {
     const out = this.text(events)
+    if (events[events.length - 1]?._tag === "Done") {
+      this.response.end(out)
+      return true
+    }
     return out === "" || this.response.write(out)
   }
 
@@ -101,8 +108,9 @@ export class RelayBody<A> {
     this.response.write(this.dialect.encode(this.dialect.errorEvent(event)))
   }
 
+  /** Ends the response, unless the upstream's `Done` already did. */
   end(): void {
-    this.response.end()
+    if (!this.response.writableEnded) this.response.end()
   }
 
   /**
