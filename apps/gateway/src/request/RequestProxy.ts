@@ -16,6 +16,7 @@ import { randomUUID } from "node:crypto"
 import type { Endpoint } from "../api/Endpoint.js"
 import * as ErrorResponse from "../api/ErrorResponse.js"
 import { GatewayConfig } from "../config/Config.js"
+import type * as Route from "../config/Route.js"
 import { Lifecycle } from "../lifecycle/Lifecycle.js"
 import type * as Attempt from "../relay/Attempt.js"
 import { Batch } from "../relay/Batch.js"
@@ -76,6 +77,27 @@ export const messages: EndpointSpec<unknown> = {
   body: RequestBody.MessagesBody
 }
 
+/** Each of the route's targets with the request its upstream is sent: its key, its model, the body. */
+const targetsOf = (
+  spec: EndpointSpec<unknown>,
+  route: Route.Route,
+  config: GatewayConfig["Service"],
+  headers: HttpServerRequest["headers"],
+  raw: RequestBody.Checked<RequestBody.Body>["raw"],
+  stream: boolean
+): Arr.NonEmptyArray<Attempt.Target> =>
+  Arr.map(route.targets, (target): Attempt.Target => ({
+    upstream: target.upstream.name,
+    request: UpstreamRequest.make(
+      spec,
+      target.upstream,
+      Option.fromUndefinedOr(config.upstreamKeys.get(target.upstream.name)),
+      headers,
+      Option.match(target.model, { onNone: () => raw, onSome: (model) => UpstreamRequest.withModel(raw, model) }),
+      stream
+    )
+  }))
+
 /**
  * @since 0.1.0
  * @category services
@@ -117,17 +139,7 @@ export class RequestProxy extends Context.Service<RequestProxy>()("gateway/Reque
       if (Result.isFailure(onDisconnect)) return fail(onDisconnect.failure)
 
       const stream = body.stream === true
-      const targets = Arr.map(route.value.targets, (target): Attempt.Target => ({
-        upstream: target.upstream.name,
-        request: UpstreamRequest.make(
-          spec,
-          target.upstream,
-          Option.fromUndefinedOr(config.upstreamKeys.get(target.upstream.name)),
-          request.headers,
-          Option.match(target.model, { onNone: () => raw, onSome: (model) => UpstreamRequest.withModel(raw, model) }),
-          stream
-        )
-      }))
+      const targets = targetsOf(spec, route.value, config, request.headers, raw, stream)
       const log = {
         requestId,
         endpoint: spec.endpoint,
