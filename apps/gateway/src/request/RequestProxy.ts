@@ -138,10 +138,7 @@ export class RequestProxy extends Context.Service<RequestProxy>()("gateway/Reque
       if (!stream) {
         return batch.call({ endpoint: spec.endpoint, targets, profile: profile.success, admitTo: first, log })
       }
-      // Once a stream's response has ended, the rest (the upstream's close, the request's
-      // finalizers, its log line and metrics) waits for the event loop's next turn: the reads
-      // already waiting, other streams' chunks, are relayed first.
-      return Effect.tap(relay.stream({
+      const relayed = relay.stream({
         endpoint: spec.endpoint,
         dialect: spec.dialect,
         targets,
@@ -151,7 +148,11 @@ export class RequestProxy extends Context.Service<RequestProxy>()("gateway/Reque
         admitTo: first,
         onDisconnect: onDisconnect.success,
         log
-      }), () => Effect.yieldNow)
+      })
+      // Once a stream's response has ended, the rest (the upstream's close, the request's
+      // finalizers, its log line and metrics) waits for the event loop's next turn: the reads
+      // already waiting, other streams' chunks, are relayed first.
+      return Effect.tap(relayed, () => Effect.yieldNow)
     })
 
     const handle = (
