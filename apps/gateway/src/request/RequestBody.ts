@@ -214,16 +214,21 @@ const concat = (parts: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
 export const readBytes = (
   maxBytes: number
 ): Effect.Effect<Uint8Array, ErrorResponse.GatewayError, HttpServerRequest> =>
-  Effect.flatMap(Effect.service(HttpServerRequest), (request) => {
-    const declared = Number(request.headers["content-length"] ?? "0")
-    const source = NodeHttpServerRequest.toIncomingMessage(request) as Http.IncomingMessage
-    if (declared > maxBytes) {
-      lingerOnClose(source)
-      return Effect.fail(ErrorResponse.tooLarge(maxBytes))
-    }
-    continueIfAsked(source, NodeHttpServerRequest.toServerResponse(request) as Http.ServerResponse)
-    return readLimited(source, maxBytes)
-  })
+  Effect.flatMap(Effect.service(HttpServerRequest), (request) => bytesOf(request, maxBytes))
+
+const bytesOf = (
+  request: HttpServerRequest,
+  maxBytes: number
+): Effect.Effect<Uint8Array, ErrorResponse.GatewayError> => {
+  const declared = Number(request.headers["content-length"] ?? "0")
+  const source = NodeHttpServerRequest.toIncomingMessage(request) as Http.IncomingMessage
+  if (declared > maxBytes) {
+    lingerOnClose(source)
+    return Effect.fail(ErrorResponse.tooLarge(maxBytes))
+  }
+  continueIfAsked(source, NodeHttpServerRequest.toServerResponse(request) as Http.ServerResponse)
+  return readLimited(source, maxBytes)
+}
 
 /**
  * A client that sent `expect: 100-continue` (curl does for larger bodies) waits for it before its
@@ -305,23 +310,37 @@ export const read = <A extends Body>(
   shape: Shape<A>,
   maxBytes: number
 ): Effect.Effect<Checked<A>, ErrorResponse.GatewayError, HttpServerRequest> =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest
+  // Once per request: the effects are only the request's lookup and the read; the rest is plain.
+  Effect.flatMap(Effect.service(HttpServerRequest), (request) => {
     const contentType = request.headers["content-type"]
     if (contentType !== undefined && !isJson(contentType)) {
-      return yield* ErrorResponse.unsupportedMediaType(contentType)
+      return Effect.fail(ErrorResponse.unsupportedMediaType(contentType))
     }
-    const raw = yield* readBytes(maxBytes)
-    const text = yield* Effect.try({
-      try: () => utf8.decode(raw),
-      catch: () => ErrorResponse.badRequest("invalid JSON body: the body is not valid UTF-8")
+    return Effect.flatMap(bytesOf(request, maxBytes), (raw) => {
+      const checked = parse(shape, raw)
+      return Result.isSuccess(checked) ? Effect.succeed(checked.success) : Effect.fail(checked.failure)
     })
-    const json = yield* Effect.try({
-      try: () => JSON.parse(text) as unknown,
-      catch: (error) =>
-        ErrorResponse.badRequest(`invalid JSON body: ${error instanceof Error ? error.message : String(error)}`)
-    })
-    const body = check(shape, json)
-    if (Result.isFailure(body)) return yield* refusal(body.failure)
-    return { raw, body: body.success }
   })
+
+/** The body's bytes as UTF-8, as JSON, checked against `shape`: the body, or the 400 that refuses it. */
+const parse = <A extends Body>(
+  shape: Shape<A>,
+  raw: Uint8Array
+): Result.Result<Checked<A>, ErrorResponse.GatewayError> => {
+  let text: string
+  try {
+    text = utf8.decode(raw)
+  } catch {
+    return Result.fail(ErrorResponse.badRequest("invalid JSON body: the body is not valid UTF-8"))
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    return Result.fail(
+      ErrorResponse.badRequest(`invalid JSON body: ${error instanceof Error ? error.message : String(error)}`)
+    )
+  }
+  const body = check(shape, json)
+  return Result.isFailure(body) ? Result.fail(refusal(body.failure)) : Result.succeed({ raw, body: body.success })
+}

@@ -150,23 +150,21 @@ export class RequestProxy extends Context.Service<RequestProxy>()("gateway/Reque
       if (!stream) {
         return batch.call({ endpoint: spec.endpoint, targets, profile: profile.success, admitTo: first, log })
       }
+      const relayed = relay.stream({
+        endpoint: spec.endpoint,
+        dialect: spec.dialect,
+        targets,
+        hedgeAfter: route.value.hedgeAfter,
+        maxHedges: route.value.maxHedges,
+        profile: profile.success,
+        admitTo: first,
+        onDisconnect: onDisconnect.success,
+        log
+      })
       // Once a stream's response has ended, the rest (the upstream's close, the request's
       // finalizers, its log line and metrics) waits for the event loop's next turn: the reads
       // already waiting, other streams' chunks, are relayed first.
-      return Effect.tap(
-        relay.stream({
-          endpoint: spec.endpoint,
-          dialect: spec.dialect,
-          targets,
-          hedgeAfter: route.value.hedgeAfter,
-          maxHedges: route.value.maxHedges,
-          profile: profile.success,
-          admitTo: first,
-          onDisconnect: onDisconnect.success,
-          log
-        }),
-        () => Effect.yieldNow
-      )
+      return Effect.tap(relayed, () => Effect.yieldNow)
     })
 
     const handle = (
