@@ -55,6 +55,7 @@ export const chunkOverhead: Scenario = {
       vsUndiciRaw: ratio(medians["subject"]?.["cpuMicrosPerChunk"], medians["undiciRaw"]?.["cpuMicrosPerChunk"]),
       vsOpenaiSdk: ratio(medians["subject"]?.["cpuMicrosPerChunk"], medians["openaiSdk"]?.["cpuMicrosPerChunk"]),
       ...lineRatios(medians, "cpuMicrosPerChunk", "VsUndiciRaw", "undiciRaw"),
+      ...lineRatios(medians, "cpuMicrosPerChunk", "VsOpenaiSdk", "openaiSdk"),
       ...effect4VsEffect3(medians, "cpuMicrosPerChunk")
     }
   })
