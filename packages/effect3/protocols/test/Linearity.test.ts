@@ -23,10 +23,10 @@ const block = (() => {
 
 describe("Linearity", () => {
   it.effect(
-    "decodes a 50 MB stream in bounded memory, events far larger than a network chunk included",
+    "decodes a 150 MB stream in bounded memory, events far larger than a network chunk included",
     () =>
       Effect.gen(function*() {
-        const repeats = 50
+        const repeats = 150
         const piece = 4096
         const pieces = Stream.range(0, repeats - 1).pipe(
           Stream.flatMap(() =>
@@ -47,10 +47,12 @@ describe("Linearity", () => {
         )
         const perBlock = Dialects.openaiChat.decode(Stream.make(block)).pipe(Stream.runCount)
         assert.strictEqual(events, repeats * (yield* perBlock))
-        assert.isAtLeast(repeats * block.length, 50_000_000)
-        // Holding the input (or the text decoded from it) would grow the heap by 50 MB and more;
-        // the decoder holds one event at most, so garbage collection keeps the peak well below.
-        assert.isBelow(peak - baseline, 40 * mib, `heap grew by ${Math.round((peak - baseline) / mib)} MiB`)
+        assert.isAtLeast(repeats * block.length, 150_000_000)
+        // Holding the input (or the text decoded from it) would grow the heap by 150 MB and more;
+        // the decoder holds one event at most, so garbage collection keeps the peak well below. The
+        // peak counts garbage not yet collected, which V8 lets reach about 40 MiB on Node 26 before
+        // a collection; the bound sits at twice that and still far under what holding the input costs.
+        assert.isBelow(peak - baseline, 80 * mib, `heap grew by ${Math.round((peak - baseline) / mib)} MiB`)
       }),
     60_000
   )
