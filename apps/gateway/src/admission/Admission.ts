@@ -15,8 +15,13 @@ import { GatewayConfig } from "../config/Config.js"
 import type { Upstream } from "../config/Upstream.js"
 import * as RateLimiter from "./RateLimiter.js"
 
-/** Slots in use of a limit. */
-interface Slots {
+/**
+ * Slots in use of a `maxConcurrentStreams`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Slots {
   readonly inUse: number
   readonly limit: number
 }

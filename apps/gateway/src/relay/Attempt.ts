@@ -12,6 +12,7 @@ import type { Array as Arr, Cause, Effect } from "effect"
 import { Metric } from "effect"
 import type { HttpClientRequest } from "effect/http"
 import type { Guarded } from "./LiveStream.js"
+import { ownCounter } from "./OwnCounter.js"
 
 /**
  * One upstream of a route, with the request it gets (and the gateway's key for it).
@@ -105,29 +106,11 @@ export const attempts = Metric.counter("streamguard_gateway_attempts_total", {
   incremental: true
 })
 
-const byKey = new Map<string, Effect.Effect<void>>()
-
 /**
- * Counts one attempt once it ended. The counter of each upstream, role and result is made once,
- * with its attributes as its own: `Metric.withAttributes` would add them to the fiber's context (a
- * copy of it) at every update.
+ * Counts one attempt once it ended, in its upstream's, role's and result's own series (`ownCounter`).
  *
  * @since 0.1.0
  * @category metrics
  */
-export const count = (attempt: Attempt): Effect.Effect<void> => {
-  const key = `${attempt.upstream} ${attempt.role} ${attempt.result}`
-  let increment = byKey.get(key)
-  if (increment === undefined) {
-    increment = Metric.update(
-      Metric.counter(attempts.id, {
-        description: attempts.description,
-        incremental: true,
-        attributes: { upstream: attempt.upstream, role: attempt.role, result: attempt.result }
-      }),
-      1
-    )
-    byKey.set(key, increment)
-  }
-  return increment
-}
+export const count = (attempt: Attempt): Effect.Effect<void> =>
+  Metric.update(ownCounter(attempts, { upstream: attempt.upstream, role: attempt.role, result: attempt.result }), 1)

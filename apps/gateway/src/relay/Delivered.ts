@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { Effect, Metric } from "effect"
+import { ownCounter } from "./OwnCounter.js"
 
 /**
  * @since 0.1.0
@@ -61,31 +62,13 @@ export const outputTokens = Metric.counter("streamguard_gateway_delivered_output
   incremental: true
 })
 
-// The counters of each upstream (and token source), made once, each with its attributes as its own:
-// `Metric.withAttributes` would add them to the fiber's context (a copy of it) at every update.
-const byUpstream = new Map<string, {
-  readonly contentEvents: Metric.Counter<number>
-  readonly characters: Metric.Counter<number>
-  readonly upstream: Metric.Counter<number>
-  readonly estimate: Metric.Counter<number>
-}>()
-
-const counter = (metric: Metric.Counter<number>, attributes: Record<string, string>) =>
-  Metric.counter(metric.id, { description: metric.description, incremental: true, attributes })
-
-const countersOf = (upstream: string) => {
-  let counters = byUpstream.get(upstream)
-  if (counters === undefined) {
-    counters = {
-      contentEvents: counter(contentEvents, { upstream }),
-      characters: counter(characters, { upstream }),
-      upstream: counter(outputTokens, { upstream, source: "upstream" }),
-      estimate: counter(outputTokens, { upstream, source: "estimate" })
-    }
-    byUpstream.set(upstream, counters)
-  }
-  return counters
-}
+// Each upstream's (and token source's) own series (`ownCounter`).
+const countersOf = (upstream: string) => ({
+  contentEvents: ownCounter(contentEvents, { upstream }),
+  characters: ownCounter(characters, { upstream }),
+  upstream: ownCounter(outputTokens, { upstream, source: "upstream" }),
+  estimate: ownCounter(outputTokens, { upstream, source: "estimate" })
+})
 
 /**
  * Adds one stream's delivery to the counters, under the upstream that served it.

@@ -10,6 +10,8 @@
  * @since 0.1.0
  */
 import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
+import type * as Delivered from "./Delivered.js"
+import type * as StreamLog from "./StreamLog.js"
 
 /**
  * Which request a stream is, known before it is relayed: the end line's own fields.
@@ -17,18 +19,12 @@ import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
  * @since 0.1.0
  * @category models
  */
-export interface Origin {
-  readonly requestId: string
-  readonly endpoint: string
-  readonly profile: string
-  /** The route's first upstream, by its configured name. */
-  readonly upstream: string
-  readonly model: string
-}
+export type Origin = StreamLog.Origin
 
 /**
  * One upstream attempt, as the relay's chain keeps it: its `result` changes as it ends (`pending`,
- * `served`, `cancelled`, or the outcome it failed with).
+ * `served`, `cancelled`, or the outcome it failed with). The shape of `Attempt.Attempt`, read-only,
+ * declared here because `Attempt` imports this module (its `Link` hands attempts to a live stream).
  *
  * @since 0.1.0
  * @category models
@@ -48,13 +44,7 @@ export interface AttemptInfo {
  * @since 0.1.0
  * @category models
  */
-export interface Usage {
-  readonly contentEvents: number
-  readonly characters: number
-  readonly inputTokens?: number | undefined
-  readonly outputTokens: number
-  readonly tokens: "upstream" | "estimate"
-}
+export type Usage = Delivered.Delivered
 
 /**
  * A guard a viewer can read: its feed, which tells where it stands when asked.

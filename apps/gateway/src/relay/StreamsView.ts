@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
+import type { Slots } from "../admission/Admission.js"
 import type { LiveStream, Usage } from "./LiveStream.js"
 
 /**
@@ -105,17 +106,6 @@ export interface EndRow {
   readonly durationMs: number
   readonly attempts: number
   readonly usage?: Usage | undefined
-}
-
-/**
- * Slots in use of a `maxConcurrentStreams`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Slots {
-  readonly inUse: number
-  readonly limit: number
 }
 
 /**

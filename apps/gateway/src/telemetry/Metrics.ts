@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { Effect, Metric } from "effect"
+import { ownCounter } from "../relay/OwnCounter.js"
 import type * as StreamLog from "../relay/StreamLog.js"
 
 /**
@@ -21,32 +22,15 @@ export const requests = Metric.counter("streamguard_gateway_requests_total", {
   incremental: true
 })
 
-const requestsByKey = new Map<string, Effect.Effect<void>>()
-
 /**
- * Counts one request answered with `status` on `endpoint`. The counter of each pair is made once,
- * with its attributes as its own (`Metric.withAttributes` would add them to the fiber's context, a
- * copy of it, at every update), and this runs for every request.
+ * Counts one request answered with `status` on `endpoint`, in that pair's own series
+ * (`ownCounter`): this runs for every request.
  *
  * @since 0.1.0
  * @category metrics
  */
-export const requestsBy = (endpoint: string, status: number): Effect.Effect<void> => {
-  const key = `${endpoint} ${status}`
-  let increment = requestsByKey.get(key)
-  if (increment === undefined) {
-    increment = Metric.update(
-      Metric.counter(requests.id, {
-        description: requests.description,
-        incremental: true,
-        attributes: { endpoint, status: String(status) }
-      }),
-      1
-    )
-    requestsByKey.set(key, increment)
-  }
-  return increment
-}
+export const requestsBy = (endpoint: string, status: number): Effect.Effect<void> =>
+  Metric.update(ownCounter(requests, { endpoint, status: String(status) }), 1)
 
 // The conventions' advice: 0.01, 0.02, 0.04, ... 81.92.
 const durationBoundaries = Metric.exponentialBoundaries({ start: 0.01, factor: 2, count: 14 })
