@@ -28,7 +28,11 @@ const live = (requestId = "r1", startedAt = 0, pool: number | "none" = 5_000) =>
     meter
   )
 
-const attempt = (upstream = "openai", number = 1, role = "primary"): AttemptInfo & { result: string } => ({
+const attempt = (
+  upstream = "openai",
+  number = 1,
+  role: AttemptInfo["role"] = "primary"
+): AttemptInfo & { result: string } => ({
   upstream,
   attempt: number,
   role,

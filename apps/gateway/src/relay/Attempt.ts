@@ -8,10 +8,10 @@
 import type { LlmClient } from "@streamguard/client"
 import type { StreamEvent, StreamObserver } from "@streamguard/core"
 import { StreamOutcome } from "@streamguard/core"
+import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
 import type { Array as Arr, Cause, Effect } from "effect"
 import { Metric } from "effect"
 import type { HttpClientRequest } from "effect/http"
-import type { Guarded } from "./LiveStream.js"
 import { ownCounter } from "./OwnCounter.js"
 
 /**
@@ -46,6 +46,16 @@ export interface Attempt {
   readonly attempt: number
   readonly role: Role
   result: string
+}
+
+/**
+ * A guard a viewer can read: its feed, which tells where it stands when asked.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Guarded {
+  readonly snapshot?: (() => StreamSnapshot) | undefined
 }
 
 /**

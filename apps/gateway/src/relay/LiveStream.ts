@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
+import type * as Attempt from "./Attempt.js"
 import type * as Delivered from "./Delivered.js"
 import type * as StreamLog from "./StreamLog.js"
 
@@ -23,20 +24,12 @@ export type Origin = StreamLog.Origin
 
 /**
  * One upstream attempt, as the relay's chain keeps it: its `result` changes as it ends (`pending`,
- * `served`, `cancelled`, or the outcome it failed with). The shape of `Attempt.Attempt`, read-only,
- * declared here because `Attempt` imports this module (its `Link` hands attempts to a live stream).
+ * `served`, `cancelled`, or the outcome it failed with).
  *
  * @since 0.1.0
  * @category models
  */
-export interface AttemptInfo {
-  readonly upstream: string
-  /** 1 for the first attempt, in the order they started. */
-  readonly attempt: number
-  /** `primary`, `fallback` or `hedge`. */
-  readonly role: string
-  readonly result: string
-}
+export type AttemptInfo = Readonly<Attempt.Attempt>
 
 /**
  * What a stream delivered to its client so far (the end line's `usage`).
@@ -47,14 +40,12 @@ export interface AttemptInfo {
 export type Usage = Delivered.Delivered
 
 /**
- * A guard a viewer can read: its feed, which tells where it stands when asked.
+ * A guard a viewer can read (`Attempt.Guarded`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Guarded {
-  readonly snapshot?: (() => StreamSnapshot) | undefined
-}
+export type Guarded = Attempt.Guarded
 
 /**
  * One attempt and, once its guard runs, that guard.

@@ -29,7 +29,6 @@ import * as DisconnectPolicy from "./DisconnectPolicy.js"
 import type * as Failover from "./Failover.js"
 import type { InFlight } from "./InFlight.js"
 import { RelayBody } from "./internal/relayBody.js"
-import type { Guarded } from "./LiveStream.js"
 import { LiveStream } from "./LiveStream.js"
 import type * as StreamLog from "./StreamLog.js"
 
@@ -159,7 +158,7 @@ export class RelayRecord<A> implements Attempt.Link<A> {
   }
 
   /** The attempt's guard started: the live view reads where it stands from now on. */
-  watch(attempt: Attempt.Attempt, guard: Guarded): void {
+  watch(attempt: Attempt.Attempt, guard: Attempt.Guarded): void {
     this.live.watch(attempt, guard)
   }
 
