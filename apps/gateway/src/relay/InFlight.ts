@@ -8,18 +8,9 @@
  *
  * @since 0.1.0
  */
-import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
 import type { LiveStream, Usage } from "./LiveStream.js"
-import type { Admission, EndRow, Moment, StreamsView } from "./StreamsView.js"
-import { byUrgency, leftOf, phaseAt, phaseOf, rowOf } from "./StreamsView.js"
-
-/** A stream in flight weighed for the view: its guard read once, and the time left on its next bar. */
-interface Weighed {
-  readonly live: LiveStream
-  readonly snapshot: StreamSnapshot | undefined
-  readonly leftMs: number | undefined
-  readonly ageMs: number
-}
+import type { Admission, EndRow, Moment, StreamsView, Weighed } from "./StreamsView.js"
+import { byUrgency, phaseOf, rowOf, weigh } from "./StreamsView.js"
 
 /**
  * What the ring keeps of an end line.
@@ -127,8 +118,8 @@ export class InFlight {
   }
 
   /**
-   * The view at `request.now`: one pass over the streams that reads each one's guard once and
-   * weighs it by the time left on its next bar, then the rows of the `limit` nearest to a limit.
+   * The view at `request.now`: one pass over the streams that weighs each one (its guard read once,
+   * its bars made once), then the rows of the `limit` nearest to a limit, from what was weighed.
    */
   view(request: ViewRequest): StreamsView {
     const weighed: Array<Weighed> = []
@@ -140,14 +131,12 @@ export class InFlight {
         waiting++
         longestWaitMs = Math.max(longestWaitMs, now - live.startedAt)
       }
-      const snapshot = live.snapshot()
-      const leftMs = leftOf(live, phaseAt(live, snapshot, request), snapshot, request)
-      weighed.push({ live, snapshot, leftMs, ageMs: now - live.startedAt })
+      weighed.push(weigh(live, request))
     }
     weighed.sort(byUrgency)
     const shown = Math.min(weighed.length, request.limit ?? defaultLimit)
     const rows = new Array(shown)
-    for (let i = 0; i < shown; i++) rows[i] = rowOf(weighed[i]!.live, request, weighed[i]!.snapshot)
+    for (let i = 0; i < shown; i++) rows[i] = rowOf(weighed[i]!, request)
     return {
       at: now,
       shuttingDown: request.shutdownAt !== undefined,

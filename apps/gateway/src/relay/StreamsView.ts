@@ -188,138 +188,104 @@ const phaseStart = (live: LiveStream, phase: Phase, snapshot: StreamSnapshot | u
   }
 }
 
-/** One bar as `eachBar` hands it over, before it is a `Bar`. */
-type Visit = (
-  name: string,
-  ms: number,
-  of: number,
-  paused: boolean,
-  seen: number | undefined,
-  needed: number | undefined
-) => void
-
 /**
- * Every bar of a stream, in order: the admission's wait, its guard's readings, and the relay's own
- * limits that run in its phase. The one list both `barsOf` and `leftOf` read.
+ * The bars of a stream, in order: the admission's wait, its guard's readings, and the relay's own
+ * limits that run in its phase.
  */
-const eachBar = (
-  live: LiveStream,
-  phase: Phase,
-  snapshot: StreamSnapshot | undefined,
-  moment: Moment,
-  visit: Visit
-): void => {
+const barsOf = (live: LiveStream, phase: Phase, snapshot: StreamSnapshot | undefined, moment: Moment): Array<Bar> => {
   const now = moment.now
+  const bars: Array<Bar> = []
   // A profile without a `pool` limit (or a zero one) does not wait for admission at all.
   if (live.admittedAt === undefined && live.limits.pool !== undefined && live.limits.pool > 0) {
-    visit("pool", now - live.startedAt, live.limits.pool, false, undefined, undefined)
+    bars.push({ name: "pool", ms: now - live.startedAt, of: live.limits.pool })
   }
   if (snapshot !== undefined) {
-    for (const r of snapshot.readings) {
-      visit(r.limit, r.elapsedMillis, r.limitMillis, !r.running, r.events?.seen, r.events?.needed)
+    for (const { elapsedMillis: ms, events, limit: name, limitMillis: of, running } of snapshot.readings) {
+      bars.push(
+        events === undefined
+          ? (running ? { name, ms, of } : { name, ms, of, paused: true })
+          : { name, ms, of, paused: running ? undefined : true, seen: events.seen, needed: events.needed }
+      )
     }
   }
   if (live.leftAt !== undefined && live.disconnect === "drain") {
-    visit("drainWindow", now - live.leftAt, live.limits.drainWindow, false, undefined, undefined)
+    bars.push({ name: "drainWindow", ms: now - live.leftAt, of: live.limits.drainWindow })
   }
   if (phase === "shutting_down") {
-    visit("drainTimeout", now - moment.shutdownAt!, moment.drainTimeout, false, undefined, undefined)
+    bars.push({ name: "drainTimeout", ms: now - moment.shutdownAt!, of: moment.drainTimeout })
   }
-}
-
-/**
- * Whether a bar may end the stream: it runs, and it is not a `minRate` window that already has
- * its events.
- */
-const mayEnd = (paused: boolean, seen: number | undefined, needed: number | undefined): boolean =>
-  !paused && (needed === undefined || seen! < needed)
-
-/**
- * The bars of a stream: its guard's readings, and the relay's own limits that run in its phase.
- *
- * @since 0.1.0
- * @category view
- */
-export const barsOf = (
-  live: LiveStream,
-  phase: Phase,
-  snapshot: StreamSnapshot | undefined,
-  moment: Moment
-): Array<Bar> => {
-  const bars: Array<Bar> = []
-  eachBar(live, phase, snapshot, moment, (name, ms, of, paused, seen, needed) => {
-    bars.push(
-      needed === undefined
-        ? (paused ? { name, ms, of, paused } : { name, ms, of })
-        : { name, ms, of, paused: paused || undefined, seen, needed }
-    )
-  })
   return bars
 }
 
 /**
  * The bar that ends the stream first unless the upstream speaks: the running one with the least
  * left. A `minRate` window that already has its events ends nothing.
- *
- * @since 0.1.0
- * @category view
  */
-export const nextOf = (bars: ReadonlyArray<Bar>): Bar | undefined => {
+const nextOf = (bars: ReadonlyArray<Bar>): Bar | undefined => {
   let next: Bar | undefined
   for (const bar of bars) {
-    if (!mayEnd(bar.paused === true, bar.seen, bar.needed)) continue
+    if (bar.paused === true || (bar.needed !== undefined && bar.seen! >= bar.needed)) continue
     if (next === undefined || bar.of - bar.ms < next.of - next.ms) next = bar
   }
   return next
 }
 
+/** The phase a stream is in at `moment`: a shutdown puts every stream in `shutting_down`. */
+const phaseAt = (live: LiveStream, snapshot: StreamSnapshot | undefined, moment: Moment): Phase =>
+  moment.shutdownAt === undefined ? phaseOf(live, snapshot) : "shutting_down"
+
 /**
- * The millis left on a stream's next bar, without making its bars: what a view sorts every stream
- * by before it makes the rows it shows.
+ * A stream weighed at a moment: its guard read once, its phase, its bars, the next bar to end it
+ * and the millis that bar has left. What a view sorts every stream by, and then makes the rows it
+ * shows from.
  *
  * @since 0.1.0
- * @category view
+ * @category models
  */
-export const leftOf = (
-  live: LiveStream,
-  phase: Phase,
-  snapshot: StreamSnapshot | undefined,
-  moment: Moment
-): number | undefined => {
-  let left = Infinity
-  eachBar(live, phase, snapshot, moment, (_, ms, of, paused, seen, needed) => {
-    if (mayEnd(paused, seen, needed) && of - ms < left) left = of - ms
-  })
-  return left === Infinity ? undefined : Math.max(0, left)
+export interface Weighed {
+  readonly live: LiveStream
+  readonly snapshot: StreamSnapshot | undefined
+  readonly phase: Phase
+  readonly bars: ReadonlyArray<Bar>
+  readonly next: Bar | undefined
+  readonly leftMs: number | undefined
+  /** Millis since the gateway took the request. */
+  readonly ageMs: number
 }
 
 /**
- * The phase a stream is in at `moment`: a shutdown puts every stream in `shutting_down`.
+ * Weighs a stream at `moment`, from its followed attempt's snapshot taken now.
  *
  * @since 0.1.0
  * @category view
  */
-export const phaseAt = (live: LiveStream, snapshot: StreamSnapshot | undefined, moment: Moment): Phase =>
-  moment.shutdownAt === undefined ? phaseOf(live, snapshot) : "shutting_down"
+export const weigh = (live: LiveStream, moment: Moment): Weighed => {
+  const snapshot = live.snapshot()
+  const phase = phaseAt(live, snapshot, moment)
+  const bars = barsOf(live, phase, snapshot, moment)
+  const next = nextOf(bars)
+  return {
+    live,
+    snapshot,
+    phase,
+    bars,
+    next,
+    leftMs: next === undefined ? undefined : Math.max(0, next.of - next.ms),
+    ageMs: moment.now - live.startedAt
+  }
+}
 
 const none: Usage = { contentEvents: 0, characters: 0, outputTokens: 0, tokens: "estimate" }
 
 /**
- * One stream's row at `moment`, from its followed attempt's `snapshot` (taken now when not given).
+ * One stream's row at `moment`, from the stream as `weigh` weighed it at that moment.
  *
  * @since 0.1.0
  * @category view
  */
-export const rowOf = (
-  live: LiveStream,
-  moment: Moment,
-  snapshot: StreamSnapshot | undefined = live.snapshot()
-): StreamRow => {
+export const rowOf = ({ ageMs, bars, leftMs, live, next, phase, snapshot }: Weighed, moment: Moment): StreamRow => {
   const now = moment.now
   const current = live.current()
-  const phase = phaseAt(live, snapshot, moment)
-  const bars = barsOf(live, phase, snapshot, moment)
-  const next = nextOf(bars)
   const origin = live.origin
   return {
     requestId: origin.requestId,
@@ -335,10 +301,10 @@ export const rowOf = (
     phase,
     phaseMs: Math.max(0, now - phaseStart(live, phase, snapshot, moment)),
     silentMs: Math.max(0, snapshot === undefined ? now - live.startedAt : snapshot.at - snapshot.lastEventAt),
-    ageMs: Math.max(0, now - live.startedAt),
+    ageMs: Math.max(0, ageMs),
     bars,
     next: next?.name,
-    leftMs: next === undefined ? undefined : Math.max(0, next.of - next.ms),
+    leftMs,
     chunks: snapshot?.chunks ?? 0,
     keepalives: snapshot?.keepalives ?? 0,
     bytes: snapshot?.bytes ?? 0,
