@@ -149,25 +149,3 @@ export class InFlight {
     }
   }
 }
-
-/**
- * What a viewer may ask in `/streams.json`'s query: `limit` (at most that many rows) and `after`
- * (only the ends past that `seq`), each a whole number; anything else is refused with the
- * parameter it concerns.
- *
- * @since 0.1.0
- * @category parsing
- */
-export const readQuery = (
-  params: URLSearchParams
-): { readonly limit?: number; readonly after?: number } | { readonly error: string; readonly param: string } => {
-  const out: { limit?: number; after?: number } = {}
-  for (const [param, value] of params) {
-    if (param !== "limit" && param !== "after") return { error: `unknown query parameter ${param}`, param }
-    if (!/^\d{1,9}$/.test(value)) {
-      return { error: `${param} must be a whole number, not ${JSON.stringify(value)}`, param }
-    }
-    out[param] = Number(value)
-  }
-  return out
-}

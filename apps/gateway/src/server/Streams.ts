@@ -17,7 +17,6 @@ import { Admission } from "../admission/Admission.js"
 import * as ErrorResponse from "../api/ErrorResponse.js"
 import { GatewayConfig } from "../config/Config.js"
 import { Lifecycle } from "../lifecycle/Lifecycle.js"
-import { readQuery } from "../relay/InFlight.js"
 import { Relay } from "../relay/Relay.js"
 import { Auth, withKey } from "../request/Auth.js"
 import * as StreamsPage from "./StreamsPage.js"
@@ -36,6 +35,28 @@ const pageRoute = Effect.flatMap(
   Effect.zip(Effect.service(Auth), Effect.service(HttpServerRequest.HttpServerRequest)),
   ([auth, request]) => Effect.sync(() => page(auth.check(request.headers) ? 200 : 401))
 )
+
+/**
+ * What a viewer may ask in `/streams.json`'s query: `limit` (at most that many rows) and `after`
+ * (only the ends past that `seq`), each a whole number; anything else is refused with the
+ * parameter it concerns.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const readQuery = (
+  params: URLSearchParams
+): { readonly limit?: number; readonly after?: number } | { readonly error: string; readonly param: string } => {
+  const out: { limit?: number; after?: number } = {}
+  for (const [param, value] of params) {
+    if (param !== "limit" && param !== "after") return { error: `unknown query parameter ${param}`, param }
+    if (!/^\d{1,9}$/.test(value)) {
+      return { error: `${param} must be a whole number, not ${JSON.stringify(value)}`, param }
+    }
+    out[param] = Number(value)
+  }
+  return out
+}
 
 const view = Effect.gen(function*() {
   const request = yield* HttpServerRequest.HttpServerRequest
