@@ -12,7 +12,9 @@
  *   server out of descriptors shows up at its clients as resets and closed sockets instead (Node
  *   accepts and closes what it cannot hold), which is why the soak reads the gateway's descriptors.
  * - `client`: the soak's own limits and doings: undici's connect, headers and body timeouts
- *   (`client:UND_ERR_CONNECT_TIMEOUT`, ...), `client:aborted`, `client:<code or name>` otherwise.
+ *   (`client:UND_ERR_CONNECT_TIMEOUT`, ...), `client:aborted`, `client:<code or name>` otherwise;
+ *   and `client:closing`, a short stream the soak closed because it had not ended by the deadline
+ *   (`SoakLoad`).
  *
  * The codes are looked for through the error's `cause` chain and an `AggregateError`'s `errors`
  * (undici reports a reset as `UND_ERR_SOCKET` caused by `ECONNRESET`): the root cause's errno wins.

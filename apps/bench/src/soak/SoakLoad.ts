@@ -33,6 +33,12 @@ export interface LoadOptions {
 const tickMillis = 50
 
 /**
+ * How a stream the soak aborts at its closing ended: a long stream as planned (`closed_by_soak`);
+ * a short one the gateway had not ended by the deadline, an error.
+ */
+const closedOutcome: Readonly<Record<Kind, string>> = { long: "closed_by_soak", steady: "client:closing" }
+
+/**
  * One tick of the ramp: the long streams to open after `seconds` more of credit at the ramp rate,
  * and the credit left. Opens only below the target (`streams` open) and the window (`rampWindow`
  * awaiting their headers); credit is capped at two ticks' worth (a stalled loop must not release a
@@ -62,6 +68,11 @@ export const rampStep = (
 export class SoakLoad {
   private readonly agent = new Agent({ connections: null, connect: { timeout: 10_000 } })
   private readonly longStreams = new Set<AbortController>()
+  /**
+   * One for every short stream: a gateway that hangs one (its keep-alives reset undici's body
+   * timeout) would otherwise hold the closing forever.
+   */
+  private readonly shortStreams = new AbortController()
   private readonly running = new Set<Promise<void>>()
   private readonly longModel: string
   private readonly steadyModel: string
@@ -132,7 +143,7 @@ export class SoakLoad {
       while (steadyCredit >= 1) {
         steadyCredit--
         const endpoint = SoakTraffic.endpoints[this.steadyIndex++ % SoakTraffic.endpoints.length]!
-        this.track(this.stream("steady", endpoint, this.steadyModel, this.options.steady, undefined))
+        this.track(this.stream("steady", endpoint, this.steadyModel, this.options.steady, this.shortStreams))
       }
     }, tickMillis)
   }
@@ -145,8 +156,9 @@ export class SoakLoad {
 
   /**
    * Waits up to `millis` for the short streams to end, then closes the long ones (a client going
-   * away: the gateway cancels their upstreams) and waits for every read to end, then lets go of the
-   * client's connections.
+   * away: the gateway cancels their upstreams) and the short ones left (counted as
+   * `client:closing`, an error: the gateway did not end them in time), waits for every read to
+   * end, then lets go of the client's connections.
    */
   async finish(millis: number): Promise<void> {
     this.stop()
@@ -156,6 +168,7 @@ export class SoakLoad {
     }
     this.closing = true
     for (const controller of this.longStreams) controller.abort()
+    this.shortStreams.abort()
     await Promise.all(this.running)
     await this.agent.destroy().catch(() => undefined)
   }
@@ -178,7 +191,7 @@ export class SoakLoad {
     endpoint: SoakTraffic.Endpoint,
     model: string,
     paced: SoakTraffic.Paced,
-    controller: AbortController | undefined
+    controller: AbortController
   ): Promise<void> {
     const tally = this.tally
     const phase: Phase = this.heldAt === undefined ? "ramp" : "held"
@@ -195,7 +208,7 @@ export class SoakLoad {
       chunks: paced.chunks,
       // Well past the gateway's own keep-alives (15 s) and the gaps: only a hung stream reaches it.
       idleLimitMillis: Math.max(60_000, paced.gapMillis * 2 + 30_000),
-      signal: controller?.signal
+      signal: controller.signal
     }, {
       onHeaders: (millis) => {
         admitted()
@@ -206,6 +219,6 @@ export class SoakLoad {
       }
     })
     admitted()
-    tally.ended(this.closing && ended.aborted ? "closed_by_soak" : ended.outcome, ended.check)
+    tally.ended(this.closing && ended.aborted ? closedOutcome[kind] : ended.outcome, ended.check)
   }
 }

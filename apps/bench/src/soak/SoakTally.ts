@@ -8,7 +8,8 @@
  * `unexpected_end` (the body ended without the dialect's done); a failed request's
  * `socket:<code>`, `descriptors:<code>` or `client:<code>` (`SoakErrors`); `uncaught:<label>` (an
  * error nothing else caught, counted instead of ending the run); `closed_by_soak` (the long
- * streams the soak closes at the end, not an error).
+ * streams the soak closes at the end, not an error); `client:closing` (a short stream still open
+ * when the soak closes, an error).
  *
  * @since 0.1.0
  */

@@ -95,4 +95,41 @@ describe("SoakLoad", () => {
     assert.strictEqual(totals.errors, 0)
     assert.strictEqual(totals.openByPhase.ramp.count, 5)
   })
+
+  it("closes a short stream the gateway never ends at the deadline, counting it as client:closing", async () => {
+    let first: () => void = () => undefined
+    const seen = new Promise<void>((resolve) => (first = resolve))
+    const server = await serve((req, res) => {
+      req.resume()
+      sseHead(res)
+      res.write(chatChunk("w0"))
+      // The gateway's keep-alives: each resets the client's body timeout, so only the soak can end it.
+      const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), 200)
+      res.once("close", () => clearInterval(keepAlive))
+      first()
+    })
+    const tally = new SoakTally()
+    const load = new SoakLoad(server.origin, {
+      streams: 0,
+      rampPerSecond: 1000,
+      rampWindow: 1,
+      steadyPerSecond: 20,
+      long: { chunks: 1, gapMillis: 0 },
+      steady: { chunks: 1, gapMillis: 0 }
+    }, tally)
+    try {
+      load.start()
+      await seen
+      await load.finish(300)
+    } finally {
+      load.stop()
+      await server.close()
+    }
+    const totals = tally.totals()
+    assert.isAtLeast(totals.started.steady, 1)
+    assert.deepStrictEqual(totals.outcomes, { "client:closing": totals.started.steady })
+    assert.strictEqual(totals.errors, totals.started.steady)
+    assert.deepStrictEqual(totals.errorsByClass, { client: totals.started.steady })
+    assert.strictEqual(load.open, 0)
+  }, 10_000)
 })
