@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn, type StdioOptions } from "node:child_process"
 import * as Fs from "node:fs"
+import * as Net from "node:net"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -51,6 +52,24 @@ export const spawnNode = (args: ReadonlyArray<string>, stdio: StdioOptions): Chi
  * @category processes
  */
 export const bundled = (entry: string): string => fileURLToPath(new URL(`./${entry}.js`, import.meta.url))
+
+/**
+ * A loopback port free a moment ago, for a server the bench configures by port (the soak's
+ * gateway, nginx); fails if none can be bound.
+ *
+ * @since 0.1.0
+ * @category processes
+ */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = Net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
 
 /**
  * The child's first IPC message (a server's `{ url }`), failing if it exits first.

@@ -13,11 +13,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { bundled, executable, spawnNode, stop } from "../NodeProcess.js"
+import { bundled, executable, firstMessage, freePort, spawnNode, stop } from "../NodeProcess.js"
 import type { Job, Metrics, Scenario } from "../Scenario.js"
 import { ratio } from "../Scenario.js"
 import * as Simulator from "../Simulator.js"
@@ -46,30 +45,53 @@ const nginxTemplate = (): string => {
   }
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = Net.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-
-/** A bundled server (a gateway replica, a cluster of them) in a process of its own; its URL once it announced it. */
+/**
+ * A bundled server (a gateway replica, a cluster of them) in a process of its own; its URL once it
+ * announced it. Stopped if it does not (it exited, or said nothing in time).
+ */
 const startServer = async (args: ReadonlyArray<string>) => {
   const child = spawnNode(args, ["ignore", "ignore", "inherit", "ipc"])
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("message", (message) => resolve((message as { url: string }).url))
-    child.once("exit", (code) => reject(new Error(`${args[0]} exited (${code}) at start`)))
-  })
-  return { url, child }
+  try {
+    const { url } = await firstMessage<{ url: string }>(child)
+    return { url, child }
+  } catch (error) {
+    await stop(child)
+    throw error
+  }
 }
 
-/** nginx in the foreground in front of `replicas`; its URL once its pid file (written after listen) exists. */
+/** How long nginx may take to write its pid file; it takes milliseconds. */
+const nginxStartMillis = 30_000
+
+/** Resolves once nginx's pid file exists; fails if nginx exits, cannot start, or takes too long. */
+const nginxReady = (child: ChildProcess, dir: string, pid: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const settle = (error: Error | undefined) => {
+      clearTimeout(timer)
+      watcher.close()
+      child.off("exit", onExit).off("error", settle)
+      if (error === undefined) resolve()
+      else reject(error)
+    }
+    const onExit = (code: number | null) => settle(new Error(`nginx exited (${code}) at start`))
+    const timer = setTimeout(
+      () => settle(new Error(`nginx did not write its pid file within ${nginxStartMillis} ms`)),
+      nginxStartMillis
+    )
+    const watcher = Fs.watch(dir, () => {
+      if (Fs.existsSync(pid)) settle(undefined)
+    })
+    child.once("exit", onExit).once("error", settle)
+    if (Fs.existsSync(pid)) settle(undefined)
+  })
+
+/**
+ * nginx in the foreground in front of `replicas`; its URL once its pid file (written after listen)
+ * exists. When it does not start, it is stopped and its folder removed.
+ */
 const startNginx = async (replicas: ReadonlyArray<string>) => {
-  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "bench-nginx-"))
   const port = await freePort()
+  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "bench-nginx-"))
   const servers = replicas.map((url) => `server ${new URL(url).host} max_fails=1 fail_timeout=10s;`)
   const site = nginxTemplate()
     .replace(/^\s*server streamguard-\d+:8080[^\n]*\n/gm, "")
@@ -88,27 +110,17 @@ const startNginx = async (replicas: ReadonlyArray<string>) => {
   const child: ChildProcess = spawn(nginxPath()!, ["-c", conf, "-e", Path.join(dir, "error.log")], {
     stdio: ["ignore", "ignore", "inherit"]
   })
-  await new Promise<void>((resolve, reject) => {
-    const watcher = Fs.watch(dir, () => {
-      if (Fs.existsSync(pid)) done()
-    })
-    const done = () => {
-      watcher.close()
-      resolve()
-    }
-    child.once("exit", (code) => {
-      watcher.close()
-      reject(new Error(`nginx exited (${code}) at start`))
-    })
-    if (Fs.existsSync(pid)) done()
-  })
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      await stop(child)
-      Fs.rmSync(dir, { recursive: true, force: true })
-    }
+  const stopNginx = async () => {
+    await stop(child)
+    Fs.rmSync(dir, { recursive: true, force: true })
   }
+  try {
+    await nginxReady(child, dir, pid)
+  } catch (error) {
+    await stopNginx()
+    throw error
+  }
+  return { url: `http://127.0.0.1:${port}`, stop: stopNginx }
 }
 
 /** The ways of serving the load, by the suffix of their metrics. */
@@ -162,19 +174,23 @@ const withPaths = async <A>(job: Job, use: (paths: Paths) => Promise<A>): Promis
     "--max-concurrent-streams",
     String(job.settings.gatewayOverhead.concurrency * 4)
   ]
+  // Each process joins `stops` as soon as it runs: one that fails to start must not leak those before it.
   const stops: Array<() => Promise<void>> = []
+  const server = async (args: ReadonlyArray<string>) => {
+    const started = await startServer(args)
+    stops.push(() => stop(started.child))
+    return started
+  }
+  const nginx = async (replicas: ReadonlyArray<string>) => {
+    const started = await startNginx(replicas)
+    stops.push(started.stop)
+    return started
+  }
   try {
-    const replicas = [
-      await startServer([bundled("gateway"), ...flags]),
-      await startServer([bundled("gateway"), ...flags])
-    ]
-    stops.push(...replicas.map((replica) => () => stop(replica.child)))
-    const cluster = await startServer([bundled("cluster"), "--workers", String(clusterWorkers), ...flags])
-    stops.push(() => stop(cluster.child))
-    const one = await startNginx([replicas[0]!.url])
-    stops.push(one.stop)
-    const two = await startNginx(replicas.map((replica) => replica.url))
-    stops.push(two.stop)
+    const replicas = [await server([bundled("gateway"), ...flags]), await server([bundled("gateway"), ...flags])]
+    const cluster = await server([bundled("cluster"), "--workers", String(clusterWorkers), ...flags])
+    const one = await nginx([replicas[0]!.url])
+    const two = await nginx(replicas.map((replica) => replica.url))
     return await use({ OneProcess: replicas[0]!.url, OneReplica: one.url, TwoReplicas: two.url, Cluster: cluster.url })
   } finally {
     await Promise.all(stops.map((stopIt) => stopIt()))

@@ -10,11 +10,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Child from "../Child.js"
+import { freePort } from "../NodeProcess.js"
 import { sleep } from "../Stats.js"
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url))
@@ -53,17 +53,6 @@ export const spawnRaised = (
 
 /** An argv as a shell command line. */
 const commandOf = (argv: ReadonlyArray<string>): string => argv.map(quote).join(" ")
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = Net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 
 /**
  * Compiles the gateway and the libraries it uses as deploy/Dockerfile does; resolves with the
