@@ -10,14 +10,6 @@ import * as Bundle from "./Bundle.js"
 import { firstMessage, spawnNode } from "./NodeProcess.js"
 
 /**
- * `NodeProcess`'s, for the runner's other callers (the soak).
- *
- * @since 0.1.0
- * @category processes
- */
-export { firstMessage, stop } from "./NodeProcess.js"
-
-/**
  * @since 0.1.0
  * @category models
  */

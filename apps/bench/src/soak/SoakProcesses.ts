@@ -13,8 +13,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import * as Child from "../Child.js"
-import { freePort } from "../NodeProcess.js"
+import { firstMessage, freePort, stop as stopChild } from "../NodeProcess.js"
 import { sleep } from "../Stats.js"
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url))
@@ -151,7 +150,7 @@ export const start = async (options: {
     for (const child of children) child.kill("SIGKILL")
   }
   process.once("exit", killAll)
-  const { url: simulatorUrl } = await Child.firstMessage<{ url: string }>(simulator)
+  const { url: simulatorUrl } = await firstMessage<{ url: string }>(simulator)
   const config = configFile(simulatorUrl)
   const port = await freePort()
   const log = options.gatewayLog === undefined ? "ignore" : Fs.openSync(options.gatewayLog, "w")
@@ -170,7 +169,7 @@ export const start = async (options: {
   children.push(gateway)
   if (typeof log === "number") Fs.closeSync(log)
   const stop = async () => {
-    await Promise.all([Child.stop(gateway), Child.stop(simulator)])
+    await Promise.all([stopChild(gateway), stopChild(simulator)])
     process.removeListener("exit", killAll)
     Fs.rmSync(config.dir, { recursive: true, force: true })
   }

@@ -63,6 +63,10 @@ describe("the soak's imports", () => {
     const wrong = [...loaded].filter(([name]) => effect.test(name) || onALine.test(name))
       .map(([name, by]) => `${name} (by ${by})`)
     assert.deepStrictEqual(wrong, [])
+    // Nor anything else, such as the runner's bundler (esbuild), which `Child` imports.
+    const other = [...loaded].filter(([name]) => !/^(node:.+|undici|@streamguard\/kernel\/.+)$/.test(name))
+      .map(([name, by]) => `${name} (by ${by})`)
+    assert.deepStrictEqual(other, [])
     // The walk sees what it is for: the client's undici and the simulator's kernel server.
     assert.isTrue(loaded.has("undici"))
     assert.isTrue(loaded.has("@streamguard/kernel/simulator/SimulatorServer"))
