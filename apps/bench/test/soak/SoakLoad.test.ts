@@ -49,10 +49,14 @@ describe("SoakLoad", () => {
       long: { chunks: 1, gapMillis: 0 },
       steady: { chunks: 1, gapMillis: 0 }
     }, tally)
-    load.start()
-    await seen
-    await load.finish(5_000)
-    await server.close()
+    try {
+      load.start()
+      await seen
+      await load.finish(5_000)
+    } finally {
+      load.stop()
+      await server.close()
+    }
     const totals = tally.totals()
     const ended = Object.values(totals.outcomes).reduce((a, b) => a + b, 0)
     assert.strictEqual(ended, totals.started.long + totals.started.steady)
@@ -83,13 +87,17 @@ describe("SoakLoad", () => {
       long: { chunks: 2, gapMillis: 0 },
       steady: { chunks: 1, gapMillis: 0 }
     }, tally)
-    load.start()
-    await all
-    // The ticker marks the ramp's end on its first tick with all five admitted (their headers read).
-    await load.ramped
-    assert.strictEqual(load.longOpen, 5)
-    await load.finish(1_000)
-    await server.close()
+    try {
+      load.start()
+      await all
+      // The ticker marks the ramp's end on its first tick with all five admitted (their headers read).
+      await load.ramped
+      assert.strictEqual(load.longOpen, 5)
+      await load.finish(1_000)
+    } finally {
+      load.stop()
+      await server.close()
+    }
     const totals = tally.totals()
     assert.deepStrictEqual(totals.outcomes, { closed_by_soak: 5 })
     assert.strictEqual(totals.errors, 0)

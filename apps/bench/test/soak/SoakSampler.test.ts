@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { GatewaySampler, inFlightOf } from "../../src/soak/SoakSampler.js"
+import { type GatewaySample, GatewaySampler, inFlightOf } from "../../src/soak/SoakSampler.js"
 import { serve } from "./servers.js"
 
 const metrics = "# HELP streamguard_gateway_streams_in_flight streams\n" +
@@ -20,9 +20,13 @@ describe("GatewaySampler", () => {
       res.end(metrics)
     })
     const sampler = new GatewaySampler(pids, server.origin)
-    const sample = await sampler.sample()
-    await sampler.close()
-    await server.close()
+    let sample: GatewaySample
+    try {
+      sample = await sampler.sample()
+    } finally {
+      await sampler.close()
+      await server.close()
+    }
     assert.strictEqual(sample.inFlight, 1234)
     assert.isUndefined(sample.metricsError)
     assert.isAbove(sample.rssBytes, 0)
@@ -39,10 +43,15 @@ describe("GatewaySampler", () => {
       res.end(metrics)
     })
     const sampler = new GatewaySampler(pids, server.origin)
-    const reset = await sampler.sample()
-    const next = await sampler.sample()
-    await sampler.close()
-    await server.close()
+    let reset: GatewaySample
+    let next: GatewaySample
+    try {
+      reset = await sampler.sample()
+      next = await sampler.sample()
+    } finally {
+      await sampler.close()
+      await server.close()
+    }
     assert.isNaN(reset.inFlight)
     assert.strictEqual(reset.metricsError, "socket:ECONNRESET")
     assert.isAbove(reset.fds, 3)

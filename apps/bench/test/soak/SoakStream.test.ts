@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import type * as Http from "node:http"
+import type * as Net from "node:net"
 import { fileURLToPath } from "node:url"
 import { Agent } from "undici"
 import * as SoakStream from "../../src/soak/SoakStream.js"
@@ -44,28 +45,26 @@ describe("SoakStream", () => {
     assert.strictEqual(ended.outcome, "socket:ECONNRESET")
   })
 
-  it("a reset in the middle of the body ends the stream as socket:ECONNRESET", async () => {
+  it.each([
+    { cut: "a reset", outcome: "socket:ECONNRESET", end: (socket: Net.Socket) => socket.resetAndDestroy() },
+    { cut: "a connection closed (no reset)", outcome: "socket:closed", end: (socket: Net.Socket) => socket.destroy() }
+  ])("$cut in the middle of the body ends the stream as $outcome", async ({ end, outcome }) => {
     const ended = await runAgainst((req, res) => {
       req.resume()
       sseHead(res)
-      res.write(chatChunk("w0"), () => res.socket?.resetAndDestroy())
+      res.write(chatChunk("w0"), () => res.socket === null ? undefined : end(res.socket))
     })
-    assert.strictEqual(ended.outcome, "socket:ECONNRESET")
-  })
-
-  it("a connection closed in the middle of the body (no reset) ends the stream as socket:closed", async () => {
-    const ended = await runAgainst((req, res) => {
-      req.resume()
-      sseHead(res)
-      res.write(chatChunk("w0"), () => res.socket?.destroy())
-    })
-    assert.strictEqual(ended.outcome, "socket:closed")
+    assert.strictEqual(ended.outcome, outcome)
   })
 
   it("a refused connection is socket:ECONNREFUSED", async () => {
     const agent = new Agent({ connections: null })
-    const ended = await SoakStream.run(agent, request(await refusedOrigin()))
-    await agent.destroy()
+    let ended: SoakStream.Ended
+    try {
+      ended = await SoakStream.run(agent, request(await refusedOrigin()))
+    } finally {
+      await agent.destroy()
+    }
     assert.strictEqual(ended.outcome, "socket:ECONNREFUSED")
   })
 
@@ -97,11 +96,15 @@ describe("SoakStream", () => {
       res.write(chatChunk("w0"))
     })
     const agent = new Agent({ connections: null })
-    const ended = await SoakStream.run(agent, request(server.origin, controller.signal), {
-      onFirstChunk: () => controller.abort()
-    })
-    await agent.destroy()
-    await server.close()
+    let ended: SoakStream.Ended
+    try {
+      ended = await SoakStream.run(agent, request(server.origin, controller.signal), {
+        onFirstChunk: () => controller.abort()
+      })
+    } finally {
+      await agent.destroy()
+      await server.close()
+    }
     assert.isTrue(ended.aborted)
     assert.strictEqual(ended.outcome, "client:aborted")
   })
@@ -114,18 +117,25 @@ describe("SoakStream", () => {
     })
     // A process of its own, its open-files limit (soft and hard) far below the 100 streams it opens at once.
     const fixture = fileURLToPath(new URL("fixtures/exhaust.ts", import.meta.url))
-    const child = spawn("sh", [
-      "-c",
-      `ulimit -n 64; exec "$0" --conditions=@streamguard/source --import tsx "$@"`,
-      process.execPath,
-      fixture,
-      server.origin,
-      "100"
-    ], { stdio: ["ignore", "pipe", "inherit"] })
+    let child: ChildProcess | undefined
     let output = ""
-    child.stdout.on("data", (bytes: Buffer) => (output += bytes.toString()))
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve))
-    await server.close()
+    let code: number | null
+    try {
+      child = spawn("sh", [
+        "-c",
+        `ulimit -n 64; exec "$0" --conditions=@streamguard/source --import tsx "$@"`,
+        process.execPath,
+        fixture,
+        server.origin,
+        "100"
+      ], { stdio: ["ignore", "pipe", "inherit"] })
+      child.stdout!.on("data", (bytes: Buffer) => (output += bytes.toString()))
+      const exited = child
+      code = await new Promise<number | null>((resolve) => exited.once("exit", resolve))
+    } finally {
+      if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+      await server.close()
+    }
     assert.strictEqual(code, 0)
     const outcomes = JSON.parse(output) as Record<string, number>
     assert.strictEqual(Object.values(outcomes).reduce((a, b) => a + b, 0), 100)
