@@ -26,21 +26,13 @@ const gatewayMain = "apps/gateway/dist/main.js"
 /**
  * The shell prefix every child starts with: the soft open-files limit raised to the hard one, then
  * `exec`, so the child is the process the soak started (its pid is the one sampled).
- *
- * @since 0.1.0
- * @category processes
  */
-export const raiseLimit = "ulimit -S -n \"$(ulimit -H -n)\"; exec"
+const raiseLimit = "ulimit -S -n \"$(ulimit -H -n)\"; exec"
 
 const quote = (arg: string): string => /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`
 
-/**
- * Starts `command` (a shell command line) through `sh`, with the raised limit.
- *
- * @since 0.1.0
- * @category processes
- */
-export const spawnRaised = (
+/** Starts `command` (a shell command line) through `sh`, with the raised limit. */
+const spawnRaised = (
   command: string,
   options: { readonly env: NodeJS.ProcessEnv; readonly stdout: "ignore" | "inherit" | number }
 ): ChildProcess =>
@@ -56,11 +48,8 @@ const commandOf = (argv: ReadonlyArray<string>): string => argv.map(quote).join(
 /**
  * Compiles the gateway and the libraries it uses as deploy/Dockerfile does; resolves with the
  * milliseconds it took, fails with the compiler's output.
- *
- * @since 0.1.0
- * @category processes
  */
-export const build = (): Promise<number> =>
+const build = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const started = performance.now()
     const tsc = spawn(process.execPath, [Path.join(root, "node_modules/typescript/bin/tsc"), "-b", gatewayProject], {
