@@ -235,25 +235,6 @@ export class GuardedStream<A, B, E, GE extends HasOutcome> extends StreamTiming<
     return undefined
   }
 
-  /**
-   * Acts on every deadline that passed before `now`, as the scheduler would have, and says whether
-   * one ended the stream. What the transport reports at `now` is late for a deadline before it even
-   * when it runs before the clock's wake-up (a busy event loop runs a read before a timer that is
-   * already due): the decision compares times, not which callback ran first. A deadline at exactly
-   * `now` is not passed: what arrives then is in time (the scheduler looks at it after the instant).
-   */
-  private overdue(now: number): boolean {
-    // The scheduler is always due to look at the stream by its earliest deadline (`heapAt` is never
-    // later): the common case, nothing due before now, costs one comparison per read.
-    if (this.heapIndex < 0 || this.heapAt >= now) return false
-    while (!this.closed()) {
-      const { at, which } = this.earliest()
-      if (which === undefined || at >= now) return false
-      this.due(at)
-    }
-    return true
-  }
-
   private beat(now: number): void {
     this.handedAt = now
     if (this.onHeartbeat?.() !== true) {

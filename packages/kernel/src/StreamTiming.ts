@@ -154,12 +154,36 @@ export abstract class StreamTiming<GE extends HasOutcome> implements Timed {
   /** Ends the stream with the guard's own decision. */
   protected abstract stop(error: GE, now: number): void
 
-  /** The request entered a phase before the response: that phase's limit counts from now. */
+  /**
+   * The request entered a phase before the response: that phase's limit counts from now. Late for
+   * the previous phase's limit, it finds that limit decided (see `overdue`).
+   */
   phase(phase: Phase): void {
     if (this.closed()) return
+    const now = this.now()
+    if (this.overdue(now)) return
     this.phaseName = phase
-    this.phaseAt = this.now()
+    this.phaseAt = now
     this.reschedule()
+  }
+
+  /**
+   * Acts on every deadline that passed before `now`, as the scheduler would have, and says whether
+   * one ended the stream. What the transport reports at `now` is late for a deadline before it even
+   * when it runs before the clock's wake-up (a busy event loop runs a read before a timer that is
+   * already due): the decision compares times, not which callback ran first. A deadline at exactly
+   * `now` is not passed: what arrives then is in time (the scheduler looks at it after the instant).
+   */
+  protected overdue(now: number): boolean {
+    // The scheduler is always due to look at the stream by its earliest deadline (`heapAt` is never
+    // later): the common case, nothing due before now, costs one comparison per read.
+    if (this.heapIndex < 0 || this.heapAt >= now) return false
+    while (!this.closed()) {
+      const { at, which } = this.earliest()
+      if (which === undefined || at >= now) return false
+      this.due(at)
+    }
+    return true
   }
 
   /** Makes sure the scheduler looks at this stream by its earliest deadline. */

@@ -136,7 +136,7 @@ describe("GuardedStream: an event at exactly its deadline", () => {
     assert.isBelow(log.indexOf("abort"), log.indexOf("woken"))
   })
 
-  it("the same for the upstream's end and a phase: a late one finds the limit decided", () => {
+  it("the same for the upstream's end, the response's start and the next phase: a late one finds the limit decided", () => {
     const clock = setup()
     const ended = stream(clock, { total: 2_000 })
     const reader = consumer(ended.state)
@@ -160,6 +160,16 @@ describe("GuardedStream: an event at exactly its deadline", () => {
     clock.time += 1_001
     late.state.opened()
     assert.strictEqual(lateReader.error?._tag, "HeadersTimeout")
+
+    // The next phase, late for the previous one's limit: it does not start that limit over.
+    const next = stream(clock, { pool: 1_000, connect: 10_000 }, { opened: false })
+    next.state.phase("pool")
+    const nextReader = consumer(next.state)
+    nextReader.pull()
+    clock.time += 1_001
+    next.state.phase("connect")
+    assert.strictEqual(nextReader.error?._tag, "PoolTimeout")
+    assert.strictEqual(nextReader.error?.elapsedMillis, 1_000)
   })
 })
 
