@@ -328,7 +328,7 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
   ): Attempts.Call => ({
     retry,
     budget: TimeoutPolicy.limit(policy, budget),
-    slots: slotsOf(Slots.originOf(request.url))
+    slots: slotsOf(request.url)
   })
 
   const prepare = <A>(

@@ -317,8 +317,7 @@ const guardedBatch = (
 }
 
 const makeWith = (transport: Transport, options: Options | undefined): Service => {
-  // No limit, no slots: nor a parse of each request's URL for its origin.
-  const slotsOf = options?.connections === undefined ? undefined : Slots.byOrigin(options.connections)
+  const slotsOf = Slots.byOrigin(options?.connections)
 
   const callOf = (
     request: HttpClientRequest.HttpClientRequest,
@@ -328,7 +327,7 @@ const makeWith = (transport: Transport, options: Options | undefined): Service =
   ): Attempts.Call => ({
     retry,
     budget: TimeoutPolicy.limit(policy, budget),
-    slots: slotsOf?.(Slots.originOf(request.url))
+    slots: slotsOf(request.url)
   })
 
   const prepare = <A>(

@@ -63,15 +63,17 @@ export class Slots {
 export const originOf = (url: string): string => URL.canParse(url) ? new URL(url).origin : url
 
 /**
- * The slots of every origin, made on first use; none when the client sets no limit.
+ * The slots of every origin, made on first use, found by a request's URL; none when the client
+ * sets no limit (then no URL is parsed for its origin either: that would cost every request).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const byOrigin = (size: number | undefined): (origin: string) => Slots | undefined => {
+export const byOrigin = (size: number | undefined): (url: string) => Slots | undefined => {
   if (size === undefined) return () => undefined
   const slots = new Map<string, Slots>()
-  return (origin) => {
+  return (url) => {
+    const origin = originOf(url)
     let forOrigin = slots.get(origin)
     if (forOrigin === undefined) {
       forOrigin = new Slots(size)

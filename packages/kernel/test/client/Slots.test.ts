@@ -24,10 +24,12 @@ describe("Slots", () => {
     assert.deepStrictEqual(got, ["a", "c", "d"])
   })
 
-  it("one set per origin, made on first use; none without a limit", () => {
+  it("one set per origin of a request's URL, made on first use; none without a limit", () => {
     const of = Slots.byOrigin(2)
     assert.strictEqual(of("http://a"), of("http://a"))
+    assert.strictEqual(of("http://a/v1/chat"), of("http://a/v1/embed?x=1"))
     assert.notStrictEqual(of("http://a"), of("http://b"))
+    assert.notStrictEqual(of("http://a"), of("https://a"))
     assert.isUndefined(Slots.byOrigin(undefined)("http://a"))
     assert.strictEqual(Slots.originOf("https://api.example.com:8443/v1/chat?x=1"), "https://api.example.com:8443")
     assert.strictEqual(Slots.originOf("not a url"), "not a url")
