@@ -252,52 +252,75 @@ export abstract class StreamTiming<GE extends HasOutcome> implements Timed {
     return this.parkedMillis + (this.waitingSince === undefined ? 0 : Math.max(0, now - this.waitingSince))
   }
 
-  /** The earliest deadline and the limit it belongs to. */
-  protected earliest(): { at: number; which: Deadline | undefined } {
+  /**
+   * Each limit that applies, in the order they are weighed (at the same millisecond the first is
+   * the reason): `from` is the clock millis it counts from while it runs (`undefined`: it stands
+   * still) and `counted` the millis it had counted before then, so it expires at
+   * `from + limitMillis - counted`. One walk for the deadlines and the readings alike.
+   */
+  private eachLimit(
+    visit: (
+      limit: Exclude<Deadline, "heartbeat">,
+      limitMillis: number,
+      from: number | undefined,
+      counted: number
+    ) => void
+  ): void {
     const limits = this.limits
-    let at = Infinity
-    let which: Deadline | undefined
-    const consider = (deadline: number, name: Deadline) => {
-      if (deadline < at) {
-        at = deadline
-        which = name
-      }
-    }
-    // The phase and idle limits first: at the same millisecond, the more specific limit is the reason.
     const waiting = this.waitingSince
     if (this.terminal === undefined) {
+      // The phase and idle limits first: at the same millisecond, the more specific limit is the reason.
       if (this.openedAt === undefined) {
         const phase = this.phaseName
         const limit = phase === undefined ? undefined : limits[phase]
-        if (limit !== undefined) consider(this.phaseAt + limit, phase!)
+        if (limit !== undefined) visit(phase!, limit, this.phaseAt, 0)
       }
-      // Parked: the idle limits run. Until the first content, `firstChunk` (when set) replaces them.
-      if (waiting !== undefined) {
-        if (this.firstChunkAt === undefined && limits.firstChunk !== undefined) {
-          consider(waiting + limits.firstChunk - this.parkedMillis, "firstChunk")
-        } else if (this.openedAt !== undefined) {
-          if (limits.chunk !== undefined) consider(Math.max(waiting, this.lastEventAt) + limits.chunk, "chunk")
-          if (limits.progress !== undefined) {
-            consider(waiting + limits.progress - (this.parkedMillis - this.progressMark), "progress")
-          }
-          // Reasoning content resets `progress` but not this: it counts from the first reasoning.
-          if (this.reasoningMark !== undefined) {
-            consider(waiting + limits.reasoning! - (this.parkedMillis - this.reasoningMark), "reasoning")
-          }
+      // The idle limits run while the consumer is parked. Until the first content, `firstChunk`
+      // (when set) replaces them.
+      if (this.firstChunkAt === undefined && limits.firstChunk !== undefined) {
+        visit("firstChunk", limits.firstChunk, waiting, this.parkedMillis)
+      } else if (this.openedAt !== undefined) {
+        // Not parked, `chunk` restarts at the next wait: nothing counts toward it meanwhile.
+        if (limits.chunk !== undefined) {
+          visit("chunk", limits.chunk, waiting === undefined ? undefined : Math.max(waiting, this.lastEventAt), 0)
+        }
+        if (limits.progress !== undefined) {
+          visit("progress", limits.progress, waiting, this.parkedMillis - this.progressMark)
+        }
+        // Reasoning content resets `progress` but not this: it counts from the first reasoning.
+        if (this.reasoningMark !== undefined) {
+          visit("reasoning", limits.reasoning!, waiting, this.parkedMillis - this.reasoningMark)
         }
       }
       // Not an idle limit: the upstream's pace, checked at the end of each window.
-      if (this.rateFrom !== undefined) consider(this.rateFrom + limits.minRate!.window, "minRate")
+      if (this.rateFrom !== undefined) visit("minRate", limits.minRate!.window, this.rateFrom, 0)
     }
     // Once the upstream has ended, the consumer reads what it left within `total` alone.
-    if (limits.total !== undefined) consider(this.startedAt + limits.total, "total")
-    if (limits.request !== undefined) consider(this.startedAt + limits.request, "request")
+    if (limits.total !== undefined) visit("total", limits.total, this.startedAt, 0)
+    if (limits.request !== undefined) visit("request", limits.request, this.startedAt, 0)
+  }
+
+  /** The earliest deadline and the limit it belongs to. */
+  protected earliest(): { at: number; which: Deadline | undefined } {
+    let at = Infinity
+    let which: Deadline | undefined
+    this.eachLimit((limit, limitMillis, from, counted) => {
+      if (from !== undefined && from + limitMillis - counted < at) {
+        at = from + limitMillis - counted
+        which = limit
+      }
+    })
     // Not a limit: the consumer gets a keepalive of its own when it has waited long enough. Beats of
     // a second or more fall on whole seconds (to the nearest), so one wake serves every stream due.
     const heartbeat = this.heartbeat
+    const waiting = this.waitingSince
     if (heartbeat !== undefined && waiting !== undefined && this.openedAt !== undefined && !this.closed()) {
-      const at = Math.max(waiting, this.openedAt, this.handedAt) + heartbeat
-      consider(heartbeat >= beatGrid ? Math.round(at / beatGrid) * beatGrid : at, "heartbeat")
+      const beatAt = Math.max(waiting, this.openedAt, this.handedAt) + heartbeat
+      const grid = heartbeat >= beatGrid ? Math.round(beatAt / beatGrid) * beatGrid : beatAt
+      if (grid < at) {
+        at = grid
+        which = "heartbeat"
+      }
     }
     return { at, which }
   }
@@ -328,48 +351,16 @@ export abstract class StreamTiming<GE extends HasOutcome> implements Timed {
 
   /** `earliest`'s limits as readings: how far each has counted at `now`, running or standing still. */
   private readings(now: number): Array<Reading> {
-    const limits = this.limits
     const out: Array<Reading> = []
-    const read = (limit: Reading["limit"], elapsedMillis: number, limitMillis: number, running: boolean) =>
-      out.push({ limit, elapsedMillis: Math.max(0, elapsedMillis), limitMillis, running })
-    const waiting = this.waitingSince
-    const parked = this.parkedNow(now)
-    if (this.openedAt === undefined) {
-      const phase = this.phaseName
-      const limit = phase === undefined ? undefined : limits[phase]
-      if (limit !== undefined) read(phase!, now - this.phaseAt, limit, true)
-    }
-    if (this.firstChunkAt === undefined && limits.firstChunk !== undefined) {
-      read("firstChunk", parked, limits.firstChunk, waiting !== undefined)
-    } else if (this.openedAt !== undefined) {
-      // Not parked, `chunk` restarts at the next wait: nothing counts toward it meanwhile.
-      if (limits.chunk !== undefined) {
-        read(
-          "chunk",
-          waiting === undefined ? 0 : now - Math.max(waiting, this.lastEventAt),
-          limits.chunk,
-          waiting !== undefined
-        )
+    this.eachLimit((limit, limitMillis, from, counted) => {
+      const elapsedMillis = Math.max(0, counted + (from === undefined ? 0 : Math.max(0, now - from)))
+      const running = from !== undefined
+      if (limit !== "minRate") out.push({ limit, elapsedMillis, limitMillis, running })
+      else {
+        const events = { seen: this.chunks - this.rateMark, needed: this.limits.minRate!.events }
+        out.push({ limit, elapsedMillis, limitMillis, running, events })
       }
-      if (limits.progress !== undefined) {
-        read("progress", parked - this.progressMark, limits.progress, waiting !== undefined)
-      }
-      if (this.reasoningMark !== undefined) {
-        read("reasoning", parked - this.reasoningMark, limits.reasoning!, waiting !== undefined)
-      }
-    }
-    const rate = limits.minRate
-    if (this.rateFrom !== undefined && rate !== undefined) {
-      out.push({
-        limit: "minRate",
-        elapsedMillis: Math.max(0, now - this.rateFrom),
-        limitMillis: rate.window,
-        running: true,
-        events: { seen: this.chunks - this.rateMark, needed: rate.events }
-      })
-    }
-    if (limits.total !== undefined) read("total", now - this.startedAt, limits.total, true)
-    if (limits.request !== undefined) read("request", now - this.startedAt, limits.request, true)
+    })
     return out
   }
 
