@@ -141,10 +141,7 @@ const cases: FastCheck.Arbitrary<Case> = FastCheck.record({
   const steps: Array<Step> = [{ gap: first, kind: firstKind }, ...rest]
   // Nothing is read after the upstream's end.
   const end = steps.findIndex((step) => step.kind === "done" || step.kind === "error" || step.kind === "end")
-  // A slow consumer runs without `total`: the lean engine hands over everything buffered in one
-  // pull, the reference one event at a time, so a consumer busy past `total` would get the rest of
-  // a batch taken before the deadline from one and not from the other.
-  return { ...c, total: c.delay > 0 ? undefined : c.total, steps: end === -1 ? steps : steps.slice(0, end + 1) }
+  return { ...c, steps: end === -1 ? steps : steps.slice(0, end + 1) }
 })
 
 describe("Guard: the lean engine agrees with Guard.reference", () => {
@@ -155,8 +152,18 @@ describe("Guard: the lean engine agrees with Guard.reference", () => {
       Effect.gen(function*() {
         const expected = yield* runCase(reference, c)
         const actual = yield* runCase(lean, c)
+        // A slow consumer that `total` ends may have read more from the lean engine: it hands over
+        // everything buffered in one pull, the reference one event at a time, so a consumer busy
+        // past `total` reads the rest of a batch taken before it from the lean one only, each read
+        // taking its delay, and meets the end at its next pull.
+        const extra = actual.content.length - expected.content.length
+        const batched = expected.outcome === "TotalTimeout" && c.delay > 0 && extra > 0
         assert.deepStrictEqual(
-          { outcome: actual.outcome, content: actual.content, endedAt: actual.endedAt },
+          {
+            outcome: actual.outcome,
+            content: batched ? actual.content.slice(0, expected.content.length) : actual.content,
+            endedAt: batched ? actual.endedAt! - extra * c.delay : actual.endedAt
+          },
           { outcome: expected.outcome, content: expected.content, endedAt: expected.endedAt },
           JSON.stringify(c)
         )
