@@ -6,9 +6,9 @@ import { InFlight } from "@streamguard/gateway/relay/InFlight"
 import type { AttemptInfo, Usage } from "@streamguard/gateway/relay/LiveStream"
 import { LiveStream } from "@streamguard/gateway/relay/LiveStream"
 import type { Moment, StreamRow } from "@streamguard/gateway/relay/StreamsView"
-import { rowOf as rowOfWeighed, weigh } from "@streamguard/gateway/relay/StreamsView"
+import { rank, rowOf as rowOfWeighed, weigh } from "@streamguard/gateway/relay/StreamsView"
 import { readQuery } from "@streamguard/gateway/server/Streams"
-import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
+import type { Next, Reading, StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
 import { Dialects } from "@streamguard/protocols"
 import { Scenario, Step } from "@streamguard/simulator"
 import { TestUpstream } from "@streamguard/testing"
@@ -40,6 +40,16 @@ const attempt = (
   result: "pending"
 })
 
+/** The guard's rule for its next limit (the kernel's own tests hold it): the least left of the running readings. */
+const leastLeft = (readings: ReadonlyArray<Reading>): Next | undefined =>
+  readings
+    .filter((r) => r.running && (r.events === undefined || r.events.seen < r.events.needed))
+    .map((r) => ({ limit: r.limit, leftMillis: Math.max(0, r.limitMillis - r.elapsedMillis) }))
+    .reduce<Next | undefined>(
+      (least, next) => least === undefined || next.leftMillis < least.leftMillis ? next : least,
+      undefined
+    )
+
 /** A guard's snapshot at `at`, started at 1,000, with what a test sets. */
 const snapshot = (at: number, fields: Partial<StreamSnapshot> = {}): StreamSnapshot => ({
   at,
@@ -55,6 +65,7 @@ const snapshot = (at: number, fields: Partial<StreamSnapshot> = {}): StreamSnaps
   waiting: true,
   closed: false,
   readings: [],
+  next: leastLeft(fields.readings ?? []),
   ...fields
 })
 
@@ -63,7 +74,8 @@ const guarded = (at: number, fields: Partial<StreamSnapshot>, requestId = "r1") 
   const stream = live(requestId)
   const info = attempt()
   stream.attempt(info, 1_000)
-  stream.watch(info, { snapshot: () => snapshot(at, fields) })
+  const said = snapshot(at, fields)
+  stream.watch(info, { snapshot: () => said, nextLimit: () => said.next })
   return stream
 }
 
@@ -138,7 +150,7 @@ describe("the streams view: phases", () => {
 })
 
 describe("the streams view: bars", () => {
-  it("the next bar is the running one with the least left; a paused one, or a minRate window already met, is not", () => {
+  it("shows every reading of the guard, paused ones too, and takes what ends the stream first from the guard", () => {
     const stream = guarded(10_000, {
       openedAt: 2_000,
       firstChunkAt: 3_000,
@@ -153,7 +165,8 @@ describe("the streams view: bars", () => {
           events: { seen: 6, needed: 5 }
         },
         { limit: "total", elapsedMillis: 9_000, limitMillis: 22_000, running: true }
-      ]
+      ],
+      next: { limit: "total", leftMillis: 13_000 }
     })
     const row = rowOf(stream, at(10_000))
     assert.deepStrictEqual(bars(row), [
@@ -166,19 +179,18 @@ describe("the streams view: bars", () => {
     assert.deepStrictEqual([row.bars[2]!.seen, row.bars[2]!.needed], [6, 5])
   })
 
-  it("a minRate window short of its events is next when it ends first", () => {
-    const row = rowOf(
-      guarded(10_000, {
-        openedAt: 2_000,
-        firstChunkAt: 3_000,
-        readings: [
-          { limit: "chunk", elapsedMillis: 1_000, limitMillis: 30_000, running: true },
-          { limit: "minRate", elapsedMillis: 9_000, limitMillis: 10_000, running: true, events: { seen: 2, needed: 5 } }
-        ]
-      }),
-      at(10_000)
-    )
-    assert.deepStrictEqual([row.next, row.leftMs], ["minRate", 1_000])
+  it("the relay's own limits end it first when they have less left than the guard's next", () => {
+    const readings: Array<Reading> = [{ limit: "chunk", elapsedMillis: 1_000, limitMillis: 30_000, running: true }]
+    const draining = guarded(12_000, { openedAt: 2_000, firstChunkAt: 3_000, readings })
+    draining.left("drain", 10_000)
+    assert.deepStrictEqual([rowOf(draining, at(12_000)).next, rowOf(draining, at(12_000)).leftMs], [
+      "drainWindow",
+      8_000
+    ])
+    const far = guarded(12_000, { openedAt: 2_000, firstChunkAt: 3_000, readings })
+    far.left("drain", 10_000)
+    const shutting = rowOf(far, at(12_000, { shutdownAt: 11_000, drainTimeout: 5_000 }))
+    assert.deepStrictEqual([shutting.next, shutting.leftMs], ["drainTimeout", 4_000])
   })
 })
 
@@ -241,6 +253,27 @@ describe("the registry", () => {
       slots: { inUse: 2, limit: 2 },
       upstreams: {}
     })
+  })
+
+  it("ranks every stream by its guard's next limit, and reads a snapshot only of the rows it shows", () => {
+    const inFlight = new InFlight()
+    let snapshots = 0
+    for (let i = 0; i < 50; i++) {
+      const stream = inFlight.add(live(`s${i}`))
+      const info = attempt()
+      stream.attempt(info, 1_000)
+      const said = snapshot(10_000, {
+        openedAt: 2_000,
+        firstChunkAt: 3_000,
+        readings: [{ limit: "chunk", elapsedMillis: (i * 7_919) % 30_000, limitMillis: 30_000, running: true }]
+      })
+      stream.watch(info, { snapshot: () => (snapshots++, said), nextLimit: () => said.next })
+    }
+    const view = inFlight.view({ ...at(10_000), limit: 5, slots: { slots: { inUse: 50, limit: 64 }, upstreams: {} } })
+    assert.strictEqual(snapshots, 5)
+    const lefts = view.streams.map((row) => row.leftMs!)
+    const all = Array.from({ length: 50 }, (_, i) => 30_000 - (i * 7_919) % 30_000).sort((a, b) => a - b)
+    assert.deepStrictEqual(lefts, all.slice(0, 5))
   })
 
   it("reads limit and after from the query, and names the parameter it refuses", () => {
@@ -310,6 +343,9 @@ describe("the streams view of a relayed stream, under TestClock", () => {
         { upstream: "b", role: "fallback", result: "served" }
       ])
       assert.deepStrictEqual(bars(row), ["chunk 3000/10000", "total 4000/30000"])
+      // Ranked from the guard's next limit alone, the stream stands where its row says.
+      const ranked = rank(stream, at(4_000))
+      assert.deepStrictEqual([ranked.next, ranked.leftMs, row.leftMs], ["chunk", 7_000, 7_000])
       yield* Scope.close(scope, Exit.void)
     }).pipe(Effect.provide(Layer.mergeAll(
       TestUpstream.layer((request) =>

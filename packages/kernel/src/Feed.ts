@@ -7,7 +7,7 @@
  */
 import type { Kind, Phase } from "./Limits.js"
 import type { StreamEvent } from "./StreamEvent.js"
-import type { StreamSnapshot } from "./StreamSnapshot.js"
+import type { Next, StreamSnapshot } from "./StreamSnapshot.js"
 
 /**
  * What a transport may be told to do.
@@ -61,7 +61,9 @@ export interface Feed<A, E> {
    * Where the stream stands now (its phase, what arrived, each limit's time so far), for a viewer
    * that asks: read from the engine's state, nothing kept for it. The engine's streams have it.
    */
-  readonly snapshot?: (() => StreamSnapshot) | undefined
+  readonly snapshot?: ((now?: number) => StreamSnapshot) | undefined
+  /** The snapshot's `next` alone, at `now` (the clock's now when absent), without taking one. */
+  readonly nextLimit?: ((now?: number) => Next | undefined) | undefined
 }
 
 /**

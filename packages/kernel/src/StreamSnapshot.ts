@@ -30,6 +30,18 @@ export interface Reading {
 }
 
 /**
+ * The running limit that ends a stream first unless the upstream speaks, and the millis it has left
+ * (0 when it is due).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Next {
+  readonly limit: Exclude<Deadline, "heartbeat">
+  readonly leftMillis: number
+}
+
+/**
  * A guarded stream at one moment, in its clock's millis.
  *
  * @since 0.1.0
@@ -60,4 +72,9 @@ export interface StreamSnapshot {
   readonly closed: boolean
   /** Each limit that applies now, in the order the engine weighs them; none once closed. */
   readonly readings: ReadonlyArray<Reading>
+  /**
+   * The reading that ends the stream first: the least left among the running ones, a `minRate`
+   * window that already has its events aside. `undefined` when none runs.
+   */
+  readonly next: Next | undefined
 }

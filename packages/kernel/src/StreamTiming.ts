@@ -14,7 +14,7 @@ import type { Deadline, Limits, Phase } from "./Limits.js"
 import type { StreamEvent } from "./StreamEvent.js"
 import type { Ended, StreamInfo, StreamNote } from "./StreamNote.js"
 import type { StreamOutcome } from "./StreamOutcome.js"
-import type { Reading, StreamSnapshot } from "./StreamSnapshot.js"
+import type { Next, Reading, StreamSnapshot } from "./StreamSnapshot.js"
 import type { TimeoutDetails } from "./Timeouts.js"
 import { detailsAt } from "./Timeouts.js"
 
@@ -46,6 +46,13 @@ export interface Failed {
  * @category models
  */
 export type Ending = typeof done | Failed
+
+/**
+ * The millis a limit has counted at `now`: what it had `counted` before, and since `from` while it
+ * runs (`undefined`: it stands still).
+ */
+const elapsedAt = (from: number | undefined, counted: number, now: number): number =>
+  Math.max(0, counted + (from === undefined ? 0 : Math.max(0, now - from)))
 
 /** Heartbeats of at least this many millis fall on its multiples. */
 const beatGrid = 1000
@@ -345,15 +352,43 @@ export abstract class StreamTiming<GE extends HasOutcome> implements Timed {
       bytes: this.bytes,
       waiting: this.waitingSince !== undefined,
       closed,
-      readings: closed ? [] : this.readings(now)
+      readings: closed ? [] : this.readings(now),
+      next: this.nextLimit(now)
     }
+  }
+
+  /**
+   * The running limit that ends the stream first unless the upstream speaks, and the millis it has
+   * left at `now`: the least left among `snapshot`'s running readings, skipping a `minRate` window
+   * that already has its events (its end starts the next window). `undefined` when none runs or
+   * the stream has ended. Cheaper than a snapshot: a viewer ranks many streams by it, and takes
+   * snapshots only of those it shows.
+   */
+  nextLimit(now: number = this.now()): Next | undefined {
+    if (this.closed()) return undefined
+    let next: Exclude<Deadline, "heartbeat"> | undefined
+    let least = Infinity
+    this.eachLimit((limit, limitMillis, from, counted) => {
+      if (from === undefined || (limit === "minRate" && this.rateMet())) return
+      const left = limitMillis - elapsedAt(from, counted, now)
+      if (left < least) {
+        least = left
+        next = limit
+      }
+    })
+    return next === undefined ? undefined : { limit: next, leftMillis: Math.max(0, least) }
+  }
+
+  /** Whether the `minRate` window running now already has the content events it needs. */
+  private rateMet(): boolean {
+    return this.chunks - this.rateMark >= this.limits.minRate!.events
   }
 
   /** `earliest`'s limits as readings: how far each has counted at `now`, running or standing still. */
   private readings(now: number): Array<Reading> {
     const out: Array<Reading> = []
     this.eachLimit((limit, limitMillis, from, counted) => {
-      const elapsedMillis = Math.max(0, counted + (from === undefined ? 0 : Math.max(0, now - from)))
+      const elapsedMillis = elapsedAt(from, counted, now)
       const running = from !== undefined
       if (limit !== "minRate") out.push({ limit, elapsedMillis, limitMillis, running })
       else {

@@ -1,5 +1,5 @@
 import { StreamEvent } from "@streamguard/kernel"
-import type { Reading, StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
+import type { Next, Reading, StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
 import { assert, describe, it } from "vitest"
 import type { Stream } from "./fixtures/Engine.js"
 import { consumer, setup, stream } from "./fixtures/Engine.js"
@@ -17,10 +17,26 @@ const nextDeadline = (snapshot: StreamSnapshot): number => {
   return Math.min(...running.map((r) => snapshot.at + r.limitMillis - r.elapsedMillis))
 }
 
-/** The snapshot agrees with the engine: its nearest running deadline is the one `due` reports. */
+/** What ends the stream first, read from its readings: the least left of the running ones, a met `minRate` aside. */
+const leastLeft = (snapshot: StreamSnapshot): Next | undefined => {
+  let next: Next | undefined
+  for (const r of snapshot.readings) {
+    if (!r.running || (r.events !== undefined && r.events.seen >= r.events.needed)) continue
+    const leftMillis = Math.max(0, r.limitMillis - r.elapsedMillis)
+    if (next === undefined || leftMillis < next.leftMillis) next = { limit: r.limit, leftMillis }
+  }
+  return next
+}
+
+/**
+ * The snapshot agrees with the engine: its nearest running deadline is the one `due` reports, and
+ * its `next` is the least left of its readings, as `nextLimit` tells it without a snapshot.
+ */
 const agrees = <B>(state: Stream<B>, now: number) => {
   const snapshot = state.snapshot(now)
   assert.strictEqual(nextDeadline(snapshot), state.due(now), bars(snapshot).join(", "))
+  assert.deepStrictEqual(snapshot.next, leastLeft(snapshot), bars(snapshot).join(", "))
+  assert.deepStrictEqual(state.nextLimit(now), snapshot.next)
   return snapshot
 }
 
@@ -105,6 +121,21 @@ describe("StreamSnapshot", () => {
     }])
   })
 
+  it("next: the running limit with the least left; a minRate window that has its events, or a paused limit, ends nothing", () => {
+    const clock = setup()
+    const { state } = stream(clock, { chunk: 30_000, total: 60_000, minRate: { events: 2, windowMillis: 10_000 } })
+    const reader = consumer(state, { eager: false })
+    reader.pull()
+    state.events([chunk("a"), chunk("b"), chunk("c")])
+    clock.advance(9_000)
+    // The window ends in 1 s with 3 of its 2 events: it starts the next one, and ends nothing.
+    assert.deepStrictEqual(agrees(state, clock.time).next, { limit: "total", leftMillis: 51_000 })
+    reader.pull()
+    clock.advance(500)
+    // The consumer waits again: chunk runs, with less left than total.
+    assert.deepStrictEqual(agrees(state, clock.time).next, { limit: "chunk", leftMillis: 29_500 })
+  })
+
   it("reasoning counts from the first reasoning content, until the answer begins", () => {
     const clock = setup()
     const { state } = stream(clock, { reasoning: 30_000, progress: 20_000 }, {
@@ -128,6 +159,7 @@ describe("StreamSnapshot", () => {
     clock.advance(1_000)
     assert.strictEqual(reader.error?._tag, "ChunkTimeout")
     const snapshot = state.snapshot(clock.time)
-    assert.deepStrictEqual([snapshot.closed, snapshot.readings], [true, []])
+    assert.deepStrictEqual([snapshot.closed, snapshot.readings, snapshot.next], [true, [], undefined])
+    assert.strictEqual(state.nextLimit(clock.time), undefined)
   })
 })

@@ -8,7 +8,7 @@
 import type { LlmClient } from "@streamguard/client"
 import type { StreamEvent, StreamObserver } from "@streamguard/core"
 import { StreamOutcome } from "@streamguard/core"
-import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
+import type { Next, StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
 import type { Array as Arr, Cause, Effect } from "effect"
 import { Metric } from "effect"
 import type { HttpClientRequest } from "effect/http"
@@ -55,7 +55,8 @@ export interface Attempt {
  * @category models
  */
 export interface Guarded {
-  readonly snapshot?: (() => StreamSnapshot) | undefined
+  readonly snapshot?: ((now?: number) => StreamSnapshot) | undefined
+  readonly nextLimit?: ((now?: number) => Next | undefined) | undefined
 }
 
 /**

@@ -9,8 +9,8 @@
  * @since 0.1.0
  */
 import type { LiveStream, Usage } from "./LiveStream.js"
-import type { Admission, EndRow, Moment, StreamsView, Weighed } from "./StreamsView.js"
-import { byUrgency, phaseOf, rowOf, weigh } from "./StreamsView.js"
+import type { Admission, EndRow, Moment, Ranked, StreamsView } from "./StreamsView.js"
+import { byUrgency, phaseOf, rank, rowOf, weigh } from "./StreamsView.js"
 
 /**
  * What the ring keeps of an end line.
@@ -100,7 +100,7 @@ export class InFlight {
       upstream: line.upstream,
       profile: origin.profile,
       outcome: line.outcome,
-      phase: phaseOf(live, live.snapshot()),
+      phase: phaseOf(live, live.snapshot(now)),
       status: line.status,
       durationMs: line.durationMs,
       attempts: line.attempts ?? live.attempts.length,
@@ -118,11 +118,12 @@ export class InFlight {
   }
 
   /**
-   * The view at `request.now`: one pass over the streams that weighs each one (its guard read once,
-   * its bars made once), then the rows of the `limit` nearest to a limit, from what was weighed.
+   * The view at `request.now`: one pass over the streams that ranks each one by its guard's next
+   * limit alone (no snapshot: a poll with thousands of idle streams in flight stays cheap), then
+   * the rows of the `limit` nearest to a limit, each weighed from its guard's snapshot.
    */
   view(request: ViewRequest): StreamsView {
-    const weighed: Array<Weighed> = []
+    const ranked: Array<Ranked> = []
     let waiting = 0
     let longestWaitMs = 0
     const now = request.now
@@ -131,12 +132,12 @@ export class InFlight {
         waiting++
         longestWaitMs = Math.max(longestWaitMs, now - live.startedAt)
       }
-      weighed.push(weigh(live, request))
+      ranked.push(rank(live, request))
     }
-    weighed.sort(byUrgency)
-    const shown = Math.min(weighed.length, request.limit ?? defaultLimit)
+    ranked.sort(byUrgency)
+    const shown = Math.min(ranked.length, request.limit ?? defaultLimit)
     const rows = new Array(shown)
-    for (let i = 0; i < shown; i++) rows[i] = rowOf(weighed[i]!, request)
+    for (let i = 0; i < shown; i++) rows[i] = rowOf(weigh(ranked[i]!.live, request), request)
     return {
       at: now,
       shuttingDown: request.shutdownAt !== undefined,

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
+import type { Next, StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
 import type * as Attempt from "./Attempt.js"
 import type * as Delivered from "./Delivered.js"
 import type * as StreamLog from "./StreamLog.js"
@@ -115,9 +115,14 @@ export class LiveStream {
     this.disconnect ??= disconnect
   }
 
-  /** Where the followed attempt's guard stands now, once it runs. */
-  snapshot(): StreamSnapshot | undefined {
-    return this.current()?.guard?.snapshot?.()
+  /** Where the followed attempt's guard stands at `now`, once it runs. */
+  snapshot(now: number): StreamSnapshot | undefined {
+    return this.current()?.guard?.snapshot?.(now)
+  }
+
+  /** The followed attempt's guard's next limit to end it at `now` (its snapshot's `next`), once it runs. */
+  nextLimit(now: number): Next | undefined {
+    return this.current()?.guard?.nextLimit?.(now)
   }
 
   /**

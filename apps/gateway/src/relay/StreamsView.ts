@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import type { StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
+import type { Next, StreamSnapshot } from "@streamguard/kernel/StreamSnapshot"
 import type { Slots } from "../admission/Admission.js"
 import type { LiveStream, Usage } from "./LiveStream.js"
 
@@ -188,17 +188,30 @@ const phaseStart = (live: LiveStream, phase: Phase, snapshot: StreamSnapshot | u
   }
 }
 
-/**
- * The bars of a stream, in order: the admission's wait, its guard's readings, and the relay's own
- * limits that run in its phase.
- */
-const barsOf = (live: LiveStream, phase: Phase, snapshot: StreamSnapshot | undefined, moment: Moment): Array<Bar> => {
-  const now = moment.now
-  const bars: Array<Bar> = []
+/** The admission's wait as a bar, while the stream waits for a slot under a profile with a `pool` limit. */
+const poolBar = (live: LiveStream, now: number): Bar | undefined =>
   // A profile without a `pool` limit (or a zero one) does not wait for admission at all.
-  if (live.admittedAt === undefined && live.limits.pool !== undefined && live.limits.pool > 0) {
-    bars.push({ name: "pool", ms: now - live.startedAt, of: live.limits.pool })
+  live.admittedAt === undefined && live.limits.pool !== undefined && live.limits.pool > 0
+    ? { name: "pool", ms: now - live.startedAt, of: live.limits.pool }
+    : undefined
+
+/** The relay's limits after the guard's: the drain after the client left, and the gateway's shutdown. */
+const drainBars = (live: LiveStream, moment: Moment): Array<Bar> => {
+  const bars: Array<Bar> = []
+  if (live.leftAt !== undefined && live.disconnect === "drain") {
+    bars.push({ name: "drainWindow", ms: moment.now - live.leftAt, of: live.limits.drainWindow })
   }
+  if (moment.shutdownAt !== undefined) {
+    bars.push({ name: "drainTimeout", ms: moment.now - moment.shutdownAt, of: moment.drainTimeout })
+  }
+  return bars
+}
+
+/** The bars of a stream, in order: the admission's wait, its guard's readings, the relay's drains. */
+const barsOf = (live: LiveStream, snapshot: StreamSnapshot | undefined, moment: Moment): Array<Bar> => {
+  const bars: Array<Bar> = []
+  const pool = poolBar(live, moment.now)
+  if (pool !== undefined) bars.push(pool)
   if (snapshot !== undefined) {
     for (const { elapsedMillis: ms, events, limit: name, limitMillis: of, running } of snapshot.readings) {
       bars.push(
@@ -208,26 +221,38 @@ const barsOf = (live: LiveStream, phase: Phase, snapshot: StreamSnapshot | undef
       )
     }
   }
-  if (live.leftAt !== undefined && live.disconnect === "drain") {
-    bars.push({ name: "drainWindow", ms: now - live.leftAt, of: live.limits.drainWindow })
-  }
-  if (phase === "shutting_down") {
-    bars.push({ name: "drainTimeout", ms: now - moment.shutdownAt!, of: moment.drainTimeout })
-  }
+  bars.push(...drainBars(live, moment))
   return bars
 }
 
 /**
- * The bar that ends the stream first unless the upstream speaks: the running one with the least
- * left. A `minRate` window that already has its events ends nothing.
+ * What ends a stream first unless the upstream speaks: the limit with the least left among the
+ * admission's wait, the guard's `next` (the guard's own rule: its running limits, a `minRate`
+ * window that has its events aside) and the relay's drains, in that order at a tie; and the
+ * millis it has left. The same for ranking every stream (from the guard's `nextLimit` alone) and for
+ * the rows shown (from the snapshot's).
+ *
+ * @since 0.1.0
+ * @category models
  */
-const nextOf = (bars: ReadonlyArray<Bar>): Bar | undefined => {
-  let next: Bar | undefined
-  for (const bar of bars) {
-    if (bar.paused === true || (bar.needed !== undefined && bar.seen! >= bar.needed)) continue
-    if (next === undefined || bar.of - bar.ms < next.of - next.ms) next = bar
+export interface Urgency {
+  readonly next: string | undefined
+  readonly leftMs: number | undefined
+}
+
+const urgencyOf = (live: LiveStream, guardNext: Next | undefined, moment: Moment): Urgency => {
+  let next: string | undefined
+  let least = Infinity
+  const pool = poolBar(live, moment.now)
+  if (pool !== undefined) [next, least] = [pool.name, pool.of - pool.ms]
+  if (guardNext !== undefined && guardNext.leftMillis < least) [next, least] = [guardNext.limit, guardNext.leftMillis]
+  // Only while the client is gone or the gateway shuts down: the allocation is not every stream's.
+  if (live.leftAt !== undefined || moment.shutdownAt !== undefined) {
+    for (const bar of drainBars(live, moment)) {
+      if (bar.of - bar.ms < least) [next, least] = [bar.name, bar.of - bar.ms]
+    }
   }
-  return next
+  return { next, leftMs: next === undefined ? undefined : Math.max(0, least) }
 }
 
 /** The phase a stream is in at `moment`: a shutdown puts every stream in `shutting_down`. */
@@ -235,42 +260,58 @@ const phaseAt = (live: LiveStream, snapshot: StreamSnapshot | undefined, moment:
   moment.shutdownAt === undefined ? phaseOf(live, snapshot) : "shutting_down"
 
 /**
- * A stream weighed at a moment: its guard read once, its phase, its bars, the next bar to end it
- * and the millis that bar has left. What a view sorts every stream by, and then makes the rows it
- * shows from.
+ * A stream ranked at a moment, without a snapshot of its guard: what ends it first and when, and
+ * its age. What a view sorts every stream in flight by, before it weighs the ones it shows.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Weighed {
+export interface Ranked extends Urgency {
   readonly live: LiveStream
-  readonly snapshot: StreamSnapshot | undefined
-  readonly phase: Phase
-  readonly bars: ReadonlyArray<Bar>
-  readonly next: Bar | undefined
-  readonly leftMs: number | undefined
   /** Millis since the gateway took the request. */
   readonly ageMs: number
 }
 
 /**
- * Weighs a stream at `moment`, from its followed attempt's snapshot taken now.
+ * Ranks a stream at `moment` from its followed guard's `next` alone.
+ *
+ * @since 0.1.0
+ * @category view
+ */
+export const rank = (live: LiveStream, moment: Moment): Ranked => {
+  const { leftMs, next } = urgencyOf(live, live.nextLimit(moment.now), moment)
+  return { live, next, leftMs, ageMs: moment.now - live.startedAt }
+}
+
+/**
+ * A stream weighed at a moment: its guard read once, its phase, its bars, and what ends it first
+ * (as `rank` ranks it). What a row is made from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Weighed extends Ranked {
+  readonly snapshot: StreamSnapshot | undefined
+  readonly phase: Phase
+  readonly bars: ReadonlyArray<Bar>
+}
+
+/**
+ * Weighs a stream at `moment`, from its followed attempt's snapshot taken at that moment.
  *
  * @since 0.1.0
  * @category view
  */
 export const weigh = (live: LiveStream, moment: Moment): Weighed => {
-  const snapshot = live.snapshot()
-  const phase = phaseAt(live, snapshot, moment)
-  const bars = barsOf(live, phase, snapshot, moment)
-  const next = nextOf(bars)
+  const snapshot = live.snapshot(moment.now)
+  const { leftMs, next } = urgencyOf(live, snapshot?.next, moment)
   return {
     live,
     snapshot,
-    phase,
-    bars,
+    phase: phaseAt(live, snapshot, moment),
+    bars: barsOf(live, snapshot, moment),
     next,
-    leftMs: next === undefined ? undefined : Math.max(0, next.of - next.ms),
+    leftMs,
     ageMs: moment.now - live.startedAt
   }
 }
@@ -303,7 +344,7 @@ export const rowOf = ({ ageMs, bars, leftMs, live, next, phase, snapshot }: Weig
     silentMs: Math.max(0, snapshot === undefined ? now - live.startedAt : snapshot.at - snapshot.lastEventAt),
     ageMs: Math.max(0, ageMs),
     bars,
-    next: next?.name,
+    next,
     leftMs,
     chunks: snapshot?.chunks ?? 0,
     keepalives: snapshot?.keepalives ?? 0,
