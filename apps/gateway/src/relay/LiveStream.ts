@@ -86,6 +86,11 @@ export class LiveStream {
   /** When the client left and what its disconnect policy did (`cancel`, `drain`). */
   leftAt: number | undefined = undefined
   disconnect: string | undefined = undefined
+  /**
+   * The guard of the only attempt, while there is only one: the one a viewer follows, read without
+   * walking the attempts (a view ranks thousands of streams, and each object read is a cache miss).
+   */
+  private only: Guarded | undefined = undefined
 
   constructor(
     readonly origin: Origin,
@@ -100,6 +105,7 @@ export class LiveStream {
   attempt(info: AttemptInfo, now: number): void {
     this.admittedAt ??= now
     this.attempts.push({ info, at: now, guard: undefined })
+    this.only = undefined
   }
 
   /** The attempt's guard runs: from now on a viewer reads where it stands. */
@@ -107,6 +113,7 @@ export class LiveStream {
     for (const attempt of this.attempts) {
       if (attempt.info === info) attempt.guard = guard
     }
+    this.only = this.attempts.length === 1 ? this.attempts[0]!.guard : undefined
   }
 
   /** The client left at `now`; `disconnect` is what its policy did. */
@@ -117,12 +124,17 @@ export class LiveStream {
 
   /** Where the followed attempt's guard stands at `now`, once it runs. */
   snapshot(now: number): StreamSnapshot | undefined {
-    return this.current()?.guard?.snapshot?.(now)
+    return this.guard()?.snapshot?.(now)
   }
 
   /** The followed attempt's guard's next limit to end it at `now` (its snapshot's `next`), once it runs. */
   nextLimit(now: number): Next | undefined {
-    return this.current()?.guard?.nextLimit?.(now)
+    return this.guard()?.nextLimit?.(now)
+  }
+
+  /** The followed attempt's guard, once it runs. */
+  private guard(): Guarded | undefined {
+    return this.only ?? this.current()?.guard
   }
 
   /**
