@@ -31,6 +31,23 @@ const poll = async (gatewayUrl: string): Promise<number> => {
 }
 
 /**
+ * Polls `/streams.json` `times` times back to back, as a page open for a while has: the view's code
+ * compiled, as the warm-up streams compile the relay's, so a window measures a viewer's steady cost
+ * rather than its first seconds. `false` when the gateway has no such route.
+ *
+ * @since 0.1.0
+ * @category viewing
+ */
+export const warm = async (gatewayUrl: string, times: number): Promise<boolean> => {
+  for (let i = 0; i < times; i++) {
+    const status = await poll(gatewayUrl)
+    if (status === 404) return false
+    if (status !== 200) throw new Error(`the gateway answered ${path} with ${status}`)
+  }
+  return true
+}
+
+/**
  * Polls `/streams.json` once a second for `millis`, from now. `false` when the gateway has no such
  * route (its first answer is 404): there is nothing to view yet. Any other answer than 200 fails.
  *
