@@ -7,7 +7,7 @@
  */
 import type { ChildProcess } from "node:child_process"
 import * as Bundle from "./Bundle.js"
-import { firstMessage, gatewayFlags, spawnNode } from "./NodeProcess.js"
+import { firstMessage, spawnNode } from "./NodeProcess.js"
 
 /**
  * @since 0.1.0
@@ -24,19 +24,14 @@ export interface Options {
 
 /**
  * Starts the bundle's `<entry>.js` with `args`, stderr to the terminal, stdout as `options.stdout`
- * says, through `spawnNode`; a gateway (or a cluster of them) with the gateway's Node flags.
+ * says, through `spawnNode`.
  *
  * @since 0.1.0
  * @category processes
  */
 export const start = (entry: string, args: ReadonlyArray<string>, options: Options = {}): ChildProcess =>
   spawnNode(
-    [
-      ...(options.exposeGc === true ? ["--expose-gc"] : []),
-      ...(entry === "gateway" || entry === "cluster" ? gatewayFlags : []),
-      `${Bundle.outDir}/${entry}.js`,
-      ...args
-    ],
+    [...(options.exposeGc === true ? ["--expose-gc"] : []), `${Bundle.outDir}/${entry}.js`, ...args],
     ["ignore", options.stdout ?? "inherit", "inherit", "ipc"]
   )
 

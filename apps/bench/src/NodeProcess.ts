@@ -32,18 +32,6 @@ export const executable = (name: string): string | undefined =>
     })
 
 /**
- * The Node flags the gateway runs with wherever it really runs (deploy/Dockerfile's CMD, `npm start`),
- * given to every gateway the bench starts: `--max-semi-space-size=8`. V8 grows its young generation
- * to 32 MB a semi-space during a burst of opened streams and keeps it; capped at 8 MB, an idle
- * proxied stream costs about half the RSS (`gatewayIdle`, 2,000 streams: 42-50 KB against 88-91 KB),
- * with no measured cost in CPU per stream or added latency under load (1 MB costs 10% more CPU).
- *
- * @since 0.1.0
- * @category processes
- */
-export const gatewayFlags: ReadonlyArray<string> = ["--max-semi-space-size=8"]
-
-/**
  * Starts `node <args>` on this process's Node. Each child runs with its soft limit on open
  * descriptors at the hard one: Node raises its own when it starts (a Node started with a soft limit
  * of 1,024 under a hard one of 20,000 runs with 20,000), which the large scenarios need (a gateway

@@ -16,7 +16,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { bundled, executable, firstMessage, freePort, gatewayFlags, spawnNode, stop } from "../NodeProcess.js"
+import { bundled, executable, firstMessage, freePort, spawnNode, stop } from "../NodeProcess.js"
 import type { Job, Metrics, Scenario } from "../Scenario.js"
 import { ratio } from "../Scenario.js"
 import * as Simulator from "../Simulator.js"
@@ -46,12 +46,11 @@ const nginxTemplate = (): string => {
 }
 
 /**
- * A bundled server (a gateway replica, a cluster of them) in a process of its own, with the
- * gateway's Node flags; its URL once it announced it. Stopped if it does not (it exited, or said
- * nothing in time).
+ * A bundled server (a gateway replica, a cluster of them) in a process of its own; its URL once it
+ * announced it. Stopped if it does not (it exited, or said nothing in time).
  */
 const startServer = async (args: ReadonlyArray<string>) => {
-  const child = spawnNode([...gatewayFlags, ...args], ["ignore", "ignore", "inherit", "ipc"])
+  const child = spawnNode(args, ["ignore", "ignore", "inherit", "ipc"])
   try {
     const { url } = await firstMessage<{ url: string }>(child)
     return { url, child }

@@ -13,7 +13,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { firstMessage, freePort, gatewayFlags, stop as stopChild } from "../NodeProcess.js"
+import { firstMessage, freePort, stop as stopChild } from "../NodeProcess.js"
 import { sleep } from "../Stats.js"
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url))
@@ -123,10 +123,8 @@ export const start = async (options: {
   let command = options.gatewayCommand
   if (command === undefined) {
     const millis = await build()
-    command = commandOf([process.execPath, ...gatewayFlags, gatewayMain])
-    gatewayRun = `built JavaScript (tsc -b ${gatewayProject}, ${(millis / 1000).toFixed(1)} s), node ${
-      gatewayFlags.join(" ")
-    } ${gatewayMain}`
+    command = commandOf([process.execPath, gatewayMain])
+    gatewayRun = `built JavaScript (tsc -b ${gatewayProject}, ${(millis / 1000).toFixed(1)} s), node ${gatewayMain}`
   }
   const simulator = spawnRaised(
     commandOf([process.execPath, "--conditions=@streamguard/source", "--import", "tsx", simEntry]),
