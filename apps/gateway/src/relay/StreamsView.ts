@@ -273,7 +273,7 @@ export interface Ranked extends Urgency {
 }
 
 /**
- * Ranks a stream at `moment` from its followed guard's `next` alone.
+ * Ranks a stream at `moment` from its followed guard's `nextLimit` alone.
  *
  * @since 0.1.0
  * @category view
