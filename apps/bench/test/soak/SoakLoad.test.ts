@@ -1,7 +1,36 @@
 import { assert, describe, it } from "@effect/vitest"
+import type { LoadOptions } from "../../src/soak/SoakLoad.js"
 import { rampStep, SoakLoad } from "../../src/soak/SoakLoad.js"
 import { SoakTally } from "../../src/soak/SoakTally.js"
 import { chatChunk, serve, sseHead } from "./servers.js"
+
+/**
+ * Runs a load on `server` until `until` says enough and `finish` has closed it within `graceMillis`;
+ * the load is stopped and the server closed on every path, a failed assertion's included.
+ */
+const run = async (
+  server: Awaited<ReturnType<typeof serve>>,
+  options: Partial<LoadOptions> & Pick<LoadOptions, "streams" | "rampWindow" | "steadyPerSecond">,
+  until: (load: SoakLoad) => Promise<unknown>,
+  graceMillis: number
+) => {
+  const tally = new SoakTally()
+  const load = new SoakLoad(server.origin, {
+    rampPerSecond: 1000,
+    long: { chunks: 1, gapMillis: 0 },
+    steady: { chunks: 1, gapMillis: 0 },
+    ...options
+  }, tally)
+  try {
+    load.start()
+    await until(load)
+    await load.finish(graceMillis)
+  } finally {
+    load.stop()
+    await server.close()
+  }
+  return { load, totals: tally.totals() }
+}
 
 describe("SoakLoad", () => {
   const options = { streams: 1000, rampPerSecond: 100, rampWindow: 8 }
@@ -40,24 +69,12 @@ describe("SoakLoad", () => {
       if (requests % 4 === 3) return res.write(chatChunk("w0"), () => res.socket?.resetAndDestroy())
       res.end(chatChunk("w0") + "data: [DONE]\n\n")
     })
-    const tally = new SoakTally()
-    const load = new SoakLoad(server.origin, {
-      streams: 10,
-      rampPerSecond: 1000,
-      rampWindow: 10,
-      steadyPerSecond: 200,
-      long: { chunks: 1, gapMillis: 0 },
-      steady: { chunks: 1, gapMillis: 0 }
-    }, tally)
-    try {
-      load.start()
-      await seen
-      await load.finish(5_000)
-    } finally {
-      load.stop()
-      await server.close()
-    }
-    const totals = tally.totals()
+    const { load, totals } = await run(
+      server,
+      { streams: 10, rampWindow: 10, steadyPerSecond: 200 },
+      () => seen,
+      5_000
+    )
     const ended = Object.values(totals.outcomes).reduce((a, b) => a + b, 0)
     assert.strictEqual(ended, totals.started.long + totals.started.steady)
     assert.isAtLeast(totals.outcomes["socket:ECONNRESET"] ?? 0, 2)
@@ -78,27 +95,17 @@ describe("SoakLoad", () => {
       res.write(chatChunk("w0"))
       if (++opened === 5) allOpen()
     })
-    const tally = new SoakTally()
-    const load = new SoakLoad(server.origin, {
-      streams: 5,
-      rampPerSecond: 1000,
-      rampWindow: 2,
-      steadyPerSecond: 0,
-      long: { chunks: 2, gapMillis: 0 },
-      steady: { chunks: 1, gapMillis: 0 }
-    }, tally)
-    try {
-      load.start()
-      await all
-      // The ticker marks the ramp's end on its first tick with all five admitted (their headers read).
-      await load.ramped
-      assert.strictEqual(load.longOpen, 5)
-      await load.finish(1_000)
-    } finally {
-      load.stop()
-      await server.close()
-    }
-    const totals = tally.totals()
+    const { totals } = await run(
+      server,
+      { streams: 5, rampWindow: 2, steadyPerSecond: 0, long: { chunks: 2, gapMillis: 0 } },
+      async (load) => {
+        await all
+        // The ticker marks the ramp's end on its first tick with all five admitted (their headers read).
+        await load.ramped
+        assert.strictEqual(load.longOpen, 5)
+      },
+      1_000
+    )
     assert.deepStrictEqual(totals.outcomes, { closed_by_soak: 5 })
     assert.strictEqual(totals.errors, 0)
     assert.strictEqual(totals.openByPhase.ramp.count, 5)
@@ -116,24 +123,12 @@ describe("SoakLoad", () => {
       res.once("close", () => clearInterval(keepAlive))
       first()
     })
-    const tally = new SoakTally()
-    const load = new SoakLoad(server.origin, {
-      streams: 0,
-      rampPerSecond: 1000,
-      rampWindow: 1,
-      steadyPerSecond: 20,
-      long: { chunks: 1, gapMillis: 0 },
-      steady: { chunks: 1, gapMillis: 0 }
-    }, tally)
-    try {
-      load.start()
-      await seen
-      await load.finish(300)
-    } finally {
-      load.stop()
-      await server.close()
-    }
-    const totals = tally.totals()
+    const { load, totals } = await run(
+      server,
+      { streams: 0, rampWindow: 1, steadyPerSecond: 20 },
+      () => seen,
+      300
+    )
     assert.isAtLeast(totals.started.steady, 1)
     assert.deepStrictEqual(totals.outcomes, { "client:closing": totals.started.steady })
     assert.strictEqual(totals.errors, totals.started.steady)
